@@ -1,0 +1,25 @@
+"""Shared fixtures: the persona district of PRODUCT.md, built through real services."""
+
+from __future__ import annotations
+
+import pytest
+
+from village.demo.personas import Personas, build_personas
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return build_personas()
+
+
+@pytest.fixture(autouse=True)
+def _email_in_memory(settings):
+    """Mail goes to django.core.mail.outbox in tests; the database outbox is tested on its own."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is configured for production (see test_settings); tests hash with a cheap hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,1 @@
+"""Village: a learning-community platform for K-12 schools."""

@@ -1,0 +1,3 @@
+from village.cli import main
+
+main()

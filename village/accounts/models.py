@@ -1,0 +1,124 @@
+"""People who sign in to Village, their profile, personal API tokens and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from village.core.models import RosterStatus, TimeStampedModel
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class User(AbstractUser):
+    """Anyone with a Village account: student, teacher, guardian, admin or partner.
+
+    What a person may do comes from their roles in organisations (``community.OrgRole``) and
+    guardian links, never from flags on this model; ``is_staff`` only opens the Django admin.
+    """
+
+    sourced_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, verbose_name=_("sourced id")
+    )
+    status = models.CharField(
+        max_length=16, choices=RosterStatus.choices, default=RosterStatus.ACTIVE, db_index=True
+    )
+    preferred_name = models.CharField(_("preferred name"), max_length=150, blank=True)
+    middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=16, default="en", help_text=_("An IETF language tag, e.g. es or vi.")
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    grade = models.CharField(_("grade"), max_length=8, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        given = self.preferred_name or self.first_name
+        full = f"{given} {self.last_name}".strip()
+        return full or self.username
+
+    @property
+    def short_name(self) -> str:
+        return self.preferred_name or self.first_name or self.username
+
+    @property
+    def ui_language(self) -> str:
+        """The interface language: the preferred one if Village speaks it, else English."""
+        code = self.preferred_language.split("-")[0].lower()
+        supported = {lang for lang, _name in settings.LANGUAGES}
+        return code if code in supported else settings.LANGUAGE_CODE
+
+
+def hash_secret(secret: str) -> str:
+    """Tokens are stored only as their SHA-256 digest; they carry enough entropy for that."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class PersonalToken(TimeStampedModel):
+    """A bearer token a user creates to call the API as themselves."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class Invitation(TimeStampedModel):
+    """A single-use link that lets someone set a password for an account made for them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        )

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from village.api import api
+
+admin.site.site_header = "Village administration"
+admin.site.site_title = "Village"
+
+urlpatterns = [
+    path("", include("village.community.urls")),
+    path("accounts/", include("village.accounts.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
