@@ -18,6 +18,7 @@ from village.core.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(env_str("VILLAGE_VAR_DIR", str(PROJECT_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite database, mail lock, uploads
 
 PRODUCTION = env_bool("VILLAGE_PRODUCTION", default=False)
 DEBUG = env_bool("VILLAGE_DEBUG", default=not PRODUCTION)
@@ -143,6 +144,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_PRELOAD = False
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -199,6 +201,10 @@ TASKS = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+if PRODUCTION and not SECURE_HSTS_PRELOAD:
+    # Joining the browsers' HSTS preload list binds the whole domain for months; a district
+    # opts in with VILLAGE_HSTS_PRELOAD=1 rather than by default.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LOGGING = {
     "version": 1,
@@ -210,3 +216,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+MAILER_EMAIL_MAX_RETRIES = env_int("VILLAGE_EMAIL_MAX_RETRIES", 48)
+MAILER_LOCK_PATH = str(VAR_DIR / "mailer")

@@ -1,0 +1,60 @@
+# Village: one command per task. A fresh machine needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-postgres lint format messages browser-deps clean
+
+$(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+messages: $(STAMP)
+	cd village && ../$(BIN)/village compilemessages --ignore=.venv -v 0
+
+## Run Village with the demo school on http://$(HOST):$(PORT) (SQLite under var/).
+demo: $(STAMP) messages
+	$(BIN)/village migrate --no-input -v 0
+	$(BIN)/village collectstatic --no-input -v 0
+	$(BIN)/village demo
+	@echo "Starting the mail worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/village worker --sleep 2 & \
+	  $(BIN)/village runserver $(HOST):$(PORT)
+
+## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
+test: $(STAMP) messages browser-deps
+	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/village} $(MAKE) test
+
+## Lint: ruff, formatting, mypy (django-stubs), import boundaries, migrations in sync.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy village conftest.py tests bench
+	$(BIN)/lint-imports
+	$(BIN)/village makemigrations --check --dry-run -v 1
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Browser tests drive Debian's Chromium; install it when we may (root on Debian).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium not found: browser tests will be skipped (install Debian's chromium package)"; fi; }
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
