@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from village.api import api
 
 admin.site.site_header = "Village administration"
 admin.site.site_title = "Village"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("village.community.urls")),
     path("accounts/", include("village.accounts.urls")),
     path("api/", api.urls),

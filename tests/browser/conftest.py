@@ -23,7 +23,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(os.environ.get("VILLAGE_SCREENSHOTS", "")) if os.environ.get("VILLAGE_SCREENSHOTS") else None
+SCREENSHOTS = (
+    Path(os.environ.get("VILLAGE_SCREENSHOTS", ""))
+    if os.environ.get("VILLAGE_SCREENSHOTS")
+    else None
+)
 
 
 @pytest.fixture(scope="session")
@@ -33,16 +37,22 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def phone(browser):
-    """A fresh phone-sized browser context (390 × 844, touch) per test."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True)
+    """A fresh phone-sized browser context (390 by 844, touch) per test."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     yield page
     context.close()

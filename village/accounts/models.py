@@ -6,7 +6,7 @@ import hashlib
 import zoneinfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -37,7 +37,10 @@ class User(AbstractUser):
     middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=16, default="en", help_text=_("An IETF language tag, e.g. es or vi.")
+        _("preferred language"),
+        max_length=16,
+        default="en",
+        help_text=_("An IETF language tag, e.g. es or vi."),
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
@@ -45,7 +48,6 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     grade = models.CharField(_("grade"), max_length=8, blank=True)
 
-    objects = UserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -120,5 +122,7 @@ class Invitation(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )

@@ -15,7 +15,9 @@ def token_create(*, user: User, name: str) -> tuple[PersonalToken, str]:
     """Return the new token and its secret; only the digest is kept."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = PersonalToken.objects.create(
-        user=user, name=name.strip()[:80] or "API token", prefix=secret[len(TOKEN_PREFIX):][:8],
+        user=user,
+        name=name.strip()[:80] or "API token",
+        prefix=secret[len(TOKEN_PREFIX) :][:8],
         digest=hash_secret(secret),
     )
     return token, secret

@@ -36,7 +36,8 @@ class Organisation(SourcedModel):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="district", parent__isnull=True) | Q(kind="school", parent__isnull=False),
+                condition=Q(kind="district", parent__isnull=True)
+                | Q(kind="school", parent__isnull=False),
                 name="org_school_has_district",
             )
         ]
@@ -59,7 +60,9 @@ class SessionKind(models.TextChoices):
 class AcademicSession(SourcedModel):
     """A school year, term, semester or grading period (nested through ``parent``)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sessions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sessions"
+    )
     title = models.CharField(_("title"), max_length=120)
     kind = models.CharField(max_length=16, choices=SessionKind.choices)
     start_date = models.DateField(_("start date"))
@@ -72,7 +75,9 @@ class AcademicSession(SourcedModel):
     class Meta:
         ordering = ["start_date", "title"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="session_dates_ordered")
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="session_dates_ordered"
+            )
         ]
 
     def __str__(self) -> str:
@@ -161,8 +166,12 @@ class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
 class Enrollment(SourcedModel):
     """A person in a class as student, teacher or aide, between two dates."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="enrollments"
+    )
     role = models.CharField(max_length=16, choices=EnrollmentRole.choices)
     is_primary = models.BooleanField(_("primary teacher"), default=False)
     begin_date = models.DateField(_("begins"), null=True, blank=True)
@@ -173,7 +182,9 @@ class Enrollment(SourcedModel):
     class Meta:
         ordering = ["school_class_id", "role", "user_id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "school_class", "role"], name="enrollment_unique_role")
+            models.UniqueConstraint(
+                fields=["user", "school_class", "role"], name="enrollment_unique_role"
+            )
         ]
         indexes = [
             models.Index(fields=["school_class", "role", "status"]),
@@ -206,7 +217,9 @@ class OrgRoleQuerySet(models.QuerySet["OrgRole"]):
 class OrgRole(SourcedModel):
     """A role a person holds in an organisation: a teacher at a school, an admin of a district."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_roles"
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="roles")
     role = models.CharField(max_length=20, choices=Role.choices)
     is_primary = models.BooleanField(default=True)
@@ -272,14 +285,20 @@ class GuardianLink(TimeStampedModel):
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_links"
     )
-    relationship = models.CharField(max_length=16, choices=Relationship.choices, default=Relationship.GUARDIAN)
-    status = models.CharField(max_length=16, choices=LinkStatus.choices, default=LinkStatus.ACTIVE, db_index=True)
+    relationship = models.CharField(
+        max_length=16, choices=Relationship.choices, default=Relationship.GUARDIAN
+    )
+    status = models.CharField(
+        max_length=16, choices=LinkStatus.choices, default=LinkStatus.ACTIVE, db_index=True
+    )
     source = models.CharField(max_length=16, choices=LinkSource.choices, default=LinkSource.SCHOOL)
     lives_with = models.BooleanField(_("lives with the student"), default=True)
     emergency_contact = models.BooleanField(_("emergency contact"), default=False)
     receives_communications = models.BooleanField(_("receives school communications"), default=True)
     no_access = models.BooleanField(
-        _("no access"), default=False, help_text=_("For example a court order: the guardian sees nothing of this student.")
+        _("no access"),
+        default=False,
+        help_text=_("For example a court order: the guardian sees nothing of this student."),
     )
     access_note = models.CharField(_("note on access"), max_length=300, blank=True)
     scope_classwork = models.BooleanField(_("may see classwork"), default=True)
@@ -292,7 +311,9 @@ class GuardianLink(TimeStampedModel):
         ordering = ["student_id", "guardian_id"]
         constraints = [
             models.UniqueConstraint(fields=["guardian", "student"], name="guardianlink_unique"),
-            models.CheckConstraint(condition=~Q(guardian=models.F("student")), name="guardianlink_not_self"),
+            models.CheckConstraint(
+                condition=~Q(guardian=models.F("student")), name="guardianlink_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

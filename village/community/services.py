@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -31,7 +32,9 @@ from village.community.models import (
 
 
 def district_create(*, name: str, sourced_id: str | None = None, **fields: object) -> Organisation:
-    return Organisation.objects.create(kind=OrgKind.DISTRICT, name=name, sourced_id=sourced_id, **fields)
+    return Organisation.objects.create(
+        kind=OrgKind.DISTRICT, name=name, sourced_id=sourced_id, **fields
+    )
 
 
 def school_create(
@@ -69,12 +72,23 @@ def session_create(
 
 
 def course_create(
-    *, organisation: Organisation, title: str, code: str = "", grades: str = "", subjects: str = "",
-    school_year: AcademicSession | None = None, sourced_id: str | None = None,
+    *,
+    organisation: Organisation,
+    title: str,
+    code: str = "",
+    grades: str = "",
+    subjects: str = "",
+    school_year: AcademicSession | None = None,
+    sourced_id: str | None = None,
 ) -> Course:
     return Course.objects.create(
-        organisation=organisation, title=title, code=code, grades=grades, subjects=subjects,
-        school_year=school_year, sourced_id=sourced_id,
+        organisation=organisation,
+        title=title,
+        code=code,
+        grades=grades,
+        subjects=subjects,
+        school_year=school_year,
+        sourced_id=sourced_id,
     )
 
 
@@ -109,7 +123,7 @@ def person_create(
     email: str = "",
     password: str | None = None,
     sourced_id: str | None = None,
-    **profile: object,
+    **profile: Any,
 ) -> User:
     """Create an account with one role in one organisation.
 
@@ -134,7 +148,10 @@ def role_grant(
 ) -> OrgRole:
     if role in (Role.DISTRICT_ADMIN,) and organisation.kind != OrgKind.DISTRICT:
         raise ValidationError({"organisation": "A district administrator belongs to a district."})
-    if role in (Role.STUDENT, Role.TEACHER, Role.AIDE, Role.SCHOOL_ADMIN) and organisation.kind != OrgKind.SCHOOL:
+    if (
+        role in (Role.STUDENT, Role.TEACHER, Role.AIDE, Role.SCHOOL_ADMIN)
+        and organisation.kind != OrgKind.SCHOOL
+    ):
         raise ValidationError({"organisation": f"A {role} belongs to a school."})
     org_role, _created = OrgRole.objects.get_or_create(
         user=user, organisation=organisation, role=role, defaults={"is_primary": is_primary}
@@ -153,13 +170,23 @@ def enrollment_add(
     sourced_id: str | None = None,
 ) -> Enrollment:
     """Put ``user`` in a class; they must hold a matching role at the class's school."""
-    needed = {EnrollmentRole.STUDENT: Role.STUDENT, EnrollmentRole.TEACHER: Role.TEACHER,
-              EnrollmentRole.AIDE: Role.AIDE}[EnrollmentRole(role)]
-    if not OrgRole.objects.filter(user=user, organisation_id=school_class.school_id, role=needed).exists():
+    needed = {
+        EnrollmentRole.STUDENT: Role.STUDENT,
+        EnrollmentRole.TEACHER: Role.TEACHER,
+        EnrollmentRole.AIDE: Role.AIDE,
+    }[EnrollmentRole(role)]
+    if not OrgRole.objects.filter(
+        user=user, organisation_id=school_class.school_id, role=needed
+    ).exists():
         raise ValidationError({"user": f"{user} is not a {needed} at this class's school."})
     return Enrollment.objects.create(
-        user=user, school_class=school_class, role=role, begin_date=begin_date,
-        end_date=end_date, is_primary=is_primary, sourced_id=sourced_id,
+        user=user,
+        school_class=school_class,
+        role=role,
+        begin_date=begin_date,
+        end_date=end_date,
+        is_primary=is_primary,
+        sourced_id=sourced_id,
     )
 
 
@@ -185,7 +212,9 @@ def guardian_link(
     if guardian.pk == student.pk:
         raise ValidationError({"guardian": "A person cannot be their own guardian."})
     student_schools = list(
-        OrgRole.objects.filter(user=student, role=Role.STUDENT).values_list("organisation_id", flat=True)
+        OrgRole.objects.filter(user=student, role=Role.STUDENT).values_list(
+            "organisation_id", flat=True
+        )
     )
     if not student_schools:
         raise ValidationError({"student": f"{student} is not a student at any school."})

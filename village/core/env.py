@@ -34,7 +34,8 @@ def env_bool(name: str, default: bool) -> bool:
     if lowered in _FALSE:
         return False
     raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean (use one of 1/0, true/false, yes/no)."
+        f"Environment variable {name}={raw!r} is not a boolean "
+        "(use one of 1/0, true/false, yes/no)."
     )
 
 

@@ -25,7 +25,9 @@ class TestVisibleStudents:
 
     def test_restricted_guardian_scope_excludes_grades(self, personas):
         assert ids(policies.visible_students(personas.jordan, scope=Scope.GRADES)) == set()
-        assert ids(policies.visible_students(personas.jordan, scope=Scope.CLASSWORK)) == {personas.leo.pk}
+        assert ids(policies.visible_students(personas.jordan, scope=Scope.CLASSWORK)) == {
+            personas.leo.pk
+        }
 
     def test_teacher_sees_students_of_current_classes(self, personas):
         expected = {personas.ada.pk, personas.maya.pk, personas.leo.pk}
@@ -41,7 +43,9 @@ class TestVisibleStudents:
 
     def test_partner_and_outsider_see_nothing_here(self, personas):
         assert ids(policies.visible_students(personas.library)) == set()
-        assert ids(policies.visible_students(personas.eve)) == {personas.finn.pk} - {personas.ada.pk}
+        assert ids(policies.visible_students(personas.eve)) == {personas.finn.pk} - {
+            personas.ada.pk
+        }
 
 
 @pytest.mark.django_db
@@ -52,5 +56,7 @@ def test_student_for_viewer_audits_allowed_views_only(personas):
     policies.student_for_viewer(personas.sam, personas.ada.pk)
     event = AuditEvent.objects.get()
     assert (event.actor_id, event.student_id, event.organisation_id) == (
-        personas.sam.pk, personas.ada.pk, personas.school.pk,
+        personas.sam.pk,
+        personas.ada.pk,
+        personas.school.pk,
     )

@@ -25,22 +25,32 @@ def run_village(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = run_village("check", VILLAGE_PRODUCTION="1", VILLAGE_ALLOWED_HOSTS="village.example.org",
-                         VILLAGE_VAR_DIR=str(tmp_path))
+    result = run_village(
+        "check",
+        VILLAGE_PRODUCTION="1",
+        VILLAGE_ALLOWED_HOSTS="village.example.org",
+        VILLAGE_VAR_DIR=str(tmp_path),
+    )
     assert result.returncode != 0
     assert "VILLAGE_SECRET_KEY" in result.stderr
 
 
 def test_production_refuses_the_development_key_and_short_keys(tmp_path):
-    result = run_village("check", VILLAGE_PRODUCTION="1", VILLAGE_SECRET_KEY="short",
-                         VILLAGE_ALLOWED_HOSTS="village.example.org", VILLAGE_VAR_DIR=str(tmp_path))
+    result = run_village(
+        "check",
+        VILLAGE_PRODUCTION="1",
+        VILLAGE_SECRET_KEY="short",
+        VILLAGE_ALLOWED_HOSTS="village.example.org",
+        VILLAGE_VAR_DIR=str(tmp_path),
+    )
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
-    result = run_village("check", VILLAGE_PRODUCTION="1", VILLAGE_SECRET_KEY=GOOD_KEY,
-                         VILLAGE_VAR_DIR=str(tmp_path))
+    result = run_village(
+        "check", VILLAGE_PRODUCTION="1", VILLAGE_SECRET_KEY=GOOD_KEY, VILLAGE_VAR_DIR=str(tmp_path)
+    )
     assert result.returncode != 0
     assert "VILLAGE_ALLOWED_HOSTS" in result.stderr
 
@@ -53,9 +63,14 @@ def test_malformed_boolean_fails_loudly(tmp_path):
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path):
     result = run_village(
-        "check", "--deploy", "--fail-level", "WARNING",
-        VILLAGE_PRODUCTION="1", VILLAGE_SECRET_KEY=GOOD_KEY,
-        VILLAGE_ALLOWED_HOSTS="village.example.org", VILLAGE_VAR_DIR=str(tmp_path),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        VILLAGE_PRODUCTION="1",
+        VILLAGE_SECRET_KEY=GOOD_KEY,
+        VILLAGE_ALLOWED_HOSTS="village.example.org",
+        VILLAGE_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -2,8 +2,8 @@
 
 Email is written to the database when it is sent (django-mailer's backend); this loop hands it to
 the real mail backend. A message that fails is *deferred*, never dropped, and put back in the queue
-every ``--retry-every`` seconds until ``MAILER_EMAIL_MAX_RETRIES`` is reached. Several workers may run:
-django-mailer's lock keeps them from sending a message twice.
+every ``--retry-every`` seconds until ``MAILER_EMAIL_MAX_RETRIES`` is reached. Several workers may
+run: django-mailer's lock keeps them from sending a message twice.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Send what is queued, then stop.")
         parser.add_argument("--sleep", type=float, default=5.0, help="Seconds between passes.")
         parser.add_argument(
-            "--retry-every", type=float, default=300.0, help="Seconds between retries of deferred mail."
+            "--retry-every",
+            type=float,
+            default=300.0,
+            help="Seconds between retries of deferred mail.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,237 @@
+"""Authorization as a matrix: every page and endpoint x every persona x own and other objects.
+
+Expectations are written out by hand (not derived from the policy under test), so a change in the
+policy that widens or narrows access fails here. What may not be seen is a 404, never data; an
+allowed view of a student's record by someone else leaves exactly one audit entry.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from village.accounts.tokens import token_create
+from village.core.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "ada",
+    "leo",
+    "sam",
+    "jordan",
+    "rivera",
+    "chen",
+    "nguyen",
+    "priya",
+    "library",
+    "park",
+    "olga",
+    "eve",
+    "stone",
+    "finn",
+]
+STUDENTS = ["ada", "leo", "maya", "mina", "finn"]
+CLASSES = ["homeroom5", "science8", "math8", "sister_class", "other_class"]
+
+# viewer -> students whose record they may open
+STUDENTS_VISIBLE = {
+    "ada": {"ada"},
+    "leo": {"leo"},
+    "sam": {"ada", "leo"},
+    "jordan": {"leo"},
+    "rivera": {"ada", "maya", "leo"},
+    "chen": {"leo"},
+    "nguyen": {"ada", "maya", "leo"},
+    "priya": {"ada", "maya", "leo", "mina"},
+    "library": set(),
+    "park": {"mina"},
+    "olga": {"mina"},
+    "eve": {"finn"},
+    "stone": {"finn"},
+    "finn": {"finn"},
+}
+
+# viewer -> classes they may open
+CLASSES_VISIBLE = {
+    "ada": {"homeroom5"},
+    "leo": {"science8", "math8"},
+    "sam": {"homeroom5", "science8", "math8"},
+    "jordan": {"science8", "math8"},
+    "rivera": {"homeroom5", "science8"},
+    "chen": {"math8"},
+    "nguyen": {"homeroom5", "science8", "math8"},
+    "priya": {"homeroom5", "science8", "math8", "sister_class"},
+    "library": set(),
+    "park": {"sister_class"},
+    "olga": {"sister_class"},
+    "eve": {"other_class"},
+    "stone": {"other_class"},
+    "finn": {"other_class"},
+}
+
+# viewer -> classes whose roster they may read (full for staff, as the class allows for students)
+ROSTERS_VISIBLE = {
+    "ada": {"homeroom5"},
+    "leo": {"science8", "math8"},
+    "sam": set(),
+    "jordan": set(),
+    "rivera": {"homeroom5", "science8"},
+    "chen": {"math8"},
+    "nguyen": {"homeroom5", "science8", "math8"},
+    "priya": {"homeroom5", "science8", "math8", "sister_class"},
+    "library": set(),
+    "park": {"sister_class"},
+    "olga": set(),
+    "eve": set(),
+    "stone": {"other_class"},
+    "finn": {"other_class"},
+}
+
+ADMINS = {"nguyen", "priya"}
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api_client_for(user) -> Client:
+    _token, secret = token_create(user=user, name="matrix")
+    return Client(headers={"authorization": f"Bearer {secret}"})
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_student_page_matrix(personas, viewer):
+    client = client_for(getattr(personas, viewer))
+    for name in STUDENTS:
+        student = getattr(personas, name)
+        before = AuditEvent.objects.count()
+        response = client.get(f"/students/{student.pk}/")
+        allowed = name in STUDENTS_VISIBLE[viewer]
+        assert response.status_code == (200 if allowed else 404), (viewer, name)
+        written = AuditEvent.objects.count() - before
+        if allowed and name != viewer:
+            assert written == 1, (viewer, name)
+            event = AuditEvent.objects.latest("id")
+            assert (event.actor_id, event.student_id, event.action) == (
+                getattr(personas, viewer).pk,
+                student.pk,
+                AuditAction.VIEW_STUDENT,
+            )
+        else:
+            assert written == 0, (viewer, name)
+        if not allowed:
+            assert f"{student.first_name} {student.last_name}".encode() not in response.content
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_student_endpoint_matrix(personas, viewer):
+    client = api_client_for(getattr(personas, viewer))
+    for name in STUDENTS:
+        student = getattr(personas, name)
+        before = AuditEvent.objects.filter(channel="api").count()
+        response = client.get(f"/api/v1/students/{student.pk}")
+        allowed = name in STUDENTS_VISIBLE[viewer]
+        assert response.status_code == (200 if allowed else 404), (viewer, name)
+        if allowed:
+            assert response.json()["id"] == student.pk
+        expected_audit = 1 if allowed and name != viewer else 0
+        assert AuditEvent.objects.filter(channel="api").count() - before == expected_audit
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_class_page_and_endpoints_matrix(personas, viewer):
+    web = client_for(getattr(personas, viewer))
+    api = api_client_for(getattr(personas, viewer))
+    for name in CLASSES:
+        school_class = getattr(personas, name)
+        visible = name in CLASSES_VISIBLE[viewer]
+        roster = name in ROSTERS_VISIBLE[viewer]
+        assert web.get(f"/classes/{school_class.pk}/").status_code == (200 if visible else 404)
+        assert api.get(f"/api/v1/classes/{school_class.pk}").status_code == (
+            200 if visible else 404
+        )
+        roster_status = api.get(f"/api/v1/classes/{school_class.pk}/roster").status_code
+        assert roster_status == (200 if roster else 403 if visible else 404), (viewer, name)
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_list_endpoints_return_only_visible_objects(personas, viewer):
+    api = api_client_for(getattr(personas, viewer))
+    classes = api.get("/api/v1/classes")
+    assert classes.status_code == 200
+    returned = {item["id"] for item in classes.json()["items"]}
+    assert returned == {getattr(personas, name).pk for name in CLASSES_VISIBLE[viewer]}
+    children = api.get("/api/v1/me/children")
+    assert children.status_code == 200
+    expected_children = {
+        "sam": {"ada", "leo"},
+        "jordan": {"leo"},
+        "olga": {"mina"},
+        "eve": {"finn"},
+    }.get(viewer, set())
+    returned_children = {item["id"] for item in children.json()}
+    assert returned_children == {getattr(personas, name).pk for name in expected_children}
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_admin_pages_open_for_admins_only(personas, viewer):
+    client = client_for(getattr(personas, viewer))
+    expected = 200 if viewer in ADMINS else 404
+    assert client.get("/audit/").status_code == expected
+    assert client.get("/people/").status_code == expected
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_every_signed_in_persona_has_a_home_profile_and_tokens_page(personas, viewer):
+    client = client_for(getattr(personas, viewer))
+    for path in ("/", "/accounts/profile/", "/accounts/tokens/"):
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/students/1/",
+        "/classes/1/",
+        "/audit/",
+        "/people/",
+        "/accounts/profile/",
+        "/accounts/tokens/",
+    ],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(db, path):
+    response = Client().get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/me",
+        "/api/v1/me/children",
+        "/api/v1/classes",
+        "/api/v1/students/1",
+        "/api/v1/classes/1",
+        "/api/v1/classes/1/roster",
+    ],
+)
+def test_anonymous_api_callers_get_401(db, path):
+    assert Client().get(path).status_code == 401
+
+
+def test_audit_log_shows_each_admin_only_their_schools(personas):
+    client_for(personas.rivera).get(f"/students/{personas.ada.pk}/")
+    client_for(personas.park).get(f"/students/{personas.mina.pk}/")
+    client_for(personas.stone).get(f"/students/{personas.finn.pk}/")
+    nguyen_page = client_for(personas.nguyen).get("/audit/").content.decode()
+    priya_page = client_for(personas.priya).get("/audit/").content.decode()
+    assert "Ada" in nguyen_page
+    assert "Mina" not in nguyen_page
+    assert "Ada" in priya_page
+    assert "Mina" in priya_page
+    assert "Finn" not in priya_page
