@@ -172,7 +172,7 @@ def test_list_endpoints_return_only_visible_objects(personas, viewer):
         "olga": {"mina"},
         "eve": {"finn"},
     }.get(viewer, set())
-    returned_children = {item["id"] for item in children.json()}
+    returned_children = {item["id"] for item in children.json()["items"]}
     assert returned_children == {getattr(personas, name).pk for name in expected_children}
 
 

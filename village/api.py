@@ -1,6 +1,16 @@
-"""The JSON API: ``/api/v1/…``, documented at ``/api/docs`` (OpenAPI at ``/api/openapi.json``)."""
+"""The JSON API: ``/api/v1/…``, documented at ``/api/docs`` (OpenAPI at ``/api/openapi.json``).
 
+Every endpoint needs a signed-in caller (a personal token or the browser session) and answers only
+with what that caller may see. Errors are ``{"detail": "..."}``: 401 without a valid sign-in, 404
+for anything the caller may not see, 403 where the caller sees an object but not the part asked
+for, 422 naming the field for bad input.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+
+from village.community.api import classes_router, me_router, students_router
 
 api = NinjaAPI(
     title="Village API",
@@ -8,3 +18,20 @@ api = NinjaAPI(
     description="Village's JSON API. Every endpoint answers only with what the caller may see.",
     urls_namespace="api",
 )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # The access policies raise 404 with a neutral message ("No such student.") that reveals
+    # nothing about whether the object exists.
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+api.add_router("/v1/me", me_router)
+api.add_router("/v1/classes", classes_router)
+api.add_router("/v1/students", students_router)

@@ -11,14 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from village.accounts.models import User
 
 
 def render_for(user: User, template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject, text and HTML bodies from ``<prefix>_subject.txt``, ``.txt`` and ``.html``."""
-    with translation.override(user.ui_language):
+    """Subject, text and HTML bodies from ``<prefix>_subject.txt``, ``.txt`` and ``.html``,
+    in the user's language, with dates in their time zone."""
+    with translation.override(user.ui_language), timezone.override(user.timezone):
         full_context = {"user": user, **context}
         subject = render_to_string(f"{template_prefix}_subject.txt", full_context)
         text = render_to_string(f"{template_prefix}.txt", full_context)

@@ -1,11 +1,12 @@
-"""Serve each signed-in user in their own language, whatever the browser asks for."""
+"""Serve each signed-in user in their own language and time zone, whatever the browser says."""
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class UserLanguageMiddleware:
@@ -14,11 +15,18 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = user.ui_language
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        if user is not None and user.is_authenticated:
-            response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        language = user.ui_language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(user.timezone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        response.headers.setdefault("Content-Language", language)
         return response

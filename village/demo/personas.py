@@ -225,9 +225,28 @@ def build_personas(today: dt.date | None = None) -> Personas:
     services.guardian_link(guardian=eve, student=finn, relationship=Relationship.MOTHER)
 
     # One hash for every persona: argon2 is deliberately slow, and they share the demo password.
-    User.objects.filter(sourced_id__startswith="demo-user-").update(
-        password=make_password(DEMO_PASSWORD)
-    )
+    hashed = make_password(DEMO_PASSWORD)
+    people = [
+        rivera,
+        chen,
+        nguyen,
+        priya,
+        ada,
+        leo,
+        maya,
+        sam,
+        jordan,
+        library,
+        park,
+        mina,
+        olga,
+        stone,
+        finn,
+        eve,
+    ]
+    User.objects.filter(pk__in=[person.pk for person in people]).update(password=hashed)
+    for person in people:
+        person.password = hashed
 
     return Personas(
         district=district,

@@ -1,0 +1,254 @@
+"""Forms of the account pages: signing in, resetting a password, accepting an invitation,
+editing one's profile and naming an API token."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from village.accounts.models import User, validate_timezone
+from village.accounts.services import LANGUAGE_TAG, ProfileData
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+OTHER_LANGUAGE = "other"
+PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
+
+
+class AmbiguousEmailError(Exception):
+    """More than one active account uses the email address someone signs in with."""
+
+
+def username_for_login(identifier: str) -> str:
+    """The username to authenticate: ``identifier`` is a username or an email, in any case.
+
+    Raises ``AmbiguousEmailError`` when the email belongs to several accounts: guessing could
+    sign someone in to a sibling's or a colleague's account.
+    """
+    identifier = identifier.strip()
+    by_username = list(
+        User.objects.filter(username__iexact=identifier).values_list("username", flat=True)[:2]
+    )
+    if len(by_username) == 1:
+        return by_username[0]
+    if "@" not in identifier:
+        return identifier
+    by_email = list(
+        User.objects.filter(email__iexact=identifier, is_active=True).values_list(
+            "username", flat=True
+        )[:2]
+    )
+    if len(by_email) > 1:
+        raise AmbiguousEmailError(identifier)
+    return by_email[0] if by_email else identifier
+
+
+class LoginForm(AuthenticationForm):
+    """Sign in with a username or an email address (not case-sensitive) and a password."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That username or email and password do not match an account. Check them and try "
+            "again; the password is case-sensitive."
+        ),
+        "ambiguous_email": _(
+            "This email address belongs to more than one account, so it cannot tell us who you "
+            "are. Please sign in with your username instead."
+        ),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.label = _("Username or email")
+        assert isinstance(username, forms.CharField)
+        username.max_length = 254
+        username.widget.attrs.update({"maxlength": "254", "autocomplete": "username"})
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+    def clean(self) -> dict[str, Any]:
+        identifier = self.cleaned_data.get("username")
+        if identifier:
+            try:
+                self.cleaned_data["username"] = username_for_login(identifier)
+            except AmbiguousEmailError:
+                raise ValidationError(
+                    self.error_messages["ambiguous_email"], code="ambiguous_email"
+                ) from None
+        return super().clean()
+
+
+class LocalizedPasswordResetForm(PasswordResetForm):
+    """Writes each reset email in its recipient's language and time zone."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        user = context["user"]
+        with translation.override(user.ui_language), timezone.override(user.timezone):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
+
+
+class NewPasswordForm(forms.Form):
+    """Choose a password (typed twice); the password validators run in the service."""
+
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_password2(self) -> str:
+        password1 = self.cleaned_data.get("password1")
+        password2: str = self.cleaned_data["password2"]
+        if password1 and password1 != password2:
+            raise ValidationError(_("The two passwords are not the same."), code="mismatch")
+        return password2
+
+
+def language_choices() -> list[tuple[str, StrOrPromise]]:
+    return [*settings.LANGUAGES, (OTHER_LANGUAGE, _("Another language"))]
+
+
+class ProfileForm(forms.Form):
+    preferred_name = forms.CharField(
+        label=_("Preferred name"),
+        max_length=150,
+        required=False,
+        help_text=_("The name Village uses for you, if not your first name."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    pronouns = forms.CharField(
+        label=_("Pronouns"),
+        max_length=40,
+        required=False,
+        help_text=_("For example she/her, he/him or they/them."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=language_choices,
+        widget=forms.Select(attrs={"autocomplete": "language"}),
+    )
+    other_language = forms.CharField(
+        label=_("Other language"),
+        max_length=16,
+        required=False,
+        help_text=_(
+            "If you chose another language: its code, such as vi, so or zh-Hant. Village shows "
+            "its pages in English until it speaks your language, and your school still knows "
+            "which language your family prefers."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    timezone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        help_text=_("A time zone name such as America/Chicago or Europe/Madrid."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("Digits, spaces and an optional leading +."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    @classmethod
+    def for_user(cls, user: User) -> ProfileForm:
+        supported = {code for code, _name in settings.LANGUAGES}
+        known = user.preferred_language in supported
+        initial = {
+            "preferred_name": user.preferred_name,
+            "pronouns": user.pronouns,
+            "language": user.preferred_language if known else OTHER_LANGUAGE,
+            "other_language": "" if known else user.preferred_language,
+            "timezone": user.timezone,
+            "phone": user.phone,
+        }
+        return cls(initial=initial)
+
+    def clean_other_language(self) -> str:
+        code: str = self.cleaned_data["other_language"].strip()
+        if code and not LANGUAGE_TAG.match(code):
+            raise ValidationError(
+                _("Enter a language code such as vi or zh-Hant (letters, digits and hyphens)."),
+                code="invalid_language",
+            )
+        return code
+
+    def clean_timezone(self) -> str:
+        value: str = self.cleaned_data["timezone"].strip()
+        validate_timezone(value)
+        return value
+
+    def clean_phone(self) -> str:
+        value: str = self.cleaned_data["phone"].strip()
+        if value and not PHONE.match(value):
+            raise ValidationError(
+                _("Enter a phone number with digits, spaces and an optional leading +."),
+                code="invalid_phone",
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        missing = cleaned.get("language") == OTHER_LANGUAGE and not cleaned.get("other_language")
+        if missing and "other_language" not in self.errors:
+            self.add_error("other_language", _("Enter the code of the language you prefer."))
+        return cleaned
+
+    def profile_data(self) -> ProfileData:
+        """The validated profile, ready for ``services.profile_update``."""
+        data = self.cleaned_data
+        language = data["language"]
+        return ProfileData(
+            preferred_name=data["preferred_name"].strip(),
+            pronouns=data["pronouns"].strip(),
+            preferred_language=data["other_language"] if language == OTHER_LANGUAGE else language,
+            timezone=data["timezone"],
+            phone=data["phone"],
+        )
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=80,
+        help_text=_("What the token is for, such as “Gradebook sync”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

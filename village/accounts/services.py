@@ -1,0 +1,203 @@
+"""Writes to accounts: invitations, profiles, and clearing a lockout after a password reset.
+
+Every function is keyword-only and atomic; email leaves only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from village.accounts.emails import send_to_user
+from village.accounts.models import Invitation, PersonalToken, User, hash_secret, validate_timezone
+
+#: An IETF language tag, loosely: a primary language and optional subtags (``es``, ``zh-Hant``).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class InvitationState(models.TextChoices):
+    OPEN = "open", gettext_lazy("Open")
+    EXPIRED = "expired", gettext_lazy("Expired")
+    USED = "used", gettext_lazy("Accepted")
+    REVOKED = "revoked", gettext_lazy("Replaced or withdrawn")
+
+
+class InvitationNotFoundError(Exception):
+    """No invitation has this secret."""
+
+
+class InvitationUnavailableError(Exception):
+    """The invitation exists but can no longer be used."""
+
+    def __init__(self, state: InvitationState) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def invitation_state(invitation: Invitation) -> InvitationState:
+    if invitation.accepted_at is not None:
+        return InvitationState.USED
+    if invitation.revoked_at is not None:
+        return InvitationState.REVOKED
+    if invitation.expires_at <= timezone.now():
+        return InvitationState.EXPIRED
+    return InvitationState.OPEN
+
+
+def invitation_get_open(*, secret: str, for_update: bool = False) -> Invitation:
+    """The open invitation with this secret; raises ``InvitationNotFoundError`` or
+    ``InvitationUnavailableError`` (with the reason) otherwise."""
+    invitations = Invitation.objects.select_related("user", "created_by")
+    if for_update:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(digest=hash_secret(secret)).first()
+    if invitation is None:
+        raise InvitationNotFoundError
+    state = invitation_state(invitation)
+    if state != InvitationState.OPEN:
+        raise InvitationUnavailableError(state)
+    return invitation
+
+
+def _check_invitable(user: User) -> None:
+    if not user.email:
+        raise ValidationError(
+            {
+                "email": _("%(name)s has no email address to send an invitation to.")
+                % {"name": user.display_name}
+            }
+        )
+    if not user.is_active:
+        raise ValidationError(
+            {"is_active": _("%(name)s's account is not active.") % {"name": user.display_name}}
+        )
+    if user.has_usable_password():
+        raise ValidationError(
+            {
+                "password": _(
+                    "%(name)s already has a password; they can reset it from the sign-in page."
+                )
+                % {"name": user.display_name}
+            }
+        )
+
+
+@transaction.atomic
+def invitation_send(*, user: User, invited_by: User | None, base_url: str) -> Invitation:
+    """Invite ``user`` (an account without a usable password) to choose a password.
+
+    Earlier open invitations of the user stop working. ``base_url`` is the scheme and host the
+    link starts with, e.g. ``https://village.example.org``. Raises ``ValidationError`` naming
+    the field when the user has no email, is inactive, or already has a password.
+    """
+    _check_invitable(user)
+    now = timezone.now()
+    Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now, updated_at=now
+    )
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        created_by=invited_by,
+        digest=hash_secret(secret),
+        expires_at=now + dt.timedelta(days=settings.VILLAGE_INVITATION_DAYS),
+    )
+    link = base_url.rstrip("/") + reverse("accounts:invitation_accept", args=[secret])
+    context = {"invitation": invitation, "invited_by": invited_by, "link": link}
+    transaction.on_commit(
+        lambda: send_to_user(
+            user=user, template_prefix="accounts/email/invitation", context=context
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, secret: str, password: str) -> User:
+    """Set the invited user's password and use up the invitation.
+
+    Raises ``InvitationNotFoundError`` / ``InvitationUnavailableError`` for a link that does not
+    work, and ``ValidationError`` on ``password`` when a password validator refuses it; in every
+    case nothing changes.
+    """
+    invitation = invitation_get_open(secret=secret, for_update=True)
+    user = invitation.user
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from error
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    return user
+
+
+@dataclass(frozen=True)
+class ProfileData:
+    preferred_name: str
+    pronouns: str
+    preferred_language: str
+    timezone: str
+    phone: str
+
+
+def _check_profile(data: ProfileData) -> None:
+    if not LANGUAGE_TAG.match(data.preferred_language) or len(data.preferred_language) > 16:
+        raise ValidationError(
+            {
+                "preferred_language": _("%(value)s is not a language code.")
+                % {"value": data.preferred_language}
+            }
+        )
+    try:
+        validate_timezone(data.timezone)
+    except ValidationError as error:
+        raise ValidationError({"timezone": error.error_list}) from error
+
+
+@transaction.atomic
+def profile_update(*, user: User, data: ProfileData) -> User:
+    """Save what a user may change about themself; raises ``ValidationError`` naming the field."""
+    _check_profile(data)
+    primary, *rest = data.preferred_language.split("-")
+    user.preferred_name = data.preferred_name
+    user.pronouns = data.pronouns
+    user.preferred_language = "-".join([primary.lower(), *rest])
+    user.timezone = data.timezone
+    user.phone = data.phone
+    user.save(
+        update_fields=["preferred_name", "pronouns", "preferred_language", "timezone", "phone"]
+    )
+    return user
+
+
+def login_failures_clear(*, user: User) -> None:
+    """Whoever proved they own the account (by resetting its password) may sign in again."""
+    axes_reset(username=user.username)
+
+
+class TokenStatus(models.TextChoices):
+    ACTIVE = "active", gettext_lazy("Active")
+    EXPIRED = "expired", gettext_lazy("Expired")
+    REVOKED = "revoked", gettext_lazy("Revoked")
+
+
+def token_status(token: PersonalToken) -> TokenStatus:
+    if token.revoked_at is not None:
+        return TokenStatus.REVOKED
+    if not token.is_usable:
+        return TokenStatus.EXPIRED
+    return TokenStatus.ACTIVE

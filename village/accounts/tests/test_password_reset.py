@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from village.accounts.tests.helpers import html_body
+from village.demo.personas import DEMO_PASSWORD
+
+RESET = "/accounts/password/reset/"
+NEW_PASSWORD = "river-otters-swim-2026"
+
+
+def reset_path(message) -> str:
+    match = re.search(
+        r"https?://testserver(/accounts/password/reset/[^/\s]+/[^/\s]+/)", message.body
+    )
+    assert match, message.body
+    return match.group(1)
+
+
+def set_new_password(client: Client, path: str, password: str = NEW_PASSWORD):
+    form_page = client.get(path, follow=True)
+    set_password_url = form_page.redirect_chain[-1][0]
+    return client.post(set_password_url, {"new_password1": password, "new_password2": password})
+
+
+@pytest.mark.django_db
+class TestPasswordReset:
+    def test_reset_email_links_to_a_page_that_sets_the_password(self, client, personas):
+        response = client.post(RESET, {"email": personas.rivera.email})
+        assert response.status_code == 302
+        assert response.url == "/accounts/password/reset/sent/"
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == [personas.rivera.email]
+        assert message.subject == "Choose a new Village password"
+        assert "Your username is rivera." in message.body
+        assert 'lang="en"' in html_body(message)
+
+        done = set_new_password(client, reset_path(message))
+        assert done.status_code == 302
+        assert done.url == "/accounts/password/reset/complete/"
+        personas.rivera.refresh_from_db()
+        assert personas.rivera.check_password(NEW_PASSWORD)
+
+    def test_unknown_address_gets_the_same_answer_and_no_email(self, client, personas):
+        known = client.post(RESET, {"email": personas.rivera.email})
+        unknown = client.post(RESET, {"email": "nobody@nowhere.example"})
+        assert (unknown.status_code, unknown.url) == (known.status_code, known.url)
+        assert len(mail.outbox) == 1
+
+    def test_done_page_does_not_say_whether_the_address_exists(self, client):
+        html = client.get("/accounts/password/reset/sent/").content.decode()
+        assert "If an account uses the address you entered" in html
+
+    def test_email_is_written_in_the_recipients_language(self, client, personas):
+        client.post(RESET, {"email": personas.sam.email})
+        assert 'lang="es"' in html_body(mail.outbox[0])
+
+    def test_link_works_only_once(self, client, personas):
+        client.post(RESET, {"email": personas.rivera.email})
+        path = reset_path(mail.outbox[0])
+        set_new_password(client, path)
+        again = Client().get(path, follow=True)
+        assert "This link no longer works" in again.content.decode()
+
+    def test_weak_password_is_refused_and_nothing_changes(self, client, personas):
+        client.post(RESET, {"email": personas.rivera.email})
+        response = set_new_password(client, reset_path(mail.outbox[0]), password="12345")
+        assert response.status_code == 200
+        assert 'id="id_new_password2_error"' in response.content.decode()
+        personas.rivera.refresh_from_db()
+        assert personas.rivera.check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+class TestPasswordChange:
+    def test_requires_sign_in(self, client):
+        response = client.get("/accounts/password/change/")
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/?next=")
+
+    def test_changes_the_password_and_keeps_the_user_signed_in(self, client, personas):
+        client.force_login(personas.chen)
+        response = client.post(
+            "/accounts/password/change/",
+            {
+                "old_password": DEMO_PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+        assert response.status_code == 302
+        assert response.url == "/accounts/profile/"
+        personas.chen.refresh_from_db()
+        assert personas.chen.check_password(NEW_PASSWORD)
+        assert client.get("/accounts/profile/").status_code == 200
+
+    def test_wrong_old_password_changes_nothing(self, client, personas):
+        client.force_login(personas.chen)
+        response = client.post(
+            "/accounts/password/change/",
+            {"old_password": "guess", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
+        assert response.status_code == 200
+        assert 'aria-describedby="id_old_password_error"' in response.content.decode()
+        personas.chen.refresh_from_db()
+        assert personas.chen.check_password(DEMO_PASSWORD)
