@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
@@ -25,8 +26,6 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.core.audit import Viewed, audit_views
-from village.core.models import AuditAction, RosterStatus
 from village.community.models import (
     Enrollment,
     EnrollmentRole,
@@ -39,10 +38,19 @@ from village.community.models import (
     SchoolClass,
     Scope,
 )
+from village.core.audit import Viewed, audit_views
+from village.core.models import AuditAction, RosterStatus
 
 STAFF_CLASS_ROLES = (EnrollmentRole.TEACHER, EnrollmentRole.AIDE)
 
 AnyUser = User | AnonymousUser
+#: A ``values(...)`` queryset used as a subquery of ids.
+IdQuery = QuerySet[Any, Any]
+
+
+def _pk(user: AnyUser) -> int:
+    """The user's id; 0 (which matches no row) for an anonymous user."""
+    return user.pk or 0
 
 
 @dataclass(frozen=True)
@@ -78,22 +86,22 @@ def roles_of(user: AnyUser) -> Roles:
     if cached is not None:
         return cached
     by_role: dict[str, set[int]] = {}
-    for role, org_id in OrgRole.objects.current(today()).filter(user=user).values_list(
-        "role", "organisation_id"
+    for role, org_id in (
+        OrgRole.objects.current(today()).filter(user=user).values_list("role", "organisation_id")
     ):
         by_role.setdefault(role, set()).add(org_id)
     roles = Roles({role: frozenset(ids) for role, ids in by_role.items()})
-    user._village_roles = roles  # type: ignore[union-attr]
+    user._village_roles = roles  # type: ignore[attr-defined]
     return roles
 
 
 def forget_roles(user: AnyUser) -> None:
     """Drop the cached roles (after a role changes within one request or test)."""
     if hasattr(user, "_village_roles"):
-        del user._village_roles  # type: ignore[union-attr]
+        del user._village_roles
 
 
-def _admin_school_ids(roles: Roles) -> QuerySet[Organisation] | None:
+def _admin_school_ids(roles: Roles) -> IdQuery | None:
     """Schools a user administers, directly or through their district; ``None`` when none."""
     school_ids = roles.orgs(Role.SCHOOL_ADMIN)
     district_ids = roles.orgs(Role.DISTRICT_ADMIN)
@@ -112,16 +120,16 @@ def administered_schools(user: AnyUser) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=ids)
 
 
-def taught_class_ids(user: AnyUser) -> QuerySet[Enrollment]:
+def taught_class_ids(user: AnyUser) -> IdQuery:
     """Ids of classes the user currently teaches or assists in (a subquery)."""
     return (
         Enrollment.objects.current(today())
-        .filter(user_id=user.pk, role__in=STAFF_CLASS_ROLES)
+        .filter(user_id=_pk(user), role__in=STAFF_CLASS_ROLES)
         .values("school_class_id")
     )
 
 
-def _student_ids_at(school_ids: QuerySet[Organisation]) -> QuerySet[OrgRole]:
+def _student_ids_at(school_ids: IdQuery) -> IdQuery:
     return (
         OrgRole.objects.current(today())
         .filter(role=Role.STUDENT, organisation_id__in=school_ids)
@@ -172,10 +180,14 @@ def visible_classes(user: AnyUser) -> QuerySet[SchoolClass]:
     current = Enrollment.objects.current(today())
     if roles.has(Role.STUDENT):
         condition |= Q(
-            pk__in=current.filter(user_id=user.pk, role=EnrollmentRole.STUDENT).values("school_class_id")
+            pk__in=current.filter(user_id=_pk(user), role=EnrollmentRole.STUDENT).values(
+                "school_class_id"
+            )
         )
     if roles.has(Role.GUARDIAN):
-        children = GuardianLink.objects.filter(_guardian_link_filter(user, None)).values("student_id")
+        children = GuardianLink.objects.filter(_guardian_link_filter(user, None)).values(
+            "student_id"
+        )
         condition |= Q(
             pk__in=current.filter(user_id__in=children, role=EnrollmentRole.STUDENT).values(
                 "school_class_id"
@@ -207,7 +219,7 @@ def visible_guardian_links(user: AnyUser) -> QuerySet[GuardianLink]:
     return GuardianLink.objects.filter(condition)
 
 
-def _staff_student_ids(user: AnyUser) -> QuerySet[User]:
+def _staff_student_ids(user: AnyUser) -> IdQuery:
     """Students ``user`` sees as teacher, aide or admin (not as guardian or student)."""
     staff_roles = Roles(
         {
@@ -283,7 +295,9 @@ def student_for_viewer(
 
 
 def class_for_viewer(user: AnyUser, class_id: int) -> SchoolClass:
-    school_class = visible_classes(user).select_related("course", "school").filter(pk=class_id).first()
+    school_class = (
+        visible_classes(user).select_related("course", "school").filter(pk=class_id).first()
+    )
     if school_class is None:
         raise Http404("No such class.")
     return school_class
@@ -327,11 +341,50 @@ def can_see_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:
         return False
     return (
         Enrollment.objects.current(today())
-        .filter(user_id=user.pk, school_class_id=school_class.pk, role=EnrollmentRole.STUDENT)
+        .filter(user_id=_pk(user), school_class_id=school_class.pk, role=EnrollmentRole.STUDENT)
         .exists()
     )
 
 
-def audit_organisation_ids(user: AnyUser) -> QuerySet[Organisation]:
+def audit_organisation_ids(user: AnyUser) -> IdQuery:
     """Organisations whose audit entries ``user`` may read: the schools they administer."""
     return administered_schools(user).values("pk")
+
+
+# --- rules for the community pages -------------------------------------------------------------
+
+
+def children_links(user: AnyUser) -> QuerySet[GuardianLink]:
+    """The user's own usable links as a guardian (active, not ``no_access``, active child)."""
+    if not roles_of(user).has(Role.GUARDIAN):
+        return GuardianLink.objects.none()
+    return GuardianLink.objects.filter(_guardian_link_filter(user, None), student__is_active=True)
+
+
+def sees_student_as_staff(user: AnyUser, student_id: int) -> bool:
+    """Does ``user`` see this student as teacher, aide or admin (not merely as guardian)?"""
+    if not roles_of(user).is_staff_member:
+        return False
+    return _staff_student_ids(user).filter(pk=student_id).exists()
+
+
+def student_guardian_links(user: AnyUser, student_id: int) -> QuerySet[GuardianLink]:
+    """The links of one student that ``user`` may see on that student's page.
+
+    Staff of the student see every link (court orders included); the student sees their own
+    usable links; a guardian sees only their own link, never the other guardians.
+    """
+    condition = _guardian_link_filter(user, None)
+    if sees_student_as_staff(user, student_id):
+        condition |= Q(pk__isnull=False)
+    elif user.pk == student_id and roles_of(user).has(Role.STUDENT):
+        condition |= Q(status=LinkStatus.ACTIVE, no_access=False)
+    return GuardianLink.objects.filter(condition, student_id=student_id)
+
+
+def can_see_full_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:
+    """Staff of the class and admins of its school see the roster with full names and links."""
+    roles = roles_of(user)
+    if roles.is_admin and administered_schools(user).filter(pk=school_class.school_id).exists():
+        return True
+    return taught_class_ids(user).filter(school_class_id=school_class.pk).exists()

@@ -14,6 +14,7 @@ GOOD_KEY = "k" * 20 + "-production-secret-for-tests-" + "x" * 20
 def run_village(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("VILLAGE_")}
     base.pop("DATABASE_URL", None)
+    base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "village", *args],
         env={**base, **env},
