@@ -48,7 +48,6 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     grade = models.CharField(_("grade"), max_length=8, blank=True)
 
-
     class Meta:
         ordering = ["last_name", "first_name", "id"]
 
