@@ -200,6 +200,7 @@ class TestInvitationPage:
         send(newcomer, personas.nguyen, django_capture_on_commit_callbacks)
         path = f"/accounts/invitation/{secret_from(mail.outbox[0])}/"
         client.post(path, {"password1": PASSWORD, "password2": PASSWORD})
+        client.logout()  # accepting signed Kim in; someone else now tries the same link
         other = "another-password-42"
         response = client.post(path, {"password1": other, "password2": other})
         assert response.status_code == 410
