@@ -1,0 +1,42 @@
+"""``village demo``: build the demo school once, then print who to sign in as."""
+
+from __future__ import annotations
+
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from village.demo.logins import logins_table
+from village.demo.school import demo_school_build, demo_school_delete, demo_school_exists
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo school (Riverside K-8 and Oak Hill Elementary, with the personas) if it "
+        "is not there yet, and print the demo logins. --reset deletes and rebuilds it."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete the demo data and build it again."
+        )
+
+    def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
+        started = time.perf_counter()
+        if reset:
+            deleted = demo_school_delete()
+            self.stdout.write(f"Deleted the demo data ({deleted} rows).")
+        if demo_school_exists():
+            self.stdout.write("The demo school is already there; nothing was changed.")
+        else:
+            counts = demo_school_build()
+            summary = ", ".join(f"{count} {label}" for label, count in counts.items())
+            seconds = time.perf_counter() - started
+            self.stdout.write(self.style.SUCCESS(f"Built the demo school in {seconds:.1f} s:"))
+            self.stdout.write(f"  {summary}.")
+        self.stdout.write("")
+        self.stdout.write(logins_table())
+        self.stdout.write("")
+        self.stdout.write("Run `village runserver` and sign in at http://127.0.0.1:8000/.")

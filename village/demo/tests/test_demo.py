@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.db.models import Count, Exists, OuterRef
+
+from village.accounts.models import User
+from village.community.models import (
+    Enrollment,
+    EnrollmentRole,
+    GuardianLink,
+    OrgRole,
+    Role,
+    SchoolClass,
+)
+from village.core.models import AuditAction, AuditEvent
+from village.demo.logins import DEMO_LOGINS
+from village.demo.personas import DEMO_PASSWORD
+from village.demo.school import demo_school_counts
+
+pytestmark = pytest.mark.django_db
+
+PERSONA_USERNAMES = [
+    "rivera",
+    "chen",
+    "ada",
+    "leo",
+    "sam",
+    "jordan",
+    "nguyen",
+    "priya",
+    "library",
+    "eve",
+]
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def canonical_dump() -> dict[str, list[tuple]]:
+    """The demo without database ids or creation times: what must be identical on every run."""
+    return {
+        "users": sorted(
+            (
+                u.username,
+                u.first_name,
+                u.last_name,
+                u.email,
+                u.grade,
+                u.preferred_language,
+                u.sourced_id,
+                u.last_login,
+                u.has_usable_password(),
+            )
+            for u in User.objects.all()
+        ),
+        "roles": sorted(
+            OrgRole.objects.values_list("user__username", "organisation__sourced_id", "role")
+        ),
+        "classes": sorted(
+            SchoolClass.objects.values_list(
+                "sourced_id", "title", "school__sourced_id", "course__sourced_id"
+            )
+        ),
+        "enrolments": sorted(
+            Enrollment.objects.values_list(
+                "user__username", "school_class__sourced_id", "role", "is_primary"
+            )
+        ),
+        "links": sorted(
+            GuardianLink.objects.values_list(
+                "guardian__username",
+                "student__username",
+                "relationship",
+                "lives_with",
+                "emergency_contact",
+                "receives_communications",
+                "no_access",
+                "access_note",
+                "scope_classwork",
+                "scope_grades",
+                "scope_goals",
+                "scope_support_plan",
+                "scope_messages",
+            )
+        ),
+    }
+
+
+@pytest.fixture
+def demo() -> str:
+    return run_demo()
+
+
+def students_of(class_sourced_id: str) -> int:
+    return Enrollment.objects.filter(
+        school_class__sourced_id=class_sourced_id, role=EnrollmentRole.STUDENT
+    ).count()
+
+
+def test_demo_creates_the_personas_and_hundreds_of_students(demo):
+    assert set(
+        User.objects.filter(username__in=PERSONA_USERNAMES).values_list("username", flat=True)
+    ) == set(PERSONA_USERNAMES)
+    counts = demo_school_counts()
+    assert counts["schools"] == 2
+    assert 300 <= counts["students"] <= 400
+    assert 15 <= counts["teachers"] <= 25
+    assert counts["aides"] >= 2
+
+
+def test_persona_classes_have_real_classmates(demo):
+    assert 22 <= students_of("demo-class-G5-HR") <= 26
+    assert 26 <= students_of("demo-class-G8-SCI") <= 30
+    assert students_of("demo-class-G8-MATH") == students_of("demo-class-G8-SCI")
+    assert students_of("demo-class-OH-G4-HR") >= 15
+
+
+def test_every_student_has_a_class_and_a_student_role_at_that_class_school(demo):
+    students = OrgRole.objects.filter(role=Role.STUDENT).values("user_id")
+    enrolled = Enrollment.objects.filter(role=EnrollmentRole.STUDENT).values("user_id")
+    assert not User.objects.filter(pk__in=students).exclude(pk__in=enrolled).exists()
+    role_at_school = OrgRole.objects.filter(
+        user_id=OuterRef("user_id"),
+        organisation_id=OuterRef("school_class__school_id"),
+        role=OuterRef("role"),
+    )
+    assert Enrollment.objects.count() > 800
+    assert not Enrollment.objects.filter(~Exists(role_at_school)).exists()
+
+
+def test_every_guardian_has_a_guardian_role_at_each_child_school(demo):
+    pairs = GuardianLink.objects.filter(student__org_roles__role=Role.STUDENT).values_list(
+        "guardian_id", "student__org_roles__organisation_id"
+    )
+    guardian_roles = set(
+        OrgRole.objects.filter(role=Role.GUARDIAN).values_list("user_id", "organisation_id")
+    )
+    assert len(pairs) > 400
+    assert set(pairs) <= guardian_roles
+    assert not GuardianLink.objects.exclude(student__org_roles__role=Role.STUDENT).exists()
+
+
+def test_demo_families_are_as_varied_as_a_real_school(demo):
+    guardians = User.objects.filter(org_roles__role=Role.GUARDIAN).distinct()
+    languages = Counter(guardians.values_list("preferred_language", flat=True))
+    assert 0.18 <= languages["es"] / sum(languages.values()) <= 0.35
+    assert len(set(languages) - {"en", "es"}) >= 4
+    links = GuardianLink.objects.all()
+    assert 1 <= links.filter(no_access=True).values("guardian").distinct().count() <= 3
+    assert any(link.is_limited and not link.no_access for link in links)
+    assert links.filter(lives_with=False).exists()
+    assert links.filter(relationship="grandparent").exists()
+    shared = GuardianLink.objects.values("guardian").annotate(children=Count("student"))
+    assert shared.filter(children__gt=1).count() >= 50
+
+
+def test_some_students_have_no_guardian_account_and_some_guardians_never_signed_in(demo):
+    students = User.objects.filter(org_roles__role=Role.STUDENT)
+    without = students.exclude(guardian_links__isnull=False).count()
+    assert 3 <= without <= students.count() * 0.1
+    never = User.objects.filter(org_roles__role=Role.GUARDIAN, last_login__isnull=True)
+    assert any(not user.has_usable_password() for user in never)
+
+
+def test_demo_accounts_share_the_demo_password(demo):
+    guardian = User.objects.filter(org_roles__role=Role.GUARDIAN, last_login__isnull=False)[0]
+    for user in (
+        User.objects.get(username="rivera"),
+        User.objects.get(username="grace.thompson"),
+        guardian,
+    ):
+        assert check_password(DEMO_PASSWORD, user.password)
+
+
+def test_output_lists_every_persona_login(demo):
+    for login in DEMO_LOGINS:
+        assert login.username in demo
+        assert login.persona in demo
+    assert DEMO_PASSWORD in demo
+    assert {login.username for login in DEMO_LOGINS} == set(PERSONA_USERNAMES)
+
+
+def test_second_run_creates_nothing_and_still_prints_the_logins(demo):
+    before = row_counts()
+    output = run_demo()
+    assert row_counts() == before
+    assert "nothing was changed" in output
+    assert all(login.username in output for login in DEMO_LOGINS)
+
+
+def test_reset_rebuilds_identical_data(demo):
+    before = canonical_dump()
+    counts = row_counts()
+    run_demo("--reset")
+    assert canonical_dump() == before
+    assert row_counts() == counts
+
+
+def test_reset_also_removes_records_that_refer_to_demo_people(demo):
+    rivera, ada = User.objects.get(username="rivera"), User.objects.get(username="ada")
+    AuditEvent.objects.create(actor=rivera, student=ada, action=AuditAction.VIEW_STUDENT)
+    run_demo("--reset")
+    assert not AuditEvent.objects.exists()
+    assert User.objects.filter(username="ada").exists()
+
+
+def test_reset_leaves_people_outside_the_demo_alone(demo):
+    User.objects.create_user(username="someone.else", password=None)
+    run_demo("--reset")
+    assert User.objects.filter(username="someone.else").exists()
+    assert User.objects.filter(username="rivera").count() == 1
