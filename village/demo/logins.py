@@ -23,7 +23,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Grade 5 Homeroom and Grade 8 Science: rosters, families, home languages",
     ),
     DemoLogin("Mr. Chen", "Teacher", "chen", "Grade 8 Math: the class and its families"),
-    DemoLogin("Ada", "Student, grade 5", "ada", "Her homeroom and what is due"),
+    DemoLogin("Ada", "Student, grade 5", "ada", "Her homeroom, teacher and classmates"),
     DemoLogin("Leo", "Student, grade 8", "leo", "Science and Math: his own work only"),
     DemoLogin(
         "Sam Okoye",
