@@ -8,7 +8,7 @@ widens what a user may see, it only loads it efficiently.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -253,6 +253,37 @@ class TaughtClass:
     @property
     def school_class(self) -> SchoolClass:
         return self.enrollment.school_class
+
+    @property
+    def unreachable_students(self) -> list[User]:
+        """Students with no guardian the school can reach through Village (no usable link)."""
+        return [
+            entry.student
+            for entry in self.roster
+            if not any(_reachable(link) for link in entry.guardian_links)
+        ]
+
+    @property
+    def family_languages(self) -> list[tuple[str, int]]:
+        """Home languages other than English among reachable families, most common first."""
+        counts: Counter[str] = Counter()
+        for entry in self.roster:
+            languages = {
+                link.guardian.preferred_language.split("-")[0].lower()
+                for link in entry.guardian_links
+                if _reachable(link)
+            }
+            counts.update(language for language in languages if language != "en")
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _reachable(link: GuardianLink) -> bool:
+    return (
+        link.status == LinkStatus.ACTIVE
+        and not link.no_access
+        and link.receives_communications
+        and link.guardian.is_active
+    )
 
 
 def _roster(class_ids: list[int]) -> dict[int, list[User]]:

@@ -6,8 +6,10 @@ import re
 
 from django import template
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
 from village.community import policies
@@ -41,3 +43,30 @@ def tel_href(phone: str) -> str:
 def scope_labels(link: GuardianLink) -> str:
     """The areas a guardian may see, as a readable list ("Classwork, Learning goals")."""
     return ", ".join(str(scope.label) for scope in link.scopes)
+
+
+# Home languages common in US schools that Django's own language list lacks.
+_MORE_LANGUAGES = {
+    "am": _("Amharic"),
+    "hmn": _("Hmong"),
+    "ht": _("Haitian Creole"),
+    "kar": _("Karen"),
+    "ps": _("Pashto"),
+    "prs": _("Dari"),
+    "so": _("Somali"),
+    "ti": _("Tigrinya"),
+    "tl": _("Tagalog"),
+    "yue": _("Cantonese"),
+    "zh": _("Chinese"),
+}
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """A language's name in the reader's language (``es`` → "Spanish"), or its code if unknown."""
+    if code in _MORE_LANGUAGES:
+        return str(_MORE_LANGUAGES[code])
+    try:
+        return str(translation.get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
