@@ -152,15 +152,22 @@ class EnrollmentRole(models.TextChoices):
     AIDE = "aide", _("Aide")
 
 
+def current_q(today: dt.date, prefix: str = "") -> Q:
+    """Active, and ``today`` within ``begin_date``..``end_date`` (either may be open).
+
+    ``prefix`` reaches the dated row through a relation, e.g. ``"enrollments__"``.
+    """
+    return (
+        (Q(**{f"{prefix}begin_date__isnull": True}) | Q(**{f"{prefix}begin_date__lte": today}))
+        & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today}))
+        & Q(**{f"{prefix}status": RosterStatus.ACTIVE})
+    )
+
+
 class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
     def current(self, today: dt.date) -> EnrollmentQuerySet:
         """Active enrolments whose dates include ``today``, in active classes."""
-        return self.filter(
-            Q(begin_date__isnull=True) | Q(begin_date__lte=today),
-            Q(end_date__isnull=True) | Q(end_date__gte=today),
-            status=RosterStatus.ACTIVE,
-            school_class__status=RosterStatus.ACTIVE,
-        )
+        return self.filter(current_q(today), school_class__status=RosterStatus.ACTIVE)
 
 
 class Enrollment(SourcedModel):
@@ -207,11 +214,7 @@ class Role(models.TextChoices):
 
 class OrgRoleQuerySet(models.QuerySet["OrgRole"]):
     def current(self, today: dt.date) -> OrgRoleQuerySet:
-        return self.filter(
-            Q(begin_date__isnull=True) | Q(begin_date__lte=today),
-            Q(end_date__isnull=True) | Q(end_date__gte=today),
-            status=RosterStatus.ACTIVE,
-        )
+        return self.filter(current_q(today))
 
 
 class OrgRole(SourcedModel):

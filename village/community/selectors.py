@@ -7,7 +7,6 @@ widens what a user may see, it only loads it efficiently.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from village.community.models import (
     Role,
     RosterVisibility,
     SchoolClass,
+    current_q,
 )
 from village.core.models import AuditEvent, RosterStatus
 
@@ -338,15 +338,6 @@ def teacher_classes(user: User) -> list[TaughtClass]:
 # --- home: school admin ----------------------------------------------------------------------
 
 
-def _current_q(prefix: str, today: dt.date) -> Q:
-    """The ``current()`` condition of enrolments or roles, reached through ``prefix``."""
-    return (
-        (Q(**{f"{prefix}begin_date__isnull": True}) | Q(**{f"{prefix}begin_date__lte": today}))
-        & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": today}))
-        & Q(**{f"{prefix}status": RosterStatus.ACTIVE})
-    )
-
-
 @dataclass
 class ClassRow:
     summary: ClassSummary
@@ -362,7 +353,7 @@ class SchoolOverview:
 
 
 def _classes_with_counts(school_ids: list[int]) -> list[SchoolClass]:
-    students = _current_q("enrollments__", policies.today()) & Q(
+    students = current_q(policies.today(), "enrollments__") & Q(
         enrollments__role=EnrollmentRole.STUDENT, enrollments__user__is_active=True
     )
     return list(

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from village.community import services
-from village.community.models import Relationship
+from village.community.models import Relationship, Role
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_a_guardian_link_makes_the_student_reachable(personas, rivera_home):
         username="lopez",
         first_name="Ana",
         last_name="Lopez",
-        role="guardian",
+        role=Role.GUARDIAN,
         organisation=personas.school,
         preferred_language="vi",
     )
