@@ -1,35 +1,20 @@
-"""Reads for the community pages: each function builds one page section in a constant number of
-SQL queries, however many children, classes or students it shows.
-
-Everything here starts from the access policy (``village.community.policies``): a selector never
-widens what a user may see, it only loads it efficiently.
+"""The home page, one section per role: guardian, student, teacher or aide, school admin,
+district admin and community partner.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    Exists,
-    ExpressionWrapper,
-    IntegerField,
-    OuterRef,
     Q,
-    QuerySet,
-    Value,
-    When,
 )
 
 from village.accounts.models import User
 from village.community import policies
 from village.community.models import (
-    AcademicSession,
     Enrollment,
     EnrollmentRole,
     GuardianLink,
@@ -41,111 +26,20 @@ from village.community.models import (
     SchoolClass,
     current_q,
 )
-from village.core.models import AuditEvent, RosterStatus
+from village.community.selectors.common import (
+    ClassSummary,
+    _current_student_enrollments,
+    _school_by_student,
+    _staff_by_class,
+    _student_roles_at,
+    _summaries,
+    class_rosters,
+    classmate_name,
+    covered_by_guardian,
+)
+from village.core.models import RosterStatus
 
 STAFF_ROLES = policies.STAFF_CLASS_ROLES
-
-
-# --- shared building blocks ----------------------------------------------------------------------
-
-
-@dataclass
-class ClassSummary:
-    """A class with its current teachers and aides (each an enrolment with its user loaded)."""
-
-    school_class: SchoolClass
-    staff: list[Enrollment] = field(default_factory=list)
-
-
-def _current_student_enrollments(student_ids: Iterable[int]) -> QuerySet[Enrollment]:
-    return (
-        Enrollment.objects.current(policies.today())
-        .filter(user_id__in=list(student_ids), role=EnrollmentRole.STUDENT)
-        .select_related("school_class__course", "school_class__school")
-        .order_by("school_class__title", "school_class_id")
-    )
-
-
-def _staff_by_class(class_ids: Iterable[int]) -> dict[int, list[Enrollment]]:
-    """Current teachers and aides of each class, primary teachers first (one query)."""
-    ids = list(class_ids)
-    result: dict[int, list[Enrollment]] = defaultdict(list)
-    if not ids:
-        return result
-    rows = (
-        Enrollment.objects.current(policies.today())
-        .filter(school_class_id__in=ids, role__in=STAFF_ROLES, user__is_active=True)
-        .select_related("user")
-        .order_by("-is_primary", "-role", "user__last_name", "user__first_name", "user_id")
-    )
-    for enrollment in rows:
-        result[enrollment.school_class_id].append(enrollment)
-    return result
-
-
-def _school_by_student(student_ids: Iterable[int]) -> dict[int, Organisation]:
-    """Each student's school: the primary current student role wins (one query)."""
-    rows = (
-        OrgRole.objects.current(policies.today())
-        .filter(user_id__in=list(student_ids), role=Role.STUDENT)
-        .select_related("organisation")
-        .order_by("-is_primary", "id")
-    )
-    result: dict[int, Organisation] = {}
-    for org_role in rows:
-        result.setdefault(org_role.user_id, org_role.organisation)
-    return result
-
-
-def student_school(student_id: int) -> Organisation | None:
-    return _school_by_student([student_id]).get(student_id)
-
-
-def _summaries(enrollments: Iterable[Enrollment]) -> list[ClassSummary]:
-    classes = [enrollment.school_class for enrollment in enrollments]
-    staff = _staff_by_class(school_class.pk for school_class in classes)
-    return [ClassSummary(school_class, staff.get(school_class.pk, [])) for school_class in classes]
-
-
-def classmate_name(person: User, visibility: str) -> str:
-    """A classmate's name as the class's roster visibility allows students to see it."""
-    if visibility == RosterVisibility.FULL_NAMES:
-        return person.display_name
-    initial = f" {person.last_name[:1]}." if person.last_name else ""
-    return f"{person.short_name}{initial}"
-
-
-# --- guardian coverage: can a student's family actually sign in? ----------------------------------
-
-
-def can_sign_in_q(prefix: str = "") -> Q:
-    """Accounts that can sign in: a usable password, or a past sign-in (single sign-on)."""
-    usable = ~Q(**{f"{prefix}password__startswith": UNUSABLE_PASSWORD_PREFIX}) & ~Q(
-        **{f"{prefix}password": ""}
-    )
-    return usable | Q(**{f"{prefix}last_login__isnull": False})
-
-
-def covered_by_guardian() -> Exists:
-    """For rows with a ``user_id`` student: an active link to an active guardian who can sign in.
-
-    A ``no_access`` link does not count: that guardian sees nothing of the child.
-    """
-    links = GuardianLink.objects.filter(
-        can_sign_in_q("guardian__"),
-        student_id=OuterRef("user_id"),
-        status=LinkStatus.ACTIVE,
-        no_access=False,
-        guardian__is_active=True,
-        guardian__status=RosterStatus.ACTIVE,
-    )
-    return Exists(links)
-
-
-def _student_roles_at(school_ids: Iterable[int]) -> QuerySet[OrgRole]:
-    return OrgRole.objects.current(policies.today()).filter(
-        role=Role.STUDENT, organisation_id__in=list(school_ids), user__is_active=True
-    )
 
 
 # --- home: guardian --------------------------------------------------------------------------
@@ -286,19 +180,6 @@ def _reachable(link: GuardianLink) -> bool:
     )
 
 
-def _roster(class_ids: list[int]) -> dict[int, list[User]]:
-    rows = (
-        Enrollment.objects.current(policies.today())
-        .filter(school_class_id__in=class_ids, role=EnrollmentRole.STUDENT, user__is_active=True)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user_id")
-    )
-    result: dict[int, list[User]] = defaultdict(list)
-    for enrollment in rows:
-        result[enrollment.school_class_id].append(enrollment.user)
-    return result
-
-
 def _links_by_student(viewer: User, student_ids: set[int]) -> dict[int, list[GuardianLink]]:
     rows = (
         policies.visible_guardian_links(viewer)
@@ -320,7 +201,7 @@ def teacher_classes(user: User) -> list[TaughtClass]:
         .select_related("school_class__course", "school_class__school")
         .order_by("school_class__title", "school_class_id")
     )
-    rosters = _roster([enrollment.school_class_id for enrollment in mine])
+    rosters = class_rosters([enrollment.school_class_id for enrollment in mine])
     student_ids = {student.pk for students in rosters.values() for student in students}
     links = _links_by_student(user, student_ids) if student_ids else {}
     return [
@@ -496,154 +377,3 @@ def district_overviews(user: User) -> list[DistrictOverview]:
 def partner_organisations(user: User) -> list[Organisation]:
     ids = policies.roles_of(user).orgs(Role.PARTNER)
     return list(Organisation.objects.filter(pk__in=ids).order_by("name", "id"))
-
-
-# --- student page ----------------------------------------------------------------------------
-
-
-@dataclass
-class StudentPage:
-    student: User
-    school: Organisation | None
-    classes: list[ClassSummary]
-    guardian_links: list[GuardianLink]
-    as_staff: bool
-
-    def own_link(self, viewer: User) -> GuardianLink | None:
-        return next((link for link in self.guardian_links if link.guardian_id == viewer.pk), None)
-
-
-def student_page(viewer: User, student: User) -> StudentPage:
-    """What ``viewer`` may see about ``student`` (already loaded through the policy)."""
-    enrollments = _current_student_enrollments([student.pk]).filter(
-        school_class_id__in=policies.visible_classes(viewer).values("pk")
-    )
-    links = (
-        policies.student_guardian_links(viewer, student.pk)
-        .select_related("guardian")
-        .order_by("guardian__last_name", "guardian__first_name", "guardian_id")
-    )
-    return StudentPage(
-        student=student,
-        school=student_school(student.pk),
-        classes=_summaries(enrollments),
-        guardian_links=list(links),
-        as_staff=policies.sees_student_as_staff(viewer, student.pk),
-    )
-
-
-# --- class page ------------------------------------------------------------------------------
-
-
-@dataclass
-class ClassPage:
-    school_class: SchoolClass
-    terms: list[AcademicSession]
-    staff: list[Enrollment]
-    roster: list[User] | None  # None: the viewer may not see the class list
-    full_roster: bool
-
-    def roster_names(self) -> list[str]:
-        visibility = self.school_class.roster_visibility
-        return [classmate_name(person, visibility) for person in self.roster or []]
-
-
-def class_page(viewer: User, school_class: SchoolClass) -> ClassPage:
-    """The class as ``viewer`` sees it: staff get the full roster, classmates what it allows."""
-    full = policies.can_see_full_class_roster(viewer, school_class)
-    roster: list[User] | None = None
-    if full or policies.can_see_class_roster(viewer, school_class):
-        students = _roster([school_class.pk]).get(school_class.pk, [])
-        roster = students if full else [s for s in students if s.pk != viewer.pk]
-    return ClassPage(
-        school_class=school_class,
-        terms=list(school_class.terms.order_by("start_date", "title")),
-        staff=_staff_by_class([school_class.pk]).get(school_class.pk, []),
-        roster=roster,
-        full_roster=full,
-    )
-
-
-# --- audit log and people (admins) -----------------------------------------------------------
-
-
-def audit_entries(user: User, *, student_id: int | None = None) -> QuerySet[AuditEvent]:
-    """Audit entries of the schools ``user`` administers, newest first."""
-    entries = AuditEvent.objects.filter(
-        organisation_id__in=policies.audit_organisation_ids(user)
-    ).select_related("actor", "student")
-    if student_id is not None:
-        entries = entries.filter(student_id=student_id)
-    return entries.order_by("-at", "-id")
-
-
-@dataclass
-class AuditRow:
-    entry: AuditEvent
-    school_name: str
-    class_title: str
-
-
-def audit_rows(entries: Iterable[AuditEvent]) -> list[AuditRow]:
-    """Entries with the names of their school and class (two queries for a whole page)."""
-    entries = list(entries)
-    school_ids = {entry.organisation_id for entry in entries if entry.organisation_id}
-    class_ids = {
-        int(entry.object_id)
-        for entry in entries
-        if entry.object_type == "class" and entry.object_id.isdigit()
-    }
-    schools = dict(Organisation.objects.filter(pk__in=school_ids).values_list("pk", "name"))
-    classes = dict(SchoolClass.objects.filter(pk__in=class_ids).values_list("pk", "title"))
-    return [
-        AuditRow(
-            entry=entry,
-            school_name=schools.get(entry.organisation_id or 0, ""),
-            class_title=classes.get(int(entry.object_id), "")
-            if entry.object_type == "class" and entry.object_id.isdigit()
-            else "",
-        )
-        for entry in entries
-    ]
-
-
-def _name_search(terms: str, prefix: str = "user__") -> Q:
-    condition = Q()
-    for word in terms.split():
-        condition &= (
-            Q(**{f"{prefix}first_name__icontains": word})
-            | Q(**{f"{prefix}last_name__icontains": word})
-            | Q(**{f"{prefix}preferred_name__icontains": word})
-            | Q(**{f"{prefix}username__icontains": word})
-            | Q(**{f"{prefix}email__icontains": word})
-        )
-    return condition
-
-
-def people_of_schools(
-    user: User,
-    *,
-    search: str = "",
-    role: str = "",
-    school_id: int | None = None,
-) -> QuerySet[OrgRole]:
-    """Current roles at the schools ``user`` administers, by role then name."""
-    role_order = Case(
-        *(When(role=value, then=Value(position)) for position, value in enumerate(Role.values)),
-        output_field=IntegerField(),
-    )
-    rows = (
-        OrgRole.objects.current(policies.today())
-        .filter(organisation_id__in=policies.administered_schools(user).values("pk"))
-        .filter(_name_search(search))
-        .select_related("user", "organisation")
-        .annotate(
-            role_order=role_order,
-            can_sign_in=ExpressionWrapper(can_sign_in_q("user__"), output_field=BooleanField()),
-        )
-    )
-    if role:
-        rows = rows.filter(role=role)
-    if school_id is not None:
-        rows = rows.filter(organisation_id=school_id)
-    return rows.order_by("role_order", "user__last_name", "user__first_name", "user_id", "id")
