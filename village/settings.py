@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "village.core",
     "village.accounts",
     "village.community",
+    "village.rostering",
+    "village.onboarding",
     "village.demo",
 ]
 
