@@ -201,6 +201,10 @@ def test_every_signed_in_persona_has_a_home_profile_and_tokens_page(personas, vi
         "/people/",
         "/accounts/profile/",
         "/accounts/tokens/",
+        "/families/pair/",
+        "/families/students/1/",
+        "/families/classes/1/codes/",
+        "/families/approvals/",
     ],
 )
 def test_anonymous_visitors_are_sent_to_sign_in(db, path):
@@ -235,3 +239,53 @@ def test_audit_log_shows_each_admin_only_their_schools(personas):
     assert "Ada" in priya_page
     assert "Mina" in priya_page
     assert "Finn" not in priya_page
+
+
+# viewer -> students whose family onboarding page (pairing codes, invitations) they may open
+ONBOARDING_STUDENTS = {
+    "ada": {"ada"},
+    "leo": {"leo"},
+    "sam": set(),
+    "jordan": set(),
+    "rivera": {"ada", "maya", "leo"},
+    "chen": {"leo"},
+    "nguyen": {"ada", "maya", "leo"},
+    "priya": {"ada", "maya", "leo", "mina"},
+    "library": set(),
+    "park": {"mina"},
+    "olga": set(),
+    "eve": set(),
+    "stone": {"finn"},
+    "finn": {"finn"},
+}
+
+# viewer -> classes whose pairing-code sheet they may print
+CODE_SHEETS = {
+    "rivera": {"homeroom5", "science8"},
+    "chen": {"math8"},
+    "nguyen": {"homeroom5", "science8", "math8"},
+    "priya": {"homeroom5", "science8", "math8", "sister_class"},
+    "park": {"sister_class"},
+    "stone": {"other_class"},
+}
+
+APPROVERS = {"nguyen", "priya"}
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_family_onboarding_pages_matrix(personas, viewer):
+    client = client_for(getattr(personas, viewer))
+    for name in STUDENTS:
+        student = getattr(personas, name)
+        expected = 200 if name in ONBOARDING_STUDENTS[viewer] else 404
+        assert client.get(f"/families/students/{student.pk}/").status_code == expected, (
+            viewer,
+            name,
+        )
+    for name in CLASSES:
+        school_class = getattr(personas, name)
+        expected = 200 if name in CODE_SHEETS.get(viewer, set()) else 404
+        response = client.get(f"/families/classes/{school_class.pk}/codes/")
+        assert response.status_code == expected, (viewer, name)
+    expected = 200 if viewer in APPROVERS else 404
+    assert client.get("/families/approvals/").status_code == expected

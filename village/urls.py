@@ -10,6 +10,7 @@ admin.site.site_title = "Village"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("village.community.urls")),
     path("accounts/", include("village.accounts.urls")),
+    path("families/", include("village.onboarding.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,176 @@
+"""Family onboarding: pairing codes, email invitations for guardians, each school's settings for
+new guardian links, and the failed redemptions that rate-limit guessing."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from village.community.models import Organisation, Relationship, Scope
+from village.core.models import TimeStampedModel
+
+
+def all_scopes() -> list[str]:
+    return [scope.value for scope in Scope]
+
+
+class OnboardingSettings(TimeStampedModel):
+    """How one school lets families link themselves to a child."""
+
+    school = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="onboarding_settings"
+    )
+    require_approval = models.BooleanField(
+        _("school approves new links"),
+        default=False,
+        help_text=_("A link made with a pairing code waits until a school admin approves it."),
+    )
+    default_scopes = models.JSONField(
+        _("areas a new guardian link may see"),
+        default=all_scopes,
+        help_text=_("A list of areas: classwork, grades, goals, support_plan, messages."),
+    )
+
+    class Meta:
+        verbose_name = _("onboarding settings")
+        verbose_name_plural = _("onboarding settings")
+
+    def __str__(self) -> str:
+        return f"Onboarding settings of {self.school_id}"
+
+    @property
+    def scopes(self) -> list[Scope]:
+        """The valid areas of ``default_scopes`` (unknown values are ignored)."""
+        stored = self.default_scopes if isinstance(self.default_scopes, list) else []
+        return [Scope(value) for value in stored if value in Scope.values]
+
+
+class CodeState(models.TextChoices):
+    OPEN = "open", _("Not used yet")
+    USED = "used", _("Used")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class PairingCode(TimeStampedModel):
+    """A short single-use code that links one family to exactly one student.
+
+    Only a keyed digest of the code is stored; ``hint`` (its last two characters) tells codes
+    apart in a list without revealing them.
+    """
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairing_codes"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=4)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Pairing code …{self.hint} for {self.student_id}"
+
+    @property
+    def state(self) -> CodeState:
+        if self.redeemed_at is not None:
+            return CodeState.USED
+        if self.revoked_at is not None:
+            return CodeState.REVOKED
+        if self.expires_at <= timezone.now():
+            return CodeState.EXPIRED
+        return CodeState.OPEN
+
+
+class FailedRedemption(models.Model):
+    """One wrong pairing code entered, by an account and/or from an address (for rate limits)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["ip_address", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Failed redemption at {self.at:%Y-%m-%d %H:%M}"
+
+
+class GuardianInvitation(TimeStampedModel):
+    """An emailed, single-use link that makes its recipient a guardian of one student."""
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_invitations"
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    relationship = models.CharField(
+        _("relationship"),
+        max_length=16,
+        choices=Relationship.choices,
+        default=Relationship.GUARDIAN,
+    )
+    language = models.CharField(_("language"), max_length=16, default="en")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Guardian invitation for {self.student_id}"
+
+    @property
+    def state(self) -> CodeState:
+        if self.accepted_at is not None:
+            return CodeState.USED
+        if self.revoked_at is not None:
+            return CodeState.REVOKED
+        if self.expires_at <= timezone.now():
+            return CodeState.EXPIRED
+        return CodeState.OPEN

@@ -1,0 +1,100 @@
+"""Who may bring families into Village: issue pairing codes, invite guardians, print a class's
+code sheet and approve links made with a code.
+
+Built on the community access policy: a student is loaded only if ``visible_students`` allows it,
+and only then are the onboarding roles checked. A guardian or a partner never issues codes.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from village.accounts.models import User
+from village.community import policies
+from village.community.models import (
+    Enrollment,
+    EnrollmentRole,
+    GuardianLink,
+    LinkStatus,
+    OrgRole,
+    Role,
+    SchoolClass,
+)
+from village.community.policies import AnyUser
+
+
+def teaches_student(user: AnyUser, student_id: int) -> bool:
+    """Is ``user`` currently the teacher (not an aide) of a class the student is enrolled in?"""
+    today = policies.today()
+    taught = (
+        Enrollment.objects.current(today)
+        .filter(user_id=user.pk or 0, role=EnrollmentRole.TEACHER)
+        .values("school_class_id")
+    )
+    return (
+        Enrollment.objects.current(today)
+        .filter(user_id=student_id, role=EnrollmentRole.STUDENT, school_class_id__in=taught)
+        .exists()
+    )
+
+
+def may_onboard_families(user: AnyUser, student: User) -> bool:
+    """The student themself, a teacher of the student, or an admin of the student's school."""
+    if user.pk == student.pk and policies.roles_of(user).has(Role.STUDENT):
+        return True
+    return teaches_student(user, student.pk) or policies.can_manage_student(user, student)
+
+
+def may_invite_guardians(user: AnyUser, student: User) -> bool:
+    """A teacher of the student or an admin of the student's school (not the student)."""
+    return teaches_student(user, student.pk) or policies.can_manage_student(user, student)
+
+
+def student_for_onboarding(user: AnyUser, student_id: int) -> User:
+    """The student whose family ``user`` may bring in, or ``Http404``."""
+    student = policies.visible_students(user).filter(pk=student_id).first()
+    if student is None or not may_onboard_families(user, student):
+        raise Http404("No such student.")
+    return student
+
+
+def class_for_code_sheet(user: AnyUser, class_id: int) -> SchoolClass:
+    """A class ``user`` teaches now, or one at a school they administer; else ``Http404``."""
+    school_class = policies.class_for_viewer(user, class_id)
+    teaches = (
+        Enrollment.objects.current(policies.today())
+        .filter(user_id=user.pk or 0, school_class=school_class, role=EnrollmentRole.TEACHER)
+        .exists()
+    )
+    if not teaches and not policies.can_manage_school(user, school_class.school):
+        raise Http404("No such class.")
+    return school_class
+
+
+def may_redeem_codes(user: AnyUser) -> bool:
+    """Anyone signed in who is not a student or a member of staff may become a guardian."""
+    roles = policies.roles_of(user)
+    return user.is_authenticated and not (roles.has(Role.STUDENT) or roles.is_staff_member)
+
+
+def may_approve_links(user: AnyUser) -> bool:
+    """School and district admins decide on links waiting for their schools."""
+    return policies.administered_schools(user).exists()
+
+
+def approvable_links(user: AnyUser) -> QuerySet[GuardianLink]:
+    """Links waiting for approval whose student is at a school ``user`` administers."""
+    students = (
+        OrgRole.objects.current(policies.today())
+        .filter(role=Role.STUDENT, organisation__in=policies.administered_schools(user))
+        .values("user_id")
+    )
+    return GuardianLink.objects.filter(status=LinkStatus.PENDING, student_id__in=students)
+
+
+def pending_link_for_approver(user: AnyUser, link_id: int) -> GuardianLink:
+    link = approvable_links(user).filter(pk=link_id).first()
+    if link is None:
+        raise Http404("No such guardian link.")
+    return link

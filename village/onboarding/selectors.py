@@ -1,0 +1,67 @@
+"""Reads for the onboarding pages, each in a constant number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from village.accounts.models import User
+from village.community import policies as community_policies
+from village.community.models import (
+    Enrollment,
+    EnrollmentRole,
+    GuardianLink,
+    LinkStatus,
+    SchoolClass,
+)
+from village.onboarding.models import PairingCode
+from village.onboarding.policies import AnyUser, approvable_links
+
+SPANISH = "es"
+
+
+def _usable_link(**filters: object) -> Exists:
+    return Exists(
+        GuardianLink.objects.filter(
+            student_id=OuterRef("pk"), status=LinkStatus.ACTIVE, no_access=False, **filters
+        )
+    )
+
+
+def sheet_students(school_class: SchoolClass, *, everyone: bool) -> QuerySet[User]:
+    """Students currently in the class, annotated with ``has_family`` (a usable guardian link)
+    and ``speaks_spanish`` (the student or a linked guardian prefers Spanish); without
+    ``everyone``, only students no family can follow yet."""
+    enrolled = (
+        Enrollment.objects.current(community_policies.today())
+        .filter(school_class=school_class, role=EnrollmentRole.STUDENT)
+        .values("user_id")
+    )
+    students = User.objects.filter(pk__in=enrolled, is_active=True).annotate(
+        has_family=_usable_link(),
+        spanish_family=_usable_link(guardian__preferred_language__istartswith=SPANISH),
+    )
+    if not everyone:
+        students = students.filter(has_family=False)
+    return students.order_by("last_name", "first_name", "pk")
+
+
+def speaks_spanish(student: User) -> bool:
+    own = student.preferred_language.lower().startswith(SPANISH)
+    return own or bool(getattr(student, "spanish_family", False))
+
+
+def student_codes(student: User) -> QuerySet[PairingCode]:
+    return PairingCode.objects.filter(student=student).select_related("created_by")
+
+
+def pending_links_of(user: AnyUser) -> QuerySet[GuardianLink]:
+    """The user's own links that wait for the school."""
+    return GuardianLink.objects.filter(guardian_id=user.pk or 0, status=LinkStatus.PENDING)
+
+
+def approval_queue(user: AnyUser) -> QuerySet[GuardianLink]:
+    return approvable_links(user).select_related("guardian", "student").order_by("created_at")
+
+
+def own_children_links(user: AnyUser) -> QuerySet[GuardianLink]:
+    return community_policies.children_links(user).select_related("student")

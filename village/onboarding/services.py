@@ -1,0 +1,486 @@
+"""Writes for family onboarding: pairing codes, guardian sign-up, invitations and approvals.
+
+Every public function is keyword-only. A refused pairing code is recorded *outside* the
+transaction that refused it, so the record survives the rollback and counts toward the limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from village.accounts.models import User, hash_secret
+from village.community import services as community_services
+from village.community.models import (
+    GuardianLink,
+    LinkSource,
+    LinkStatus,
+    Organisation,
+    OrgRole,
+    Relationship,
+    Role,
+    Scope,
+)
+from village.onboarding import policies
+from village.onboarding.models import (
+    CodeState,
+    FailedRedemption,
+    GuardianInvitation,
+    OnboardingSettings,
+    PairingCode,
+)
+
+#: No 0/O, 1/I/L: a code read aloud or copied from paper cannot be mistaken.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+CODE_LIFETIME = dt.timedelta(days=7)
+INVITATION_LIFETIME = dt.timedelta(days=14)
+FAILURE_LIMIT = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+#: A hyphen-minus, and the hyphen and dashes a phone keyboard or a word processor may put instead.
+DASHES = frozenset("-\u2010\u2013\u2014")
+
+
+class CodeRefusedError(Exception):
+    """Unknown, used, expired or revoked: deliberately one error, so guessing learns nothing."""
+
+
+class TooManyAttemptsError(Exception):
+    """Too many wrong codes from this account or address lately; nothing was checked."""
+
+
+class NotEligibleError(Exception):
+    """Student and staff accounts cannot become guardians through onboarding."""
+
+
+class AlreadyLinkedError(Exception):
+    def __init__(self, student: User) -> None:
+        super().__init__(student.pk)
+        self.student = student
+
+
+class InvitationNotFoundError(Exception):
+    """No invitation has this secret."""
+
+
+class InvitationUnavailableError(Exception):
+    def __init__(self, state: CodeState) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+class WrongAccountError(Exception):
+    """The signed-in account's email is not the one the invitation was sent to."""
+
+
+# --- codes -----------------------------------------------------------------------------------
+
+
+def normalise_code(raw: str) -> str:
+    """What the person meant: upper case, without spaces or dashes."""
+    return "".join(ch for ch in raw.upper() if not ch.isspace() and ch not in DASHES)
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def code_digest(code: str) -> str:
+    """A keyed digest: eight characters are too few for a plain hash to resist a stolen table."""
+    return salted_hmac("village.onboarding.pairing_code", normalise_code(code)).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A new code with its secret, which is shown once and never stored."""
+
+    code: PairingCode
+    secret: str
+
+    @property
+    def display(self) -> str:
+        return format_code(self.secret)
+
+
+def _unsaved_code(*, student: User, created_by: User, now: dt.datetime) -> IssuedCode:
+    secret = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+    code = PairingCode(
+        student=student,
+        created_by=created_by,
+        digest=code_digest(secret),
+        hint=secret[-2:],
+        expires_at=now + CODE_LIFETIME,
+    )
+    return IssuedCode(code=code, secret=secret)
+
+
+@transaction.atomic
+def pairing_code_create(*, student: User, created_by: User) -> IssuedCode:
+    """One new code for one family of ``student``; other families' codes keep working."""
+    if not policies.may_onboard_families(created_by, student):
+        raise PermissionDenied
+    issued = _unsaved_code(student=student, created_by=created_by, now=timezone.now())
+    issued.code.save()
+    return issued
+
+
+@transaction.atomic
+def pairing_codes_create(*, students: Iterable[User], created_by: User) -> list[IssuedCode]:
+    """One new code per student, in one INSERT. The caller has checked access to the class."""
+    now = timezone.now()
+    issued = [_unsaved_code(student=s, created_by=created_by, now=now) for s in students]
+    PairingCode.objects.bulk_create([item.code for item in issued])
+    return issued
+
+
+def pairing_code_revoke(*, code: PairingCode, revoked_by: User) -> PairingCode:
+    if not policies.may_onboard_families(revoked_by, code.student):
+        raise PermissionDenied
+    if code.state == CodeState.OPEN:
+        code.revoked_at = timezone.now()
+        code.save(update_fields=["revoked_at", "updated_at"])
+    return code
+
+
+# --- redeeming -------------------------------------------------------------------------------
+
+
+def redemption_blocked(*, user_id: int | None, ip_address: str | None) -> bool:
+    """Has this account or this address entered ``FAILURE_LIMIT`` wrong codes lately?"""
+    counts = FailedRedemption.objects.filter(at__gte=timezone.now() - FAILURE_WINDOW).aggregate(
+        by_user=Count("pk", filter=Q(user_id=user_id) if user_id else Q(pk__in=[])),
+        by_ip=Count("pk", filter=Q(ip_address=ip_address) if ip_address else Q(pk__in=[])),
+    )
+    return max(counts["by_user"], counts["by_ip"]) >= FAILURE_LIMIT
+
+
+def _record_failure(*, user_id: int | None, ip_address: str | None) -> None:
+    FailedRedemption.objects.create(user_id=user_id, ip_address=ip_address)
+
+
+def _open_code_for_update(raw_code: str) -> PairingCode:
+    code = (
+        PairingCode.objects.select_for_update(of=("self",))
+        .select_related("student")
+        .filter(digest=code_digest(raw_code))
+        .first()
+    )
+    if code is None or code.state != CodeState.OPEN or not code.student.is_active:
+        raise CodeRefusedError
+    return code
+
+
+def student_school(student: User) -> Organisation | None:
+    role = (
+        OrgRole.objects.filter(user=student, role=Role.STUDENT)
+        .select_related("organisation")
+        .order_by("-is_primary", "-status", "id")
+        .first()
+    )
+    return role.organisation if role else None
+
+
+def settings_for(school: Organisation | None) -> OnboardingSettings:
+    """The school's settings, or the defaults (no approval, every area) when it has none."""
+    found = OnboardingSettings.objects.filter(school=school).first() if school else None
+    return found or OnboardingSettings(school=school)
+
+
+def _link(
+    *,
+    guardian: User,
+    student: User,
+    source: LinkSource,
+    relationship: Relationship = Relationship.GUARDIAN,
+) -> GuardianLink:
+    """A new link with the school's default scopes; waiting for approval for a code when the
+    school asks for it (an invitation is already the school's word)."""
+    if GuardianLink.objects.filter(guardian=guardian, student=student).exists():
+        raise AlreadyLinkedError(student)
+    school_settings = settings_for(student_school(student))
+    needs_approval = source == LinkSource.PAIRING and school_settings.require_approval
+    return community_services.guardian_link(
+        guardian=guardian,
+        student=student,
+        relationship=relationship,
+        scopes=school_settings.scopes,
+        status=LinkStatus.PENDING if needs_approval else LinkStatus.ACTIVE,
+        source=source,
+    )
+
+
+@transaction.atomic
+def _redeem(*, user: User, raw_code: str) -> GuardianLink:
+    code = _open_code_for_update(raw_code)
+    link = _link(guardian=user, student=code.student, source=LinkSource.PAIRING)
+    code.redeemed_at = timezone.now()
+    code.redeemed_by = user
+    code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])
+    return link
+
+
+def pairing_code_redeem(*, user: User, raw_code: str, ip_address: str | None) -> GuardianLink:
+    """Link ``user`` to the one student the code was made for.
+
+    Raises ``NotEligibleError`` (a student or staff account), ``TooManyAttemptsError`` (checked
+    before the code is even looked at), ``CodeRefusedError`` (counted toward the limit) or
+    ``AlreadyLinkedError``; in every case nothing is linked.
+    """
+    if not policies.may_redeem_codes(user):
+        raise NotEligibleError
+    if redemption_blocked(user_id=user.pk, ip_address=ip_address):
+        raise TooManyAttemptsError
+    try:
+        return _redeem(user=user, raw_code=raw_code)
+    except CodeRefusedError:
+        _record_failure(user_id=user.pk, ip_address=ip_address)
+        raise
+
+
+# --- new guardian accounts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignupData:
+    first_name: str
+    last_name: str
+    email: str
+    password: str
+    language: str
+
+
+def _free_username(email: str) -> str:
+    base = email.strip().lower()[:140]
+    candidate, number = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _unsaved_guardian(data: SignupData) -> User:
+    """The new account, checked: unique email among active accounts, known language, password
+    accepted by the validators. Raises ``ValidationError`` naming the field."""
+    email = data.email.strip()
+    if User.objects.filter(email__iexact=email, is_active=True).exists():
+        raise ValidationError(
+            {"email": _("An account with this email address exists. Sign in with it instead.")}
+        )
+    if data.language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Choose a language from the list.")})
+    user = User(
+        username=_free_username(email),
+        email=email,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        preferred_language=data.language,
+    )
+    try:
+        password_validation.validate_password(data.password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from error
+    user.set_password(data.password)
+    return user
+
+
+@transaction.atomic
+def _signup_with_code(*, user: User, raw_code: str) -> tuple[User, GuardianLink]:
+    code = _open_code_for_update(raw_code)
+    user.save()
+    link = _link(guardian=user, student=code.student, source=LinkSource.PAIRING)
+    code.redeemed_at = timezone.now()
+    code.redeemed_by = user
+    code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])
+    return user, link
+
+
+def guardian_signup(
+    *, data: SignupData, raw_code: str, ip_address: str | None
+) -> tuple[User, GuardianLink]:
+    """Create a guardian account and link it with a pairing code, in one step.
+
+    Raises ``TooManyAttemptsError``, ``ValidationError`` naming the field, or
+    ``CodeRefusedError``; in every case no account is created.
+    """
+    if redemption_blocked(user_id=None, ip_address=ip_address):
+        raise TooManyAttemptsError
+    user = _unsaved_guardian(data)
+    try:
+        return _signup_with_code(user=user, raw_code=raw_code)
+    except CodeRefusedError:
+        _record_failure(user_id=None, ip_address=ip_address)
+        raise
+
+
+# --- invitations by email --------------------------------------------------------------------
+
+
+def _invitation_language(email: str, chosen: str) -> str:
+    known = User.objects.filter(email__iexact=email, is_active=True).first()
+    if known is not None:
+        return known.ui_language
+    supported = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
+def _send_invitation(invitation: GuardianInvitation, link: str, school_name: str) -> None:
+    context = {"invitation": invitation, "link": link, "school_name": school_name}
+    with translation.override(invitation.language):
+        subject = render_to_string("onboarding/email/invitation_subject.txt", context)
+        text = render_to_string("onboarding/email/invitation.txt", context)
+        html = render_to_string("onboarding/email/invitation.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invitation.email],
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+@dataclass(frozen=True)
+class InvitationData:
+    email: str
+    name: str
+    relationship: Relationship
+    language: str
+
+
+@transaction.atomic
+def guardian_invitation_send(
+    *, student: User, invited_by: User, data: InvitationData, base_url: str
+) -> GuardianInvitation:
+    """Email a single-use link (14 days) that makes its recipient a guardian of ``student``.
+
+    Written in the recipient's language when Village knows them, else in ``data.language``.
+    """
+    if not policies.may_invite_guardians(invited_by, student):
+        raise PermissionDenied
+    email = data.email.strip()
+    secret = secrets.token_urlsafe(32)
+    invitation = GuardianInvitation.objects.create(
+        student=student,
+        email=email,
+        name=data.name.strip(),
+        relationship=data.relationship,
+        language=_invitation_language(email, data.language),
+        created_by=invited_by,
+        digest=hash_secret(secret),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = base_url.rstrip("/") + reverse("onboarding:invitation", args=[secret])
+    school = student_school(student)
+    school_name = school.name if school else ""
+    transaction.on_commit(lambda: _send_invitation(invitation, link, school_name))
+    return invitation
+
+
+def guardian_invitation_get_open(*, secret: str, for_update: bool = False) -> GuardianInvitation:
+    """The open invitation; raises ``InvitationNotFoundError`` or ``InvitationUnavailableError``."""
+    invitations = GuardianInvitation.objects.select_related("student", "created_by")
+    if for_update:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(digest=hash_secret(secret)).first()
+    if invitation is None:
+        raise InvitationNotFoundError
+    if invitation.state != CodeState.OPEN:
+        raise InvitationUnavailableError(invitation.state)
+    return invitation
+
+
+def _accept(invitation: GuardianInvitation, user: User) -> GuardianLink:
+    link = _link(
+        guardian=user,
+        student=invitation.student,
+        source=LinkSource.INVITATION,
+        relationship=Relationship(invitation.relationship),
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return link
+
+
+@transaction.atomic
+def guardian_invitation_accept(*, secret: str, user: User) -> GuardianLink:
+    """Link a signed-in account whose email is the invited one; raises ``WrongAccountError``,
+    ``NotEligibleError``, ``AlreadyLinkedError`` or the invitation errors."""
+    invitation = guardian_invitation_get_open(secret=secret, for_update=True)
+    if user.email.strip().lower() != invitation.email.lower():
+        raise WrongAccountError
+    if not policies.may_redeem_codes(user):
+        raise NotEligibleError
+    return _accept(invitation, user)
+
+
+@transaction.atomic
+def guardian_invitation_signup(*, secret: str, data: SignupData) -> tuple[User, GuardianLink]:
+    """Create the invited person's account (with the invited email) and link it."""
+    invitation = guardian_invitation_get_open(secret=secret, for_update=True)
+    user = _unsaved_guardian(
+        SignupData(
+            first_name=data.first_name,
+            last_name=data.last_name,
+            email=invitation.email,
+            password=data.password,
+            language=data.language,
+        )
+    )
+    user.save()
+    return user, _accept(invitation, user)
+
+
+# --- approval --------------------------------------------------------------------------------
+
+
+def _decide(link: GuardianLink, status: LinkStatus) -> GuardianLink:
+    if link.status != LinkStatus.PENDING:
+        raise ValidationError({"status": _("This link is not waiting for approval.")})
+    link.status = status
+    link.save(update_fields=["status", "updated_at"])
+    return link
+
+
+@transaction.atomic
+def guardian_link_approve(*, link: GuardianLink, approved_by: User) -> GuardianLink:
+    if not policies.approvable_links(approved_by).filter(pk=link.pk).exists():
+        raise PermissionDenied
+    return _decide(link, LinkStatus.ACTIVE)
+
+
+@transaction.atomic
+def guardian_link_decline(*, link: GuardianLink, declined_by: User) -> GuardianLink:
+    if not policies.approvable_links(declined_by).filter(pk=link.pk).exists():
+        raise PermissionDenied
+    return _decide(link, LinkStatus.ENDED)
+
+
+def onboarding_settings_update(
+    *, school: Organisation, require_approval: bool, default_scopes: Iterable[str]
+) -> OnboardingSettings:
+    """Save a school's onboarding settings; unknown areas raise ``ValidationError``."""
+    scopes = list(default_scopes)
+    unknown = [value for value in scopes if value not in Scope.values]
+    if unknown:
+        raise ValidationError(
+            {"default_scopes": _("Unknown areas: %(areas)s") % {"areas": ", ".join(unknown)}}
+        )
+    found, _created = OnboardingSettings.objects.update_or_create(
+        school=school, defaults={"require_approval": require_approval, "default_scopes": scopes}
+    )
+    return found

@@ -1,0 +1,416 @@
+"""Onboarding pages: families pair with a code or follow an invitation; staff issue codes,
+print a class's code sheet, invite guardians and approve new links.
+
+Views are thin: they load students and classes through ``policies`` (what a user may not touch
+is a 404) and write through ``services``.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from village.accounts.models import User
+from village.community.models import GuardianLink, LinkStatus, SchoolClass
+from village.core.audit import Viewed, audit_views
+from village.core.models import AuditAction
+from village.onboarding import policies, selectors, services
+from village.onboarding.forms import (
+    InvitationSignupForm,
+    InviteForm,
+    RedeemForm,
+    SheetChoice,
+    SignupForm,
+)
+from village.onboarding.models import PairingCode
+from village.onboarding.services import (
+    AlreadyLinkedError,
+    CodeRefusedError,
+    InvitationNotFoundError,
+    InvitationUnavailableError,
+    NotEligibleError,
+    TooManyAttemptsError,
+    WrongAccountError,
+)
+
+#: Signs in an account whose password was just chosen (django-axes has no say then).
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+TOO_MANY_REQUESTS = 429
+
+
+def _viewer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return get_client_ip_address(request)
+
+
+def _refused_message() -> str:
+    return _(
+        "This code does not work. It may be mistyped, already used, expired or withdrawn. "
+        "Check it, or ask the school for a new one."
+    )
+
+
+def _too_many_message() -> str:
+    return _("Too many codes that did not work. For your safety, please wait 15 minutes.")
+
+
+def _linked_message(link: GuardianLink) -> str:
+    name = link.student.short_name
+    if link.status == LinkStatus.PENDING:
+        return _("Thank you. The school will confirm your link to %(name)s.") % {"name": name}
+    return _("You are now linked to %(name)s.") % {"name": name}
+
+
+# --- families --------------------------------------------------------------------------------
+
+
+def _redeem_page(
+    request: HttpRequest, form: RedeemForm, *, status: int = 200, notice: str = ""
+) -> HttpResponse:
+    user = _viewer(request)
+    context = {
+        "form": form,
+        "notice": notice,
+        "eligible": policies.may_redeem_codes(user),
+        "pending": selectors.pending_links_of(user).select_related("student"),
+        "children": selectors.own_children_links(user),
+    }
+    return render(request, "onboarding/redeem.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def redeem(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _redeem_page(request, RedeemForm())
+    form = RedeemForm(request.POST)
+    if not form.is_valid():
+        return _redeem_page(request, form)
+    try:
+        link = services.pairing_code_redeem(
+            user=_viewer(request), raw_code=form.cleaned_data["code"], ip_address=_ip(request)
+        )
+    except TooManyAttemptsError:
+        return _redeem_page(request, form, status=TOO_MANY_REQUESTS, notice=_too_many_message())
+    except NotEligibleError:
+        return _redeem_page(request, form, status=403)
+    except CodeRefusedError:
+        form.add_error("code", _refused_message())
+        return _redeem_page(request, form)
+    except AlreadyLinkedError as error:
+        form.add_error(
+            "code",
+            _("You are already linked to %(name)s.") % {"name": error.student.short_name},
+        )
+        return _redeem_page(request, form)
+    messages.success(request, _linked_message(link))
+    return redirect("onboarding:redeem")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("onboarding:redeem")
+    form = SignupForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "onboarding/signup.html", {"form": form})
+    try:
+        user, link = services.guardian_signup(
+            data=form.signup_data(form.cleaned_data["email"]),
+            raw_code=form.cleaned_data["code"],
+            ip_address=_ip(request),
+        )
+    except TooManyAttemptsError:
+        context = {"form": form, "notice": _too_many_message()}
+        return render(request, "onboarding/signup.html", context, status=TOO_MANY_REQUESTS)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return render(request, "onboarding/signup.html", {"form": form})
+    except CodeRefusedError:
+        form.add_error("code", _refused_message())
+        return render(request, "onboarding/signup.html", {"form": form})
+    return _welcome(request, user, link)
+
+
+def _welcome(request: HttpRequest, user: User, link: GuardianLink) -> HttpResponse:
+    login(request, user, backend=PASSWORD_BACKEND)
+    with translation.override(user.ui_language):
+        messages.success(request, _linked_message(link))
+    return redirect("onboarding:redeem")
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def _invitation_unusable(request: HttpRequest, error: Exception) -> HttpResponse:
+    """404 for a link that never existed, 410 for one that was used, withdrawn or expired."""
+    state = error.state if isinstance(error, InvitationUnavailableError) else None
+    return render(
+        request,
+        "onboarding/invitation_unusable.html",
+        {"state": state},
+        status=404 if state is None else 410,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, secret: str) -> HttpResponse:
+    try:
+        invitation = services.guardian_invitation_get_open(secret=secret)
+    except (InvitationNotFoundError, InvitationUnavailableError) as error:
+        return _invitation_unusable(request, error)
+    if request.user.is_authenticated:
+        return _invitation_for_account(request, secret, invitation)
+    account_exists = User.objects.filter(email__iexact=invitation.email, is_active=True).exists()
+    form = InvitationSignupForm(request.POST or None, initial={"language": invitation.language})
+    context = {"invitation": invitation, "form": form, "account_exists": account_exists}
+    if account_exists or request.method != "POST" or not form.is_valid():
+        return render(request, "onboarding/invitation.html", context)
+    try:
+        user, link = services.guardian_invitation_signup(
+            secret=secret, data=form.signup_data(invitation.email)
+        )
+    except (InvitationNotFoundError, InvitationUnavailableError) as error:
+        return _invitation_unusable(request, error)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return render(request, "onboarding/invitation.html", context)
+    return _welcome(request, user, link)
+
+
+def _invitation_for_account(request: HttpRequest, secret: str, invitation: Any) -> HttpResponse:
+    user = _viewer(request)
+    context: dict[str, Any] = {"invitation": invitation, "signed_in": True}
+    if request.method != "POST":
+        return render(request, "onboarding/invitation.html", context)
+    try:
+        link = services.guardian_invitation_accept(secret=secret, user=user)
+    except (InvitationNotFoundError, InvitationUnavailableError) as error:
+        return _invitation_unusable(request, error)
+    except WrongAccountError:
+        context["error"] = _(
+            "This invitation was sent to another email address. Sign out, then open the link "
+            "again and sign in with that address or create an account."
+        )
+    except NotEligibleError:
+        context["error"] = _("Student and staff accounts cannot be linked as a guardian.")
+    except AlreadyLinkedError as error:
+        context["error"] = _("You are already linked to %(name)s.") % {
+            "name": error.student.short_name
+        }
+    else:
+        messages.success(request, _linked_message(link))
+        return redirect("onboarding:redeem")
+    return render(request, "onboarding/invitation.html", context, status=400)
+
+
+# --- one student -----------------------------------------------------------------------------
+
+
+def _student_page(
+    request: HttpRequest,
+    student: User,
+    *,
+    invite_form: InviteForm | None = None,
+    new_code: services.IssuedCode | None = None,
+) -> HttpResponse:
+    user = _viewer(request)
+    audit_views(
+        actor_id=user.pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[_viewed(student)],
+        request=request,
+    )
+    may_invite = policies.may_invite_guardians(user, student)
+    context = {
+        "student": student,
+        "codes": selectors.student_codes(student),
+        "new_code": new_code,
+        "may_invite": may_invite,
+        "invite_form": invite_form or (InviteForm() if may_invite else None),
+    }
+    response = render(request, "onboarding/student.html", context)
+    add_never_cache_headers(response)  # the page may show a new code once
+    return response
+
+
+def _viewed(student: User) -> Viewed:
+    school = services.student_school(student)
+    return Viewed(student_id=student.pk, organisation_id=school.pk if school else None)
+
+
+@login_required
+def student_page(request: HttpRequest, student_id: int) -> HttpResponse:
+    student = policies.student_for_onboarding(_viewer(request), student_id)
+    return _student_page(request, student)
+
+
+@login_required
+@require_POST
+def code_create(request: HttpRequest, student_id: int) -> HttpResponse:
+    user = _viewer(request)
+    student = policies.student_for_onboarding(user, student_id)
+    issued = services.pairing_code_create(student=student, created_by=user)
+    return _student_page(request, student, new_code=issued)
+
+
+@login_required
+@require_POST
+def code_revoke(request: HttpRequest, student_id: int, code_id: int) -> HttpResponse:
+    user = _viewer(request)
+    student = policies.student_for_onboarding(user, student_id)
+    code = PairingCode.objects.filter(pk=code_id, student=student).first()
+    if code is None:
+        return _student_page(request, student)
+    services.pairing_code_revoke(code=code, revoked_by=user)
+    messages.success(request, _("The code ending in %(hint)s is revoked.") % {"hint": code.hint})
+    return redirect("onboarding:student", student_id=student.pk)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, student_id: int) -> HttpResponse:
+    user = _viewer(request)
+    student = policies.student_for_onboarding(user, student_id)
+    if not policies.may_invite_guardians(user, student):
+        return _student_page(request, student)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _student_page(request, student, invite_form=form)
+    invitation = services.guardian_invitation_send(
+        student=student,
+        invited_by=user,
+        data=form.invitation_data(),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    sent = _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+    messages.success(request, sent)
+    return redirect("onboarding:student", student_id=student.pk)
+
+
+# --- a class's code sheet --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_codes(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school_class = policies.class_for_code_sheet(user, class_id)
+    form = SheetChoice(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(
+            request, "onboarding/class_codes.html", {"form": form, "school_class": school_class}
+        )
+    choice = form.choice()
+    students = list(selectors.sheet_students(school_class, everyone=choice["everyone"]))
+    issued = services.pairing_codes_create(students=students, created_by=user)
+    audit_views(
+        actor_id=user.pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[
+            Viewed(
+                student_id=item.code.student_id,
+                organisation_id=school_class.school_id,
+                object_type="pairing_code",
+                object_id=str(item.code.pk or ""),
+            )
+            for item in issued
+        ],
+        request=request,
+    )
+    rows = [_sheet_row(item, school_class) for item in issued]
+    response = _sheet_csv(school_class, rows) if choice["csv"] else _sheet_page(request, rows)
+    add_never_cache_headers(response)
+    return response
+
+
+def _sheet_row(item: services.IssuedCode, school_class: SchoolClass) -> dict[str, Any]:
+    student = item.code.student
+    return {
+        "student": student,
+        "school_class": school_class,
+        "code": item.display,
+        "expires_at": item.code.expires_at,
+        "spanish": selectors.speaks_spanish(student),
+    }
+
+
+def _sheet_page(request: HttpRequest, rows: list[dict[str, Any]]) -> HttpResponse:
+    return render(
+        request,
+        "onboarding/class_sheet.html",
+        {"rows": rows, "signup_url": request.build_absolute_uri(reverse("onboarding:signup"))},
+    )
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _sheet_csv(school_class: SchoolClass, rows: list[dict[str, Any]]) -> HttpResponse:
+    filename = f"pairing-codes-{slugify(school_class.title) or school_class.pk}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["student", "class", "code", "expires"])
+    for row in rows:
+        expires = timezone.localtime(row["expires_at"]).date().isoformat()
+        writer.writerow(
+            [
+                _spreadsheet_safe(row["student"].display_name),
+                _spreadsheet_safe(school_class.title),
+                row["code"],
+                expires,
+            ]
+        )
+    return response
+
+
+# --- approvals -------------------------------------------------------------------------------
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    if not policies.may_approve_links(user):
+        raise Http404("No such page.")
+    links = selectors.approval_queue(user)
+    return render(request, "onboarding/approvals.html", {"links": links})
+
+
+@login_required
+@require_POST
+def approval_decide(request: HttpRequest, link_id: int, approve: bool) -> HttpResponse:
+    user = _viewer(request)
+    link = policies.pending_link_for_approver(user, link_id)
+    names = {"guardian": link.guardian.display_name, "student": link.student.display_name}
+    if approve:
+        services.guardian_link_approve(link=link, approved_by=user)
+        messages.success(request, _("%(guardian)s is now linked to %(student)s.") % names)
+    else:
+        services.guardian_link_decline(link=link, declined_by=user)
+        messages.success(request, _("The link of %(guardian)s to %(student)s is declined.") % names)
+    return redirect("onboarding:approvals")
