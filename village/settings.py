@@ -202,6 +202,20 @@ EMAIL_USE_TLS = env_bool("VILLAGE_EMAIL_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("VILLAGE_FROM_EMAIL", "Village <no-reply@village.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# A cache shared by the web and worker processes (progress of long imports, throttles). Files under
+# var/ need no set-up; a deployment with several hosts points VILLAGE_CACHE_URL at Redis.
+_CACHE_URL = env_str("VILLAGE_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    )
+}
+
 # Background tasks run from the database by default (`village db_worker`); a district that
 # scales out points this at another django-tasks backend.
 TASKS = {

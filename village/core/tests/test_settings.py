@@ -91,3 +91,32 @@ def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
 
     monkeypatch.setenv("VILLAGE_SOME_FLAG", raw)
     assert env_bool("VILLAGE_SOME_FLAG", default=not expected) is expected
+
+
+def test_cache_is_shared_through_redis_when_configured(tmp_path):
+    script = (
+        "from django.core.cache import caches; cache = caches['default']; "
+        "cache.set('village-check', 42, 30); "
+        "print(type(cache).__name__, cache.get('village-check'))"
+    )
+    result = run_village(
+        "shell",
+        "-c",
+        script,
+        VILLAGE_CACHE_URL="redis://127.0.0.1:6379/15",
+        VILLAGE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["RedisCache", "42"]
+
+
+def test_cache_defaults_to_files_under_var(tmp_path):
+    script = (
+        "from django.core.cache import caches; cache = caches['default']; "
+        "cache.set('village-check', 7, 30); "
+        "print(type(cache).__name__, cache.get('village-check'))"
+    )
+    result = run_village("shell", "-v", "0", "-c", script, VILLAGE_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["FileBasedCache", "7"]
+    assert any((tmp_path / "cache").iterdir())
