@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from village.accounts.forms import NewPasswordForm
 from village.community.models import Relationship
 from village.onboarding.services import InvitationData, SignupData
 
@@ -28,7 +28,11 @@ class RedeemForm(forms.Form):
     )
 
 
-class _AccountFields(forms.Form):
+class _AccountFields(NewPasswordForm):
+    """A new account's name, password (typed twice) and language."""
+
+    field_order = ["first_name", "last_name", "password1", "password2", "language"]
+
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,
@@ -39,29 +43,17 @@ class _AccountFields(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
     language = forms.ChoiceField(
         label=_("Preferred language"),
         choices=settings.LANGUAGES,
         help_text=_("Village shows its pages and sends its messages in this language."),
     )
 
-    def clean_password2(self) -> str:
-        password1 = self.cleaned_data.get("password1")
-        password2: str = self.cleaned_data["password2"]
-        if password1 and password1 != password2:
-            raise ValidationError(_("The two passwords are not the same."), code="mismatch")
-        return password2
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A first password, not a replacement: the labels say so.
+        self.fields["password1"].label = _("Password")
+        self.fields["password2"].label = _("Password again")
 
     def signup_data(self, email: str) -> SignupData:
         data = self.cleaned_data
