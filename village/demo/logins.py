@@ -50,8 +50,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Both district schools: rosters, accounts, audit log",
     ),
     DemoLogin(
-        "Riverside Library",
-        "Community partner",
+        "Grace Holloway",
+        "Partner (Riverside Library)",
         "library",
         "Only what the schools share with partners",
     ),

@@ -176,7 +176,8 @@ def build_personas(today: dt.date | None = None) -> Personas:
     maya = _person("maya", "Maya", "Lopez", Role.STUDENT, school, grade="5")
     sam = _person("sam", "Sam", "Okoye", Role.GUARDIAN, school, preferred_language="es")
     jordan = _person("jordan", "Jordan", "Bell", Role.GUARDIAN, school)
-    library = _person("library", "Riverside", "Library", Role.PARTNER, district)
+    # Grace Holloway runs family programmes at Riverside Library, a community partner.
+    library = _person("library", "Grace", "Holloway", Role.PARTNER, district)
     park = _person("park", "Min", "Park", Role.TEACHER, sister)
     mina = _person("mina", "Mina", "Sato", Role.STUDENT, sister, grade="4")
     olga = _person("olga", "Olga", "Sato", Role.GUARDIAN, sister)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -18,6 +19,7 @@ from village.community.models import (
     SchoolClass,
 )
 from village.demo.synthetic import school_sizes
+from village.rostering.validate import validate_bundle
 
 GEN = {"sourced_id__startswith": "gen-"}
 
@@ -115,3 +117,20 @@ class TestGenerate:
         assert User.objects.count() == before
         assert not Organisation.objects.filter(**GEN).exists()
         assert User.objects.filter(username="rivera").exists()
+
+    def test_oneroster_option_writes_a_bundle_that_validates_cleanly(self, tmp_path):
+        output = generate("--students", "300", "--oneroster", str(tmp_path / "gen.zip"))
+        validation = validate_bundle(tmp_path / "gen.zip")
+
+        assert validation.report.ok, str(validation.report)
+        assert validation.report.warnings == []
+        assert validation.report.counts["users"] == User.objects.filter(**GEN).count()
+        students = [u for u in validation.roster.users.values() if u.grades]
+        assert len(students) == 300
+        assert validation.report.counts["enrollments"] == Enrollment.objects.count()
+        assert f"written to {tmp_path / 'gen.zip'}" in output
+        assert re.search(rf"users\.csv +{User.objects.count()}\n", output)
+
+    def test_oneroster_option_is_refused_with_delete(self, tmp_path):
+        with pytest.raises(CommandError, match="--oneroster"):
+            generate("--delete", "--oneroster", str(tmp_path / "gen"))

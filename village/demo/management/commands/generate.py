@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from village.community.models import Organisation
 from village.demo.synthetic import (
+    DISTRICT_SOURCED_ID,
     district_generate,
     generated_district_delete,
     generated_district_exists,
 )
+from village.rostering.export import ExportError, export_district
 
 
 class Command(BaseCommand):
@@ -32,8 +36,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--delete", action="store_true", help="Only delete the generated district."
         )
+        parser.add_argument(
+            "--oneroster",
+            metavar="OUT",
+            default=None,
+            help="Then write the district as a OneRoster 1.1 bulk bundle: a zip if OUT ends "
+            "in .zip, else a folder.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["delete"] and options["oneroster"]:
+            raise CommandError("--oneroster needs a district: it cannot go with --delete.")
         if options["reset"] or options["delete"]:
             deleted = generated_district_delete()
             self.stdout.write(f"Deleted the generated district ({deleted} rows).")
@@ -54,3 +67,17 @@ class Command(BaseCommand):
                 f"Generated {result.rows} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s)."
             )
         )
+        if options["oneroster"]:
+            self._export(Path(options["oneroster"]))
+
+    def _export(self, out: Path) -> None:
+        district = Organisation.objects.get(sourced_id=DISTRICT_SOURCED_ID)
+        try:
+            summary = export_district(
+                district=district, out=out, as_zip=out.suffix.lower() == ".zip"
+            )
+        except ExportError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"OneRoster 1.1 bulk bundle written to {summary.out}:")
+        for kind, count in summary.counts.items():
+            self.stdout.write(f"  {kind + '.csv':<22}{count:>10}")
