@@ -1,0 +1,95 @@
+"""``village roster``: OneRoster bundles in and out of Village.
+
+``village roster import PATH [--dry-run]`` checks a bundle (a zip or a folder), prints the report
+and the planned changes, and applies them in one transaction unless the report has an error.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+
+from village.rostering.importer import ImportOutcome, run_import
+from village.rostering.plan import KINDS
+
+BAR_WIDTH = 30
+
+
+class ProgressBar:
+    """``[#####.....] users 12000/50000`` redrawn in place on a terminal; else a line per stage."""
+
+    def __init__(self, out: OutputWrapper) -> None:
+        self.out = out
+        self.tty = out.isatty()
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.tty:
+            filled = BAR_WIDTH * done // total if total else BAR_WIDTH
+            bar = "#" * filled + "." * (BAR_WIDTH - filled)
+            self.out.write(f"\r[{bar}] {stage} {done}/{total}\x1b[K", ending="")
+            self.out.flush()
+        elif stage != self.stage:
+            self.out.write(f"{stage}...")
+        self.stage = stage
+
+    def close(self) -> None:
+        if self.tty and self.stage:
+            self.out.write("")
+
+
+def plan_table(outcome: ImportOutcome) -> list[str]:
+    counts = outcome.plan
+    lines = [f"{'':<16}{'created':>10}{'updated':>10}{'deactivated':>13}"]
+    for kind in KINDS:
+        row = counts[kind]
+        lines.append(f"{kind:<16}{row.created:>10}{row.updated:>10}{row.deactivated:>13}")
+    lines.append(f"{counts.total_changes} change(s) in all")
+    return lines
+
+
+class Command(BaseCommand):
+    help = "Import OneRoster CSV bundles into Village."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        importing = actions.add_parser(
+            "import",
+            help="Check a bundle and apply it (nothing changes if it has any error).",
+        )
+        importing.add_argument("path", type=Path, help="A OneRoster zip file or folder.")
+        importing.add_argument(
+            "--dry-run", action="store_true", help="Check and plan only; change nothing."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "import":
+            self.import_bundle(options["path"], dry_run=options["dry_run"])
+
+    def import_bundle(self, path: Path, *, dry_run: bool) -> None:
+        progress = ProgressBar(self.stderr)
+        try:
+            outcome = run_import(path=path, dry_run=dry_run, progress=progress)
+        finally:
+            progress.close()
+        self.print_report(outcome)
+        if not outcome.report.ok:
+            raise CommandError("The roster was rejected: nothing was imported.", returncode=1)
+        if outcome.applied:
+            self.stdout.write(self.style.SUCCESS("Imported."))
+        else:
+            self.stdout.write("Dry run: nothing was changed.")
+
+    def print_report(self, outcome: ImportOutcome) -> None:
+        report = outcome.report
+        self.stdout.write(str(report))
+        if report.counts:
+            read = ", ".join(f"{kind} {n}" for kind, n in report.counts.items())
+            self.stdout.write(f"rows read: {read}")
+        if report.ok:
+            self.stdout.write("")
+            for line in plan_table(outcome):
+                self.stdout.write(line)
