@@ -205,6 +205,8 @@ def test_every_signed_in_persona_has_a_home_profile_and_tokens_page(personas, vi
         "/families/students/1/",
         "/families/classes/1/codes/",
         "/families/approvals/",
+        "/roster/",
+        "/roster/upload/",
     ],
 )
 def test_anonymous_visitors_are_sent_to_sign_in(db, path):
@@ -289,3 +291,14 @@ def test_family_onboarding_pages_matrix(personas, viewer):
         assert response.status_code == expected, (viewer, name)
     expected = 200 if viewer in APPROVERS else 404
     assert client.get("/families/approvals/").status_code == expected
+
+
+ROSTER_ADMINS = {"nguyen", "priya"}
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_roster_import_pages_open_for_admins_only(personas, viewer):
+    client = client_for(getattr(personas, viewer))
+    expected = 200 if viewer in ROSTER_ADMINS else 404
+    assert client.get("/roster/").status_code == expected
+    assert client.get("/roster/upload/").status_code == expected

@@ -1,0 +1,255 @@
+"""Roster imports, written: upload a bundle, check it in the background, confirm, apply.
+
+The checks and the apply run in background tasks (``tasks.py``) that call
+``roster_import_validate`` and ``roster_import_apply`` with an import's id. Each claims the import
+by its status first, so a task delivered twice does its work once; progress goes to the shared
+cache for the import's page to show.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from village.accounts.models import User
+from village.community.models import Organisation
+from village.rostering import policies
+from village.rostering.importer import known_ids, run_import
+from village.rostering.models import ImportStatus, RosterImport
+from village.rostering.report import Report
+from village.rostering.validate import validate_bundle
+
+logger = logging.getLogger(__name__)
+
+#: Progress is written to the cache at most this often (seconds), except when a stage changes
+#: or ends, so a fast loop does not flood a shared cache.
+PROGRESS_INTERVAL = 0.5
+#: How long progress stays in the cache: longer than any import, short enough to clean itself up.
+PROGRESS_TIMEOUT = 6 * 60 * 60
+SCOPE_STAGE = "scope"
+
+
+class ImportRefusedError(Exception):
+    """The import is not in a state that allows what was asked; the message says why."""
+
+
+def progress_key(import_id: int) -> str:
+    return f"roster-import:{import_id}:progress"
+
+
+class ProgressRecorder:
+    """A ``progress(stage, done, total)`` callback that writes to the cache, throttled."""
+
+    def __init__(self, import_id: int, interval: float = PROGRESS_INTERVAL) -> None:
+        self.key = progress_key(import_id)
+        self.interval = interval
+        self.stage: str | None = None
+        self.last = float("-inf")
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        boundary = stage != self.stage or done >= total
+        if not boundary and now - self.last < self.interval:
+            return
+        self.stage, self.last = stage, now
+        progress = {"stage": stage, "done": done, "total": total}
+        cache.set(self.key, progress, timeout=PROGRESS_TIMEOUT)
+
+
+# --- upload ---------------------------------------------------------------------------------
+
+
+def roster_import_create(
+    *, uploaded_by: User, organisation: Organisation, upload: UploadedFile
+) -> RosterImport:
+    """Store the bundle and queue its check (a dry run), once the upload is saved.
+
+    Preconditions (checked by the form): ``organisation`` is one ``uploaded_by`` may import for,
+    and ``upload`` is a zip file within the size limit.
+    """
+    from village.rostering.tasks import validate_roster_import  # tasks call these services
+
+    with transaction.atomic():
+        roster_import = RosterImport(
+            organisation=organisation,
+            uploaded_by=uploaded_by,
+            original_name=(upload.name or "roster.zip")[-255:],
+            size=upload.size or 0,
+        )
+        roster_import.file.save("roster.zip", upload, save=False)
+        roster_import.save()
+        transaction.on_commit(partial(validate_roster_import.enqueue, roster_import.pk))
+    return roster_import
+
+
+# --- check ----------------------------------------------------------------------------------
+
+
+def roster_import_validate(*, import_id: int) -> None:
+    """Check the bundle (who may change what, then a dry run) and keep the report and plan."""
+    roster_import = _claim(import_id, {ImportStatus.UPLOADED, ImportStatus.VALIDATING},
+                           ImportStatus.VALIDATING)  # fmt: skip
+    if roster_import is None:
+        return
+    progress = ProgressRecorder(import_id)
+    try:
+        scope_report = _scope_report(roster_import, progress)
+        if scope_report is not None:
+            _finish(roster_import, ImportStatus.VALIDATING, ImportStatus.REJECTED, scope_report)
+            return
+        outcome = run_import(path=_path(roster_import), dry_run=True, progress=progress)
+    except Exception:
+        logger.exception("Checking roster import %s failed", import_id)
+        _fail(roster_import, ImportStatus.VALIDATING)
+        return
+    status = ImportStatus.VALIDATED if outcome.report.ok else ImportStatus.REJECTED
+    plan = outcome.plan if outcome.report.ok else None
+    _finish(roster_import, ImportStatus.VALIDATING, status, outcome.report, plan)
+
+
+def _scope_report(roster_import: RosterImport, progress: ProgressRecorder) -> Report | None:
+    """A report of what the bundle holds outside its organisation; ``None`` if nothing is.
+
+    A bundle that does not read cleanly is left to the import's own report.
+    """
+    progress(SCOPE_STAGE, 0, 1)
+    validation = validate_bundle(_path(roster_import), known_ids=known_ids)
+    progress(SCOPE_STAGE, 1, 1)
+    if not validation.ok:
+        return None
+    problems = policies.bundle_scope_problems(roster_import.organisation, validation.roster)
+    if not problems:
+        return None
+    report = validation.report
+    for problem in problems:
+        report.error("outside_scope", problem.message, file=problem.file)
+    return report
+
+
+# --- confirm and apply ----------------------------------------------------------------------
+
+
+def roster_import_confirm(*, import_id: int, confirmed_by: User) -> RosterImport:
+    """Queue the apply of a checked import. Refused unless the import is ready to apply.
+
+    Precondition: ``confirmed_by`` may see the import (``policies.import_for_viewer``).
+    """
+    from village.rostering.tasks import apply_roster_import  # tasks call these services
+
+    with transaction.atomic():
+        roster_import = RosterImport.objects.select_for_update().get(pk=import_id)
+        _check_confirmable(roster_import)
+        roster_import.status = ImportStatus.APPLYING
+        roster_import.confirmed_by = confirmed_by
+        roster_import.confirmed_at = timezone.now()
+        roster_import.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+        transaction.on_commit(partial(apply_roster_import.enqueue, roster_import.pk))
+    return roster_import
+
+
+def _check_confirmable(roster_import: RosterImport) -> None:
+    status = roster_import.status
+    if status == ImportStatus.VALIDATED:
+        return
+    if status in (ImportStatus.APPLYING, ImportStatus.APPLIED):
+        raise ImportRefusedError(_("This roster has already been confirmed."))
+    if status == ImportStatus.REJECTED:
+        raise ImportRefusedError(
+            _("This roster was rejected. Correct the errors and upload it again.")
+        )
+    if status == ImportStatus.FAILED:
+        raise ImportRefusedError(_("This import failed. Upload the roster again."))
+    raise ImportRefusedError(_("This roster is still being checked. Try again in a moment."))
+
+
+def roster_import_apply(*, import_id: int) -> None:
+    """Apply a confirmed import: check its scope again (Village may have changed), then import."""
+    roster_import = _claim(import_id, {ImportStatus.APPLYING}, ImportStatus.APPLYING)
+    if roster_import is None:
+        return
+    progress = ProgressRecorder(import_id)
+    try:
+        scope_report = _scope_report(roster_import, progress)
+        if scope_report is not None:
+            _finish(roster_import, ImportStatus.APPLYING, ImportStatus.FAILED, scope_report)
+            return
+        outcome = run_import(path=_path(roster_import), dry_run=False, progress=progress)
+    except Exception:
+        logger.exception("Applying roster import %s failed", import_id)
+        _fail(roster_import, ImportStatus.APPLYING)
+        return
+    status = ImportStatus.APPLIED if outcome.applied else ImportStatus.FAILED
+    _finish(roster_import, ImportStatus.APPLYING, status, outcome.report, outcome.plan)
+
+
+# --- shared steps ---------------------------------------------------------------------------
+
+
+def _path(roster_import: RosterImport) -> Path:
+    return Path(roster_import.file.path)
+
+
+def _claim(
+    import_id: int, allowed: set[ImportStatus], working: ImportStatus
+) -> RosterImport | None:
+    """Move the import to ``working`` if it is in an ``allowed`` status; ``None`` otherwise.
+
+    A retried task finds the import in its working status and runs again; a duplicate delivered
+    after the work finished finds another status and does nothing.
+    """
+    with transaction.atomic():
+        roster_import = (
+            RosterImport.objects.select_for_update()
+            .select_related("organisation")
+            .filter(pk=import_id)
+            .first()
+        )
+        if roster_import is None or roster_import.status not in allowed:
+            return None
+        if roster_import.status != working:
+            roster_import.status = working
+            roster_import.save(update_fields=["status", "updated_at"])
+    return roster_import
+
+
+def _finish(
+    roster_import: RosterImport,
+    working: ImportStatus,
+    status: ImportStatus,
+    report: Report,
+    plan: Any = None,
+) -> None:
+    """Record the outcome, unless another run already did (the update is conditional)."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": status, "report": report.as_dict(), "updated_at": now}
+    if plan is not None:
+        changes["plan"] = plan.as_dict()
+        changes["total_changes"] = plan.total_changes
+    if working == ImportStatus.VALIDATING:
+        changes["validated_at"] = now
+    else:
+        changes["finished_at"] = now
+    if status == ImportStatus.FAILED and not report.ok:
+        changes["failure"] = _("Village changed since the check; nothing was applied.")
+    RosterImport.objects.filter(pk=roster_import.pk, status=working).update(**changes)
+    cache.delete(progress_key(roster_import.pk))
+
+
+def _fail(roster_import: RosterImport, working: ImportStatus) -> None:
+    message = _("Something went wrong on Village's side; nothing was changed. Try again later.")
+    RosterImport.objects.filter(pk=roster_import.pk, status=working).update(
+        status=ImportStatus.FAILED,
+        failure=message,
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    cache.delete(progress_key(roster_import.pk))
