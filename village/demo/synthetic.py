@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from village.accounts.models import User
@@ -149,7 +149,16 @@ def district_generate(
     except BaseException:
         generated_district_delete()
         raise
+    _refresh_planner_statistics()
     return GenerateResult(dict(generator.counts), time.perf_counter() - started)
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load PostgreSQL's row estimates are stale; plans built on them can be
+    catastrophically slow (minutes instead of milliseconds), so measure the tables again."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 USER_COLUMNS = (

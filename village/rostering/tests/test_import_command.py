@@ -1,4 +1,4 @@
-"""``village roster import``: the report, the plan table, progress and the exit status."""
+"""``village roster``: the import report, plan table, progress and exit status; the export."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from village.accounts.models import User
 from village.community.models import Organisation
 from village.rostering.tests.builders import ROWS, base_files, write_folder, write_zip
+from village.rostering.validate import validate_bundle
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,21 @@ def test_progress_bar_redraws_in_place_on_a_terminal() -> None:
     bar.close()
 
     assert stream.getvalue().startswith("\r[#######.......................] users 12000/50000")
+
+
+@pytest.mark.django_db
+def test_export_command_writes_a_bundle_that_validates(personas, tmp_path):
+    out = io.StringIO()
+    target = tmp_path / "riverside.zip"
+    call_command(
+        "roster", "export", str(target), "--district", "demo-org-riverside", "--zip", stdout=out
+    )
+    assert "Wrote a OneRoster 1.1 bulk bundle" in out.getvalue()
+    assert "users.csv" in out.getvalue()
+    assert validate_bundle(target).report.ok
+
+
+@pytest.mark.django_db
+def test_export_command_asks_which_district_when_there_are_several(personas, tmp_path):
+    with pytest.raises(CommandError, match="--district"):
+        call_command("roster", "export", str(tmp_path / "out"))

@@ -2,6 +2,8 @@
 
 ``village roster import PATH [--dry-run]`` checks a bundle (a zip or a folder), prints the report
 and the planned changes, and applies them in one transaction unless the report has an error.
+``village roster export OUT [--district ID_OR_NAME] [--zip]`` writes a district as a OneRoster 1.1
+bulk bundle.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from village.rostering.export import ExportError, district_for_export, export_district
 from village.rostering.importer import ImportOutcome, run_import
 from village.rostering.plan import KINDS
 
@@ -52,7 +55,7 @@ def plan_table(outcome: ImportOutcome) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Import OneRoster CSV bundles into Village."
+    help = "Import OneRoster CSV bundles into Village, or export a district as one."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -64,10 +67,40 @@ class Command(BaseCommand):
         importing.add_argument(
             "--dry-run", action="store_true", help="Check and plan only; change nothing."
         )
+        exporting = actions.add_parser(
+            "export", help="Write a district as a OneRoster 1.1 bulk bundle."
+        )
+        exporting.add_argument(
+            "out", type=Path, help="The folder (or, with --zip, the zip file) to write."
+        )
+        exporting.add_argument(
+            "--district",
+            default=None,
+            metavar="SOURCED_ID_OR_NAME",
+            help="Which district; needed when Village holds more than one.",
+        )
+        exporting.add_argument(
+            "--zip", action="store_true", help="Write one zip file instead of a folder."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
             self.import_bundle(options["path"], dry_run=options["dry_run"])
+        elif options["action"] == "export":
+            self.export_bundle(options["out"], district=options["district"], as_zip=options["zip"])
+
+    def export_bundle(self, out: Path, *, district: str | None, as_zip: bool) -> None:
+        try:
+            summary = export_district(
+                district=district_for_export(district), out=out, as_zip=as_zip
+            )
+        except ExportError as exc:
+            raise CommandError(str(exc)) from exc
+        for kind, count in summary.counts.items():
+            self.stdout.write(f"  {kind + '.csv':<22}{count:>10}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote a OneRoster 1.1 bulk bundle to {summary.out}.")
+        )
 
     def import_bundle(self, path: Path, *, dry_run: bool) -> None:
         progress = ProgressBar(self.stderr)
