@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Q
 
 from village.accounts.models import User
@@ -20,6 +21,7 @@ from village.community.models import (
     EnrollmentRole,
     GuardianLink,
     LinkStatus,
+    Organisation,
     OrgKind,
     OrgRole,
     Role,
@@ -325,3 +327,20 @@ def test_export_import_export_gives_the_same_files(personas, tmp_path):
     assert run_import(path=tmp_path / "first").applied
 
     assert files_of(export(personas, tmp_path / "second")) == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_then_import_into_an_empty_database_then_export_gives_the_same_files(
+    personas, tmp_path
+):
+    first = files_of(export(personas, tmp_path / "first"))
+    call_command("flush", "--no-input", verbosity=0)
+    assert not User.objects.exists()
+
+    outcome = run_import(path=tmp_path / "first")
+    assert outcome.applied, str(outcome.report)
+    assert User.objects.filter(username="ada").exists()
+    riverside = Organisation.objects.get(sourced_id="demo-org-riverside")
+    export_district(district=riverside, out=tmp_path / "second")
+
+    assert files_of(tmp_path / "second") == first
