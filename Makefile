@@ -23,9 +23,10 @@ demo: $(STAMP) messages
 	$(BIN)/village migrate --no-input -v 0
 	$(BIN)/village collectstatic --no-input -v 0
 	$(BIN)/village demo
-	@echo "Starting the mail worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@echo "Starting the workers (mail, background tasks) and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/village worker --sleep 2 & \
+	  $(BIN)/village db_worker --interval 1 & \
 	  $(BIN)/village runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).

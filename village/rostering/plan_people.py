@@ -47,8 +47,12 @@ RoleKey = tuple[str, str, str]  # (user sourcedId, organisation sourcedId, Villa
 
 def plan_people(ctx: Context, index: OrgIndex) -> None:
     roles = _existing_roles()
+    # A bulk snapshot speaks for the people a roster manages: community partners are not in
+    # any student information system, so a roster never deactivates them.
     in_scope = {
-        row["user_id"] for row in roles.values() if row["organisation_id"] in index.covered_pks
+        row["user_id"]
+        for row in roles.values()
+        if row["organisation_id"] in index.covered_pks and row["role"] != Role.PARTNER
     }
     gone_users = _plan_users(ctx, in_scope)
     wanted_roles = _plan_roles(ctx, index, roles)

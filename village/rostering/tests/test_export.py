@@ -344,3 +344,12 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_fi
     export_district(district=riverside, out=tmp_path / "second")
 
     assert files_of(tmp_path / "second") == first
+
+
+def test_reimporting_the_districts_own_export_deactivates_nobody(personas, tmp_path):
+    export(personas, tmp_path / "bundle")
+    outcome = run_import(path=tmp_path / "bundle")
+    assert outcome.applied, str(outcome.report)
+    assert all(outcome.plan[kind].deactivated == 0 for kind in ("users", "roles", "enrollments"))
+    personas.library.refresh_from_db()
+    assert personas.library.is_active  # a community partner is in no roster
