@@ -3,7 +3,6 @@ being checked, confirms it; every page passes an axe-core scan."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,8 +13,6 @@ from village.demo.personas import DEMO_PASSWORD, build_personas
 from village.rostering.models import ImportStatus, RosterImport
 from village.rostering.tests.test_upload import SCHOOL, STAMP, bundle_bytes, delta_rows
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -25,22 +22,11 @@ AXE = Axe()
 
 
 @pytest.fixture
-def phone(settings: Any, tmp_path: Any) -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (make browser-deps)")
-    from playwright.sync_api import sync_playwright
-
+def phone(browser: Any, settings: Any, tmp_path: Any) -> Iterator[Any]:
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        yield context.new_page()
-        browser.close()
-    monkeypatch.undo()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    yield context.new_page()
+    context.close()
 
 
 def assert_accessible(page: Any) -> None:
