@@ -39,12 +39,11 @@ from village.community.models import (
 )
 from village.community.policies import (
     AnyUser,
-    can_manage_school,
     can_see_class_roster,
+    can_see_full_class_roster,
     class_for_viewer,
     roles_of,
     student_for_viewer,
-    taught_class_ids,
     today,
     visible_classes,
     visible_guardian_links,
@@ -165,8 +164,7 @@ class RosterAccess(enum.Enum):
 def roster_access(user: AnyUser, school_class: SchoolClass) -> RosterAccess:
     if not can_see_class_roster(user, school_class):
         return RosterAccess.NONE
-    is_class_staff = taught_class_ids(user).filter(school_class_id=school_class.pk).exists()
-    if is_class_staff or can_manage_school(user, school_class.school):
+    if can_see_full_class_roster(user, school_class):
         return RosterAccess.FULL
     return RosterAccess.NAMES
 

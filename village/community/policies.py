@@ -35,6 +35,7 @@ from village.community.models import (
     OrgKind,
     OrgRole,
     Role,
+    RosterVisibility,
     SchoolClass,
     Scope,
 )
@@ -332,12 +333,9 @@ def can_manage_school(user: AnyUser, school: Organisation) -> bool:
 
 def can_see_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:
     """Staff of the class and admins see the full roster; students see it as the class allows."""
-    roles = roles_of(user)
-    if roles.is_admin and administered_schools(user).filter(pk=school_class.school_id).exists():
+    if can_see_full_class_roster(user, school_class):
         return True
-    if taught_class_ids(user).filter(school_class_id=school_class.pk).exists():
-        return True
-    if school_class.roster_visibility == "hidden":
+    if school_class.roster_visibility == RosterVisibility.HIDDEN:
         return False
     return (
         Enrollment.objects.current(today())

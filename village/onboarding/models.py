@@ -3,6 +3,8 @@ new guardian links, and the failed redemptions that rate-limit guessing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -54,6 +56,19 @@ class CodeState(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
+def single_use_state(
+    *, used_at: dt.datetime | None, revoked_at: dt.datetime | None, expires_at: dt.datetime
+) -> CodeState:
+    """Where a single-use secret stands: used first, then revoked, then expired, else open."""
+    if used_at is not None:
+        return CodeState.USED
+    if revoked_at is not None:
+        return CodeState.REVOKED
+    if expires_at <= timezone.now():
+        return CodeState.EXPIRED
+    return CodeState.OPEN
+
+
 class PairingCode(TimeStampedModel):
     """A short single-use code that links one family to exactly one student.
 
@@ -92,13 +107,9 @@ class PairingCode(TimeStampedModel):
 
     @property
     def state(self) -> CodeState:
-        if self.redeemed_at is not None:
-            return CodeState.USED
-        if self.revoked_at is not None:
-            return CodeState.REVOKED
-        if self.expires_at <= timezone.now():
-            return CodeState.EXPIRED
-        return CodeState.OPEN
+        return single_use_state(
+            used_at=self.redeemed_at, revoked_at=self.revoked_at, expires_at=self.expires_at
+        )
 
 
 class FailedRedemption(models.Model):
@@ -167,10 +178,6 @@ class GuardianInvitation(TimeStampedModel):
 
     @property
     def state(self) -> CodeState:
-        if self.accepted_at is not None:
-            return CodeState.USED
-        if self.revoked_at is not None:
-            return CodeState.REVOKED
-        if self.expires_at <= timezone.now():
-            return CodeState.EXPIRED
-        return CodeState.OPEN
+        return single_use_state(
+            used_at=self.accepted_at, revoked_at=self.revoked_at, expires_at=self.expires_at
+        )
