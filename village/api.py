@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from village.classwork import api_student, api_teacher
 from village.community.api import classes_router, me_router, students_router
+from village.families import api as families_api
 
 api = NinjaAPI(
     title="Village API",
@@ -35,3 +37,6 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 api.add_router("/v1/me", me_router)
 api.add_router("/v1/classes", classes_router)
 api.add_router("/v1/students", students_router)
+api.add_router("/v1/classwork", api_teacher.router)
+api.add_router("/v1/my-work", api_student.router)
+api.add_router("/v1/family", families_api.router)

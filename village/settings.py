@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "village.core",
     "village.accounts",
     "village.community",
+    "village.classwork",
+    "village.families",
     "village.rostering",
     "village.onboarding",
     "village.demo",
@@ -243,3 +245,19 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 MAILER_EMAIL_MAX_RETRIES = env_int("VILLAGE_EMAIL_MAX_RETRIES", 48)
 MAILER_LOCK_PATH = str(VAR_DIR / "mailer")
+
+
+# How long data Village no longer needs is kept before `village purge` (and `village worker`,
+# about once an hour) removes it: failed pairing-code attempts; pairing codes and guardian
+# invitations after they were used, withdrawn or expired; the files of finished roster imports
+# (their reports stay). At least a day: the rate limit on pairing codes counts recent failures.
+def _retention_days(name: str, default: int) -> int:
+    days = env_int(name, default)
+    if days < 1:
+        raise ImproperlyConfigured(f"{name}={days} must be a whole number of days, at least 1.")
+    return days
+
+
+VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS = _retention_days("VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS", 30)
+VILLAGE_RETAIN_CODES_DAYS = _retention_days("VILLAGE_RETAIN_CODES_DAYS", 90)
+VILLAGE_RETAIN_UPLOADS_DAYS = _retention_days("VILLAGE_RETAIN_UPLOADS_DAYS", 30)

@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("village.community.urls")),
     path("accounts/", include("village.accounts.urls")),
     path("families/", include("village.onboarding.urls")),
+    path("work/", include("village.classwork.urls")),
+    path("family/", include("village.families.urls")),
     path("roster/", include("village.rostering.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

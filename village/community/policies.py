@@ -359,6 +359,15 @@ def children_links(user: AnyUser) -> QuerySet[GuardianLink]:
     return GuardianLink.objects.filter(_guardian_link_filter(user, None), student__is_active=True)
 
 
+def guardian_children_ids(user: AnyUser, *, scope: Scope | None = None) -> IdQuery:
+    """Ids of the user's children as a guardian (usable links, within ``scope``): a subquery."""
+    if not roles_of(user).has(Role.GUARDIAN):
+        return GuardianLink.objects.none().values("student_id")
+    return GuardianLink.objects.filter(
+        _guardian_link_filter(user, scope), student__is_active=True
+    ).values("student_id")
+
+
 def sees_student_as_staff(user: AnyUser, student_id: int) -> bool:
     """Does ``user`` see this student as teacher, aide or admin (not merely as guardian)?"""
     if not roles_of(user).is_staff_member:

@@ -22,7 +22,7 @@ from django_htmx.middleware import HtmxDetails
 
 from village.accounts.models import User
 from village.accounts.services import invitation_send
-from village.community import policies, selectors, services
+from village.community import home_panels, policies, selectors, services
 from village.community.forms import AuditFilterForm, PeopleFilterForm, PersonAddForm
 from village.community.models import Relationship, Role
 from village.core.audit import Viewed, audit_views
@@ -67,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.has(Role.PARTNER):
         context["partner_organisations"] = selectors.partner_organisations(user)
     context["has_section"] = any(key in context for key in _SECTIONS)
+    context["panels"] = home_panels.panels_for(request, user, set(roles.by_role))
     return render(request, "community/home.html", context)
 
 

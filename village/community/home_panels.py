@@ -1,0 +1,47 @@
+"""Panels that apps above ``community`` add to a role's section of the home page.
+
+The home page belongs to ``community``, but what a guardian or a student needs to see first
+(missing work, what is due this week, new feedback) comes from apps built on top of it. Those apps
+register a builder for a role in their ``AppConfig.ready()``; the home view calls the builders of
+the roles the user holds, and the template includes each panel's template with its context. So
+``community`` never imports the apps above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from village.accounts.models import User
+from village.community.models import Role
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+PanelBuilder = Callable[[HttpRequest, User], Panel | None]
+
+_builders: dict[str, list[tuple[int, str, PanelBuilder]]] = {}
+
+
+def register(role: Role, name: str, builder: PanelBuilder, *, order: int = 100) -> None:
+    """Add ``builder``'s panel to ``role``'s home section (registering a name again replaces it)."""
+    entries = [entry for entry in _builders.get(role, []) if entry[1] != name]
+    entries.append((order, name, builder))
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    _builders[role] = entries
+
+
+def panels_for(request: HttpRequest, user: User, roles: set[str]) -> dict[str, list[Panel]]:
+    """The panels to show, by role, for the roles ``user`` holds (builders may return ``None``)."""
+    panels: dict[str, list[Panel]] = {}
+    for role in roles:
+        built = [builder(request, user) for _, _, builder in _builders.get(role, [])]
+        panels[role] = [panel for panel in built if panel is not None]
+    return panels

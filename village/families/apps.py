@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FamiliesConfig(AppConfig):
+    name = "village.families"
+    label = "families"
+    verbose_name = "Family view"
