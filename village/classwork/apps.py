@@ -5,3 +5,9 @@ class ClassworkConfig(AppConfig):
     name = "village.classwork"
     label = "classwork"
     verbose_name = "Classwork"
+
+    def ready(self) -> None:
+        from village.classwork import panels_student, panels_teacher
+
+        panels_teacher.register()
+        panels_student.register()
