@@ -6,6 +6,7 @@ and may only use http(s) and mailto. Scripts, styles, event handlers and iframes
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import nh3
@@ -46,6 +47,10 @@ def sanitise(html: str) -> str:
     ).strip()
 
 
+_BLOCK_END = re.compile(r"<(?:/p|/li|br\s*/?|/h[1-6]|/blockquote|/pre)\s*>", re.IGNORECASE)
+
+
 def plain_text(html: str) -> str:
     """The text of sanitised HTML, for places that cannot show markup (calendars, email)."""
-    return " ".join(unescape(nh3.clean(html, tags=set())).split())
+    spaced = _BLOCK_END.sub(" ", html)
+    return " ".join(unescape(nh3.clean(spaced, tags=set())).split())
