@@ -12,6 +12,7 @@ from django.test import Client
 
 from village.accounts.tokens import token_create
 from village.core.models import AuditAction, AuditEvent
+from village.onboarding.models import OnboardingSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -205,6 +206,7 @@ def test_every_signed_in_persona_has_a_home_profile_and_tokens_page(personas, vi
         "/families/students/1/",
         "/families/classes/1/codes/",
         "/families/approvals/",
+        "/families/schools/1/settings/",
         "/roster/",
         "/roster/upload/",
     ],
@@ -291,6 +293,36 @@ def test_family_onboarding_pages_matrix(personas, viewer):
         assert response.status_code == expected, (viewer, name)
     expected = 200 if viewer in APPROVERS else 404
     assert client.get("/families/approvals/").status_code == expected
+
+
+# viewer -> schools whose settings for new family links they may open and change
+ORGANISATIONS = ["school", "sister_school", "other_school", "district", "other_district"]
+SCHOOL_ONBOARDING_SETTINGS = {
+    "nguyen": {"school"},
+    "priya": {"school", "sister_school"},
+}
+
+
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_school_onboarding_settings_matrix(personas, viewer):
+    client = client_for(getattr(personas, viewer))
+    answers = {"require_approval": "approve", "default_scopes": ["classwork"]}
+    for name in ORGANISATIONS:
+        org = getattr(personas, name)
+        allowed = name in SCHOOL_ONBOARDING_SETTINGS.get(viewer, set())
+        path = f"/families/schools/{org.pk}/settings/"
+        assert client.get(path).status_code == (200 if allowed else 404), (viewer, name)
+        assert client.post(path, answers).status_code == (302 if allowed else 404), (viewer, name)
+        changed = OnboardingSettings.objects.filter(school=org).exists()
+        assert changed == allowed, (viewer, name)
+
+
+def test_anonymous_visitors_cannot_change_school_onboarding_settings(personas):
+    path = f"/families/schools/{personas.school.pk}/settings/"
+    response = Client().post(path, {"require_approval": "approve", "default_scopes": ["grades"]})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not OnboardingSettings.objects.exists()
 
 
 ROSTER_ADMINS = {"nguyen", "priya"}

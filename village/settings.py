@@ -186,6 +186,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads (students' work, teachers' materials) are kept under MEDIA_ROOT and served only through
+# views that check who may open them; there is deliberately no MEDIA_URL route.
+VILLAGE_UPLOAD_MAX_MB = env_int("VILLAGE_UPLOAD_MAX_MB", 20)
+if VILLAGE_UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured("VILLAGE_UPLOAD_MAX_MB must be at least 1 (megabytes).")
 
 # Every email is written to the database first (django-mailer) and sent by `village runmailer`;
 # a failed delivery is deferred and retried, so nothing is lost when the mail server is down.

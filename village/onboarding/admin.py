@@ -9,8 +9,8 @@ from village.onboarding.models import GuardianInvitation, OnboardingSettings, Pa
 
 @admin.register(OnboardingSettings)
 class OnboardingSettingsAdmin(admin.ModelAdmin[OnboardingSettings]):
-    list_display = ["school", "require_approval"]
-    raw_id_fields = ["school"]
+    list_display = ["school", "require_approval", "updated_at", "updated_by"]
+    raw_id_fields = ["school", "updated_by"]
 
 
 @admin.register(PairingCode)

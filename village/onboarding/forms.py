@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.forms import NewPasswordForm
-from village.community.models import Relationship
+from village.community.models import Relationship, Scope
+from village.onboarding.models import OnboardingSettings
 from village.onboarding.services import InvitationData, SignupData
 
 
@@ -147,3 +148,52 @@ class SheetChoice(forms.Form):
             "everyone": self.cleaned_data["students"] == self.EVERYONE,
             "csv": self.cleaned_data["output"] == self.CSV,
         }
+
+
+class OnboardingSettingsForm(forms.Form):
+    """A school's settings for new family links: approval of pairing-code links, default areas."""
+
+    APPROVE = "approve"
+    AT_ONCE = "at_once"
+
+    require_approval = forms.TypedChoiceField(
+        label=_("When a family uses a pairing code"),
+        help_text=_(
+            "An email invitation comes from the school itself, so a link made with one always "
+            "works at once."
+        ),
+        choices=[
+            (AT_ONCE, _("The link works at once")),
+            (APPROVE, _("A school admin approves the link first")),
+        ],
+        coerce=lambda value: value == OnboardingSettingsForm.APPROVE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether a school admin approves links made with a code."),
+            "invalid_choice": _("Choose one of the two answers."),
+        },
+    )
+    default_scopes = forms.MultipleChoiceField(
+        label=_("What a new family link may see"),
+        help_text=_(
+            "A new link, by pairing code or by invitation, starts with these areas. Links that "
+            "already exist keep theirs."
+        ),
+        choices=Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one area a new family link may see."),
+            "invalid_choice": _("Choose areas from the list only."),
+        },
+    )
+
+    @classmethod
+    def initial_from(cls, current: OnboardingSettings) -> dict[str, Any]:
+        return {
+            "require_approval": cls.APPROVE if current.require_approval else cls.AT_ONCE,
+            "default_scopes": [scope.value for scope in current.scopes],
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for name, errors in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, errors)

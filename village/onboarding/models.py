@@ -34,6 +34,14 @@ class OnboardingSettings(TimeStampedModel):
         default=all_scopes,
         help_text=_("A list of areas: classwork, grades, goals, support_plan, messages."),
     )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
 
     class Meta:
         verbose_name = _("onboarding settings")

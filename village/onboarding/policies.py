@@ -1,5 +1,5 @@
 """Who may bring families into Village: issue pairing codes, invite guardians, print a class's
-code sheet and approve links made with a code.
+code sheet, approve links made with a code and change a school's settings for new links.
 
 Built on the community access policy: a student is loaded only if ``visible_students`` allows it,
 and only then are the onboarding roles checked. A guardian or a partner never issues codes.
@@ -17,6 +17,7 @@ from village.community.models import (
     EnrollmentRole,
     GuardianLink,
     LinkStatus,
+    Organisation,
     OrgRole,
     Role,
     SchoolClass,
@@ -98,3 +99,16 @@ def pending_link_for_approver(user: AnyUser, link_id: int) -> GuardianLink:
     if link is None:
         raise Http404("No such guardian link.")
     return link
+
+
+def may_change_school_settings(user: AnyUser, school: Organisation) -> bool:
+    """An admin of the school, or of its district, sets how families link to its students."""
+    return policies.can_manage_school(user, school)
+
+
+def school_for_settings(user: AnyUser, school_id: int) -> Organisation:
+    """A school whose onboarding settings ``user`` may change, or ``Http404``."""
+    school = policies.administered_schools(user).filter(pk=school_id).first()
+    if school is None:
+        raise Http404("No such school.")
+    return school

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from village.accounts.models import User
@@ -11,9 +13,10 @@ from village.community.models import (
     EnrollmentRole,
     GuardianLink,
     LinkStatus,
+    Organisation,
     SchoolClass,
 )
-from village.onboarding.models import PairingCode
+from village.onboarding.models import OnboardingSettings, PairingCode
 from village.onboarding.policies import AnyUser, approvable_links
 
 SPANISH = "es"
@@ -65,3 +68,35 @@ def approval_queue(user: AnyUser) -> QuerySet[GuardianLink]:
 
 def own_children_links(user: AnyUser) -> QuerySet[GuardianLink]:
     return community_policies.children_links(user).select_related("student")
+
+
+# --- each school's settings for new links ------------------------------------------------------
+
+
+def school_settings(school: Organisation) -> OnboardingSettings:
+    """The school's saved settings with who changed them last, or the defaults (unsaved)."""
+    found = OnboardingSettings.objects.select_related("updated_by").filter(school=school).first()
+    return found or OnboardingSettings(school=school)
+
+
+@dataclass(frozen=True)
+class SchoolSettingsRow:
+    school: Organisation
+    settings: OnboardingSettings
+
+
+def settings_of_administered_schools(user: AnyUser) -> list[SchoolSettingsRow]:
+    """Every school ``user`` administers with its settings (defaults where none are saved)."""
+    schools = (
+        community_policies.administered_schools(user)
+        .select_related("onboarding_settings")
+        .order_by("name", "pk")
+    )
+    return [SchoolSettingsRow(school, _saved_or_default(school)) for school in schools]
+
+
+def _saved_or_default(school: Organisation) -> OnboardingSettings:
+    try:
+        return school.onboarding_settings
+    except OnboardingSettings.DoesNotExist:
+        return OnboardingSettings(school=school)

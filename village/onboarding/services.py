@@ -35,7 +35,7 @@ from village.community.models import (
     Role,
     Scope,
 )
-from village.onboarding import policies
+from village.onboarding import policies, selectors
 from village.onboarding.models import (
     CodeState,
     FailedRedemption,
@@ -196,8 +196,7 @@ def student_school(student: User) -> Organisation | None:
 
 def settings_for(school: Organisation | None) -> OnboardingSettings:
     """The school's settings, or the defaults (no approval, every area) when it has none."""
-    found = OnboardingSettings.objects.filter(school=school).first() if school else None
-    return found or OnboardingSettings(school=school)
+    return selectors.school_settings(school) if school else OnboardingSettings()
 
 
 def _link(
@@ -470,17 +469,42 @@ def guardian_link_decline(*, link: GuardianLink, declined_by: User) -> GuardianL
     return _decide(link, LinkStatus.ENDED)
 
 
+@transaction.atomic
 def onboarding_settings_update(
-    *, school: Organisation, require_approval: bool, default_scopes: Iterable[str]
+    *,
+    school: Organisation,
+    require_approval: bool,
+    default_scopes: Iterable[str],
+    changed_by: User,
 ) -> OnboardingSettings:
-    """Save a school's onboarding settings; unknown areas raise ``ValidationError``."""
-    scopes = list(default_scopes)
-    unknown = [value for value in scopes if value not in Scope.values]
+    """Save how families link to ``school``'s students from now on; existing links keep theirs.
+
+    Raises ``PermissionDenied`` unless ``changed_by`` administers the school (or its district),
+    and ``ValidationError`` naming ``default_scopes`` for an unknown area or for none at all.
+    """
+    if not policies.may_change_school_settings(changed_by, school):
+        raise PermissionDenied
+    found, _created = OnboardingSettings.objects.update_or_create(
+        school=school,
+        defaults={
+            "require_approval": require_approval,
+            "default_scopes": _checked_scopes(default_scopes),
+            "updated_by": changed_by,
+        },
+    )
+    return found
+
+
+def _checked_scopes(chosen: Iterable[str]) -> list[str]:
+    """The chosen areas in the order Village lists them, each once."""
+    values = {str(value) for value in chosen}
+    unknown = sorted(values - set(Scope.values))
     if unknown:
         raise ValidationError(
             {"default_scopes": _("Unknown areas: %(areas)s") % {"areas": ", ".join(unknown)}}
         )
-    found, _created = OnboardingSettings.objects.update_or_create(
-        school=school, defaults={"require_approval": require_approval, "default_scopes": scopes}
-    )
-    return found
+    if not values:
+        raise ValidationError(
+            {"default_scopes": _("Choose at least one area a new family link may see.")}
+        )
+    return [scope.value for scope in Scope if scope.value in values]

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
     path("students/<int:student_id>/invite/", views.invite, name="invite"),
     path("classes/<int:class_id>/codes/", views.class_codes, name="class_codes"),
     path("approvals/", views.approvals, name="approvals"),
+    path("schools/<int:school_id>/settings/", views.school_settings, name="school_settings"),
     path(
         "approvals/<int:link_id>/approve/",
         views.approval_decide,

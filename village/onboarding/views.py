@@ -1,5 +1,6 @@
 """Onboarding pages: families pair with a code or follow an invitation; staff issue codes,
-print a class's code sheet, invite guardians and approve new links.
+print a class's code sheet, invite guardians and approve new links; admins set how each school
+lets families link.
 
 Views are thin: they load students and classes through ``policies`` (what a user may not touch
 is a 404) and write through ``services``.
@@ -33,6 +34,7 @@ from village.onboarding import policies, selectors, services
 from village.onboarding.forms import (
     InvitationSignupForm,
     InviteForm,
+    OnboardingSettingsForm,
     RedeemForm,
     SheetChoice,
     SignupForm,
@@ -397,8 +399,11 @@ def approvals(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     if not policies.may_approve_links(user):
         raise Http404("No such page.")
-    links = selectors.approval_queue(user)
-    return render(request, "onboarding/approvals.html", {"links": links})
+    context = {
+        "links": selectors.approval_queue(user),
+        "schools": selectors.settings_of_administered_schools(user),
+    }
+    return render(request, "onboarding/approvals.html", context)
 
 
 @login_required
@@ -414,3 +419,34 @@ def approval_decide(request: HttpRequest, link_id: int, approve: bool) -> HttpRe
         services.guardian_link_decline(link=link, declined_by=user)
         messages.success(request, _("The link of %(guardian)s to %(student)s is declined.") % names)
     return redirect("onboarding:approvals")
+
+
+# --- a school's settings for new links -------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_settings(request: HttpRequest, school_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school = policies.school_for_settings(user, school_id)
+    current = selectors.school_settings(school)
+    form = OnboardingSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial=OnboardingSettingsForm.initial_from(current),
+    )
+    if form.is_valid():
+        try:
+            services.onboarding_settings_update(
+                school=school,
+                require_approval=form.cleaned_data["require_approval"],
+                default_scopes=form.cleaned_data["default_scopes"],
+                changed_by=user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            saved = _("The settings for new family links at %(school)s are saved.")
+            messages.success(request, saved % {"school": school.name})
+            return redirect("onboarding:school_settings", school_id=school.pk)
+    context = {"school": school, "form": form, "current": current}
+    return render(request, "onboarding/school_settings.html", context)

@@ -100,6 +100,7 @@ class TestRedeeming:
             school=personas.school,
             require_approval=False,
             default_scopes=[Scope.CLASSWORK, Scope.MESSAGES],
+            changed_by=personas.nguyen,
         )
         issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
         link = redeem(newcomer, issued.secret)
@@ -230,7 +231,10 @@ class TestApproval:
     @pytest.fixture
     def approval_required(self, personas):
         services.onboarding_settings_update(
-            school=personas.school, require_approval=True, default_scopes=list(Scope)
+            school=personas.school,
+            require_approval=True,
+            default_scopes=list(Scope),
+            changed_by=personas.nguyen,
         )
 
     def test_link_waits_and_gives_no_access(self, personas, newcomer, approval_required):

@@ -1,0 +1,198 @@
+"""Old onboarding data is removed: failed code attempts after their retention, and pairing codes
+and invitations long after they were used, withdrawn or expired. Open ones and recent ones stay,
+and so do the links they made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from village.accounts.models import User
+from village.community.models import GuardianLink, Relationship
+from village.demo.personas import Personas
+from village.onboarding import services
+from village.onboarding.apps import OnboardingConfig
+from village.onboarding.models import FailedRedemption, GuardianInvitation, PairingCode
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_retention(settings):
+    """The documented defaults, whatever the environment running the tests says."""
+    settings.VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS = 30
+    settings.VILLAGE_RETAIN_CODES_DAYS = 90
+
+
+def purge() -> dict[str, int]:
+    config = apps.get_app_config("onboarding")
+    assert isinstance(config, OnboardingConfig)
+    return config.purge_expired(timezone.now())
+
+
+def days_ago(days: float) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days)
+
+
+def failed_attempt(days: float, ip: str = "10.0.0.9") -> FailedRedemption:
+    return FailedRedemption.objects.create(at=days_ago(days), ip_address=ip)
+
+
+def at(days: float, action: Callable[[], Any]) -> Any:
+    """Run ``action`` as if it were ``days`` ago."""
+    with time_machine.travel(days_ago(days), tick=False):
+        return action()
+
+
+def code(p: Personas, made_days_ago: float) -> services.IssuedCode:
+    return at(
+        made_days_ago,
+        lambda: services.pairing_code_create(student=p.maya, created_by=p.rivera),
+    )
+
+
+def redeem(guardian: User, issued: services.IssuedCode, days: float) -> GuardianLink:
+    return at(
+        days,
+        lambda: services.pairing_code_redeem(
+            user=guardian, raw_code=issued.secret, ip_address=None
+        ),
+    )
+
+
+def invitation(p: Personas, made_days_ago: float, email: str) -> GuardianInvitation:
+    data = services.InvitationData(
+        email=email, name="", relationship=Relationship.GUARDIAN, language="en"
+    )
+    return at(
+        made_days_ago,
+        lambda: services.guardian_invitation_send(
+            student=p.maya, invited_by=p.rivera, data=data, base_url="https://village.test"
+        ),
+    )
+
+
+def remaining(model: type[Any]) -> set[int]:
+    return set(model.objects.values_list("pk", flat=True))
+
+
+class TestFailedAttempts:
+    def test_attempts_older_than_the_retention_are_removed(self, db):
+        old = [failed_attempt(31), failed_attempt(400)]
+        kept = [failed_attempt(29), failed_attempt(0.01)]
+        assert purge()["failed_redemptions"] == len(old)
+        assert remaining(FailedRedemption) == {attempt.pk for attempt in kept}
+
+    def test_retention_comes_from_settings(self, settings):
+        settings.VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS = 7
+        failed_attempt(8)
+        recent = failed_attempt(6)
+        assert purge()["failed_redemptions"] == 1
+        assert remaining(FailedRedemption) == {recent.pk}
+
+    def test_the_rate_limit_still_counts_recent_failures_after_a_purge(self, db):
+        for _n in range(services.FAILURE_LIMIT):
+            failed_attempt(0.001, ip="10.0.0.7")
+        purge()
+        assert services.redemption_blocked(user_id=None, ip_address="10.0.0.7")
+
+
+class TestCodes:
+    def test_codes_long_used_withdrawn_or_expired_are_removed(self, personas, newcomer):
+        used = code(personas, 100)
+        link = redeem(newcomer, used, 99)
+        revoked = code(personas, 100)
+        at(99, lambda: services.pairing_code_revoke(code=revoked.code, revoked_by=personas.rivera))
+        code(personas, 98)  # expired 91 days ago
+        assert purge()["pairing_codes"] == 3
+        assert not PairingCode.objects.exists()
+        assert GuardianLink.objects.filter(pk=link.pk).exists()
+
+    def test_open_and_recently_finished_codes_stay(self, personas, newcomer):
+        open_code = code(personas, 6)
+        recently_expired = code(personas, 50)  # expired 43 days ago
+        used_long_ago = code(personas, 120)
+        redeem(newcomer, used_long_ago, 119)  # the one removed
+        used_last_week = code(personas, 8)
+        redeem(personas.jordan, used_last_week, 7)
+        assert purge()["pairing_codes"] == 1
+        assert remaining(PairingCode) == {
+            open_code.code.pk,
+            recently_expired.code.pk,
+            used_last_week.code.pk,
+        }
+
+    def test_retention_comes_from_settings(self, personas, settings):
+        settings.VILLAGE_RETAIN_CODES_DAYS = 10
+        code(personas, 18)  # expired 11 days ago
+        kept = code(personas, 16)  # expired 9 days ago
+        assert purge()["pairing_codes"] == 1
+        assert remaining(PairingCode) == {kept.code.pk}
+
+
+class TestInvitations:
+    def test_invitations_long_accepted_or_expired_are_removed_and_others_stay(
+        self, personas, newcomer
+    ):
+        accepted = invitation(personas, 120, newcomer.email)
+        GuardianInvitation.objects.filter(pk=accepted.pk).update(
+            accepted_at=days_ago(119), accepted_by=newcomer
+        )
+        withdrawn = invitation(personas, 100, "gone@families.village.test")
+        GuardianInvitation.objects.filter(pk=withdrawn.pk).update(revoked_at=days_ago(95))
+        invitation(personas, 110, "late@families.village.test")  # expired 96 days ago
+        recently_expired = invitation(personas, 60, "later@families.village.test")
+        accepted_lately = invitation(personas, 10, "pat@families.village.test")
+        GuardianInvitation.objects.filter(pk=accepted_lately.pk).update(accepted_at=days_ago(9))
+        still_open = invitation(personas, 3, "soon@families.village.test")
+        assert purge()["guardian_invitations"] == 3
+        assert remaining(GuardianInvitation) == {
+            recently_expired.pk,
+            accepted_lately.pk,
+            still_open.pk,
+        }
+
+
+class TestHowItDeletes:
+    def test_query_count_does_not_grow_with_the_rows_removed(self, personas):
+        def removing(n: int) -> int:
+            for _n in range(n):
+                failed_attempt(40)
+                code(personas, 100)
+            with CaptureQueriesContext(connection) as captured:
+                purge()
+            return len(captured.captured_queries)
+
+        assert removing(2) == removing(20)
+
+    def test_nothing_to_remove_removes_nothing(self, personas):
+        code(personas, 1)
+        failed_attempt(1)
+        assert purge() == {
+            "failed_redemptions": 0,
+            "pairing_codes": 0,
+            "guardian_invitations": 0,
+        }
+
+
+def test_village_purge_prints_the_counts_of_onboarding(personas):
+    failed_attempt(31)
+    failed_attempt(32)
+    code(personas, 100)
+    out = io.StringIO()
+    call_command("purge", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "onboarding.failed_redemptions: 2" in lines
+    assert "onboarding.pairing_codes: 1" in lines
+    assert "onboarding.guardian_invitations: 0" in lines
+    assert not FailedRedemption.objects.exists()
