@@ -1,5 +1,32 @@
 """Home-page panels this app adds (see ``village.community.home_panels``)."""
 
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from village.accounts.models import User
+from village.classwork import selectors_student
+from village.community.home_panels import Panel
+from village.community.home_panels import register as register_panel
+from village.community.models import Role
+
+#: How many pieces of work the student's home shows as due next.
+NEXT_DUE_SHOWN = 3
+
+
+def student_work_panel(request: HttpRequest, user: User) -> Panel:
+    """What is due next across the student's classes, and how much is missing (four queries)."""
+    work = selectors_student.my_work(user)
+    return Panel(
+        template="classwork/student/_home_panel.html",
+        context={
+            "next_due": work.to_do[:NEXT_DUE_SHOWN],
+            "missing": len(work.missing),
+            "feedback": len(work.feedback),
+        },
+    )
+
 
 def register() -> None:
     """Register this app's panels with the home page."""
+    register_panel(Role.STUDENT, "classwork-student-work", student_work_panel, order=10)

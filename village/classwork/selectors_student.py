@@ -1,0 +1,372 @@
+"""Reads for the student's pages and the shared assignment page: "my work" across classes, and
+one assignment as its student or their guardian sees it.
+
+Each function runs a fixed number of queries, however many classes, assignments, attempts or
+children it shows. They start from what the access policy already allowed (the caller loads the
+assignment through ``policies``); they never widen it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from village.accounts.models import User
+from village.classwork import policies
+from village.classwork.grades import percent
+from village.classwork.models import (
+    Assignment,
+    AssignmentMaterial,
+    Feedback,
+    FeedbackSeen,
+    RubricCriterion,
+    RubricLevel,
+    RubricScore,
+    Submission,
+)
+from village.classwork.selectors import WorkItem, current_classes, work_items
+from village.classwork.status import WorkStatus, work_status
+from village.community.models import OrgRole, Role, Scope
+
+# --- my work ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyWorkItem:
+    """One piece of a student's work, with its due date counted in the viewer's calendar."""
+
+    work: WorkItem
+    #: Calendar days from today to the due date (negative once past); ``None`` without a due
+    #: time. Counted in the active time zone, which is the viewer's own.
+    due_in_days: int | None
+
+    @property
+    def days_overdue(self) -> int:
+        """Whole days since the due date (0 while it has not passed)."""
+        return max(0, -(self.due_in_days or 0))
+
+
+@dataclass
+class MyWork:
+    """A student's work across their current classes, in the four lists of the "my work" page."""
+
+    to_do: list[MyWorkItem] = field(default_factory=list)
+    missing: list[MyWorkItem] = field(default_factory=list)
+    done: list[MyWorkItem] = field(default_factory=list)
+    #: Returned feedback the student has not opened yet.
+    feedback: list[MyWorkItem] = field(default_factory=list)
+    class_count: int = 0
+
+    @property
+    def next_due(self) -> MyWorkItem | None:
+        return self.to_do[0] if self.to_do else None
+
+
+_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+_FAR_PAST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _days_until(due_at: dt.datetime | None, today: dt.date) -> int | None:
+    if due_at is None:
+        return None
+    return (timezone.localtime(due_at).date() - today).days
+
+
+def _by_due(item: MyWorkItem) -> tuple[bool, dt.datetime, str, int]:
+    work = item.work
+    return (work.due_at is None, work.due_at or _FAR_FUTURE, work.title, work.assignment_id)
+
+
+def _latest_activity(item: MyWorkItem) -> dt.datetime:
+    work = item.work
+    return max(work.returned_at or _FAR_PAST, work.submitted_at or _FAR_PAST)
+
+
+def my_work(student: User, *, now: dt.datetime | None = None) -> MyWork:
+    """``student``'s work in every current class (four queries).
+
+    To do and missing are in due order (work without a due time last); done and feedback to
+    read, most recent first.
+    """
+    now = now or timezone.now()
+    classes = current_classes([student.pk])
+    today = timezone.localtime(now).date()
+    items = [
+        MyWorkItem(work=work, due_in_days=_days_until(work.due_at, today))
+        for work in work_items(classes, viewer_id=student.pk, now=now)
+    ]
+    result = MyWork(class_count=len(classes.get(student.pk, [])))
+    for item in items:
+        status = item.work.status
+        if status == WorkStatus.NOT_YET_DUE:
+            result.to_do.append(item)
+        elif status == WorkStatus.MISSING:
+            result.missing.append(item)
+        else:
+            result.done.append(item)
+        if item.work.has_feedback and not item.work.seen:
+            result.feedback.append(item)
+    result.to_do.sort(key=_by_due)
+    result.missing.sort(key=_by_due)
+    result.done.sort(key=_latest_activity, reverse=True)
+    result.feedback.sort(key=lambda item: item.work.returned_at or _FAR_PAST, reverse=True)
+    return result
+
+
+# --- one assignment --------------------------------------------------------------------------
+
+
+def is_student_of(user: User, class_id: int) -> bool:
+    """Is ``user`` currently enrolled in the class as a student?"""
+    return policies.student_class_ids([user.pk]).filter(school_class_id=class_id).exists()
+
+
+def sees_as_staff(user: User, class_id: int) -> bool:
+    """Does ``user`` see the class's work as staff (teaching it, or administering its school)?"""
+    return policies.staff_classes(user).filter(pk=class_id).exists()
+
+
+def materials(assignment: Assignment) -> list[AssignmentMaterial]:
+    return list(assignment.materials.all())
+
+
+@dataclass(frozen=True)
+class RubricRow:
+    """A rubric criterion with its levels, best first (shown before the work is handed in)."""
+
+    criterion: RubricCriterion
+    levels: list[RubricLevel]
+
+    @property
+    def max_points(self) -> Decimal:
+        return max((level.points for level in self.levels), default=Decimal(0))
+
+
+def rubric_rows(assignment: Assignment) -> list[RubricRow]:
+    """The assignment's rubric, criterion by criterion (two queries; none without a rubric)."""
+    if assignment.rubric_id is None:
+        return []
+    criteria = RubricCriterion.objects.filter(rubric_id=assignment.rubric_id).prefetch_related(
+        Prefetch("levels", queryset=RubricLevel.objects.order_by("-points", "position", "id"))
+    )
+    return [RubricRow(criterion, list(criterion.levels.all())) for criterion in criteria]
+
+
+@dataclass(frozen=True)
+class RubricLine:
+    """The level a teacher chose for one criterion, and the points it gave."""
+
+    criterion: str
+    level: str
+    description: str
+    points: Decimal
+    max_points: Decimal | None
+
+
+@dataclass(frozen=True)
+class ReturnedFeedback:
+    """Feedback the teacher returned (or the note that the work is excused).
+
+    ``score``, ``percent`` and ``rubric`` are empty when the viewer may not see grades.
+    """
+
+    id: int
+    comment: str
+    excused: bool
+    returned_at: dt.datetime | None
+    seen: bool
+    score: Decimal | None
+    points: Decimal | None
+    rubric: list[RubricLine]
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.score is None or not self.points:
+            return None
+        return percent(self.score, self.points)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt the student handed in, and whether it came in after the due time."""
+
+    submission: Submission
+    late: bool
+
+
+@dataclass(frozen=True)
+class Position:
+    """One student's work on one assignment, as a viewer may see it."""
+
+    student: User
+    status: WorkStatus
+    submitted_at: dt.datetime | None
+    #: Every attempt, newest first (only for the student themself).
+    attempts: list[Attempt]
+    feedback: ReturnedFeedback | None
+    grades_visible: bool
+
+    @property
+    def attempt_count(self) -> int:
+        return len(self.attempts)
+
+
+def _returned_feedback(
+    assignment: Assignment, student_ids: list[int], viewer_id: int
+) -> dict[int, Feedback]:
+    """Each student's returned (or excused) feedback with rubric scores, and whether the viewer
+    has seen it (two queries)."""
+    rows = (
+        Feedback.objects.filter(
+            Q(returned_at__isnull=False) | Q(excused=True),
+            assignment=assignment,
+            student_id__in=student_ids,
+        )
+        .annotate(
+            viewer_seen=Exists(
+                FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id)
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "rubric_scores",
+                queryset=RubricScore.objects.select_related("criterion", "level").order_by(
+                    "criterion__position", "criterion_id"
+                ),
+            )
+        )
+    )
+    return {feedback.student_id: feedback for feedback in rows}
+
+
+def _rubric_lines(feedback: Feedback, rubric: list[RubricRow]) -> list[RubricLine]:
+    max_points = {row.criterion.pk: row.max_points for row in rubric}
+    return [
+        RubricLine(
+            criterion=score.criterion.title,
+            level=score.level.title if score.level else "",
+            description=score.level.description if score.level else "",
+            points=score.points,
+            max_points=max_points.get(score.criterion_id),
+        )
+        for score in feedback.rubric_scores.all()
+    ]
+
+
+def _feedback_view(
+    feedback: Feedback, assignment: Assignment, rubric: list[RubricRow], *, grades: bool
+) -> ReturnedFeedback:
+    returned = feedback.returned_at is not None
+    return ReturnedFeedback(
+        id=feedback.pk,
+        comment=feedback.comment if returned else "",
+        excused=feedback.excused,
+        returned_at=feedback.returned_at,
+        seen=bool(getattr(feedback, "viewer_seen", False)),
+        score=feedback.score if grades and returned else None,
+        points=assignment.points,
+        rubric=_rubric_lines(feedback, rubric) if grades and returned else [],
+    )
+
+
+def positions(
+    assignment: Assignment,
+    students: list[User],
+    *,
+    viewer: User,
+    with_attempts: bool,
+    grades_for: Collection[int],
+    rubric: list[RubricRow],
+    now: dt.datetime | None = None,
+) -> list[Position]:
+    """Each student's status, attempts (``with_attempts``) and returned feedback on the
+    assignment; scores and rubric points only for students in ``grades_for`` (three queries)."""
+    now = now or timezone.now()
+    student_ids = [student.pk for student in students]
+    attempts: dict[int, list[Submission]] = defaultdict(list)
+    for submission in Submission.objects.filter(
+        assignment=assignment, student_id__in=student_ids
+    ).order_by("-attempt"):
+        attempts[submission.student_id].append(submission)
+    feedback = _returned_feedback(assignment, student_ids, viewer.pk)
+    result = []
+    for student in students:
+        own = attempts.get(student.pk, [])
+        found = feedback.get(student.pk)
+        latest = own[0].submitted_at if own else None
+        result.append(
+            Position(
+                student=student,
+                status=work_status(
+                    due_at=assignment.due_at,
+                    submitted_at=latest,
+                    returned_at=found.returned_at if found else None,
+                    excused=found.excused if found else False,
+                    now=now,
+                ),
+                submitted_at=latest,
+                attempts=[_attempt(s, assignment) for s in own] if with_attempts else [],
+                feedback=_feedback_view(found, assignment, rubric, grades=student.pk in grades_for)
+                if found
+                else None,
+                grades_visible=student.pk in grades_for,
+            )
+        )
+    return result
+
+
+def _attempt(submission: Submission, assignment: Assignment) -> Attempt:
+    due_at = assignment.due_at
+    return Attempt(submission, late=due_at is not None and submission.submitted_at > due_at)
+
+
+def children_in_class(guardian: User, class_id: int) -> list[User]:
+    """The guardian's children (links that allow classwork) currently in the class, by name."""
+    children = policies.guardian_children_ids(guardian, scope=Scope.CLASSWORK)
+    enrolled = policies.student_class_ids(children).filter(school_class_id=class_id)
+    return list(
+        User.objects.filter(pk__in=enrolled.values("user_id"), is_active=True).order_by(
+            "first_name", "last_name", "pk"
+        )
+    )
+
+
+def grade_visible_ids(viewer: User, student_ids: Iterable[int]) -> set[int]:
+    """Which of these students' scores ``viewer`` may see (their link allows grades)."""
+    return set(
+        policies.grade_scope_student_ids(viewer)
+        .filter(pk__in=list(student_ids))
+        .values_list("pk", flat=True)
+    )
+
+
+def school_ids(student_ids: Iterable[int]) -> dict[int, int]:
+    """Each student's school, as the audit log records it: the primary current student role
+    wins (one query)."""
+    rows = (
+        OrgRole.objects.current(policies.today())
+        .filter(user_id__in=list(student_ids), role=Role.STUDENT)
+        .order_by("-is_primary", "id")
+        .values_list("user_id", "organisation_id")
+    )
+    result: dict[int, int] = {}
+    for user_id, organisation_id in rows:
+        result.setdefault(user_id, organisation_id)
+    return result
+
+
+def unseen_feedback_ids(found: Iterable[Position]) -> list[int]:
+    """Returned feedback in these positions that the viewer has not seen yet."""
+    return [
+        position.feedback.id
+        for position in found
+        if position.feedback is not None
+        and position.feedback.returned_at is not None
+        and not position.feedback.seen
+    ]

@@ -1,0 +1,236 @@
+"""The student's pages (my work, handing in), the assignment page students and guardians share,
+and the downloads of handed-in files and assignment materials.
+
+Views are thin: they load through ``policies`` (what a user may not see is a 404), read through
+``selectors_student`` and write through ``submissions``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from village.accounts.models import User
+from village.classwork import policies, selectors_student, submissions
+from village.classwork.forms_student import HandInForm
+from village.classwork.models import Assignment, AssignmentMaterial, Submission
+from village.community.models import Role
+from village.core.audit import Viewed, audit_views
+from village.core.models import AuditAction
+
+
+def _viewer(request: HttpRequest) -> User:
+    """The signed-in user (every view here requires a login)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- my work ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    user = _viewer(request)
+    if not policies.roles_of(user).has(Role.STUDENT):
+        raise Http404("No such page.")
+    work = selectors_student.my_work(user)
+    return render(request, "classwork/student/my_work.html", {"work": work})
+
+
+# --- one assignment --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """One assignment for a student of its class (with hand-in) or a guardian of one.
+
+    Staff of the class manage it on the teacher's page instead.
+    """
+    user = _viewer(request)
+    work = policies.assignment_for_viewer(user, assignment_id)
+    class_id = work.school_class_id
+    if selectors_student.sees_as_staff(user, class_id):
+        return redirect("classwork:assignment_manage", class_id, work.pk)
+    if selectors_student.is_student_of(user, class_id):
+        return _student_assignment(request, user, work)
+    children = selectors_student.children_in_class(user, class_id)
+    if not children:
+        raise Http404("No such assignment.")
+    if request.method == "POST":
+        raise PermissionDenied
+    return _guardian_assignment(request, user, work, children)
+
+
+def _hand_in_form(request: HttpRequest) -> HandInForm:
+    return HandInForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        max_mb=settings.VILLAGE_UPLOAD_MAX_MB,
+        extensions=submissions.accepted_extensions(),
+    )
+
+
+def _student_assignment(request: HttpRequest, user: User, work: Assignment) -> HttpResponse:
+    can_hand_in = policies.may_submit(user, work)
+    form = _hand_in_form(request)
+    if request.method == "POST":
+        if not can_hand_in:
+            raise PermissionDenied
+        if form.is_valid() and _hand_in(request, user, work, form):
+            return redirect("classwork:assignment", work.pk)
+    rubric = selectors_student.rubric_rows(work)
+    [position] = selectors_student.positions(
+        work, [user], viewer=user, with_attempts=True, grades_for={user.pk}, rubric=rubric
+    )
+    submissions.feedback_mark_seen(
+        user_id=user.pk, feedback_ids=selectors_student.unseen_feedback_ids([position])
+    )
+    context = _page_context(work, rubric) | {
+        "position": position,
+        "form": form,
+        "can_hand_in": can_hand_in,
+    }
+    return render(request, "classwork/student/assignment.html", context)
+
+
+def _hand_in(request: HttpRequest, user: User, work: Assignment, form: HandInForm) -> bool:
+    """Hand in the form's answer; on bad input put the errors on the form's fields."""
+    data = form.cleaned_data
+    try:
+        submission = submissions.submission_hand_in(
+            student=user,
+            assignment=work,
+            text=data.get("text") or "",
+            link=data.get("link") or "",
+            file=data.get("file"),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    except submissions.HandInRefusedError as error:
+        raise PermissionDenied from error
+    if submissions.is_late(submission, work):
+        messages.warning(
+            request, _("Handed in after the due time. Your teacher will see that it is late.")
+        )
+    else:
+        messages.success(request, _("Handed in. Your teacher can see your work now."))
+    return True
+
+
+def _guardian_assignment(
+    request: HttpRequest, user: User, work: Assignment, children: list[User]
+) -> HttpResponse:
+    """A guardian sees each of their children in the class: status and returned feedback, with
+    scores only where the child's link allows grades. Seeing it is audited."""
+    child_ids = [child.pk for child in children]
+    grades_for = selectors_student.grade_visible_ids(user, child_ids)
+    rubric = selectors_student.rubric_rows(work) if grades_for else []
+    found = selectors_student.positions(
+        work, children, viewer=user, with_attempts=False, grades_for=grades_for, rubric=rubric
+    )
+    schools = selectors_student.school_ids(child_ids)
+    audit_views(
+        actor_id=user.pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[Viewed(student_id=pk, organisation_id=schools.get(pk)) for pk in child_ids],
+        request=request,
+    )
+    submissions.feedback_mark_seen(
+        user_id=user.pk, feedback_ids=selectors_student.unseen_feedback_ids(found)
+    )
+    context = _page_context(work, rubric) | {"positions": found}
+    return render(request, "classwork/student/assignment_family.html", context)
+
+
+def _page_context(work: Assignment, rubric: list[selectors_student.RubricRow]) -> dict[str, Any]:
+    return {
+        "assignment": work,
+        "materials": selectors_student.materials(work),
+        "rubric": rubric,
+        "now": timezone.now(),
+    }
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+
+def _attachment(field_file: FieldFile, name: str, content_type: str) -> FileResponse:
+    """The file as a download under its own name; browsers must not guess its type or run it."""
+    try:
+        handle = field_file.storage.open(field_file.name or "", "rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404("No such file.") from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
+    """A handed-in file: for the student who handed it in and staff of the class. A staff
+    member's download is a view of the student's record, so it is audited."""
+    user = _viewer(request)
+    submission = (
+        policies.visible_submissions(user).filter(pk=submission_id).exclude(file="").first()
+    )
+    if submission is None:
+        raise Http404("No such file.")
+    response = _attachment(
+        submission.file, submission.file_name or _stored_name(submission), submission.content_type
+    )
+    if submission.student_id != user.pk:
+        school = selectors_student.school_ids([submission.student_id]).get(submission.student_id)
+        audit_views(
+            actor_id=user.pk,
+            action=AuditAction.VIEW_STUDENT,
+            viewed=[Viewed(student_id=submission.student_id, organisation_id=school)],
+            request=request,
+        )
+    return response
+
+
+def _stored_name(submission: Submission) -> str:
+    return PurePosixPath(submission.file.name or "").name
+
+
+@login_required
+@require_GET
+def material_file(request: HttpRequest, material_id: int) -> FileResponse:
+    """A file that goes with an assignment: for anyone who may see the assignment."""
+    user = _viewer(request)
+    material = (
+        AssignmentMaterial.objects.filter(
+            pk=material_id, assignment__in=policies.visible_assignments(user)
+        )
+        .exclude(file="")
+        .first()
+    )
+    if material is None:
+        raise Http404("No such file.")
+    name = PurePosixPath(material.file.name or "").name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return _attachment(material.file, name, content_type)
