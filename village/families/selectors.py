@@ -1,0 +1,351 @@
+"""Reads for the family view: what each child is working on, what is due or missing, what the
+teachers said, and — where the guardian's link allows grades — how each class is going.
+
+Everything starts from the guardian's own usable links (``policies.children_links``) and keeps
+only children whose link allows ``classwork``; scores and course grades are filled in only for
+children whose link also allows ``grades``. Each function runs a fixed number of SQL queries,
+however many children, classes and assignments there are: time windows keep the rows few, and
+statuses come from ``village.classwork.selectors.work_items``.
+
+The building blocks (a child, a piece of work, feedback, grades, topics) are in
+``selectors_work``. Nothing here writes: the caller audits the view (the home page already
+audits every child card; the child page goes through ``policies.student_for_viewer``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from village.accounts.models import User
+from village.classwork.grades import CourseGrade
+from village.classwork.selectors import current_classes, work_items
+from village.classwork.status import WorkStatus
+from village.community import policies
+from village.community.models import (
+    Enrollment,
+    EnrollmentRole,
+    GuardianLink,
+    Organisation,
+    OrgRole,
+    Role,
+    Scope,
+)
+from village.families.selectors_work import (
+    Child,
+    FamilyWork,
+    TopicNow,
+    course_grades,
+    current_topics,
+    family_work,
+    graded_classes,
+    returned_feedback,
+)
+
+#: Missing and late work on the home page: due within this window before now.
+ATTENTION_WINDOW = dt.timedelta(weeks=6)
+#: "Due this week" on the home page.
+THIS_WEEK = dt.timedelta(days=7)
+#: "Coming up" on a child's page and printable summary.
+UPCOMING_WINDOW = dt.timedelta(days=14)
+#: Feedback returned this recently is "recent feedback".
+RECENT_FEEDBACK = dt.timedelta(days=14)
+#: Feedback returned this recently and not yet opened by the guardian "needs attention".
+UNSEEN_FEEDBACK = dt.timedelta(days=28)
+#: How many recent pieces of feedback a page lists.
+RECENT_FEEDBACK_LIMIT = 8
+
+
+class AttentionKind(models.TextChoices):
+    MISSING = "missing", _("Missing")
+    LOW_GRADE = "low_grade", _("Low grade")
+    NEW_FEEDBACK = "new_feedback", _("New feedback")
+    LATE = "late", _("Handed in late")
+
+
+_ATTENTION_ORDER = {kind: index for index, kind in enumerate(AttentionKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """Something a family should look at: a piece of work, or a class whose grade is low."""
+
+    kind: AttentionKind
+    child: Child
+    class_id: int
+    class_title: str
+    work: FamilyWork | None = None
+    grade: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyOverview:
+    """The guardian's home panel: every child (with classwork scope) and every class at once."""
+
+    children: list[Child]
+    needs_attention: list[Attention]
+    this_week: list[FamilyWork]
+    recent_feedback: list[FamilyWork]
+
+
+@dataclass(slots=True)
+class ClassView:
+    """One of a child's classes on the child page."""
+
+    id: int
+    title: str
+    location: str
+    teachers: list[str]
+    #: ``None`` without the grades scope; ``percent`` is ``None`` before any graded work.
+    grade: CourseGrade | None
+    topics: list[TopicNow] = field(default_factory=list)
+    missing: int = 0
+    upcoming: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChildPage:
+    """Everything the child page, the printable summary and the child endpoint show."""
+
+    child: Child
+    school: Organisation | None
+    classes: list[ClassView]
+    missing: list[FamilyWork]
+    upcoming: list[FamilyWork]
+    recent_feedback: list[FamilyWork]
+    topics: list[TopicNow]
+    now: dt.datetime
+
+
+# --- children ------------------------------------------------------------------------------------
+
+
+def _child(link: GuardianLink) -> Child:
+    student = link.student
+    return Child(
+        id=student.pk,
+        name=student.short_name,
+        full_name=student.display_name,
+        grade=student.grade,
+        grades=link.allows(Scope.GRADES),
+    )
+
+
+def _classwork_links(user: User) -> models.QuerySet[GuardianLink]:
+    """The guardian's usable links that allow classwork (never pending, ended or no_access)."""
+    return (
+        policies.children_links(user)
+        .filter(**{GuardianLink.scope_field(Scope.CLASSWORK): True})
+        .select_related("student")
+    )
+
+
+def family_children(user: User) -> list[Child]:
+    """The children whose classwork ``user`` may see as a guardian, by first name (one query)."""
+    links = _classwork_links(user).order_by(
+        "student__first_name", "student__last_name", "student_id"
+    )
+    return [_child(link) for link in links]
+
+
+def family_child(user: User, student_id: int) -> Child:
+    """One child whose classwork ``user`` may see as a guardian, or ``Http404``.
+
+    Staff who see the student at school get a 404 here too: this is the family's page.
+    """
+    link = _classwork_links(user).filter(student_id=student_id).first()
+    if link is None:
+        raise Http404("No such student.")
+    return _child(link)
+
+
+def children_schools(student_ids: Iterable[int]) -> dict[int, Organisation]:
+    """Each student's school: the primary current student role wins (one query)."""
+    rows = (
+        OrgRole.objects.current(policies.today())
+        .filter(user_id__in=list(student_ids), role=Role.STUDENT)
+        .select_related("organisation")
+        .order_by("-is_primary", "id")
+    )
+    schools: dict[int, Organisation] = {}
+    for org_role in rows:
+        schools.setdefault(org_role.user_id, org_role.organisation)
+    return schools
+
+
+# --- the home panel ------------------------------------------------------------------------------
+
+
+def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOverview:
+    """Needs attention, due this week and recent feedback across all of ``user``'s children.
+
+    At most seven queries (links, classes, three for work, feedback, and one for grades when a
+    link allows them), whatever the number of children, classes and assignments.
+    """
+    now = now or timezone.now()
+    children = family_children(user)
+    if not children:
+        return FamilyOverview([], [], [], [])
+    by_id = {child.id: child for child in children}
+    classes = current_classes(list(by_id))
+    items = work_items(
+        classes,
+        viewer_id=user.pk,
+        families_only=True,
+        due_after=now - ATTENTION_WINDOW,
+        due_before=now + THIS_WEEK,
+        now=now,
+    )
+    work = [family_work(item, by_id[item.student_id]) for item in items]
+    feedback = returned_feedback(
+        children, classes, viewer_id=user.pk, since=now - UNSEEN_FEEDBACK, now=now
+    )
+    grades = course_grades(graded_classes(children, classes), now=now, history=False)
+    titles = {class_id: title for pairs in classes.values() for class_id, title in pairs}
+    return FamilyOverview(
+        children=children,
+        needs_attention=_needs_attention(work, feedback, grades, by_id, titles),
+        this_week=sorted(
+            (w for w in work if w.due_at is not None and w.due_at >= now),
+            key=lambda w: (w.due_at, w.child.name, w.title),
+        ),
+        recent_feedback=[
+            w for w in feedback if w.returned_at and w.returned_at >= now - RECENT_FEEDBACK
+        ][:RECENT_FEEDBACK_LIMIT],
+    )
+
+
+def _needs_attention(
+    work: list[FamilyWork],
+    feedback: list[FamilyWork],
+    grades: dict[tuple[int, int], CourseGrade],
+    children: dict[int, Child],
+    class_titles: dict[int, str],
+) -> list[Attention]:
+    found = [
+        Attention(AttentionKind(w.status), w.child, w.class_id, w.class_title, work=w)
+        for w in work
+        if w.status in (WorkStatus.MISSING, WorkStatus.LATE)
+    ]
+    found += [
+        Attention(AttentionKind.NEW_FEEDBACK, w.child, w.class_id, w.class_title, work=w)
+        for w in feedback
+        if not w.seen
+    ]
+    found += [
+        Attention(
+            AttentionKind.LOW_GRADE,
+            children[student_id],
+            class_id,
+            class_titles.get(class_id, ""),
+            grade=grade.percent,
+        )
+        for (student_id, class_id), grade in grades.items()
+        if grade.is_low
+    ]
+    return sorted(found, key=_attention_key)
+
+
+def _attention_key(item: Attention) -> tuple[int, float, str, str]:
+    """Kind first; then the oldest due work, or the newest feedback, first."""
+    when = 0.0
+    if item.work is not None and item.kind == AttentionKind.NEW_FEEDBACK:
+        when = -item.work.returned_at.timestamp() if item.work.returned_at else 0.0
+    elif item.work is not None and item.work.due_at is not None:
+        when = item.work.due_at.timestamp()
+    return (_ATTENTION_ORDER[item.kind], when, item.child.name, item.class_title)
+
+
+# --- one child -----------------------------------------------------------------------------------
+
+
+def _class_views(student_id: int) -> list[ClassView]:
+    """The child's current classes, each with room and teachers (one query)."""
+    today = policies.today()
+    own = (
+        Enrollment.objects.current(today)
+        .filter(user_id=student_id, role=EnrollmentRole.STUDENT)
+        .values("school_class_id")
+    )
+    enrolments = (
+        Enrollment.objects.current(today)
+        .filter(school_class_id__in=own)
+        .filter(Q(user_id=student_id, role=EnrollmentRole.STUDENT) | Q(role=EnrollmentRole.TEACHER))
+        .filter(user__is_active=True)
+        .select_related("school_class", "user")
+        .order_by("school_class__title", "school_class_id", "-is_primary", "user__last_name")
+    )
+    views: dict[int, ClassView] = {}
+    teachers: dict[int, list[str]] = defaultdict(list)
+    for enrolment in enrolments:
+        if enrolment.role == EnrollmentRole.TEACHER:
+            teachers[enrolment.school_class_id].append(enrolment.user.display_name)
+        else:
+            school_class = enrolment.school_class
+            views[school_class.pk] = ClassView(
+                id=school_class.pk,
+                title=school_class.title,
+                location=school_class.location,
+                teachers=[],
+                grade=None,
+            )
+    for class_id, view in views.items():
+        view.teachers = teachers.get(class_id, [])
+    return list(views.values())
+
+
+def child_page(user: User, child: Child, *, now: dt.datetime | None = None) -> ChildPage:
+    """The child page's data for a guardian who may see ``child``'s classwork.
+
+    A fixed number of queries (school, classes, teachers, three for work, feedback, topics and
+    one for grades when the link allows them).
+    """
+    now = now or timezone.now()
+    school = children_schools([child.id]).get(child.id)
+    views = _class_views(child.id)
+    classes = {child.id: [(view.id, view.title) for view in views]}
+    items = work_items(
+        classes,
+        viewer_id=user.pk,
+        families_only=True,
+        due_before=now + UPCOMING_WINDOW,
+        now=now,
+    )
+    work = [family_work(item, child) for item in items]
+    missing = [w for w in work if w.status == WorkStatus.MISSING]
+    upcoming = [w for w in work if w.due_at is not None and w.due_at >= now]
+    feedback = returned_feedback(
+        [child], classes, viewer_id=user.pk, since=now - UNSEEN_FEEDBACK, now=now
+    )
+    recent = [
+        w
+        for w in feedback
+        if w.returned_at and (w.returned_at >= now - RECENT_FEEDBACK or not w.seen)
+    ]
+    titles = {view.id: view.title for view in views}
+    topics = current_topics(titles, timezone.localdate(now))
+    grades = course_grades(graded_classes([child], classes), now=now) if child.grades else {}
+    for view in views:
+        view.grade = grades.get((child.id, view.id)) if child.grades else None
+        view.topics = [topic for topic in topics if topic.class_id == view.id]
+        view.missing = sum(1 for w in missing if w.class_id == view.id)
+        view.upcoming = sum(1 for w in upcoming if w.class_id == view.id)
+    return ChildPage(
+        child=child,
+        school=school,
+        classes=views,
+        missing=missing,
+        upcoming=upcoming,
+        recent_feedback=recent[:RECENT_FEEDBACK_LIMIT],
+        topics=topics,
+        now=now,
+    )

@@ -1,0 +1,317 @@
+"""Building blocks of the family view: a child as a guardian sees them, one piece of their work
+with its feedback (scores only where the link allows grades), course grades and the topics a
+class studies today. Each function runs a fixed number of queries (given in its docstring).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Concat, NullIf
+from django.utils import timezone
+
+from village.classwork.grades import (
+    LOW_GRADE,
+    CourseGrade,
+    ScoredWork,
+    Trend,
+    course_grade,
+    percent,
+    weighted_percent,
+)
+from village.classwork.models import Feedback, FeedbackSeen, Submission, Topic
+from village.classwork.selectors import WorkItem
+from village.classwork.status import WorkStatus, work_status
+from village.core.models import RosterStatus
+
+#: A safety cap on feedback rows read per request (a guardian reads a handful per week).
+FEEDBACK_ROWS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A child as the family view shows them, with what this guardian may see."""
+
+    id: int
+    name: str
+    full_name: str
+    grade: str
+    #: May this guardian see scores and course grades?
+    grades: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyWork:
+    """One child's work on one assignment, as this guardian may see it.
+
+    ``score`` is ``None`` unless the guardian's link allows grades.
+    """
+
+    child: Child
+    assignment_id: int
+    title: str
+    class_id: int
+    class_title: str
+    topic_title: str
+    due_at: dt.datetime | None
+    status: WorkStatus
+    returned_at: dt.datetime | None = None
+    comment: str = ""
+    score: Decimal | None = None
+    points: Decimal | None = None
+    seen: bool = True
+    teacher: str = ""
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.score is None or not self.points:
+            return None
+        return percent(self.score, self.points)
+
+    @property
+    def is_low(self) -> bool:
+        value = self.percent
+        return value is not None and value < LOW_GRADE
+
+    @property
+    def is_new(self) -> bool:
+        """Returned feedback this guardian has not opened yet."""
+        return self.returned_at is not None and not self.seen
+
+
+@dataclass(frozen=True, slots=True)
+class TopicNow:
+    """What a class studies today."""
+
+    id: int
+    class_id: int
+    class_title: str
+    title: str
+    summary: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+# --- work and feedback ---------------------------------------------------------------------------
+
+
+def family_work(item: WorkItem, child: Child) -> FamilyWork:
+    """A ``work_items`` row as ``child``'s guardian may see it (no score without grades)."""
+    return FamilyWork(
+        child=child,
+        assignment_id=item.assignment_id,
+        title=item.title,
+        class_id=item.class_id,
+        class_title=item.class_title,
+        topic_title=item.topic_title,
+        due_at=item.due_at,
+        status=item.status,
+        returned_at=item.returned_at,
+        comment=item.comment,
+        score=item.score if child.grades else None,
+        points=item.points,
+        seen=item.seen,
+    )
+
+
+def _teacher_name() -> Coalesce:
+    """The grading teacher's display name, in SQL (preferred or first name, and last name)."""
+    given = Coalesce(NullIf("graded_by__preferred_name", models.Value("")), "graded_by__first_name")
+    return Coalesce(
+        Concat(given, models.Value(" "), "graded_by__last_name", output_field=models.CharField()),
+        models.Value(""),
+    )
+
+
+def returned_feedback(
+    children: Sequence[Child],
+    classes: dict[int, list[tuple[int, str]]],
+    *,
+    viewer_id: int,
+    since: dt.datetime,
+    now: dt.datetime,
+) -> list[FamilyWork]:
+    """Feedback returned to these children since ``since``, newest first (one query).
+
+    Only work the family may see (published, marked for families, in one of the child's
+    current classes) and only feedback there is something to read in: a comment, or a score
+    where the guardian may see grades.
+    """
+    by_id = {child.id: child for child in children}
+    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
+    if not by_id or not class_ids:
+        return []
+    latest = (
+        Submission.objects.filter(
+            assignment_id=OuterRef("assignment_id"), student_id=OuterRef("student_id")
+        )
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+    rows = (
+        Feedback.objects.filter(
+            student_id__in=list(by_id),
+            assignment__school_class_id__in=list(class_ids),
+            assignment__status=RosterStatus.ACTIVE,
+            assignment__assign_at__lte=now,
+            assignment__visible_to_families=True,
+            returned_at__gte=since,
+            excused=False,
+        )
+        .filter(~Q(comment="") | Q(score__isnull=False))
+        .annotate(
+            latest=Subquery(latest),
+            seen=models.Exists(
+                FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id)
+            ),
+            teacher=_teacher_name(),
+        )
+        .order_by("-returned_at", "-id")
+        .values_list(
+            "student_id",
+            "assignment_id",
+            "assignment__title",
+            "assignment__school_class_id",
+            "assignment__school_class__title",
+            "assignment__topic__title",
+            "assignment__due_at",
+            "assignment__points",
+            "returned_at",
+            "comment",
+            "score",
+            "latest",
+            "seen",
+            "teacher",
+        )[:FEEDBACK_ROWS]
+    )
+    own = {
+        (student_id, class_id)
+        for student_id, pairs in classes.items()
+        for class_id, _title in pairs
+    }
+    found: list[FamilyWork] = []
+    for row in rows:
+        (student_id, assignment_id, title, class_id, class_title, topic, due_at, points) = row[:8]
+        returned_at, comment, score, latest_at, seen, teacher = row[8:]
+        child = by_id[student_id]
+        if (student_id, class_id) not in own or not (comment or child.grades):
+            continue
+        found.append(
+            FamilyWork(
+                child=child,
+                assignment_id=assignment_id,
+                title=title,
+                class_id=class_id,
+                class_title=class_title,
+                topic_title=topic or "",
+                due_at=due_at,
+                status=work_status(
+                    due_at=due_at,
+                    submitted_at=latest_at,
+                    returned_at=returned_at,
+                    excused=False,
+                    now=now,
+                ),
+                returned_at=returned_at,
+                comment=comment,
+                score=score if child.grades else None,
+                points=points,
+                seen=bool(seen),
+                teacher=(teacher or "").strip(),
+            )
+        )
+    return found
+
+
+# --- grades --------------------------------------------------------------------------------------
+
+
+def course_grades(
+    classes: dict[int, list[tuple[int, str]]], *, now: dt.datetime, history: bool = True
+) -> dict[tuple[int, int], CourseGrade]:
+    """Each (student, class) course grade from returned, scored work (one query).
+
+    Every published piece of work counts, including work not shown to families: the grade is
+    the same one the student and the teacher see. Without ``history`` only the grade now is
+    computed (the home page needs no trend). Pass only children whose grades the viewer may see.
+    """
+    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
+    if not classes or not class_ids:
+        return {}
+    rows = Feedback.objects.filter(
+        student_id__in=list(classes),
+        assignment__school_class_id__in=list(class_ids),
+        assignment__status=RosterStatus.ACTIVE,
+        assignment__assign_at__lte=now,
+        assignment__points__gt=0,
+        returned_at__isnull=False,
+        excused=False,
+        score__isnull=False,
+    ).values_list(
+        "student_id",
+        "assignment__school_class_id",
+        "assignment__category_id",
+        "score",
+        "assignment__points",
+        "returned_at",
+        "assignment__category__weight",
+    )
+    work: dict[tuple[int, int], list[ScoredWork]] = defaultdict(list)
+    # Only the weights of categories with counted work matter to the grade, so they come
+    # with the work itself rather than in a query of their own.
+    weights: dict[int, Decimal] = {}
+    for student_id, class_id, category_id, score, points, returned_at, weight in rows:
+        # the filter above guarantees these; the type checker cannot know
+        assert score is not None
+        assert points is not None
+        assert returned_at is not None
+        work[(student_id, class_id)].append(ScoredWork(category_id, score, points, returned_at))
+        if category_id is not None and weight is not None:
+            weights[category_id] = weight
+    tz = timezone.get_current_timezone()
+    grades: dict[tuple[int, int], CourseGrade] = {}
+    for student_id, pairs in classes.items():
+        for class_id, _title in pairs:
+            scored = work.get((student_id, class_id), [])
+            grades[(student_id, class_id)] = (
+                course_grade(scored, weights, tz=tz) if history else _grade_now(scored, weights)
+            )
+    return grades
+
+
+def _grade_now(scored: list[ScoredWork], weights: dict[int, Decimal]) -> CourseGrade:
+    return CourseGrade(percent=weighted_percent(scored, weights), trend=Trend.NEW, history=())
+
+
+def graded_classes(
+    children: Sequence[Child], classes: dict[int, list[tuple[int, str]]]
+) -> dict[int, list[tuple[int, str]]]:
+    """Only the children whose grades the guardian may see."""
+    return {child.id: classes.get(child.id, []) for child in children if child.grades}
+
+
+def current_topics(class_titles: dict[int, str], today: dt.date) -> list[TopicNow]:
+    """Topics of these classes whose dates include ``today`` (one query)."""
+    if not class_titles:
+        return []
+    rows = Topic.objects.filter(
+        school_class_id__in=list(class_titles), starts_on__lte=today, ends_on__gte=today
+    ).order_by("school_class__title", "starts_on", "id")
+    return [
+        TopicNow(
+            id=topic.pk,
+            class_id=topic.school_class_id,
+            class_title=class_titles[topic.school_class_id],
+            title=topic.title,
+            summary=topic.summary,
+            starts_on=topic.starts_on,
+            ends_on=topic.ends_on,
+        )
+        for topic in rows
+    ]

@@ -1,0 +1,243 @@
+"""Conversation starters: specific questions a family can ask a child about school, built from
+what the child's classes study now and the child's recent work.
+
+Each starter names the child and a real topic or piece of work, with its title exactly as the
+teacher wrote it; the sentence around it is a translatable template, so it reads in the family's
+language (the active one). Templates avoid pronouns, so they fit every child.
+
+Picks are deterministic: a hash of the day, the child and the subject chooses the template and the
+order of topics, so the page is the same all day and changes from day to day. When nothing is
+current the result is empty: the page says so instead of inventing a question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import dateformat, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from village.classwork.status import WorkStatus
+from village.families.selectors import ChildPage
+
+
+class StarterKind(models.TextChoices):
+    TOPIC = "topic", _("What the class studies")
+    FEEDBACK = "feedback", _("Feedback")
+    DUE = "due", _("Work due soon")
+    MISSING = "missing", _("Missing work")
+
+
+@dataclass(frozen=True, slots=True)
+class Starter:
+    kind: StarterKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFact:
+    title: str
+    class_title: str
+    teacher: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkFact:
+    """A piece of the child's work: due soon (``due_on``), missing, or with feedback."""
+
+    title: str
+    class_title: str
+    teacher: str = ""
+    due_on: dt.date | None = None
+
+
+# Placeholders: name (the child), topic, title (a piece of work), teacher, class, day.
+TOPIC_TEMPLATES: tuple[Promise, ...] = (
+    _(
+        "Ask %(name)s which part of “%(topic)s” was the most interesting and which was the "
+        "least, and why."
+    ),
+    _("Ask %(name)s to teach you one thing from “%(topic)s”."),
+    _(
+        "Ask %(name)s what question about “%(topic)s” is still open, and how you could find the "
+        "answer together."
+    ),
+    _("Ask %(name)s where “%(topic)s” shows up in everyday life, at home or outside."),
+    _("Ask %(name)s to explain “%(topic)s” in three sentences, as if you had never heard of it."),
+)
+TOPIC_WITH_TEACHER_TEMPLATES: tuple[Promise, ...] = (
+    _(
+        "In %(class)s with %(teacher)s, the class is working on “%(topic)s”. Ask %(name)s what has "
+        "been the hardest part so far, and what helped."
+    ),
+)
+FEEDBACK_TEMPLATES: tuple[Promise, ...] = (
+    _(
+        "%(teacher)s returned feedback to %(name)s on “%(title)s”. Ask what %(teacher)s "
+        "suggested trying next time."
+    ),
+    _(
+        "Ask %(name)s to show you the feedback from %(teacher)s on “%(title)s”, and to pick "
+        "one suggestion to try next time."
+    ),
+    _(
+        "%(teacher)s returned feedback on “%(title)s”. Ask %(name)s which comment was the most "
+        "useful, and why."
+    ),
+)
+FEEDBACK_WITHOUT_TEACHER_TEMPLATES: tuple[Promise, ...] = (
+    _(
+        "Ask %(name)s to show you the feedback on “%(title)s”, and to pick one suggestion to try "
+        "next time."
+    ),
+)
+DUE_TEMPLATES: tuple[Promise, ...] = (
+    _("%(name)s has “%(title)s” due %(day)s. Ask what the plan is."),
+    _("“%(title)s” is due %(day)s. Ask %(name)s what the first step is, and when it fits in."),
+    _(
+        "%(name)s has “%(title)s” for %(class)s due %(day)s. Ask whether anything about it is "
+        "still unclear."
+    ),
+)
+MISSING_TEMPLATES: tuple[Promise, ...] = (
+    _(
+        "“%(title)s” for %(class)s is marked missing. Ask %(name)s what got in the way, and what "
+        "would help to finish it."
+    ),
+    _(
+        "“%(title)s” has not been handed in yet. Ask %(name)s whether it can still be handed "
+        "in, and what help would make that easier."
+    ),
+)
+
+
+def _digest(*parts: object) -> int:
+    """A stable number from ``parts`` (Python's ``hash`` changes from process to process)."""
+    text = "\x1f".join(str(part) for part in parts)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _pick(templates: Sequence[Promise], *key: object) -> str:
+    return str(templates[_digest(*key) % len(templates)])
+
+
+def due_day(due_on: dt.date, today: dt.date) -> str:
+    """How a due day reads after "due": today, tomorrow, or on a weekday (within a week)."""
+    if due_on == today:
+        return pgettext("due", "today")
+    if due_on == today + dt.timedelta(days=1):
+        return pgettext("due", "tomorrow")
+    if today < due_on < today + dt.timedelta(days=7):
+        return pgettext("due", "on %(weekday)s") % {"weekday": dateformat.format(due_on, "l")}
+    return pgettext("due", "on %(date)s") % {"date": dateformat.format(due_on, "j F")}
+
+
+def _topic_starter(name: str, child_id: int, today: dt.date, topic: TopicFact) -> Starter:
+    key = (today.isoformat(), child_id, StarterKind.TOPIC, topic.title)
+    templates = TOPIC_TEMPLATES
+    if topic.teacher:
+        templates = TOPIC_TEMPLATES + TOPIC_WITH_TEACHER_TEMPLATES
+    text = _pick(templates, *key) % {
+        "name": name,
+        "topic": topic.title,
+        "teacher": topic.teacher,
+        "class": topic.class_title,
+    }
+    return Starter(StarterKind.TOPIC, text)
+
+
+def _feedback_starter(name: str, child_id: int, today: dt.date, work: WorkFact) -> Starter:
+    key = (today.isoformat(), child_id, StarterKind.FEEDBACK, work.title)
+    templates = FEEDBACK_TEMPLATES if work.teacher else FEEDBACK_WITHOUT_TEACHER_TEMPLATES
+    text = _pick(templates, *key) % {"name": name, "title": work.title, "teacher": work.teacher}
+    return Starter(StarterKind.FEEDBACK, text)
+
+
+def _due_starter(name: str, child_id: int, today: dt.date, work: WorkFact) -> Starter:
+    assert work.due_on is not None
+    key = (today.isoformat(), child_id, StarterKind.DUE, work.title)
+    text = _pick(DUE_TEMPLATES, *key) % {
+        "name": name,
+        "title": work.title,
+        "class": work.class_title,
+        "day": due_day(work.due_on, today),
+    }
+    return Starter(StarterKind.DUE, text)
+
+
+def _missing_starter(name: str, child_id: int, today: dt.date, work: WorkFact) -> Starter:
+    key = (today.isoformat(), child_id, StarterKind.MISSING, work.title)
+    text = _pick(MISSING_TEMPLATES, *key) % {
+        "name": name,
+        "title": work.title,
+        "class": work.class_title,
+    }
+    return Starter(StarterKind.MISSING, text)
+
+
+def conversation_starters(
+    *,
+    name: str,
+    child_id: int,
+    today: dt.date,
+    topics: Sequence[TopicFact] = (),
+    feedback: Sequence[WorkFact] = (),
+    due: Sequence[WorkFact] = (),
+    missing: Sequence[WorkFact] = (),
+    limit: int = 4,
+) -> list[Starter]:
+    """Up to ``limit`` starters about the child called ``name``, in the active language.
+
+    ``feedback`` newest first, ``due`` soonest first. The first starters come from the newest
+    feedback, a current topic (which one changes day by day), the work due soonest and missing
+    work; then further topics.
+    """
+    rotated = sorted(
+        topics, key=lambda topic: _digest(today.isoformat(), child_id, "order", topic.title)
+    )
+    first: list[Starter] = []
+    if feedback:
+        first.append(_feedback_starter(name, child_id, today, feedback[0]))
+    if rotated:
+        first.append(_topic_starter(name, child_id, today, rotated[0]))
+    soon = [work for work in due if work.due_on is not None]
+    if soon:
+        first.append(_due_starter(name, child_id, today, soon[0]))
+    if missing:
+        first.append(_missing_starter(name, child_id, today, missing[0]))
+    more = [_topic_starter(name, child_id, today, topic) for topic in rotated[1:]]
+    more += [_feedback_starter(name, child_id, today, work) for work in feedback[1:]]
+    return (first + more)[: max(limit, 0)]
+
+
+def for_child_page(page: ChildPage, *, limit: int) -> list[Starter]:
+    """Starters from a child page's topics, feedback with a comment, upcoming and missing work."""
+    teachers = {view.id: view.teachers[0] if view.teachers else "" for view in page.classes}
+    today = timezone.localdate(page.now)
+    return conversation_starters(
+        name=page.child.name,
+        child_id=page.child.id,
+        today=today,
+        topics=[
+            TopicFact(topic.title, topic.class_title, teachers.get(topic.class_id, ""))
+            for topic in page.topics
+        ],
+        feedback=[
+            WorkFact(work.title, work.class_title, work.teacher or teachers.get(work.class_id, ""))
+            for work in page.recent_feedback
+            if work.comment
+        ],
+        due=[
+            WorkFact(work.title, work.class_title, due_on=timezone.localdate(work.due_at))
+            for work in page.upcoming
+            if work.due_at is not None and work.status == WorkStatus.NOT_YET_DUE
+        ],
+        missing=[WorkFact(work.title, work.class_title) for work in reversed(page.missing)],
+        limit=limit,
+    )
