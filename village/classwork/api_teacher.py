@@ -1,3 +1,574 @@
-from ninja import Router
+"""Classwork endpoints for a class's teachers: ``/api/v1/classwork/…``.
 
-router = Router()
+A class's work, topics and grading categories, each student's status on a piece of work, and
+feedback. Every endpoint loads through ``village.classwork.policies``: a class or assignment the
+caller does not see as staff (teacher, aide, or admin of its school) answers 404, as if it did not
+exist; one they see but may not change (an admin's) answers 403 to a change. Bad input answers
+422 naming the field, and changes nothing. Times without an offset are read in the caller's own
+time zone; times are answered in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from village.accounts.api import api_caller
+from village.accounts.api_auth import api_auth
+from village.accounts.models import User
+from village.classwork import policies, selectors_teacher, services
+from village.classwork.models import (
+    Assignment,
+    AssignmentMaterial,
+    Feedback,
+    GradingCategory,
+    Rubric,
+    RubricScore,
+    Topic,
+)
+from village.classwork.status import WorkStatus
+from village.community.models import SchoolClass
+from village.core.audit import Viewed, audit_views
+from village.core.models import AuditAction
+
+MAX_PAGE_SIZE = 200
+
+router = Router(auth=api_auth, tags=["classwork: teachers"])
+
+
+# --- shapes ----------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="Why the request was refused, in plain words.")
+
+
+class FieldError(Schema):
+    loc: list[str] = Field(description='Where the bad value is, e.g. ["body", "due_at"].')
+    msg: str = Field(description="What is wrong with it, in plain words.")
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldError]
+
+
+READ = {401: ErrorOut, 404: ErrorOut}
+WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+class TopicOut(Schema):
+    id: int
+    title: str
+    summary: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class TopicIn(Schema):
+    title: str
+    summary: str = ""
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    weight: Decimal = Field(description="Percentage of the course grade (scaled to 100).")
+
+
+class CategoryIn(Schema):
+    name: str
+    weight: Decimal = Field(ge=0, le=100)
+
+
+class MaterialOut(Schema):
+    id: int
+    title: str
+    url: str = Field(description="The link, or where to download the file.")
+    is_file: bool
+
+
+class LevelIn(Schema):
+    title: str
+    points: Decimal = Field(ge=0)
+    description: str = ""
+
+
+class CriterionIn(Schema):
+    title: str
+    description: str = ""
+    levels: list[LevelIn] = Field(description="Best level first.")
+
+
+class RubricIn(Schema):
+    title: str
+    criteria: list[CriterionIn]
+
+
+class LinkIn(Schema):
+    title: str = ""
+    url: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    class_id: int
+    title: str
+    instructions: str = Field(description="Sanitised HTML.")
+    topic_id: int | None
+    category_id: int | None
+    rubric_id: int | None
+    points: Decimal | None = Field(description="What the work is out of (a rubric's maximum).")
+    assign_at: dt.datetime
+    due_at: dt.datetime | None
+    visible_to_families: bool
+    published: bool = Field(description="The assign time has come: students see the work.")
+    materials: list[MaterialOut]
+
+
+class AssignmentIn(Schema):
+    title: str
+    instructions: str = Field("", description="HTML; only simple formatting is kept.")
+    topic_id: int | None = None
+    category_id: int | None = None
+    points: Decimal | None = Field(None, ge=0, description="Ignored with a rubric.")
+    rubric_id: int | None = Field(None, description="One of the class's rubrics.")
+    rubric: RubricIn | None = Field(None, description="A new rubric for this work.")
+    assign_at: dt.datetime | None = Field(None, description="Defaults to now.")
+    due_at: dt.datetime | None = None
+    visible_to_families: bool = True
+    links: list[LinkIn] = []
+
+
+class AssignmentPatch(Schema):
+    """Only the fields sent change; ``null`` clears an optional one."""
+
+    title: str | None = None
+    instructions: str | None = None
+    topic_id: int | None = None
+    category_id: int | None = None
+    points: Decimal | None = Field(None, ge=0)
+    rubric_id: int | None = None
+    assign_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    visible_to_families: bool | None = None
+
+
+class StudentRef(Schema):
+    id: int
+    name: str
+
+
+class StudentWorkOut(Schema):
+    student: StudentRef
+    status: WorkStatus = Field(description="Computed from due time, hand-ins and feedback.")
+    attempts: int
+    submitted_at: dt.datetime | None = Field(description="When the latest attempt came in.")
+    late: bool = Field(description="The latest attempt came in after the due time.")
+    score: Decimal | None = Field(description="The grade saved, returned or draft.")
+    returned_at: dt.datetime | None
+    excused: bool
+    draft: bool = Field(description="Feedback is saved but not returned yet.")
+
+
+class FeedbackIn(Schema):
+    score: Decimal | None = Field(None, ge=0, description="Without a rubric: the grade.")
+    comment: str = ""
+    rubric_levels: dict[int, int | None] | None = Field(
+        None, description="With a rubric: criterion id to chosen level id; the grade is the sum."
+    )
+    excused: bool | None = Field(None, description="Leave out to keep as it is.")
+    return_to_student: bool = Field(
+        False, description="Return the feedback now: the student and family see it."
+    )
+
+
+class FeedbackOut(Schema):
+    assignment_id: int
+    student_id: int
+    score: Decimal | None
+    comment: str
+    excused: bool
+    returned_at: dt.datetime | None
+    rubric_levels: dict[int, int]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _staff_class(user: User, class_id: int, *, change: bool = False) -> SchoolClass:
+    school_class = policies.class_for_staff(user, class_id)
+    if change and not policies.teaches(user, school_class):
+        raise PermissionDenied("Only the class's teachers change its work.")
+    return school_class
+
+
+def _staff_assignment(user: User, assignment_id: int, *, change: bool = False) -> Assignment:
+    work = selectors_teacher.staff_assignment(user, assignment_id)
+    if change and not policies.teaches(user, work.school_class):
+        raise PermissionDenied("Only the class's teachers change its work.")
+    return work
+
+
+_API_FIELDS = {
+    "topic": "topic_id",
+    "category": "category_id",
+    "rubric": "rubric_id",
+    "rubric_title": "rubric",
+    "criteria": "rubric",
+    "url": "links",
+    "file": "links",
+}
+
+
+def _invalid(error: ValidationError) -> Status[dict[str, Any]]:
+    """A service's ``ValidationError`` as a 422 answer naming the API's fields."""
+    messages = error.message_dict if hasattr(error, "error_dict") else {"body": error.messages}
+    detail = [
+        {"loc": ["body", _API_FIELDS.get(name, name)], "msg": message}
+        for name, found in messages.items()
+        for message in found
+    ]
+    return Status(422, {"detail": detail})
+
+
+def _aware(user: User, value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or timezone.is_aware(value):
+        return value
+    try:
+        zone = zoneinfo.ZoneInfo(user.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.make_aware(value, zone)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+def _of_class(model: type[Any], school_class: SchoolClass, pk: int | None, field: str) -> Any:
+    """The class's own topic, category or rubric with this id (``None`` for ``None``)."""
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, school_class=school_class).first()
+    if found is None:
+        raise ValidationError({field: f"This class has no such {field.removesuffix('_id')}."})
+    return found
+
+
+def _material_out(material: AssignmentMaterial) -> MaterialOut:
+    url = material.url or reverse("classwork:material_file", args=[material.pk])
+    return MaterialOut(id=material.pk, title=material.title, url=url, is_file=not material.url)
+
+
+def _assignment_out(work: Assignment, now: dt.datetime) -> AssignmentOut:
+    return AssignmentOut(
+        id=work.pk,
+        class_id=work.school_class_id,
+        title=work.title,
+        instructions=work.instructions,
+        topic_id=work.topic_id,
+        category_id=work.category_id,
+        rubric_id=work.rubric_id,
+        points=work.points,
+        assign_at=_utc(work.assign_at),
+        due_at=_utc(work.due_at) if work.due_at else None,
+        visible_to_families=work.visible_to_families,
+        published=work.assign_at <= now,
+        materials=[_material_out(material) for material in work.materials.all()],
+    )
+
+
+# --- a class's work --------------------------------------------------------------------------
+
+
+@router.get(
+    "/classes/{class_id}/assignments",
+    response={200: list[AssignmentOut], **READ},
+    summary="A class's work",
+    description=(
+        "Every active assignment of a class the caller teaches or administers, scheduled work "
+        "included, newest due first. 404 if the caller does not see the class as staff."
+    ),
+)
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+def assignment_list(request: HttpRequest, class_id: int) -> list[AssignmentOut]:
+    school_class = _staff_class(api_caller(request), class_id)
+    works = (
+        selectors_teacher.active_work([school_class.pk])
+        .order_by("-due_at", "-id")
+        .prefetch_related("materials")
+    )
+    now = timezone.now()
+    return [_assignment_out(work, now) for work in works]
+
+
+@router.post(
+    "/classes/{class_id}/assignments",
+    response={201: AssignmentOut, **WRITE},
+    summary="Post work to a class",
+    description=(
+        "Creates an assignment, with a new rubric (``rubric``) or one of the class's "
+        "(``rubric_id``), in which case its points are the rubric's maximum, and with links. "
+        "403 for a class the caller sees but does not teach; 422 naming the field for bad input."
+    ),
+)
+def assignment_create(request: HttpRequest, class_id: int, payload: AssignmentIn) -> Status[Any]:
+    user = api_caller(request)
+    school_class = _staff_class(user, class_id, change=True)
+    try:
+        work = services.assignment_create(
+            school_class=school_class,
+            created_by=user,
+            title=payload.title,
+            instructions=payload.instructions,
+            topic=_of_class(Topic, school_class, payload.topic_id, "topic_id"),
+            category=_of_class(GradingCategory, school_class, payload.category_id, "category_id"),
+            rubric=_of_class(Rubric, school_class, payload.rubric_id, "rubric_id"),
+            new_rubric=_rubric_spec(payload.rubric),
+            points=payload.points,
+            assign_at=_aware(user, payload.assign_at),
+            due_at=_aware(user, payload.due_at),
+            visible_to_families=payload.visible_to_families,
+            materials=[
+                services.MaterialSpec(title=link.title, url=link.url) for link in payload.links
+            ],
+        )
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(201, _assignment_out(work, timezone.now()))
+
+
+def _rubric_spec(rubric: RubricIn | None) -> services.RubricSpec | None:
+    if rubric is None:
+        return None
+    return services.RubricSpec(
+        title=rubric.title,
+        criteria=[
+            services.CriterionSpec(
+                title=criterion.title,
+                description=criterion.description,
+                levels=[
+                    services.LevelSpec(
+                        title=level.title, points=level.points, description=level.description
+                    )
+                    for level in criterion.levels
+                ],
+            )
+            for criterion in rubric.criteria
+        ],
+    )
+
+
+@router.get(
+    "/assignments/{assignment_id}",
+    response={200: AssignmentOut, **READ},
+    summary="One assignment",
+    description="An assignment of a class the caller teaches or administers; 404 otherwise.",
+)
+def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentOut:
+    work = _staff_assignment(api_caller(request), assignment_id)
+    return _assignment_out(work, timezone.now())
+
+
+@router.patch(
+    "/assignments/{assignment_id}",
+    response={200: AssignmentOut, **WRITE},
+    summary="Change an assignment",
+    description=(
+        "Changes the fields sent. The rubric cannot change once work was scored on it, and the "
+        "points cannot drop below a grade already given (422). 403 for an admin of the school."
+    ),
+)
+def assignment_patch(
+    request: HttpRequest, assignment_id: int, payload: AssignmentPatch
+) -> Status[Any]:
+    user = api_caller(request)
+    work = _staff_assignment(user, assignment_id, change=True)
+    sent = payload.model_dump(exclude_unset=True)
+    try:
+        changes = _changes(user, work, sent)
+        work = services.assignment_update(assignment=work, **changes)
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(200, _assignment_out(work, timezone.now()))
+
+
+def _changes(user: User, work: Assignment, sent: dict[str, Any]) -> dict[str, Any]:
+    school_class = work.school_class
+    changes: dict[str, Any] = {}
+    for name in ("title", "instructions", "visible_to_families", "points"):
+        if name in sent:
+            if sent[name] is None and name != "points":
+                raise ValidationError({name: "This field cannot be empty."})
+            changes[name] = sent[name]
+    models = {"topic_id": Topic, "category_id": GradingCategory, "rubric_id": Rubric}
+    for name, model in models.items():
+        if name in sent:
+            changes[name.removesuffix("_id")] = _of_class(model, school_class, sent[name], name)
+    for name in ("assign_at", "due_at"):
+        if name in sent:
+            if sent[name] is None and name == "assign_at":
+                raise ValidationError({name: "This field cannot be empty."})
+            changes[name] = _aware(user, sent[name])
+    return changes
+
+
+# --- each student's work, and feedback -------------------------------------------------------
+
+
+@router.get(
+    "/assignments/{assignment_id}/work",
+    response={200: list[StudentWorkOut], **READ},
+    summary="Each student's work on an assignment",
+    description=(
+        "Every current student of the class, by last name, with their status, latest hand-in, "
+        "attempts and grade (drafts included). A view of the students' records: written to the "
+        "audit log."
+    ),
+)
+def assignment_work(request: HttpRequest, assignment_id: int) -> list[StudentWorkOut]:
+    user = api_caller(request)
+    work = _staff_assignment(user, assignment_id)
+    _work, rows = selectors_teacher.student_work(work, now=timezone.now())
+    audit_views(
+        actor_id=user.pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[
+            Viewed(student_id=row.student.id, organisation_id=work.school_class.school_id)
+            for row in rows
+        ],
+        request=request,
+        channel="api",
+    )
+    return [
+        StudentWorkOut(
+            student=StudentRef(id=row.student.id, name=row.student.name),
+            status=row.cell.status,
+            attempts=row.cell.attempts,
+            submitted_at=row.cell.submitted_at,
+            late=row.cell.late,
+            score=row.cell.score,
+            returned_at=row.cell.returned_at,
+            excused=row.cell.excused,
+            draft=row.cell.draft,
+        )
+        for row in rows
+    ]
+
+
+@router.put(
+    "/assignments/{assignment_id}/feedback/{student_id}",
+    response={200: FeedbackOut, **WRITE},
+    summary="Save or return feedback",
+    description=(
+        "Saves the feedback on one student's work: a grade (or, with a rubric, a level per "
+        "criterion, the grade being their sum), a comment, excused; with "
+        "``return_to_student`` it is returned at once. A grade is between 0 and the work's "
+        "points. 404 for a student not in the class."
+    ),
+)
+def feedback_put(
+    request: HttpRequest, assignment_id: int, student_id: int, payload: FeedbackIn
+) -> Status[Any]:
+    user = api_caller(request)
+    work = _staff_assignment(user, assignment_id, change=True)
+    students = selectors_teacher.class_students([work.school_class_id])[work.school_class_id]
+    if student_id not in {student.id for student in students}:
+        raise Http404("No such student.")
+    try:
+        feedback = services.feedback_save(
+            assignment=work,
+            student=User.objects.get(pk=student_id),
+            graded_by=user,
+            score=payload.score,
+            comment=payload.comment,
+            rubric_levels=payload.rubric_levels,
+            excused=payload.excused,
+            return_to_student=payload.return_to_student,
+        )
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(200, _feedback_out(feedback))
+
+
+def _feedback_out(feedback: Feedback) -> FeedbackOut:
+    levels = RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
+        "criterion_id", "level_id"
+    )
+    return FeedbackOut(
+        assignment_id=feedback.assignment_id,
+        student_id=feedback.student_id,
+        score=feedback.score,
+        comment=feedback.comment,
+        excused=feedback.excused,
+        returned_at=feedback.returned_at,
+        rubric_levels={criterion: level for criterion, level in levels if level is not None},
+    )
+
+
+# --- topics and categories -------------------------------------------------------------------
+
+
+@router.get(
+    "/classes/{class_id}/topics",
+    response={200: list[TopicOut], **READ},
+    summary="A class's topics",
+    description="What the class studies, by start date.",
+)
+def topic_list(request: HttpRequest, class_id: int) -> list[Topic]:
+    school_class = _staff_class(api_caller(request), class_id)
+    return list(Topic.objects.filter(school_class=school_class).order_by("starts_on", "id"))
+
+
+@router.post(
+    "/classes/{class_id}/topics",
+    response={201: TopicOut, **WRITE},
+    summary="Add a topic",
+    description="What the class studies between two dates. 422 if it ends before it starts.",
+)
+def topic_create(request: HttpRequest, class_id: int, payload: TopicIn) -> Status[Any]:
+    school_class = _staff_class(api_caller(request), class_id, change=True)
+    try:
+        topic = services.topic_create(school_class=school_class, **payload.model_dump())
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(201, topic)
+
+
+@router.get(
+    "/classes/{class_id}/categories",
+    response={200: list[CategoryOut], **READ},
+    summary="A class's grading categories",
+    description="Each kind of work with its weight in the course grade.",
+)
+def category_list(request: HttpRequest, class_id: int) -> list[GradingCategory]:
+    school_class = _staff_class(api_caller(request), class_id)
+    return list(GradingCategory.objects.filter(school_class=school_class))
+
+
+@router.post(
+    "/classes/{class_id}/categories",
+    response={201: CategoryOut, **WRITE},
+    summary="Add a grading category",
+    description="A name unique in the class and a weight from 0 to 100.",
+)
+def category_create(request: HttpRequest, class_id: int, payload: CategoryIn) -> Status[Any]:
+    school_class = _staff_class(api_caller(request), class_id, change=True)
+    try:
+        category = services.category_create(
+            school_class=school_class, name=payload.name, weight=payload.weight
+        )
+    except ValidationError as error:
+        return _invalid(error)
+    return Status(201, category)

@@ -57,26 +57,49 @@ def percent(score: Decimal, points: Decimal) -> Decimal | None:
     return (score / points * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+class _Sums:
+    """Points earned and possible so far, per weighted category (``None``: everything else)."""
+
+    def __init__(self, weights: dict[int, Decimal]) -> None:
+        self.weights = weights
+        self.earned: dict[int | None, Decimal] = {}
+        self.possible: dict[int | None, Decimal] = {}
+
+    def add(self, item: ScoredWork) -> None:
+        weights = self.weights
+        key = item.category_id if weights.get(item.category_id or 0, Decimal(0)) > 0 else None
+        self.earned[key] = self.earned.get(key, Decimal(0)) + item.score
+        self.possible[key] = self.possible.get(key, Decimal(0)) + item.points
+
+    def percent(self) -> Decimal | None:
+        earned, possible, weights = self.earned, self.possible, self.weights
+        if not possible:
+            return None
+        weighted = [key for key in possible if key is not None and possible[key] > 0]
+        if weighted and None not in possible:
+            total_weight = sum((weights[key] for key in weighted), Decimal(0))
+            value = (
+                sum((earned[key] / possible[key] * weights[key] for key in weighted), Decimal(0))
+                / total_weight
+            )
+            return (value * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        all_possible = sum(possible.values(), Decimal(0))
+        return percent(sum(earned.values(), Decimal(0)), all_possible)
+
+
 def weighted_percent(work: Iterable[ScoredWork], weights: dict[int, Decimal]) -> Decimal | None:
     """The course grade for ``work`` given category ``weights`` (percentages); ``None`` if none."""
-    earned: dict[int | None, Decimal] = {}
-    possible: dict[int | None, Decimal] = {}
+    sums = _Sums(weights)
     for item in work:
-        key = item.category_id if weights.get(item.category_id or 0, Decimal(0)) > 0 else None
-        earned[key] = earned.get(key, Decimal(0)) + item.score
-        possible[key] = possible.get(key, Decimal(0)) + item.points
-    if not possible:
-        return None
-    weighted = [key for key in possible if key is not None and possible[key] > 0]
-    if weighted and None not in possible:
-        total_weight = sum((weights[key] for key in weighted), Decimal(0))
-        value = (
-            sum((earned[key] / possible[key] * weights[key] for key in weighted), Decimal(0))
-            / total_weight
-        )
-        return (value * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    all_possible = sum(possible.values(), Decimal(0))
-    return percent(sum(earned.values(), Decimal(0)), all_possible)
+        sums.add(item)
+    return sums.percent()
+
+
+_WEEK = dt.timedelta(days=7)
+
+
+def _local_day(moment: dt.datetime, tz: dt.tzinfo | None) -> dt.date:
+    return moment.astimezone(tz).date() if tz else moment.date()
 
 
 def _week_start(day: dt.date) -> dt.date:
@@ -95,24 +118,16 @@ def course_grade(
     of history); a move of 2 points or more is up or down.
     """
     ordered = sorted(work, key=lambda item: item.returned_at)
-    weeks: list[dt.date] = []
-    for item in ordered:
-        week = _week_start(
-            item.returned_at.astimezone(tz).date() if tz else item.returned_at.date()
-        )
-        if not weeks or weeks[-1] != week:
-            weeks.append(week)
     history: list[tuple[dt.date, Decimal]] = []
-    upto = 0
-    for week in weeks:
-        end = week + dt.timedelta(days=7)
-        while upto < len(ordered):
-            returned = ordered[upto].returned_at
-            day = returned.astimezone(tz).date() if tz else returned.date()
-            if day >= end:
-                break
-            upto += 1
-        value = weighted_percent(ordered[:upto], weights)
+    # One pass: the sums grow item by item; the grade is read at the end of each week.
+    sums = _Sums(weights)
+    days = [_local_day(item.returned_at, tz) for item in ordered]
+    for index, item in enumerate(ordered):
+        sums.add(item)
+        week = _week_start(days[index])
+        if index + 1 < len(ordered) and days[index + 1] < week + _WEEK:
+            continue
+        value = sums.percent()
         if value is not None:
             history.append((week, value))
     now = history[-1][1] if history else None

@@ -1,0 +1,690 @@
+"""Writes to classwork: one typed, keyword-only, atomic function per use case.
+
+Callers have already checked access through ``village.classwork.policies`` (a teacher of the class
+for everything here). Bad input raises ``ValidationError`` naming the field, and nothing is saved:
+each function runs in one transaction.
+
+Grades: a score is between 0 and the assignment's points. Village does not take extra credit
+above the points (a teacher who wants to reward more raises the points), so a percentage is never
+above 100 and the course grade stays easy to read for families.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePath
+from typing import TypedDict, Unpack
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from village.accounts.models import User
+from village.classwork.models import (
+    Assignment,
+    AssignmentMaterial,
+    ClassEvent,
+    Feedback,
+    FeedbackSeen,
+    GradingCategory,
+    Rubric,
+    RubricCriterion,
+    RubricLevel,
+    RubricScore,
+    Topic,
+)
+from village.classwork.policies import student_class_ids
+from village.classwork.richtext import sanitise
+from village.community.models import SchoolClass
+
+#: The largest file a teacher may attach to an assignment.
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+#: File types a teacher may attach: documents, slides, sheets, pictures, sound and video that
+#: every family's phone can open. Web pages, scripts and programs are refused.
+_DOCUMENTS = (".pdf", ".txt", ".rtf", ".doc", ".docx", ".odt")
+_SLIDES_AND_SHEETS = (".ppt", ".pptx", ".odp", ".xls", ".xlsx", ".ods", ".csv")
+_MEDIA = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".m4a", ".mp4", ".webm")
+MATERIAL_SUFFIXES = frozenset(_DOCUMENTS + _SLIDES_AND_SHEETS + _MEDIA)
+_URLS = URLValidator(schemes=["http", "https"])
+
+
+def _require(condition: bool, field: str, message: str) -> None:
+    if not condition:
+        raise ValidationError({field: message})
+
+
+def _clean(instance: Assignment | Topic | GradingCategory | ClassEvent | Rubric) -> None:
+    """Field checks of the model (lengths, ranges, uniqueness) as a ``ValidationError``."""
+    instance.full_clean(exclude=["school_class", "created_by", "topic", "category", "rubric"])
+
+
+# --- topics ----------------------------------------------------------------------------------
+
+
+def _check_topic(topic: Topic) -> None:
+    topic.title = topic.title.strip()
+    _require(bool(topic.title), "title", _("Give the topic a title."))
+    _require(
+        topic.ends_on >= topic.starts_on,
+        "ends_on",
+        _("The topic ends before it starts: choose an end date on or after the start date."),
+    )
+    _clean(topic)
+
+
+@transaction.atomic
+def topic_create(
+    *,
+    school_class: SchoolClass,
+    title: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    summary: str = "",
+) -> Topic:
+    topic = Topic(
+        school_class=school_class,
+        title=title,
+        summary=summary.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    _check_topic(topic)
+    topic.save()
+    return topic
+
+
+@transaction.atomic
+def topic_update(
+    *, topic: Topic, title: str, starts_on: dt.date, ends_on: dt.date, summary: str = ""
+) -> Topic:
+    topic.title, topic.summary = title, summary.strip()
+    topic.starts_on, topic.ends_on = starts_on, ends_on
+    _check_topic(topic)
+    topic.save()
+    return topic
+
+
+# --- grading categories ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChange:
+    """One row of the class's categories: ``category_id`` ``None`` adds one; ``delete`` drops it."""
+
+    category_id: int | None
+    name: str
+    weight: Decimal
+    delete: bool = False
+
+
+def _check_category(category: GradingCategory) -> None:
+    category.name = category.name.strip()
+    _require(bool(category.name), "name", _("Give the category a name."))
+    _require(
+        Decimal(0) <= category.weight <= Decimal(100),
+        "weight",
+        _("A weight is a percentage between 0 and 100."),
+    )
+    taken = GradingCategory.objects.filter(
+        school_class_id=category.school_class_id, name__iexact=category.name
+    ).exclude(pk=category.pk)
+    _require(
+        not taken.exists(),
+        "name",
+        _("This class already has a category called “%(name)s”.") % {"name": category.name},
+    )
+    _clean(category)
+
+
+@transaction.atomic
+def category_create(*, school_class: SchoolClass, name: str, weight: Decimal) -> GradingCategory:
+    category = GradingCategory(school_class=school_class, name=name, weight=weight)
+    _check_category(category)
+    category.save()
+    return category
+
+
+@transaction.atomic
+def categories_save(
+    *, school_class: SchoolClass, changes: Sequence[CategoryChange]
+) -> list[GradingCategory]:
+    """Rename, reweigh, add and delete the class's categories in one go (all or nothing).
+
+    Deleting a category keeps its work, which then counts without a category.
+    """
+    existing = {c.pk: c for c in GradingCategory.objects.filter(school_class=school_class)}
+    deleted = [c.category_id for c in changes if c.delete and c.category_id in existing]
+    GradingCategory.objects.filter(pk__in=deleted).delete()
+    kept: list[GradingCategory] = []
+    for change in changes:
+        if change.delete:
+            continue
+        if change.category_id is None:
+            category = GradingCategory(school_class=school_class)
+        else:
+            _require(change.category_id in existing, "category", _("No such category."))
+            category = existing[change.category_id]
+        category.name, category.weight = change.name, change.weight
+        _check_category(category)
+        category.save()
+        kept.append(category)
+    return kept
+
+
+# --- rubrics ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LevelSpec:
+    title: str
+    points: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionSpec:
+    title: str
+    levels: Sequence[LevelSpec]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RubricSpec:
+    """A new rubric, written while posting work."""
+
+    title: str
+    criteria: Sequence[CriterionSpec]
+
+
+def _check_criteria(criteria: Sequence[CriterionSpec]) -> None:
+    _require(bool(criteria), "criteria", _("A rubric needs at least one criterion."))
+    for number, criterion in enumerate(criteria, start=1):
+        _require(
+            bool(criterion.title.strip()),
+            "criteria",
+            _("Criterion %(number)d needs a title.") % {"number": number},
+        )
+        _require(
+            bool(criterion.levels),
+            "criteria",
+            _("“%(criterion)s” needs at least one level.") % {"criterion": criterion.title},
+        )
+        for level in criterion.levels:
+            _require(
+                bool(level.title.strip()) and level.points >= 0,
+                "criteria",
+                _("Each level of “%(criterion)s” needs a name and points of 0 or more.")
+                % {"criterion": criterion.title},
+            )
+    _require(
+        sum((max(level.points for level in c.levels) for c in criteria), Decimal(0)) > 0,
+        "criteria",
+        _("The rubric is worth no points: give the best levels some points."),
+    )
+
+
+@transaction.atomic
+def rubric_create(
+    *, school_class: SchoolClass, title: str, criteria: Sequence[CriterionSpec]
+) -> Rubric:
+    """A rubric of the class: criteria in order, each with levels (best first, as written)."""
+    rubric = Rubric(school_class=school_class, title=title.strip())
+    _require(bool(rubric.title), "rubric_title", _("Give the rubric a title."))
+    _check_criteria(criteria)
+    rubric.save()
+    for position, spec in enumerate(criteria):
+        criterion = RubricCriterion.objects.create(
+            rubric=rubric,
+            title=spec.title.strip()[:200],
+            description=spec.description.strip()[:500],
+            position=position,
+        )
+        RubricLevel.objects.bulk_create(
+            RubricLevel(
+                criterion=criterion,
+                title=level.title.strip()[:100],
+                description=level.description.strip()[:500],
+                points=level.points,
+                position=index,
+            )
+            for index, level in enumerate(spec.levels)
+        )
+    return rubric
+
+
+def rubric_max_points(rubric: Rubric) -> Decimal:
+    """The most a piece of work can score on the rubric: the best level of every criterion."""
+    best = (
+        RubricLevel.objects.filter(criterion__rubric=rubric)
+        .values("criterion_id")
+        .annotate(best=Max("points"))
+        .values_list("best", flat=True)
+    )
+    return sum(best, Decimal(0)).quantize(Decimal("0.01"))
+
+
+# --- assignments -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialSpec:
+    """A link (``url``) or a file to attach; the title defaults to the file name or link."""
+
+    title: str = ""
+    url: str = ""
+    file: File | None = None
+
+
+class AssignmentChanges(TypedDict, total=False):
+    """What ``assignment_update`` may change; keys left out stay as they are."""
+
+    title: str
+    instructions: str
+    topic: Topic | None
+    category: GradingCategory | None
+    rubric: Rubric | None
+    points: Decimal | None
+    assign_at: dt.datetime
+    due_at: dt.datetime | None
+    visible_to_families: bool
+
+
+def _check_belongs(assignment: Assignment) -> None:
+    class_id = assignment.school_class_id
+    for field, related in (
+        ("topic", assignment.topic),
+        ("category", assignment.category),
+        ("rubric", assignment.rubric),
+    ):
+        _require(
+            related is None or related.school_class_id == class_id,
+            field,
+            _("Choose one of this class's own."),
+        )
+
+
+def _check_assignment(assignment: Assignment) -> None:
+    assignment.title = assignment.title.strip()
+    _require(bool(assignment.title), "title", _("Give the work a title."))
+    _check_belongs(assignment)
+    assignment.instructions = sanitise(assignment.instructions)
+    if assignment.rubric is not None:
+        assignment.points = rubric_max_points(assignment.rubric)
+        _require(assignment.points > 0, "rubric", _("This rubric is worth no points."))
+    _require(
+        assignment.points is None or assignment.points >= 0,
+        "points",
+        _("Points cannot be negative."),
+    )
+    _require(
+        assignment.due_at is None or assignment.due_at >= assignment.assign_at,
+        "due_at",
+        _("The work is due before it is assigned: choose a due time after the assign time."),
+    )
+    _clean(assignment)
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    school_class: SchoolClass,
+    title: str,
+    created_by: User | None,
+    instructions: str = "",
+    topic: Topic | None = None,
+    category: GradingCategory | None = None,
+    rubric: Rubric | None = None,
+    points: Decimal | None = None,
+    assign_at: dt.datetime | None = None,
+    due_at: dt.datetime | None = None,
+    visible_to_families: bool = True,
+    new_rubric: RubricSpec | None = None,
+    materials: Sequence[MaterialSpec] = (),
+) -> Assignment:
+    """Post work to a class, with its materials; with a rubric (an existing one of the class, or
+    ``new_rubric`` written for it), ``points`` is the rubric's maximum."""
+    if new_rubric is not None:
+        rubric = rubric_create(
+            school_class=school_class, title=new_rubric.title, criteria=new_rubric.criteria
+        )
+    assignment = Assignment(
+        school_class=school_class,
+        title=title,
+        instructions=instructions,
+        topic=topic,
+        category=category,
+        rubric=rubric,
+        points=points,
+        assign_at=assign_at or timezone.now(),
+        due_at=due_at,
+        visible_to_families=visible_to_families,
+        created_by=created_by,
+    )
+    _check_assignment(assignment)
+    assignment.save()
+    for spec in materials:
+        material_add(assignment=assignment, title=spec.title, url=spec.url, file=spec.file)
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    assignment: Assignment,
+    new_rubric: RubricSpec | None = None,
+    add_materials: Sequence[MaterialSpec] = (),
+    remove_materials: Sequence[int] = (),
+    **changes: Unpack[AssignmentChanges],
+) -> Assignment:
+    """Change posted work, and add or remove (by id) its materials, all or nothing.
+
+    Its rubric cannot change once work was scored on it, and its points cannot drop below a
+    grade already given."""
+    old_rubric_id = assignment.rubric_id
+    if new_rubric is not None:
+        changes["rubric"] = rubric_create(
+            school_class=assignment.school_class,
+            title=new_rubric.title,
+            criteria=new_rubric.criteria,
+        )
+    for name, value in changes.items():
+        setattr(assignment, name, value)
+    if assignment.rubric_id != old_rubric_id:
+        scored = RubricScore.objects.filter(feedback__assignment=assignment).exists()
+        _require(
+            not scored,
+            "rubric",
+            _("Work was already scored on this rubric, so the rubric cannot change."),
+        )
+    _check_assignment(assignment)
+    if assignment.points is not None:
+        over = Feedback.objects.filter(assignment=assignment, score__gt=assignment.points)
+        _require(
+            not over.exists(),
+            "points",
+            _("Some grades already given are higher than %(points)s points.")
+            % {"points": points_text(assignment.points)},
+        )
+    assignment.save()
+    for material in assignment.materials.filter(pk__in=list(remove_materials)):
+        material_remove(material=material)
+    for spec in add_materials:
+        material_add(assignment=assignment, title=spec.title, url=spec.url, file=spec.file)
+    return assignment
+
+
+def points_text(value: Decimal) -> str:
+    """Points as people write them: ``10.00`` as ``10``, ``7.50`` as ``7.5``."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- materials -------------------------------------------------------------------------------
+
+
+def check_material_file(file: File) -> None:
+    """Refuse a file of a type not allowed, or too big (``ValidationError`` on ``file``)."""
+    name = PurePath(file.name or "").name
+    suffix = PurePath(name).suffix.lower()
+    _require(
+        suffix in MATERIAL_SUFFIXES,
+        "file",
+        _("Files of this type cannot be attached. Allowed: %(types)s.")
+        % {"types": ", ".join(sorted(s.lstrip(".") for s in MATERIAL_SUFFIXES))},
+    )
+    size = file.size or 0
+    _require(
+        size <= MAX_MATERIAL_BYTES,
+        "file",
+        _("This file is %(size)s MB; files may be at most %(limit)d MB.")
+        % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_MATERIAL_BYTES // 1024 // 1024},
+    )
+    _require(size > 0, "file", _("This file is empty."))
+
+
+@transaction.atomic
+def material_add(
+    *, assignment: Assignment, title: str = "", url: str = "", file: File | None = None
+) -> AssignmentMaterial:
+    """Attach a link or a file (not both) to the work, after its other materials."""
+    url = url.strip()
+    _require(bool(url) != (file is not None), "url", _("Give either a link or a file."))
+    if url:
+        try:
+            _URLS(url)
+        except ValidationError as error:
+            raise ValidationError(
+                {"url": _("Enter a full web address, starting with https://.")}
+            ) from error
+    else:
+        assert file is not None
+        check_material_file(file)
+    title = title.strip() or (PurePath(file.name or "").name if file else url)
+    position = assignment.materials.count()
+    material = AssignmentMaterial(
+        assignment=assignment, title=title[:200], url=url, position=position
+    )
+    if file is not None:
+        material.file.save(PurePath(file.name or "file").name, file, save=False)
+    material.save()
+    return material
+
+
+@transaction.atomic
+def material_remove(*, material: AssignmentMaterial) -> None:
+    if material.file:
+        stored = material.file.name
+        storage = material.file.storage
+        transaction.on_commit(lambda: storage.delete(stored))
+    material.delete()
+
+
+# --- class events ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def class_event_create(
+    *,
+    school_class: SchoolClass,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    description: str = "",
+    location: str = "",
+    all_day: bool = False,
+    visible_to_families: bool = True,
+) -> ClassEvent:
+    """Something on the class calendar; without an end it lasts an hour (or the day)."""
+    if ends_at is None:
+        ends_at = starts_at if all_day else starts_at + dt.timedelta(hours=1)
+    event = ClassEvent(
+        school_class=school_class,
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        description=description.strip(),
+        location=location.strip(),
+        all_day=all_day,
+        visible_to_families=visible_to_families,
+    )
+    _require(bool(event.title), "title", _("Give the event a title."))
+    _require(ends_at >= starts_at, "ends_at", _("The event ends before it starts."))
+    _clean(event)
+    event.save()
+    return event
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+
+def _check_student(assignment: Assignment, student: User) -> None:
+    enrolled = student_class_ids([student.pk]).filter(school_class_id=assignment.school_class_id)
+    _require(enrolled.exists(), "student", _("This student is not in the class."))
+
+
+def _feedback_for(assignment: Assignment, student: User, graded_by: User | None) -> Feedback:
+    feedback = (
+        Feedback.objects.select_for_update().filter(assignment=assignment, student=student).first()
+    )
+    if feedback is None:
+        feedback = Feedback(assignment=assignment, student=student)
+    feedback.graded_by = graded_by or feedback.graded_by
+    return feedback
+
+
+def _rubric_points(
+    assignment: Assignment, levels: Mapping[int, int | None], *, complete: bool
+) -> tuple[dict[int, RubricLevel], Decimal | None]:
+    """The chosen level of each criterion, checked against the rubric, and their sum."""
+    criteria = {
+        c.pk: c
+        for c in RubricCriterion.objects.filter(rubric=assignment.rubric).prefetch_related("levels")
+    }
+    chosen: dict[int, RubricLevel] = {}
+    for criterion_id, level_id in levels.items():
+        criterion = criteria.get(criterion_id)
+        _require(criterion is not None, "rubric", _("This criterion is not on the rubric."))
+        assert criterion is not None
+        if level_id is None:
+            continue
+        level = next((lv for lv in criterion.levels.all() if lv.pk == level_id), None)
+        _require(
+            level is not None,
+            "rubric",
+            _("Choose one of the levels of “%(criterion)s”.") % {"criterion": criterion.title},
+        )
+        assert level is not None
+        chosen[criterion_id] = level
+    if complete and chosen:
+        unscored = [c.title for pk, c in criteria.items() if pk not in chosen]
+        _require(
+            not unscored,
+            "rubric",
+            _("Choose a level for every criterion before returning: %(criteria)s.")
+            % {"criteria": ", ".join(unscored)},
+        )
+    total = sum((level.points for level in chosen.values()), Decimal(0)) if chosen else None
+    return chosen, total
+
+
+def _save_rubric_scores(feedback: Feedback, chosen: dict[int, RubricLevel]) -> None:
+    RubricScore.objects.filter(feedback=feedback).exclude(criterion_id__in=list(chosen)).delete()
+    for criterion_id, level in chosen.items():
+        RubricScore.objects.update_or_create(
+            feedback=feedback,
+            criterion_id=criterion_id,
+            defaults={"level": level, "points": level.points},
+        )
+
+
+def _check_score(assignment: Assignment, score: Decimal | None) -> None:
+    if score is None:
+        return
+    _require(
+        assignment.points is not None,
+        "score",
+        _("This work has no points, so it takes a comment but no grade."),
+    )
+    assert assignment.points is not None
+    _require(
+        Decimal(0) <= score <= assignment.points,
+        "score",
+        _("A grade is between 0 and %(points)s.") % {"points": points_text(assignment.points)},
+    )
+
+
+@transaction.atomic
+def feedback_save(
+    *,
+    assignment: Assignment,
+    student: User,
+    graded_by: User | None,
+    score: Decimal | None = None,
+    comment: str = "",
+    rubric_levels: Mapping[int, int | None] | None = None,
+    excused: bool | None = None,
+    return_to_student: bool = False,
+    now: dt.datetime | None = None,
+) -> Feedback:
+    """Save the teacher's feedback on one student's work, and return it if asked.
+
+    With a rubric, ``rubric_levels`` maps criterion id to the chosen level id (``None`` clears
+    it) and the grade is the sum of the chosen levels; a ``score`` given as well must match it.
+    Returning with a rubric needs a level for every criterion (or none, for a comment alone).
+    Until returned, feedback is a draft only the teacher sees; feedback already returned stays
+    visible, and returning it again marks it new for the student and family.
+    """
+    _check_student(assignment, student)
+    feedback = _feedback_for(assignment, student, graded_by)
+    chosen: dict[int, RubricLevel] | None = None
+    if assignment.rubric_id is not None and rubric_levels is not None:
+        chosen, total = _rubric_points(assignment, rubric_levels, complete=return_to_student)
+        _require(
+            score is None or score == total,
+            "score",
+            _("This work is graded with its rubric: the grade is the sum of the levels chosen."),
+        )
+        score = total
+    _check_score(assignment, score)
+    feedback.score = score
+    feedback.comment = comment.strip()
+    if excused is not None:
+        feedback.excused = excused
+    feedback.save()
+    if chosen is not None:
+        _save_rubric_scores(feedback, chosen)
+    if return_to_student:
+        _return(feedback, now or timezone.now())
+    return feedback
+
+
+def _return(feedback: Feedback, now: dt.datetime) -> None:
+    feedback.returned_at = now
+    feedback.save(update_fields=["returned_at", "updated_at"])
+    # Returned again (after a resubmission, or with changes): new for the student and family.
+    FeedbackSeen.objects.filter(feedback=feedback).delete()
+
+
+@transaction.atomic
+def feedback_return(
+    *, assignment: Assignment, student: User, graded_by: User | None, now: dt.datetime | None = None
+) -> Feedback:
+    """Return the saved feedback (draft or already returned) to the student: it becomes visible
+    to them and their family and counts toward the grade."""
+    _check_student(assignment, student)
+    feedback = _feedback_for(assignment, student, graded_by)
+    _require(
+        feedback.pk is not None,
+        "feedback",
+        _("There is no feedback to return yet: write a comment or a grade first."),
+    )
+    _return(feedback, now or timezone.now())
+    return feedback
+
+
+@transaction.atomic
+def work_excuse(*, assignment: Assignment, student: User, graded_by: User | None) -> Feedback:
+    """Excuse the student from the work: it is neither missing nor counted in the grade."""
+    return _set_excused(assignment, student, graded_by, excused=True)
+
+
+@transaction.atomic
+def work_unexcuse(*, assignment: Assignment, student: User, graded_by: User | None) -> Feedback:
+    return _set_excused(assignment, student, graded_by, excused=False)
+
+
+def _set_excused(
+    assignment: Assignment, student: User, graded_by: User | None, *, excused: bool
+) -> Feedback:
+    _check_student(assignment, student)
+    feedback = _feedback_for(assignment, student, graded_by)
+    feedback.excused = excused
+    feedback.save()
+    return feedback

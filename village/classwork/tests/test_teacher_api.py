@@ -1,0 +1,281 @@
+"""The teachers' classwork API: ``/api/v1/classwork/…`` (who may call it is in the authorization
+matrix, ``tests/test_authorization_classwork_teacher.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from village.accounts.models import User
+from village.accounts.tokens import token_create
+from village.classwork import services
+from village.classwork.models import Assignment, Feedback, Rubric
+from village.classwork.tests.factories import assignment, feedback, hand_in
+from village.demo.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/classwork"
+
+
+def api(user: User) -> Client:
+    _token, secret = token_create(user=user, name="tests")
+    return Client(headers={"authorization": f"Bearer {secret}"})
+
+
+def send(client: Client, method: str, path: str, body: dict[str, Any]) -> Any:
+    return getattr(client, method)(BASE + path, body, content_type="application/json")
+
+
+def fields_named(response: Any) -> set[str]:
+    assert response.status_code == 422, response.content
+    return {item["loc"][-1] for item in response.json()["detail"]}
+
+
+def test_posting_work_with_a_new_rubric_and_a_link(personas: Personas) -> None:
+    p = personas
+    response = send(
+        api(p.rivera),
+        "post",
+        f"/classes/{p.science8.pk}/assignments",
+        {
+            "title": "Density lab",
+            "instructions": "<p>Float <b>or</b> sink?</p><script>x()</script>",
+            "due_at": "2030-05-01T17:00:00",
+            "rubric": {
+                "title": "Lab rubric",
+                "criteria": [
+                    {"title": "Method", "levels": [{"title": "Strong", "points": 4}]},
+                    {"title": "Data", "levels": [{"title": "Strong", "points": "6"}]},
+                ],
+            },
+            "links": [{"title": "Video", "url": "https://example.org/density"}],
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["points"] == "10.00"
+    assert body["instructions"] == "<p>Float <b>or</b> sink?</p>"
+    assert body["materials"] == [
+        {
+            "id": body["materials"][0]["id"],
+            "title": "Video",
+            "url": "https://example.org/density",
+            "is_file": False,
+        }
+    ]
+    # A time without an offset is read in Ms. Rivera's time zone (Chicago: UTC-5 in May).
+    assert body["due_at"].startswith("2030-05-01T22:00:00")
+    assert body["published"] is True
+    assert Rubric.objects.get().title == "Lab rubric"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"title": " "}, "title"),
+        ({"title": "Lab", "due_at": "2000-01-01T00:00:00Z"}, "due_at"),
+        ({"title": "Lab", "rubric": {"title": "R", "criteria": []}}, "rubric"),
+        ({"title": "Lab", "links": [{"url": "ftp://example.org/x"}]}, "links"),
+        ({"title": "Lab", "points": -1}, "points"),
+        ({"points": 3}, "title"),
+    ],
+)
+def test_bad_work_answers_422_naming_the_field_and_saves_nothing(personas, body, field) -> None:
+    response = send(
+        api(personas.rivera), "post", f"/classes/{personas.science8.pk}/assignments", body
+    )
+    assert field in fields_named(response)
+    assert not Assignment.objects.exists()
+    assert not Rubric.objects.exists()
+
+
+def test_a_topic_of_another_class_answers_422(personas: Personas) -> None:
+    today = timezone.localdate()
+    topic = services.topic_create(
+        school_class=personas.math8, title="Algebra", starts_on=today, ends_on=today
+    )
+    response = send(
+        api(personas.rivera),
+        "post",
+        f"/classes/{personas.science8.pk}/assignments",
+        {"title": "Lab", "topic_id": topic.pk},
+    )
+    assert fields_named(response) == {"topic_id"}
+
+
+def test_listing_and_changing_work(personas: Personas) -> None:
+    p = personas
+    first = assignment(p.science8, "First", due_in_days=1)
+    second = assignment(p.science8, "Second", due_in_days=2)
+    client = api(p.rivera)
+    listed = client.get(f"{BASE}/classes/{p.science8.pk}/assignments").json()
+    assert [item["id"] for item in listed["items"]] == [second.pk, first.pk]
+    changed = send(client, "patch", f"/assignments/{first.pk}", {"title": "First lab"})
+    assert changed.status_code == 200
+    assert changed.json()["title"] == "First lab"
+    first.refresh_from_db()
+    assert (first.title, first.points) == ("First lab", Decimal(10))
+    cleared = send(client, "patch", f"/assignments/{first.pk}", {"due_at": None})
+    assert cleared.json()["due_at"] is None
+    refused = send(client, "patch", f"/assignments/{first.pk}", {"title": None})
+    assert fields_named(refused) == {"title"}
+
+
+def test_points_below_a_given_grade_answer_422(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.science8, "Quiz", points=10)
+    feedback(work, p.leo, score=9)
+    response = send(api(p.rivera), "patch", f"/assignments/{work.pk}", {"points": 5})
+    assert fields_named(response) == {"points"}
+    work.refresh_from_db()
+    assert work.points == Decimal(10)
+
+
+def test_each_students_work_with_its_computed_status(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.homeroom5, "Spelling", due_in_days=-1)
+    hand_in(work, p.ada, days_ago=0)
+    rows = api(p.rivera).get(f"{BASE}/assignments/{work.pk}/work").json()
+    assert [(r["student"]["name"], r["status"], r["late"]) for r in rows] == [
+        ("Maya Lopez", "missing", False),
+        ("Ada Okoye", "late", True),
+    ]
+
+
+def test_feedback_with_rubric_levels_is_scored_and_returned(personas: Personas) -> None:
+    p = personas
+    rubric = services.rubric_create(
+        school_class=p.science8,
+        title="Lab",
+        criteria=[
+            services.CriterionSpec(
+                title="Method",
+                levels=[
+                    services.LevelSpec("Strong", Decimal(4)),
+                    services.LevelSpec("Weak", Decimal(1)),
+                ],
+            ),
+            services.CriterionSpec(title="Data", levels=[services.LevelSpec("Strong", Decimal(6))]),
+        ],
+    )
+    work = services.assignment_create(
+        school_class=p.science8,
+        title="Lab",
+        created_by=p.rivera,
+        rubric=rubric,
+        assign_at=timezone.now() - dt.timedelta(days=1),
+    )
+    method, data = rubric.criteria.all()
+    levels = {
+        str(method.pk): method.levels.get(title="Weak").pk,
+        str(data.pk): data.levels.get().pk,
+    }
+    client = api(p.rivera)
+    response = send(
+        client,
+        "put",
+        f"/assignments/{work.pk}/feedback/{p.leo.pk}",
+        {"rubric_levels": levels, "comment": "Good data.", "return_to_student": True},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["score"] == "7.00"
+    assert body["returned_at"] is not None
+    assert body["rubric_levels"] == {str(k): v for k, v in levels.items()}
+    wrong = send(
+        client, "put", f"/assignments/{work.pk}/feedback/{p.leo.pk}", {"rubric_levels": {}}
+    )
+    assert wrong.status_code == 200  # a comment-only draft clears nothing but the levels
+    over = send(
+        client,
+        "put",
+        f"/assignments/{work.pk}/feedback/{p.leo.pk}",
+        {"rubric_levels": {str(method.pk): data.levels.get().pk}},
+    )
+    assert fields_named(over) == {"rubric_id"}
+
+
+def test_a_grade_above_the_points_answers_422_and_changes_nothing(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.science8, "Quiz", points=10)
+    response = send(
+        api(p.rivera), "put", f"/assignments/{work.pk}/feedback/{p.leo.pk}", {"score": 11}
+    )
+    assert fields_named(response) == {"score"}
+    assert not Feedback.objects.exists()
+
+
+def test_feedback_for_a_student_outside_the_class_is_404(personas: Personas) -> None:
+    work = assignment(personas.science8, "Quiz")
+    response = send(
+        api(personas.rivera), "put", f"/assignments/{work.pk}/feedback/{personas.ada.pk}", {}
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such student."}
+
+
+def test_an_admin_is_refused_a_change_with_403(personas: Personas) -> None:
+    work = assignment(personas.science8, "Quiz")
+    response = send(api(personas.nguyen), "patch", f"/assignments/{work.pk}", {"title": "X"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the class's teachers change its work."}
+
+
+def test_topics_and_categories(personas: Personas) -> None:
+    p = personas
+    client = api(p.rivera)
+    path = f"/classes/{p.science8.pk}"
+    topic = send(
+        client,
+        "post",
+        path + "/topics",
+        {"title": "Water", "starts_on": "2026-03-01", "ends_on": "2026-03-10"},
+    )
+    assert topic.status_code == 201
+    backwards = send(
+        client,
+        "post",
+        path + "/topics",
+        {"title": "Water", "starts_on": "2026-03-10", "ends_on": "2026-03-01"},
+    )
+    assert fields_named(backwards) == {"ends_on"}
+    assert (
+        send(client, "post", path + "/categories", {"name": "Labs", "weight": 60}).status_code
+        == 201
+    )
+    duplicate = send(client, "post", path + "/categories", {"name": "labs", "weight": 10})
+    assert fields_named(duplicate) == {"name"}
+    too_heavy = send(client, "post", path + "/categories", {"name": "Tests", "weight": 101})
+    assert fields_named(too_heavy) == {"weight"}
+    assert [t["title"] for t in client.get(BASE + path + "/topics").json()] == ["Water"]
+    assert client.get(BASE + path + "/categories").json() == [
+        {
+            "id": client.get(BASE + path + "/categories").json()[0]["id"],
+            "name": "Labs",
+            "weight": "60.00",
+        }
+    ]
+
+
+def test_the_endpoints_are_documented_in_openapi(client: Client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    paths = schema["paths"]
+    for path, method in [
+        ("/api/v1/classwork/classes/{class_id}/assignments", "post"),
+        ("/api/v1/classwork/assignments/{assignment_id}", "patch"),
+        ("/api/v1/classwork/assignments/{assignment_id}/work", "get"),
+        ("/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}", "put"),
+        ("/api/v1/classwork/classes/{class_id}/topics", "get"),
+        ("/api/v1/classwork/classes/{class_id}/categories", "post"),
+    ]:
+        operation = paths[path][method]
+        assert operation["summary"]
+        assert operation["description"]
+        if method != "get":
+            assert {"403", "404", "422"} <= set(operation["responses"])

@@ -1,0 +1,500 @@
+"""The teacher's classwork pages: the class stream, posting and managing work, the gradebook, the
+grading flow, and the class's topics, events and grading categories.
+
+Views are thin: they load the class through ``policies.class_for_staff`` (a class the user does
+not see as staff is a 404), read through ``selectors_teacher`` and write through ``services``.
+Teachers and aides of the class change things; admins of its school see the pages read-only, and
+a change they send is refused (403). Pages that show students' work write one audit entry per
+student shown, in one INSERT.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, get_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from village.accounts.models import User
+from village.classwork import policies, richtext, selectors_teacher, services
+from village.classwork.forms_teacher import (
+    AssignmentForm,
+    EventForm,
+    FeedbackForm,
+    GradebookFilterForm,
+    TopicForm,
+    assignment_initial,
+    category_formset,
+    feedback_initial,
+)
+from village.classwork.models import Assignment, Topic
+from village.classwork.status import WorkStatus
+from village.community.models import SchoolClass
+from village.core.audit import Viewed, audit_views
+from village.core.models import AuditAction
+
+GET_POST = ["GET", "POST"]
+
+
+def _viewer(request: HttpRequest) -> User:
+    """The signed-in user (every view here requires a login)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _class_to_manage(user: User, class_id: int) -> SchoolClass:
+    """A class the user teaches; 404 if they do not see it as staff, 403 if they only view it."""
+    school_class = policies.class_for_staff(user, class_id)
+    if not policies.teaches(user, school_class):
+        raise PermissionDenied(_("Only the class's teachers change its work."))
+    return school_class
+
+
+def _audit_students(
+    request: HttpRequest, user: User, school_class: SchoolClass, student_ids: list[int]
+) -> None:
+    audit_views(
+        actor_id=user.pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[
+            Viewed(student_id=student_id, organisation_id=school_class.school_id)
+            for student_id in student_ids
+        ],
+        request=request,
+    )
+
+
+# --- the class stream and settings ----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def class_stream(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school_class = policies.class_for_staff(user, class_id)
+    context = {
+        "school_class": school_class,
+        "manage": policies.teaches(user, school_class),
+        "stream": selectors_teacher.class_stream(school_class, now=timezone.now()),
+        "now": timezone.now(),
+    }
+    return render(request, "classwork/teacher/class_stream.html", context)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def class_settings(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's grading categories and their weights."""
+    user = _viewer(request)
+    school_class = _class_to_manage(user, class_id)
+    formset = category_formset(school_class, request.POST if request.method == "POST" else None)
+    errors: list[str] = []
+    if request.method == "POST" and formset.is_valid():
+        changes = [change for form in formset.forms if (change := form.change()) is not None]
+        try:
+            services.categories_save(school_class=school_class, changes=changes)
+        except ValidationError as error:
+            errors = [message for found in error.message_dict.values() for message in found]
+        else:
+            messages.success(request, _("Grading categories saved."))
+            return redirect("classwork:class_settings", school_class.pk)
+    context = {
+        "school_class": school_class,
+        "formset": formset,
+        "errors": errors,
+        "weights": selectors_teacher.category_weights(school_class),
+        "manage": True,
+    }
+    return render(request, "classwork/teacher/class_settings.html", context)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def topic_new(request: HttpRequest, class_id: int) -> HttpResponse:
+    return _topic_form(request, class_id, None)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def topic_edit(request: HttpRequest, class_id: int, topic_id: int) -> HttpResponse:
+    return _topic_form(request, class_id, topic_id)
+
+
+def _topic_form(request: HttpRequest, class_id: int, topic_id: int | None) -> HttpResponse:
+    user = _viewer(request)
+    school_class = _class_to_manage(user, class_id)
+    topic = selectors_teacher.class_topic(school_class, topic_id) if topic_id else None
+    initial = (
+        {"title": topic.title, "summary": topic.summary}
+        | {"starts_on": topic.starts_on, "ends_on": topic.ends_on}
+        if topic
+        else {"starts_on": timezone.localdate()}
+    )
+    form = TopicForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid() and _save_topic(form, school_class, topic):
+        messages.success(request, _("Topic saved."))
+        return redirect("classwork:class_stream", school_class.pk)
+    context = {"school_class": school_class, "form": form, "topic": topic, "manage": True}
+    return render(request, "classwork/teacher/topic_form.html", context)
+
+
+def _save_topic(form: TopicForm, school_class: SchoolClass, topic: Topic | None) -> bool:
+    data = form.cleaned_data
+    fields = {key: data[key] for key in ("title", "summary", "starts_on", "ends_on")}
+    try:
+        if topic is None:
+            services.topic_create(school_class=school_class, **fields)
+        else:
+            services.topic_update(topic=topic, **fields)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(GET_POST)
+def event_new(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school_class = _class_to_manage(user, class_id)
+    form = EventForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.class_event_create(school_class=school_class, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Event added to the class calendar."))
+            return redirect("classwork:class_stream", school_class.pk)
+    context = {"school_class": school_class, "form": form, "manage": True}
+    return render(request, "classwork/teacher/event_form.html", context)
+
+
+# --- posting and managing work ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(GET_POST)
+def assignment_new(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school_class = _class_to_manage(user, class_id)
+    return _assignment_form(request, user, school_class, None)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def assignment_edit(request: HttpRequest, class_id: int, assignment_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school_class = _class_to_manage(user, class_id)
+    work = selectors_teacher.class_assignment(school_class, assignment_id)
+    return _assignment_form(request, user, school_class, work)
+
+
+def _assignment_form(
+    request: HttpRequest, user: User, school_class: SchoolClass, work: Assignment | None
+) -> HttpResponse:
+    posted = request.method == "POST"
+    initial = assignment_initial(work) if work else {"assign_at": timezone.now()}
+    form = AssignmentForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        school_class=school_class,
+        assignment=work,
+        initial=initial,
+    )
+    # "Preview" and "More criteria" show the form again; only "Save" writes.
+    saving = posted and not ({"preview", "more_criteria"} & set(request.POST))
+    if saving and form.is_valid():
+        saved = _save_assignment(form, user, school_class, work)
+        if saved is not None:
+            _tell_about_sanitising(request, form.cleaned_data.get("instructions") or "")
+            messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
+            return redirect("classwork:assignment_manage", school_class.pk, saved.pk)
+    context = {
+        "school_class": school_class,
+        "form": form,
+        "assignment": work,
+        "manage": True,
+        "preview": richtext.sanitise(request.POST.get("instructions", "")) if posted else None,
+        "time_zone": timezone.get_current_timezone_name(),
+    }
+    return render(request, "classwork/teacher/assignment_form.html", context)
+
+
+def _save_assignment(
+    form: AssignmentForm, user: User, school_class: SchoolClass, work: Assignment | None
+) -> Assignment | None:
+    """Create or update the work with its rubric and materials in one transaction; on bad input
+    put the errors on the form and save nothing."""
+    try:
+        if work is None:
+            return services.assignment_create(
+                school_class=school_class,
+                created_by=user,
+                new_rubric=form.new_rubric(),
+                materials=form.new_materials(),
+                **form.fields_for_service(),
+            )
+        return services.assignment_update(
+            assignment=work,
+            new_rubric=form.new_rubric(),
+            add_materials=form.new_materials(),
+            remove_materials=form.removed_materials(),
+            **form.fields_for_service(),
+        )
+    except ValidationError as error:
+        if work is not None:
+            work.refresh_from_db()
+        form.add_service_errors(error)
+        return None
+
+
+def _tell_about_sanitising(request: HttpRequest, written: str) -> None:
+    if richtext.sanitise(written) != written.strip():
+        messages.info(
+            request,
+            _(
+                "Some formatting in the instructions is not kept (only simple formatting is). "
+                "Check the instructions below as students and families will see them."
+            ),
+        )
+
+
+@login_required
+@require_GET
+def assignment_manage(request: HttpRequest, class_id: int, assignment_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school_class = policies.class_for_staff(user, class_id)
+    work = selectors_teacher.class_assignment(school_class, assignment_id)
+    page = selectors_teacher.assignment_page(work, now=timezone.now())
+    _audit_students(request, user, school_class, [row.student.id for row in page.rows])
+    context = {
+        "school_class": school_class,
+        "page": page,
+        "manage": policies.teaches(user, school_class),
+    }
+    return render(request, "classwork/teacher/assignment_manage.html", context)
+
+
+# --- the gradebook ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _viewer(request)
+    school_class = policies.class_for_staff(user, class_id)
+    form = GradebookFilterForm(request.GET or None)
+    attention = form.is_valid() and form.cleaned_data.get("show") == "attention"
+    book = selectors_teacher.gradebook(
+        school_class,
+        now=timezone.now(),
+        tz=timezone.get_current_timezone(),
+        attention_only=attention,
+    )
+    _audit_students(request, user, school_class, [row.student.id for row in book.rows])
+    context = {
+        "school_class": school_class,
+        "book": book,
+        "grid": _grid(book),
+        "headers": _column_headers(book, school_class),
+        "form": form,
+        "attention": attention,
+        "manage": policies.teaches(user, school_class),
+    }
+    return render(request, "classwork/teacher/gradebook.html", context)
+
+
+def _grid(
+    book: selectors_teacher.Gradebook,
+) -> list[tuple[selectors_teacher.GradebookRow, SafeString]]:
+    """Each row with the HTML of its cells: a link to the grading page holding the score or a
+    status badge.
+
+    Built in Python rather than in the template: a 35-by-40 gradebook has 1,400 cells, and
+    rendering each through template tags and filters would take most of the page's time. The
+    links come from one reversed pattern; every text is escaped once.
+    """
+    pattern = reverse("classwork:grade", args=[1111111111, 2222222222])
+    bases = [pattern.replace("1111111111", str(work.id)) for work in book.columns]
+    html = _CellHtml()
+    rows = []
+    for row in book.rows:
+        student = str(row.student.id)
+        cells = "".join(
+            html.cell(base.replace("2222222222", student), cell)
+            for base, cell in zip(bases, row.cells, strict=True)
+        )
+        rows.append((row, mark_safe(cells)))  # noqa: S308 - every part is escaped above
+    return rows
+
+
+def _column_headers(book: selectors_teacher.Gradebook, school_class: SchoolClass) -> SafeString:
+    """The header cell of each assignment: its title (a link to its page), due day and points.
+    In Python for the same reason as the cells."""
+    pattern = reverse("classwork:assignment_manage", args=[school_class.pk, 1111111111])
+    scheduled, no_due = escape(_("Scheduled")), escape(_("No due date"))
+    separator = get_format("DECIMAL_SEPARATOR")
+    headers = []
+    for work in book.columns:
+        if not work.published:
+            when = scheduled
+        elif work.due_at is not None:
+            day = date_format(timezone.localtime(work.due_at), "MONTH_DAY_FORMAT")
+            when = escape(_("Due %(day)s") % {"day": day})
+        else:
+            when = no_due
+        if work.points is not None:
+            points = services.points_text(work.points).replace(".", separator)
+            when += escape(" · " + _("/%(points)s") % {"points": points})
+        headers.append(
+            format_html(
+                '<th scope="col" class="gb-work"><a href="{}">{}</a>'
+                '<span class="gb-meta">{}</span></th>',
+                pattern.replace("1111111111", str(work.id)),
+                work.title,
+                when,
+            )
+        )
+    return mark_safe("".join(headers))  # noqa: S308 - each header is built by format_html
+
+
+class _CellHtml:
+    """The markup of a gradebook cell, with the labels translated and escaped once."""
+
+    def __init__(self) -> None:
+        label = {
+            "missing": _("Missing"),
+            "late": _("Late"),
+            "to_grade": _("To grade"),
+            "excused": _("Excused"),
+            "returned": _("Returned, no grade"),
+            "not_yet_due": _("Not yet due"),
+            "draft": _("draft"),
+        }
+        self.label = {key: escape(text) for key, text in label.items()}
+        self.separator = escape(get_format("DECIMAL_SEPARATOR"))
+
+    def number(self, value: Decimal | None) -> str:
+        if value is None:
+            return ""
+        # Digits and the (escaped) decimal separator: nothing left to escape.
+        return services.points_text(value).replace(".", self.separator)
+
+    def badge(self, kind: str, key: str) -> str:
+        return f'<span class="badge{kind}">{self.label[key]}</span>'
+
+    def draft(self, cell: selectors_teacher.Cell) -> str:
+        if not cell.draft:
+            return ""
+        return (
+            f' <span class="gb-draft">{self.number(cell.score)}*'
+            f'<span class="visually-hidden"> ({self.label["draft"]})</span></span>'
+        )
+
+    def content(self, cell: selectors_teacher.Cell) -> str:
+        status = cell.status
+        if status == WorkStatus.GRADED:
+            if cell.score is None:
+                return f'✓<span class="visually-hidden">{self.label["returned"]}</span>'
+            return self.number(cell.score)
+        if status == WorkStatus.MISSING:
+            return self.badge(" badge-danger", "missing")
+        if status == WorkStatus.LATE:
+            return self.badge(" badge-warning", "late") + self.draft(cell)
+        if status == WorkStatus.SUBMITTED:
+            return self.badge(" badge-info", "to_grade") + self.draft(cell)
+        if status == WorkStatus.EXCUSED:
+            return self.badge("", "excused")
+        return (
+            '<span aria-hidden="true">·</span>'
+            f'<span class="visually-hidden">{self.label["not_yet_due"]}</span>'
+        )
+
+    def cell(self, href: str, cell: selectors_teacher.Cell) -> str:
+        return f'<td class="gb-cell"><a href="{href}">{self.content(cell)}</a></td>'
+
+
+# --- the grading flow ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(GET_POST)
+def grade(request: HttpRequest, assignment_id: int, student_id: int) -> HttpResponse:
+    """One student's work with the feedback form; "Return to student" saves and returns in one
+    action, then moves on to the next student with work to grade."""
+    user = _viewer(request)
+    work = selectors_teacher.staff_assignment(user, assignment_id)
+    school_class = work.school_class
+    manage = policies.teaches(user, school_class)
+    if request.method == "POST" and not manage:
+        raise PermissionDenied(_("Only the class's teachers grade its work."))
+    page = selectors_teacher.grading_page(work, student_id, now=timezone.now())
+    form = FeedbackForm(
+        request.POST if request.method == "POST" else None,
+        criteria=page.criteria,
+        points=work.points,
+        initial=feedback_initial(page.feedback, page.chosen_levels),
+    )
+    if request.method == "POST" and form.is_valid():
+        returning = request.POST.get("action") == "return"
+        if _save_feedback(form, work, page.student, user, returning=returning):
+            return _after_feedback(request, work, page, returning=returning)
+    _audit_students(request, user, school_class, [page.student.pk])
+    context = {
+        "school_class": school_class,
+        "page": page,
+        "form": form,
+        "manage": manage,
+    }
+    return render(request, "classwork/teacher/grade.html", context)
+
+
+def _save_feedback(
+    form: FeedbackForm, work: Assignment, student: User, user: User, *, returning: bool
+) -> bool:
+    data = form.cleaned_data
+    try:
+        services.feedback_save(
+            assignment=work,
+            student=student,
+            graded_by=user,
+            score=None if form.criteria else data.get("score"),
+            comment=data.get("comment") or "",
+            rubric_levels=form.rubric_levels(),
+            excused=bool(data.get("excused")),
+            return_to_student=returning,
+        )
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return False
+    return True
+
+
+def _after_feedback(
+    request: HttpRequest,
+    work: Assignment,
+    page: selectors_teacher.GradingPage,
+    *,
+    returning: bool,
+) -> HttpResponse:
+    name = page.student.display_name
+    if not returning:
+        messages.success(request, _("Draft saved for %(name)s.") % {"name": name})
+        return redirect("classwork:grade", work.pk, page.student.pk)
+    messages.success(request, _("Returned to %(name)s.") % {"name": name})
+    if page.next_ungraded_id is not None:
+        return redirect("classwork:grade", work.pk, page.next_ungraded_id)
+    messages.info(request, _("Every piece of work handed in has feedback now."))
+    return redirect(reverse("classwork:assignment_manage", args=[work.school_class_id, work.pk]))
