@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint format messages browser-deps clean
+.PHONY: demo test test-postgres lint format messages browser-deps test-deps clean bench-import
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ demo: $(STAMP) messages
 	  $(BIN)/village runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
-test: $(STAMP) messages browser-deps
+test: $(STAMP) messages test-deps
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-postgres:
@@ -44,6 +44,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/village makemigrations --check --dry-run -v 1
 
+## Time a district-sized OneRoster import on PostgreSQL (DATABASE_URL, default .../village_bench).
+bench-import: $(STAMP)
+	$(BIN)/python bench/import_roster.py $(BENCH_ARGS)
+
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -55,6 +59,19 @@ browser-deps:
 	    echo "Installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "chromium not found: browser tests will be skipped (install Debian's chromium package)"; fi; }
+
+## Calendar feeds are checked with two parsers Village does not write: libical (Debian's
+## gir1.2-ical-3.0, used from the system Python) and ical.js (npm, pinned in tests/ical).
+test-deps: browser-deps tests/ical/node_modules/.installed
+	@ls /usr/lib/*/girepository-1.0/ICalGLib-3.0.typelib >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's libical introspection data for the calendar tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gir1.2-ical-3.0 python3-gi >/dev/null; \
+	  else echo "gir1.2-ical-3.0 not found: install it for the calendar parser tests"; fi; }
+
+tests/ical/node_modules/.installed: tests/ical/package.json tests/ical/package-lock.json
+	npm ci --prefix tests/ical --no-audit --no-fund --loglevel=error
+	touch $@
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

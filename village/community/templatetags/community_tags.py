@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
 from village.community import policies
-from village.community.models import GuardianLink
+from village.community.models import GuardianLink, Role
 
 register = template.Library()
 
@@ -31,6 +31,12 @@ def current_page(request: HttpRequest, view_name: str) -> SafeString:
 def is_admin(user: User) -> bool:
     """Does the user administer a school or district (for the People and Audit log links)?"""
     return user.is_authenticated and policies.roles_of(user).is_admin
+
+
+@register.simple_tag
+def has_role(user: User, role: str) -> bool:
+    """Does the user currently hold ``role`` (e.g. "student", "guardian") anywhere?"""
+    return user.is_authenticated and policies.roles_of(user).has(Role(role))
 
 
 @register.filter

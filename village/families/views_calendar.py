@@ -1,0 +1,230 @@
+"""Calendar feeds: the guardian's page to create, revoke and regenerate them, and the feed itself.
+
+The page shows a feed's full address only in the response that created it: Village keeps a
+keyed digest of the token, never the token. The feed answers without signing in; its address is
+the credential (``policies_calendar.feed_for_token``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from village.accounts.models import User
+from village.community.models import Scope
+from village.families import calendar, policies_calendar, services_calendar
+from village.families.models import CalendarFeed
+from village.families.services_calendar import FeedExistsError, FeedRevokedError
+
+FAMILY = "family"
+_CHILD_ID = re.compile(r"[0-9]{1,18}")
+CONFLICT = 409
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """One calendar the guardian may have: a child's or the whole family's."""
+
+    target: str  # what the create form posts: a child's id, or "family"
+    title: str
+    detail: str
+    feed: CalendarFeed | None
+    allowed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewAddress:
+    """A feed's address, shown once, right after it was made."""
+
+    title: str  # the heading above it
+    https: str
+    webcal: str
+
+
+def _rows(guardian: User) -> list[FeedRow]:
+    links = list(policies_calendar.calendar_links(guardian))
+    feeds = {feed.student_id: feed for feed in policies_calendar.own_active_feeds(guardian)}
+    classwork = {link.student_id for link in links if link.allows(Scope.CLASSWORK)}
+    shared = [link.student.short_name for link in links if link.student_id in classwork]
+    family_detail = (
+        _("Due work and class events of %(names)s.") % {"names": get_text_list(shared, _("and"))}
+        if shared
+        else _("No child's classwork is shared with you yet, so this calendar is empty for now.")
+    )
+    rows = [FeedRow(FAMILY, _("Whole family"), family_detail, feeds.get(None), allowed=True)]
+    for link in links:
+        name = link.student.short_name
+        detail = (
+            _("Due work and class events of %(name)s.") % {"name": name}
+            if link.student_id in classwork
+            else _(
+                "The school does not share %(name)s's classwork with you, "
+                "so there is no calendar for %(name)s."
+            )
+            % {"name": name}
+        )
+        rows.append(
+            FeedRow(
+                str(link.student_id),
+                name,
+                detail,
+                feeds.get(link.student_id),
+                allowed=link.student_id in classwork,
+            )
+        )
+    return rows
+
+
+def _new_address(request: HttpRequest, feed: CalendarFeed, token: str) -> NewAddress:
+    https = request.build_absolute_uri(reverse("families:calendar_feed", args=[token]))
+    title = (
+        _("Your calendar address for %(name)s") % {"name": feed.student.short_name}
+        if feed.student
+        else _("Your family calendar address")
+    )
+    return NewAddress(title=title, https=https, webcal="webcal://" + https.split("://", 1)[1])
+
+
+def _page(
+    request: HttpRequest,
+    guardian: User,
+    *,
+    new: NewAddress | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {"rows": _rows(guardian), "new": new, "error": error}
+    response = render(request, "families/calendar.html", context, status=status)
+    add_never_cache_headers(response)  # it may show a secret address
+    return response
+
+
+@login_required
+@require_GET
+def calendar_manage(request: HttpRequest) -> HttpResponse:
+    return _page(request, policies_calendar.guardian_or_404(request.user))
+
+
+def _target(raw: str) -> int | str | None:
+    """A child's id, ``FAMILY``, or ``None`` when the form sent neither."""
+    if raw == FAMILY:
+        return FAMILY
+    return int(raw) if _CHILD_ID.fullmatch(raw) else None
+
+
+@login_required
+@require_POST
+def calendar_create(request: HttpRequest) -> HttpResponse:
+    guardian = policies_calendar.guardian_or_404(request.user)
+    target = _target(request.POST.get("child", ""))
+    if target is None:
+        error = _("Choose a child, or the whole family, to make a calendar for.")
+        return _page(request, guardian, error=error, status=400)
+    child = (
+        policies_calendar.child_for_calendar(guardian, target) if isinstance(target, int) else None
+    )
+    try:
+        feed, token = services_calendar.calendar_feed_create(owner=guardian, student=child)
+    except FeedExistsError:
+        return _page(request, guardian, error=_exists_message(child), status=CONFLICT)
+    feed.student = child
+    return _page(request, guardian, new=_new_address(request, feed, token))
+
+
+def _exists_message(child: User | None) -> str:
+    name = child.short_name if child else _("the whole family")
+    return _(
+        "There is already a calendar address for %(name)s. If you no longer have it, "
+        "use “Get a new address”."
+    ) % {"name": name}
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
+    guardian = policies_calendar.guardian_or_404(request.user)
+    feed = policies_calendar.feed_for_owner(guardian, feed_id)
+    if feed.student_id is not None:
+        policies_calendar.child_for_calendar(guardian, feed.student_id)
+    try:
+        new_feed, token = services_calendar.calendar_feed_regenerate(feed=feed)
+    except (FeedExistsError, FeedRevokedError):
+        error = _("This calendar changed in the meantime. Please try again.")
+        return _page(request, guardian, error=error, status=CONFLICT)
+    new_feed.student = feed.student
+    return _page(request, guardian, new=_new_address(request, new_feed, token))
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
+    guardian = policies_calendar.guardian_or_404(request.user)
+    feed = policies_calendar.feed_for_owner(guardian, feed_id)
+    services_calendar.calendar_feed_revoke(feed=feed)
+    name = feed.student.short_name if feed.student else _("the whole family")
+    messages.success(
+        request,
+        _(
+            "The calendar address for %(name)s no longer works. Calendars subscribed to it "
+            "stop updating; you can make a new address at any time."
+        )
+        % {"name": name},
+    )
+    return redirect("families:calendar")
+
+
+# --- the feed ----------------------------------------------------------------------------------
+
+
+def _assignment_path(assignment_id: int) -> str:
+    try:
+        return reverse("classwork:assignment", args=[assignment_id])
+    except NoReverseMatch:  # the assignment page is not routed in this build
+        return f"/work/assignments/{assignment_id}/"
+
+
+def _uid_host(request: HttpRequest) -> str:
+    domain, _port = split_domain_port(request.get_host())
+    return domain or "village"
+
+
+def _organizer_email(host: str) -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"no-reply@{host}"
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = policies_calendar.feed_for_token(token)
+    now = timezone.now()
+    host = _uid_host(request)
+    site = request.build_absolute_uri("/").rstrip("/")
+    language = feed.owner.ui_language
+    with translation.override(language):
+        body = calendar.feed_ics(
+            feed,
+            now=now,
+            host=host,
+            assignment_url=lambda pk: site + _assignment_path(pk),
+            organizer_email=_organizer_email(host),
+        )
+    services_calendar.calendar_feed_touch(feed=feed, now=now)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["Content-Language"] = language
+    response["Content-Disposition"] = 'inline; filename="schoolwork.ics"'
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
