@@ -31,6 +31,15 @@ def _fast_password_hashing(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    """A test that renders in a user's language never leaks it into the next test."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failure: it hides a missing install step."""
 

@@ -18,6 +18,7 @@ class UserLanguageMiddleware:
         if user is None or not user.is_authenticated:
             return self.get_response(request)
         language = user.ui_language
+        previous = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = language
         try:
@@ -27,6 +28,11 @@ class UserLanguageMiddleware:
         try:
             response = self.get_response(request)
         finally:
+            # Leave the thread as it was found: the next request (or test) starts clean.
             timezone.deactivate()
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from village.classwork import services
@@ -462,7 +463,11 @@ class FeedbackForm(ServiceErrorsMixin, forms.Form):
     service_fields = {"rubric": "score"}
 
     score = forms.DecimalField(
-        label=_("Grade"), required=False, min_value=Decimal(0), max_digits=7, decimal_places=2
+        label=pgettext_lazy("score", "Grade"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=7,
+        decimal_places=2,
     )
     comment = forms.CharField(
         label=_("Comment"),

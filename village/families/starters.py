@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -135,7 +135,9 @@ def due_day(due_on: dt.date, today: dt.date) -> str:
         return pgettext("due", "tomorrow")
     if today < due_on < today + dt.timedelta(days=7):
         return pgettext("due", "on %(weekday)s") % {"weekday": dateformat.format(due_on, "l")}
-    return pgettext("due", "on %(date)s") % {"date": dateformat.format(due_on, "j F")}
+    return pgettext("due", "on %(date)s") % {
+        "date": formats.date_format(due_on, "MONTH_DAY_FORMAT")
+    }
 
 
 def _topic_starter(name: str, child_id: int, today: dt.date, topic: TopicFact) -> Starter:

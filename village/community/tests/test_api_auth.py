@@ -123,13 +123,25 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/classes/{class_id}",
         "/api/v1/classes/{class_id}/roster",
         "/api/v1/students/{student_id}",
+        "/api/v1/classwork/classes/{class_id}/assignments",
+        "/api/v1/classwork/classes/{class_id}/categories",
+        "/api/v1/classwork/classes/{class_id}/topics",
+        "/api/v1/classwork/assignments/{assignment_id}",
+        "/api/v1/classwork/assignments/{assignment_id}/work",
+        "/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}",
+        "/api/v1/my-work",
+        "/api/v1/my-work/assignments/{assignment_id}",
+        "/api/v1/my-work/assignments/{assignment_id}/submissions",
+        "/api/v1/family/overview",
+        "/api/v1/family/children/{student_id}",
     }
     for path, operations in schema["paths"].items():
-        get = operations["get"]
-        assert get["summary"], path
-        assert get["description"], path
-        assert "401" in get["responses"], path
-        assert get["security"], path
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            assert operation["summary"], where
+            assert operation["description"], where
+            assert "401" in operation["responses"], where
+            assert operation["security"], where
     assert {"PersonalTokenAuth", "ActiveSessionAuth"} <= set(
         schema["components"]["securitySchemes"]
     )

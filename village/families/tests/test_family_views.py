@@ -410,8 +410,8 @@ def test_dates_are_in_the_guardians_time_zone(english):
     upcoming = section(get(p.sam, child_url(p.ada)), "upcoming-heading")
     auckland = noon_utc.astimezone(ZoneInfo("Pacific/Auckland"))  # past midnight: the next day
     chicago = noon_utc.astimezone(ZoneInfo("America/Chicago"))
-    assert f"Due {dateformat.format(auckland, 'l j F')}" in upcoming
-    assert f"Due {dateformat.format(chicago, 'l j F')}" not in upcoming
+    assert f"Due {dateformat.format(auckland, 'l F j')}" in upcoming
+    assert f"Due {dateformat.format(chicago, 'l F j')}" not in upcoming
 
 
 def test_sparkline_rises_with_the_grade_and_stays_flat_when_steady():
