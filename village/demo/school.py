@@ -33,6 +33,7 @@ from village.community.models import (
     Scope,
 )
 from village.demo.bulk import insert, insert_rows, purge
+from village.demo.classwork import demo_classwork_build
 from village.demo.families import (
     FamilyPlan,
     FamilyPlanner,
@@ -203,7 +204,8 @@ def demo_school_build(*, today: dt.date | None = None, seed: int = DEMO_SEED) ->
     cohorts = _create_classes(context, staff)
     plan = FamilyPlanner(random.Random(seed), context.usernames).plan_for(_slots())
     _write_families(context, plan, cohorts)
-    return demo_school_counts()
+    classwork = demo_classwork_build(today=today, seed=seed)
+    return demo_school_counts() | classwork
 
 
 def _create_staff(context: _Context) -> dict[str, User]:

@@ -25,8 +25,10 @@ GEN = {"sourced_id__startswith": "gen-"}
 
 
 def generate(*args: str) -> str:
+    """Generate a district; classwork has its own tests (test_generate_classwork)."""
     out = StringIO()
-    call_command("generate", *args, stdout=out)
+    extra = () if "--delete" in args else ("--no-classwork",)
+    call_command("generate", *args, *extra, stdout=out)
     return out.getvalue()
 
 

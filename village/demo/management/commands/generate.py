@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from village.community.models import Organisation
+from village.demo.classwork_bulk import classwork_generate, generated_classwork_delete
 from village.demo.synthetic import (
     DISTRICT_SOURCED_ID,
     district_generate,
@@ -21,7 +22,9 @@ from village.rostering.export import ExportError, export_district
 class Command(BaseCommand):
     help = (
         "Generate a synthetic district (sourced ids 'gen-') with set-based inserts: schools of "
-        "500-800 students, families, teachers, classes and enrolments. Prints counts and time."
+        "500-800 students, families, teachers, classes and enrolments, then a term of classwork "
+        "(topics, about 40 assignments per class, submissions and feedback). Prints counts and "
+        "time."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -37,6 +40,17 @@ class Command(BaseCommand):
             "--delete", action="store_true", help="Only delete the generated district."
         )
         parser.add_argument(
+            "--no-classwork", action="store_true", help="Only the roster: no classwork."
+        )
+        parser.add_argument(
+            "--classwork-classes",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Submissions and feedback only in the classes of the first families with two or "
+            "three children, until N classes are covered (default: every class).",
+        )
+        parser.add_argument(
             "--oneroster",
             metavar="OUT",
             default=None,
@@ -48,7 +62,7 @@ class Command(BaseCommand):
         if options["delete"] and options["oneroster"]:
             raise CommandError("--oneroster needs a district: it cannot go with --delete.")
         if options["reset"] or options["delete"]:
-            deleted = generated_district_delete()
+            deleted = generated_classwork_delete() + generated_district_delete()
             self.stdout.write(f"Deleted the generated district ({deleted} rows).")
             if options["delete"]:
                 return
@@ -59,16 +73,23 @@ class Command(BaseCommand):
         result = district_generate(
             students=options["students"], seed=options["seed"], password=options["password"]
         )
-        for label, count in result.counts.items():
-            self.stdout.write(f"  {label:<16}{count:>10}")
-        rate = result.rows / result.seconds if result.seconds else 0.0
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Generated {result.rows} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s)."
+        self._report("Generated", result.counts, result.seconds)
+        if not options["no_classwork"]:
+            classwork = classwork_generate(
+                seed=options["seed"], classes=options["classwork_classes"]
             )
-        )
+            self._report("Classwork:", classwork.counts, classwork.seconds)
         if options["oneroster"]:
             self._export(Path(options["oneroster"]))
+
+    def _report(self, what: str, counts: dict[str, int], seconds: float) -> None:
+        for label, count in counts.items():
+            self.stdout.write(f"  {label:<20}{count:>10}")
+        rows = sum(counts.values())
+        rate = rows / seconds if seconds else 0.0
+        self.stdout.write(
+            self.style.SUCCESS(f"{what} {rows} rows in {seconds:.1f} s ({rate:,.0f} rows/s).")
+        )
 
     def _export(self, out: Path) -> None:
         district = Organisation.objects.get(sourced_id=DISTRICT_SOURCED_ID)
