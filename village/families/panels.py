@@ -17,7 +17,7 @@ from village.community.home_panels import Panel
 from village.community.models import Role
 from village.families import selectors
 
-#: The home page lists this many items per section; each child's page has the rest.
+#: The home page lists this many works due this week; each child's page has the rest.
 SHOWN = 8
 #: Recent feedback on the home page (comments are long on a phone).
 FEEDBACK_SHOWN = 5
@@ -32,8 +32,9 @@ def family_overview_panel(request: HttpRequest, user: User) -> Panel | None:
         "families/_overview_panel.html",
         {
             "overview": overview,
-            "attention": overview.needs_attention[:SHOWN],
-            "attention_more": max(len(overview.needs_attention) - SHOWN, 0),
+            # already at most a few per child: the overview counts the rest per child
+            "attention": overview.needs_attention,
+            "attention_more": overview.attention_more,
             "this_week": overview.this_week[:SHOWN],
             "this_week_more": max(len(overview.this_week) - SHOWN, 0),
             "feedback": overview.recent_feedback[:FEEDBACK_SHOWN],

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
-from village.classwork.grades import CourseGrade
+from village.classwork.grades import LOW_GRADE, CourseGrade
 from village.classwork.selectors import current_classes, work_items
 from village.classwork.status import WorkStatus
 from village.community import policies
@@ -47,7 +47,9 @@ from village.families.selectors_work import (
     course_grades,
     current_topics,
     family_work,
+    feedback_news,
     graded_classes,
+    grades_now,
     returned_feedback,
 )
 
@@ -63,6 +65,8 @@ RECENT_FEEDBACK = dt.timedelta(days=14)
 UNSEEN_FEEDBACK = dt.timedelta(days=28)
 #: How many recent pieces of feedback a page lists.
 RECENT_FEEDBACK_LIMIT = 8
+#: The home page lists this many items per child under "Needs attention" and counts the rest.
+ATTENTION_PER_CHILD = 5
 
 
 class AttentionKind(models.TextChoices):
@@ -88,6 +92,14 @@ class Attention:
 
 
 @dataclass(frozen=True, slots=True)
+class AttentionMore:
+    """How many more things need attention for one child than the home page lists."""
+
+    child: Child
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class FamilyOverview:
     """The guardian's home panel: every child (with classwork scope) and every class at once."""
 
@@ -95,6 +107,8 @@ class FamilyOverview:
     needs_attention: list[Attention]
     this_week: list[FamilyWork]
     recent_feedback: list[FamilyWork]
+    #: Children with more to look at than ``needs_attention`` lists, in the children's order.
+    attention_more: list[AttentionMore] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -188,8 +202,12 @@ def children_schools(student_ids: Iterable[int]) -> dict[int, Organisation]:
 def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOverview:
     """Needs attention, due this week and recent feedback across all of ``user``'s children.
 
-    At most seven queries (links, classes, three for work, feedback, and one for grades when a
-    link allows them), whatever the number of children, classes and assignments.
+    Needs attention lists at most ``ATTENTION_PER_CHILD`` items per child, the most urgent
+    first, and counts the rest (``attention_more``): the child's page has them all. At most
+    seven queries (links, classes, three for work, one for feedback, and one for grades when a
+    link allows them), whatever the number of children, classes and assignments. Feedback is
+    ranked and counted per child in SQL and grades are summed there; work comes from
+    ``work_items`` over the attention window.
     """
     now = now or timezone.now()
     children = family_children(user)
@@ -197,6 +215,8 @@ def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOver
         return FamilyOverview([], [], [], [])
     by_id = {child.id: child for child in children}
     classes = current_classes(list(by_id))
+    # Three set-based queries (assignments in the window, then submissions and feedback by
+    # IN lists) read fewer pages than per-pair subqueries: the statuses need every pair anyway.
     items = work_items(
         classes,
         viewer_id=user.pk,
@@ -206,53 +226,101 @@ def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOver
         now=now,
     )
     work = [family_work(item, by_id[item.student_id]) for item in items]
-    feedback = returned_feedback(
-        children, classes, viewer_id=user.pk, since=now - UNSEEN_FEEDBACK, now=now
+    overdue = [w for w in work if w.status in (WorkStatus.MISSING, WorkStatus.LATE)]
+    overdue_totals: dict[tuple[int, WorkStatus], int] = defaultdict(int)
+    for w in overdue:
+        overdue_totals[(w.child.id, w.status)] += 1
+    unseen, unseen_totals, recent = feedback_news(
+        children,
+        classes,
+        viewer_id=user.pk,
+        unseen_since=now - UNSEEN_FEEDBACK,
+        recent_since=now - RECENT_FEEDBACK,
+        now=now,
+        per_child=ATTENTION_PER_CHILD,
+        recent=RECENT_FEEDBACK_LIMIT,
     )
-    grades = course_grades(graded_classes(children, classes), now=now, history=False)
+    graded = graded_classes(children, classes)
+    grades = grades_now(graded, now=now) if graded else {}
     titles = {class_id: title for pairs in classes.values() for class_id, title in pairs}
+    attention, more = _needs_attention(
+        children, overdue, overdue_totals, unseen, unseen_totals, grades, titles
+    )
     return FamilyOverview(
         children=children,
-        needs_attention=_needs_attention(work, feedback, grades, by_id, titles),
+        needs_attention=attention,
         this_week=sorted(
             (w for w in work if w.due_at is not None and w.due_at >= now),
             key=lambda w: (w.due_at, w.child.name, w.title),
         ),
-        recent_feedback=[
-            w for w in feedback if w.returned_at and w.returned_at >= now - RECENT_FEEDBACK
-        ][:RECENT_FEEDBACK_LIMIT],
+        recent_feedback=recent,
+        attention_more=more,
     )
 
 
 def _needs_attention(
-    work: list[FamilyWork],
-    feedback: list[FamilyWork],
-    grades: dict[tuple[int, int], CourseGrade],
-    children: dict[int, Child],
+    children: list[Child],
+    overdue: list[FamilyWork],
+    overdue_totals: dict[tuple[int, WorkStatus], int],
+    unseen: list[FamilyWork],
+    unseen_totals: dict[int, int],
+    grades: dict[tuple[int, int], Decimal | None],
     class_titles: dict[int, str],
-) -> list[Attention]:
-    found = [
-        Attention(AttentionKind(w.status), w.child, w.class_id, w.class_title, work=w)
-        for w in work
-        if w.status in (WorkStatus.MISSING, WorkStatus.LATE)
-    ]
-    found += [
-        Attention(AttentionKind.NEW_FEEDBACK, w.child, w.class_id, w.class_title, work=w)
-        for w in feedback
-        if not w.seen
-    ]
-    found += [
-        Attention(
-            AttentionKind.LOW_GRADE,
-            children[student_id],
-            class_id,
-            class_titles.get(class_id, ""),
-            grade=grade.percent,
+) -> tuple[list[Attention], list[AttentionMore]]:
+    """At most ``ATTENTION_PER_CHILD`` items per child, and how many more each child has."""
+    by_id = {child.id: child for child in children}
+    found: dict[int, list[Attention]] = defaultdict(list)
+    for w in overdue:
+        found[w.child.id].append(
+            Attention(AttentionKind(w.status), w.child, w.class_id, w.class_title, work=w)
         )
-        for (student_id, class_id), grade in grades.items()
-        if grade.is_low
-    ]
-    return sorted(found, key=_attention_key)
+    for w in unseen:
+        found[w.child.id].append(
+            Attention(AttentionKind.NEW_FEEDBACK, w.child, w.class_id, w.class_title, work=w)
+        )
+    for (student_id, class_id), grade in grades.items():
+        if grade is not None and grade < LOW_GRADE:
+            child = by_id[student_id]
+            found[student_id].append(
+                Attention(
+                    AttentionKind.LOW_GRADE,
+                    child,
+                    class_id,
+                    class_titles.get(class_id, ""),
+                    grade=grade,
+                )
+            )
+    shown: list[Attention] = []
+    more: list[AttentionMore] = []
+    for child in children:
+        items = found.get(child.id, [])
+        # the lists are cut per kind in SQL; the totals count what was cut
+        total = sum(1 for item in items if item.kind == AttentionKind.LOW_GRADE)
+        total += unseen_totals.get(child.id, 0)
+        total += sum(overdue_totals.get((child.id, status), 0) for status in WorkStatus)
+        picked = _most_urgent(items, ATTENTION_PER_CHILD)
+        shown += picked
+        hidden = total - len(picked)
+        if hidden > 0:
+            more.append(AttentionMore(child, hidden))
+    return sorted(shown, key=_attention_key), more
+
+
+def _most_urgent(items: list[Attention], count: int) -> list[Attention]:
+    """``count`` of ``items``, taking the most urgent of each kind in turn, so that a family sees
+    every kind of trouble (late work as well as many missing pieces) before more of one kind."""
+    by_kind: dict[AttentionKind, list[Attention]] = defaultdict(list)
+    for item in sorted(items, key=_attention_key):
+        by_kind[item.kind].append(item)
+    picked: list[Attention] = []
+    depth = 0
+    while len(picked) < min(count, len(items)):
+        for kind in AttentionKind:
+            queue = by_kind.get(kind, [])
+            if depth < len(queue) and len(picked) < count:
+                picked.append(queue[depth])
+        depth += 1
+    return picked
 
 
 def _attention_key(item: Attention) -> tuple[int, float, str, str]:

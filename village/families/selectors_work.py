@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber
 from django.utils import timezone
 
 from village.classwork.grades import (
@@ -129,24 +129,52 @@ def _teacher_name() -> Coalesce:
     )
 
 
-def returned_feedback(
-    children: Sequence[Child],
-    classes: dict[int, list[tuple[int, str]]],
-    *,
-    viewer_id: int,
-    since: dt.datetime,
-    now: dt.datetime,
-) -> list[FamilyWork]:
-    """Feedback returned to these children since ``since``, newest first (one query).
+def _visible_feedback(
+    children: Sequence[Child], classes: dict[int, list[tuple[int, str]]], *, now: dt.datetime
+) -> models.QuerySet[Feedback] | None:
+    """Returned feedback the family may read, every rule in SQL (``None``: nothing to read).
 
-    Only work the family may see (published, marked for families, in one of the child's
-    current classes) and only feedback there is something to read in: a comment, or a score
-    where the guardian may see grades.
+    Published work marked for families, in one of that child's current classes, not excused,
+    with a comment — or a score where the guardian may see grades.
     """
-    by_id = {child.id: child for child in children}
-    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
-    if not by_id or not class_ids:
-        return []
+    per_child = Q()
+    for child in children:
+        class_ids = [class_id for class_id, _title in classes.get(child.id, [])]
+        if not class_ids:
+            continue
+        readable = Q() if child.grades else ~Q(comment="")
+        per_child |= Q(student_id=child.id, assignment__school_class_id__in=class_ids) & readable
+    if not per_child:
+        return None
+    return Feedback.objects.filter(
+        per_child,
+        assignment__status=RosterStatus.ACTIVE,
+        assignment__assign_at__lte=now,
+        assignment__visible_to_families=True,
+        returned_at__isnull=False,
+        excused=False,
+    ).filter(~Q(comment="") | Q(score__isnull=False))
+
+
+_FEEDBACK_COLUMNS = (
+    "student_id",
+    "assignment_id",
+    "assignment__title",
+    "assignment__school_class_id",
+    "assignment__school_class__title",
+    "assignment__topic__title",
+    "assignment__due_at",
+    "assignment__points",
+    "returned_at",
+    "comment",
+    "score",
+    "latest",
+    "seen",
+    "teacher",
+)
+
+
+def _with_details(rows: models.QuerySet[Feedback], viewer_id: int) -> models.QuerySet[Feedback]:
     latest = (
         Submission.objects.filter(
             assignment_id=OuterRef("assignment_id"), student_id=OuterRef("student_id")
@@ -154,79 +182,117 @@ def returned_feedback(
         .order_by("-submitted_at")
         .values("submitted_at")[:1]
     )
-    rows = (
-        Feedback.objects.filter(
-            student_id__in=list(by_id),
-            assignment__school_class_id__in=list(class_ids),
-            assignment__status=RosterStatus.ACTIVE,
-            assignment__assign_at__lte=now,
-            assignment__visible_to_families=True,
-            returned_at__gte=since,
-            excused=False,
-        )
-        .filter(~Q(comment="") | Q(score__isnull=False))
-        .annotate(
-            latest=Subquery(latest),
-            seen=models.Exists(
-                FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id)
-            ),
-            teacher=_teacher_name(),
-        )
-        .order_by("-returned_at", "-id")
-        .values_list(
-            "student_id",
-            "assignment_id",
-            "assignment__title",
-            "assignment__school_class_id",
-            "assignment__school_class__title",
-            "assignment__topic__title",
-            "assignment__due_at",
-            "assignment__points",
-            "returned_at",
-            "comment",
-            "score",
-            "latest",
-            "seen",
-            "teacher",
-        )[:FEEDBACK_ROWS]
+    return rows.annotate(
+        latest=Subquery(latest),
+        seen=models.Exists(
+            FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id)
+        ),
+        teacher=_teacher_name(),
     )
-    own = {
-        (student_id, class_id)
-        for student_id, pairs in classes.items()
-        for class_id, _title in pairs
-    }
-    found: list[FamilyWork] = []
-    for row in rows:
-        (student_id, assignment_id, title, class_id, class_title, topic, due_at, points) = row[:8]
-        returned_at, comment, score, latest_at, seen, teacher = row[8:]
-        child = by_id[student_id]
-        if (student_id, class_id) not in own or not (comment or child.grades):
-            continue
-        found.append(
-            FamilyWork(
-                child=child,
-                assignment_id=assignment_id,
-                title=title,
-                class_id=class_id,
-                class_title=class_title,
-                topic_title=topic or "",
-                due_at=due_at,
-                status=work_status(
-                    due_at=due_at,
-                    submitted_at=latest_at,
-                    returned_at=returned_at,
-                    excused=False,
-                    now=now,
-                ),
-                returned_at=returned_at,
-                comment=comment,
-                score=score if child.grades else None,
-                points=points,
-                seen=bool(seen),
-                teacher=(teacher or "").strip(),
-            )
+
+
+def _feedback_work(row: Sequence[object], child: Child, now: dt.datetime) -> FamilyWork:
+    (_student, assignment_id, title, class_id, class_title, topic, due_at, points) = row[:8]
+    returned_at, comment, score, latest_at, seen, teacher = row[8:14]
+    assert isinstance(returned_at, dt.datetime)
+    return FamilyWork(
+        child=child,
+        assignment_id=assignment_id,  # type: ignore[arg-type]
+        title=title,  # type: ignore[arg-type]
+        class_id=class_id,  # type: ignore[arg-type]
+        class_title=class_title,  # type: ignore[arg-type]
+        topic_title=topic or "",  # type: ignore[arg-type]
+        due_at=due_at,  # type: ignore[arg-type]
+        status=work_status(
+            due_at=due_at,  # type: ignore[arg-type]
+            submitted_at=latest_at,  # type: ignore[arg-type]
+            returned_at=returned_at,
+            excused=False,
+            now=now,
+        ),
+        returned_at=returned_at,
+        comment=comment,  # type: ignore[arg-type]
+        score=score if child.grades else None,  # type: ignore[arg-type]
+        points=points,  # type: ignore[arg-type]
+        seen=bool(seen),
+        teacher=str(teacher or "").strip(),
+    )
+
+
+def returned_feedback(
+    children: Sequence[Child],
+    classes: dict[int, list[tuple[int, str]]],
+    *,
+    viewer_id: int,
+    since: dt.datetime,
+    now: dt.datetime,
+    limit: int = FEEDBACK_ROWS,
+) -> list[FamilyWork]:
+    """Feedback returned to these children since ``since``, newest first (one query).
+
+    Only work the family may see (published, marked for families, in one of the child's
+    current classes) and only feedback there is something to read in: a comment, or a score
+    where the guardian may see grades. At most ``limit`` rows.
+    """
+    visible = _visible_feedback(children, classes, now=now)
+    if visible is None:
+        return []
+    by_id = {child.id: child for child in children}
+    rows = (
+        _with_details(visible.filter(returned_at__gte=since), viewer_id)
+        .order_by("-returned_at", "-id")
+        .values_list(*_FEEDBACK_COLUMNS)[:limit]
+    )
+    return [_feedback_work(row, by_id[row[0]], now) for row in rows]
+
+
+def feedback_news(
+    children: Sequence[Child],
+    classes: dict[int, list[tuple[int, str]]],
+    *,
+    viewer_id: int,
+    unseen_since: dt.datetime,
+    recent_since: dt.datetime,
+    now: dt.datetime,
+    per_child: int,
+    recent: int,
+) -> tuple[list[FamilyWork], dict[int, int], list[FamilyWork]]:
+    """What the home page shows of feedback, in one query.
+
+    The newest ``per_child`` pieces of feedback returned to each child since ``unseen_since``
+    that this guardian has not opened, how many such pieces each child has in all, and the
+    ``recent`` newest pieces returned since ``recent_since`` (``recent_since`` is the later).
+    Window functions rank and count each child's rows, so only the rows shown are read.
+    """
+    visible = _visible_feedback(children, classes, now=now)
+    if visible is None:
+        return [], {}, []
+    by_id = {child.id: child for child in children}
+    newest = [models.F("returned_at").desc(), models.F("id").desc()]
+    child_seen = [models.F("student_id"), models.F("seen")]
+    rows = (
+        _with_details(visible.filter(returned_at__gte=unseen_since), viewer_id)
+        .annotate(
+            rank=models.Window(RowNumber(), order_by=newest),
+            child_rank=models.Window(RowNumber(), partition_by=child_seen, order_by=newest),
+            child_total=models.Window(models.Count("id"), partition_by=child_seen),
         )
-    return found
+        .filter(Q(rank__lte=recent) | Q(child_rank__lte=per_child))
+        .order_by("-returned_at", "-id")
+        .values_list(*_FEEDBACK_COLUMNS, "rank", "child_rank", "child_total")
+    )
+    unseen: list[FamilyWork] = []
+    totals: dict[int, int] = {}
+    latest: list[FamilyWork] = []
+    for row in rows:
+        work = _feedback_work(row, by_id[row[0]], now)
+        rank, child_rank, child_total = row[-3:]
+        if not work.seen and child_rank <= per_child:
+            unseen.append(work)
+            totals[work.child.id] = child_total
+        if rank <= recent and work.returned_at and work.returned_at >= recent_since:
+            latest.append(work)
+    return unseen, totals, latest
 
 
 # --- grades --------------------------------------------------------------------------------------
@@ -283,6 +349,63 @@ def course_grades(
                 course_grade(scored, weights, tz=tz) if history else _grade_now(scored, weights)
             )
     return grades
+
+
+def grades_now(
+    classes: dict[int, list[tuple[int, str]]], *, now: dt.datetime
+) -> dict[tuple[int, int], Decimal | None]:
+    """Each (student, class) course grade now, summed in SQL (one query).
+
+    The same grade as ``course_grades``: points earned and possible are summed per student,
+    class and category in the database, and ``weighted_percent`` weighs the sums exactly as it
+    weighs the pieces of work. Pass only children whose grades the viewer may see.
+    """
+    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
+    if not classes or not class_ids:
+        return {}
+    rows = (
+        Feedback.objects.filter(
+            student_id__in=list(classes),
+            assignment__school_class_id__in=list(class_ids),
+            assignment__status=RosterStatus.ACTIVE,
+            assignment__assign_at__lte=now,
+            assignment__points__gt=0,
+            returned_at__isnull=False,
+            excused=False,
+            score__isnull=False,
+        )
+        .values(
+            "student_id",
+            "assignment__school_class_id",
+            "assignment__category_id",
+            "assignment__category__weight",
+        )
+        .annotate(earned=models.Sum("score"), possible=models.Sum("assignment__points"))
+        .values_list(
+            "student_id",
+            "assignment__school_class_id",
+            "assignment__category_id",
+            "assignment__category__weight",
+            "earned",
+            "possible",
+        )
+        .order_by()
+    )
+    sums: dict[tuple[int, int], list[ScoredWork]] = defaultdict(list)
+    weights: dict[int, Decimal] = {}
+    for student_id, class_id, category_id, weight, earned, possible in rows:
+        # ``weighted_percent`` only adds scores and points up, so one item per category
+        # carrying its sums gives the grade of the pieces themselves.
+        sums[(student_id, class_id)].append(
+            ScoredWork(category_id, Decimal(earned), Decimal(possible), now)
+        )
+        if category_id is not None and weight is not None:
+            weights[category_id] = weight
+    return {
+        (student_id, class_id): weighted_percent(sums.get((student_id, class_id), []), weights)
+        for student_id, pairs in classes.items()
+        for class_id, _title in pairs
+    }
 
 
 def _grade_now(scored: list[ScoredWork], weights: dict[int, Decimal]) -> CourseGrade:
