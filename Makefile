@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint format messages browser-deps test-deps clean bench-import
+.PHONY: demo test test-postgres lint format messages browser-deps test-deps bench-family bench-gradebook clean bench-import
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ test-deps: browser-deps tests/ical/node_modules/.installed
 tests/ical/node_modules/.installed: tests/ical/package.json tests/ical/package-lock.json
 	npm ci --prefix tests/ical --no-audit --no-fund --loglevel=error
 	touch $@
+
+## The family home page under load beside a one-query view (PostgreSQL; wrk from Debian).
+bench-family: $(STAMP) messages
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/family_home.py $(BENCH_ARGS)
+
+## Server time of the gradebook for 35 students x 40 assignments.
+bench-gradebook: $(STAMP) messages
+	$(BIN)/python bench/gradebook.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

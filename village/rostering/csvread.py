@@ -9,9 +9,11 @@ is decoded.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, NoReturn
 
 from village.rostering.report import Report
 
@@ -21,6 +23,7 @@ _BOM = "\ufeff"
 # Problems after which the rest of a file is not read.
 STOPPING_CODES = ("encoding", "line_too_long", "field_too_long", "csv_syntax")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_BLOCK_BYTES = 1 << 16  # read and decoded at once; lines are split out of it in C
 
 
 class _StopFile(Exception):
@@ -34,29 +37,68 @@ class Limits:
 
 
 def _lines(stream: IO[bytes], file: str, report: Report, limits: Limits) -> Iterator[str]:
-    """Decoded physical lines, line endings kept (the csv module needs them for quoted fields)."""
-    number = 0
+    """Decoded physical lines, line endings kept (the csv module needs them for quoted fields).
+
+    The stream is read and decoded a block of whole lines at a time, and the lines of a block are
+    handed out by ``io.StringIO``, without Python code per line. A block that cannot be decoded,
+    or that may hold a line over the limit, is gone through line by line instead, so the problem
+    is reported on the line it is on and every line before it is still read.
+    """
+    return itertools.chain.from_iterable(_blocks(stream, file, report, limits))
+
+
+def _blocks(
+    stream: IO[bytes], file: str, report: Report, limits: Limits
+) -> Iterator[Iterable[str]]:
+    limit = limits.max_line_bytes
+    first = stream.read(max(_BLOCK_BYTES, len(_UTF16_BOMS[0])))
+    if first.startswith(_UTF16_BOMS):
+        report.error("encoding", "the file is UTF-16 text; save it as UTF-8", file=file, line=1)
+        raise _StopFile
+    number = 0  # lines handed out so far
+    pending = first
     while True:
-        raw = stream.readline(limits.max_line_bytes + 1)
-        if not raw:
-            return
+        block = stream.read(_BLOCK_BYTES)
+        if not block:
+            break
+        pending += block
+        cut = pending.rfind(b"\n") + 1
+        if cut == 0:
+            if len(pending) > limit:
+                _too_long(file, report, limits, number + 1)
+            continue
+        body, pending = pending[:cut], pending[cut:]
+        count = body.count(b"\n")
+        yield _decoded(body, count, number, file, report, limits)
+        number += count
+    if pending:
+        count = pending.count(b"\n") + (not pending.endswith(b"\n"))
+        yield _decoded(pending, count, number, file, report, limits)
+
+
+def _decoded(
+    body: bytes, count: int, number: int, file: str, report: Report, limits: Limits
+) -> Iterable[str]:
+    """The ``count`` lines of ``body``, which follow line ``number``."""
+    if len(body) <= limits.max_line_bytes:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if number == 0 and text.startswith(_BOM):
+                text = text[1:]
+            return io.StringIO(text)
+    return _one_by_one(body, number, file, report, limits)
+
+
+def _one_by_one(
+    body: bytes, number: int, file: str, report: Report, limits: Limits
+) -> Iterator[str]:
+    for raw in io.BytesIO(body):
         number += 1
-        if number == 1 and raw.startswith(_UTF16_BOMS):
-            report.error(
-                "encoding",
-                "the file is UTF-16 text; save it as UTF-8",
-                file=file,
-                line=1,
-            )
-            raise _StopFile
         if len(raw) > limits.max_line_bytes:
-            report.error(
-                "line_too_long",
-                f"line is longer than {limits.max_line_bytes} bytes",
-                file=file,
-                line=number,
-            )
-            raise _StopFile
+            _too_long(file, report, limits, number)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -73,6 +115,16 @@ def _lines(stream: IO[bytes], file: str, report: Report, limits: Limits) -> Iter
         yield text
 
 
+def _too_long(file: str, report: Report, limits: Limits, number: int) -> NoReturn:
+    report.error(
+        "line_too_long",
+        f"line is longer than {limits.max_line_bytes} bytes",
+        file=file,
+        line=number,
+    )
+    raise _StopFile
+
+
 def records(
     stream: IO[bytes], file: str, report: Report, limits: Limits | None = None
 ) -> Iterator[tuple[int, list[str]]]:
@@ -84,16 +136,18 @@ def records(
     limits = limits or Limits()
     source = _lines(stream, file, report, limits)
     reader = csv.reader(source, strict=False)
+    max_chars = limits.max_field_chars
     previous_end = 0
     try:
         for fields in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if len(fields) < 2 and (not fields or not fields[0].strip()):
                 continue
-            if max(map(len, fields)) > limits.max_field_chars:
+            if max(map(len, fields)) > max_chars:
                 report.error(
                     "field_too_long",
-                    f"a value is longer than {limits.max_field_chars} characters",
+                    f"a value is longer than {max_chars} characters",
                     file=file,
                     line=start,
                 )

@@ -4,18 +4,26 @@ Village-only data is left out of every comparison, so it is never overwritten: p
 language, time zone; preferred name and pronouns unless the roster gives them; and on guardian
 links relationship, scopes, access and contact flags. Links Village made itself (pairing codes,
 invitations, the school) are never touched at all.
+
+A district holds hundreds of thousands of these rows, so they are loaded as tuples
+(``values_list``), compared as tuples, and planned as tuples; only the fields of rows that
+change become dicts.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, namedtuple
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
 
-from django.db.models import F
+from django.db.models import Q, QuerySet
 
 from village.accounts.models import User
 from village.community.models import (
     Enrollment,
+    EnrollmentRole,
     GuardianLink,
     LinkSource,
     LinkStatus,
@@ -24,70 +32,194 @@ from village.community.models import (
     Role,
 )
 from village.core.models import RosterStatus
-from village.rostering.plan import (
-    Context,
-    Row,
-    check_lengths,
-    deactivate,
-    diff,
-    file_mode,
-    keyed,
-    rows_of,
-    stale,
-)
+from village.rostering.plan import Context, Row, file_mode, load_rows, text_limits
 from village.rostering.plan import deletions as deleted_ids
 from village.rostering.plan_structure import OrgIndex
-from village.rostering.records import User as RosterUser
 from village.rostering.roles import admin_role
 from village.rostering.schema import FileMode
 
 ACTIVE = RosterStatus.ACTIVE
+INACTIVE = RosterStatus.INACTIVE
 RoleKey = tuple[str, str, str]  # (user sourcedId, organisation sourcedId, Village role)
+Loaded = Any  # a loaded row, as a named tuple
+
+# What a roster says about a person, in the order of the fields it sets.
+USER_FIELDS = (
+    "username", "first_name", "last_name", "middle_name", "email", "phone", "grade", "status",
+    "is_active",
+)  # fmt: skip
+# Left blank by the roster, these stay whatever the person chose in Village.
+CHOSEN_FIELDS = ("preferred_name", "pronouns")
+USER_COLUMNS = ("sourced_id", *USER_FIELDS, *CHOSEN_FIELDS)
+ROLE_FIELDS = ("sourced_id", "is_primary", "begin_date", "end_date", "status")
+ROLE_COLUMNS = ("user_ref", "organisation_ref", "role", *ROLE_FIELDS)
+ENROLLMENT_COLUMNS = (
+    "sourced_id", "user_ref", "school_class_ref", "role", "is_primary", "begin_date",
+    "end_date", "status",
+)  # fmt: skip
+LINK_COLUMNS = ("guardian_ref", "student_ref")
 
 
 def plan_people(ctx: Context, index: OrgIndex) -> None:
-    roles = _existing_roles()
+    scope = Scope.of(ctx)
+    roles = _existing_roles(scope)
     # A bulk snapshot speaks for the people a roster manages: community partners are not in
     # any student information system, so a roster never deactivates them.
     in_scope = {
-        row["user_id"]
+        row.user_id
         for row in roles.values()
-        if row["organisation_id"] in index.covered_pks and row["role"] != Role.PARTNER
+        if row.organisation_id in index.covered_pks and row.role != Role.PARTNER
     }
-    gone_users = _plan_users(ctx, in_scope)
+    gone_users = _plan_users(ctx, scope, in_scope)
     wanted_roles = _plan_roles(ctx, index, roles)
-    _plan_enrollments(ctx, index, gone_users)
-    _plan_links(ctx, in_scope, gone_users, wanted_roles, roles)
+    _plan_enrollments(ctx, index, scope, gone_users)
+    _plan_links(ctx, scope, in_scope, gone_users, wanted_roles, roles)
+
+
+@dataclass
+class Scope:
+    """Which existing rows a plan needs, when it needs only some.
+
+    A bulk file speaks for every row of its kind, so all are loaded. A delta (or absent) file
+    speaks only for the rows it names, and for those of the people it names: an hourly delta
+    of a few hundred rows then reads a few thousand rows, not the whole district. ``None``
+    means every row. Only lists up to ``LIMIT`` are used as filters; a longer one loads all.
+    """
+
+    users: set[str] | None = None  # sourcedIds of the users whose rows are needed
+    usernames: set[str] | None = None
+    role_users: set[str] | None = None
+    role_ids: set[str] = field(default_factory=set)
+    enrollment_ids: set[str] | None = None
+    link_users: set[str] | None = None
+
+    @classmethod
+    def of(cls, ctx: Context) -> Scope:
+        roster = ctx.roster
+        users_bulk = file_mode(roster, "users") is FileMode.BULK
+        scope = cls()
+        if users_bulk:
+            return scope
+        deleted_users = deleted_ids(roster, "users")
+        enrolled = {enrollment.user_id for enrollment in roster.enrollments.values()}
+        paired = {user for pair in roster.guardians for user in pair}
+        scope.users = _limited({*roster.users, *deleted_users, *enrolled})
+        scope.usernames = _limited({user.username for user in roster.users.values()})
+        scope.link_users = _limited(paired)
+        if file_mode(roster, "roles") is not FileMode.BULK:
+            scope.role_users = _limited({role.user_id for role in roster.roles} | paired)
+            scope.role_ids = deleted_ids(roster, "roles")
+            if len(scope.role_ids) > LIMIT:
+                scope.role_users = None
+        if file_mode(roster, "enrollments") is not FileMode.BULK:
+            scope.enrollment_ids = _limited(
+                {*roster.enrollments, *deleted_ids(roster, "enrollments")}
+            )
+        return scope
+
+
+# Keys in one filter list. A query has at most three such lists, and SQLite may take no more
+# than 32,766 values in one statement.
+LIMIT = 10_000
+
+
+def _limited(values: set[str]) -> set[str] | None:
+    return values if len(values) <= LIMIT else None
+
+
+def _load(row_type: Any, queryset: QuerySet[Any], *fields: str) -> list[Any]:
+    """Rows of a ``values_list`` query as named tuples of ``row_type``."""
+    return list(map(row_type._make, load_rows(queryset, *fields)))
 
 
 # -- users ----------------------------------------------------------------------------------
 
 
-def _wanted_user(user: RosterUser) -> Row:
-    row: Row = {
-        "username": user.username,
-        "first_name": user.given_name,
-        "last_name": user.family_name,
-        "middle_name": user.middle_name,
-        "email": user.email,
-        "phone": user.phone,
-        "grade": user.grades[0] if user.grades else "",
-        "status": ACTIVE,
-        "is_active": user.enabled,
-    }
-    # Left blank by the roster, these stay whatever the person chose in Village.
-    if user.preferred_name:
-        row["preferred_name"] = user.preferred_name
-    if user.pronouns:
-        row["pronouns"] = user.pronouns
-    return row
+_UserRow = namedtuple("_UserRow", ["id", *USER_COLUMNS])  # type: ignore[misc]
 
 
-def _check_usernames(ctx: Context, wanted: dict[str, Row]) -> None:
-    owners = dict(User.objects.values_list("username", "sourced_id"))
-    counts = Counter(row["username"] for row in wanted.values())
-    for sourced_id, row in wanted.items():
-        username = row["username"]
+def _plan_users(ctx: Context, scope: Scope, in_scope: set[int]) -> dict[str, int]:
+    """Plan users; return the users this import deactivates (sourcedId -> pk)."""
+    users = User.objects.filter(sourced_id__isnull=False).order_by()
+    if scope.users is not None:
+        users = users.filter(sourced_id__in=scope.users)
+    loaded = _load(_UserRow, users, "id", *USER_COLUMNS)
+    existing = {row.sourced_id: row for row in loaded}
+    ctx.pks["users"] = {sourced_id: row.id for sourced_id, row in existing.items()}
+    kind_plan = ctx.plan["users"]
+    kind_plan.columns = USER_COLUMNS
+    create, update = kind_plan.create, kind_plan.update
+    wanted: list[tuple[Any, ...]] = []
+    size = len(USER_FIELDS)
+    for sourced_id, user in ctx.roster.users.items():
+        grade = user.grades[0] if user.grades else ""
+        said = (user.username, user.given_name, user.family_name, user.middle_name, user.email,
+                user.phone, grade, ACTIVE, user.enabled)  # fmt: skip
+        preferred, pronouns = user.preferred_name, user.pronouns
+        row = (sourced_id, *said, preferred, pronouns)
+        wanted.append(row)
+        old = existing.get(sourced_id)
+        if old is None:
+            create.append(row)
+            continue
+        if (
+            said == old[2 : size + 2]
+            and (not preferred or preferred == old.preferred_name)
+            and (not pronouns or pronouns == old.pronouns)
+        ):
+            continue
+        fields = {
+            name: value
+            for name, value, was in zip(USER_FIELDS, said, old[2 : size + 2], strict=True)
+            if value != was
+        }
+        if preferred and preferred != old.preferred_name:
+            fields["preferred_name"] = preferred
+        if pronouns and pronouns != old.pronouns:
+            fields["pronouns"] = pronouns
+        update.append((old.id, fields))
+    _check_usernames(ctx, scope, loaded)
+    _check_user_lengths(ctx, wanted)
+    gone = _gone_users(ctx, existing, in_scope)
+    kind_plan.deactivate.extend((row.id, {"status": INACTIVE, "is_active": False}) for row in gone)
+    return {row.sourced_id: row.id for row in gone}
+
+
+def _gone_users(ctx: Context, existing: dict[str, Loaded], in_scope: set[int]) -> list[Loaded]:
+    """Active users a bulk snapshot leaves out (of those it speaks for) or a delta deletes."""
+    mode = file_mode(ctx.roster, "users")
+    if mode is FileMode.BULK:
+        present = ctx.roster.users
+        return [
+            row
+            for sourced_id, row in existing.items()
+            if sourced_id not in present and row.status == ACTIVE and row.id in in_scope
+        ]
+    if mode is FileMode.DELTA:
+        deleted = deleted_ids(ctx.roster, "users")
+        return [
+            row
+            for sourced_id, row in existing.items()
+            if sourced_id in deleted and row.status == ACTIVE
+        ]
+    return []
+
+
+def _check_usernames(ctx: Context, scope: Scope, loaded: list[Loaded]) -> None:
+    users = ctx.roster.users
+    accounts = User.objects.order_by()
+    if scope.users is None:
+        # Every rostered account is loaded already; only those Village made are missing.
+        owners = {row.username: row.sourced_id for row in loaded}
+        accounts = accounts.filter(sourced_id__isnull=True)
+    else:
+        owners = {}
+        if scope.usernames is not None:
+            accounts = accounts.filter(username__in=scope.usernames)
+    owners.update(load_rows(accounts, "username", "sourced_id"))
+    counts = Counter(user.username for user in users.values())
+    for sourced_id, user in users.items():
+        username = user.username
         if counts[username] > 1:
             ctx.report.error(
                 "duplicate_username",
@@ -95,7 +227,7 @@ def _check_usernames(ctx: Context, wanted: dict[str, Row]) -> None:
                 file="users.csv",
                 column="username",
             )
-        elif username in owners and owners[username] != sourced_id:
+        elif owners.get(username, sourced_id) != sourced_id:
             ctx.report.error(
                 "username_taken",
                 f'username "{username}" of "{sourced_id}" belongs to another Village account',
@@ -104,221 +236,327 @@ def _check_usernames(ctx: Context, wanted: dict[str, Row]) -> None:
             )
 
 
-def _plan_users(ctx: Context, in_scope: set[int]) -> dict[str, int]:
-    """Plan users; return the users this import deactivates (sourcedId -> pk)."""
-    rows = User.objects.filter(sourced_id__isnull=False).values(
-        "id",
-        "sourced_id",
-        "username",
-        "first_name",
-        "last_name",
-        "middle_name",
-        "preferred_name",
-        "pronouns",
-        "email",
-        "phone",
-        "grade",
-        "status",
-        "is_active",
-    )
-    existing = keyed(rows)
-    wanted = {sid: _wanted_user(user) for sid, user in ctx.roster.users.items()}
-    _check_usernames(ctx, wanted)
-    check_lengths(ctx.report, User, "users.csv", wanted)
-    kind_plan = ctx.plan["users"]
-    diff(kind_plan, wanted, existing)
-    gone = stale(ctx.roster, "users", wanted, existing, lambda row: row["id"] in in_scope)
-    deactivate(kind_plan, gone, is_active=False)
-    return {row["sourced_id"]: row["id"] for row in gone}
+def _check_user_lengths(ctx: Context, wanted: list[tuple[Any, ...]]) -> None:
+    """Report text too long for its column (PostgreSQL would refuse it mid-import)."""
+    if not wanted:
+        return
+    limits = text_limits(User)
+    columns = list(zip(*wanted, strict=True))
+    over = [
+        (position, name, limits[name])
+        for position, name in enumerate(USER_COLUMNS)
+        if name != "sourced_id"
+        and name in limits
+        and max(map(len, columns[position]), default=0) > limits[name]
+    ]
+    if not over:
+        return
+    for row in wanted:
+        for position, name, limit in over:
+            value = row[position]
+            if isinstance(value, str) and len(value) > limit:
+                ctx.report.error(
+                    "too_long",
+                    f'"{row[0]}": {len(value)} characters; Village keeps at most {limit}',
+                    file="users.csv",
+                    column=name,
+                )
 
 
 # -- roles ------------------------------------------------------------------------------------
 
 
-def _existing_roles() -> dict[RoleKey, Row]:
-    rows = OrgRole.objects.values(
+_RoleRow = namedtuple(  # type: ignore[misc]
+    "_RoleRow",
+    ["id", "user_id", "organisation_id", "role", *ROLE_FIELDS, "user_ref", "organisation_ref"],
+)
+
+
+def _existing_roles(scope: Scope) -> dict[RoleKey, Loaded]:
+    roles = OrgRole.objects.order_by()
+    if scope.role_users is not None:
+        roles = roles.filter(
+            Q(user__sourced_id__in=scope.role_users) | Q(sourced_id__in=scope.role_ids)
+        )
+    loaded = _load(
+        _RoleRow,
+        roles,
         "id",
-        "sourced_id",
         "user_id",
         "organisation_id",
         "role",
-        "is_primary",
-        "begin_date",
-        "end_date",
-        "status",
-        user_ref=F("user__sourced_id"),
-        organisation_ref=F("organisation__sourced_id"),
+        *ROLE_FIELDS,
+        "user__sourced_id",
+        "organisation__sourced_id",
     )
     return {
-        (row["user_ref"], row["organisation_ref"], row["role"]): row
-        for row in rows_of(rows)
-        if row["user_ref"] and row["organisation_ref"]
+        (row.user_ref, row.organisation_ref, row.role): row
+        for row in loaded
+        if row.user_ref and row.organisation_ref
     }
 
 
-def _wanted_roles(ctx: Context, index: OrgIndex) -> dict[RoleKey, Row]:
-    wanted: dict[RoleKey, Row] = {}
+def _wanted_roles(ctx: Context, index: OrgIndex) -> dict[RoleKey, tuple[Any, ...]]:
+    """Each role the roster gives, by key: its values of ``ROLE_FIELDS``."""
+    wanted: dict[RoleKey, tuple[Any, ...]] = {}
+    kinds = index.kinds
+    names = {role: str(role) for role in Role}
     for assignment in ctx.roster.roles:
-        kind = index.kinds.get(assignment.org_id)
+        kind = kinds.get(assignment.org_id)
         if kind is None:
             continue  # an organisation type Village does not keep; reported when read
         role = assignment.role or admin_role(OrgKind(kind))
-        key = (assignment.user_id, assignment.org_id, str(role))
+        key = (assignment.user_id, assignment.org_id, names[role])
         if key in wanted:
             continue
-        wanted[key] = {
-            "sourced_id": assignment.sourced_id or "/".join(key),
-            "is_primary": assignment.is_primary,
-            "begin_date": assignment.begin_date,
-            "end_date": assignment.end_date,
-            "status": ACTIVE,
-        }
+        wanted[key] = (
+            assignment.sourced_id or "/".join(key),
+            assignment.is_primary,
+            assignment.begin_date,
+            assignment.end_date,
+            ACTIVE,
+        )
     return wanted
 
 
-def _plan_roles(ctx: Context, index: OrgIndex, existing: dict[RoleKey, Row]) -> set[RoleKey]:
+def _plan_roles(ctx: Context, index: OrgIndex, existing: dict[RoleKey, Loaded]) -> set[RoleKey]:
     wanted = _wanted_roles(ctx, index)
     kind_plan = ctx.plan["roles"]
-    for key, row in wanted.items():
-        if key not in existing:
-            user, org, role = key
-            kind_plan.create.append(
-                {"user_ref": user, "organisation_ref": org, "role": role, **row}
-            )
-    for key, row in wanted.items():
+    kind_plan.columns = ROLE_COLUMNS
+    size = len(ROLE_FIELDS)
+    for key, values in wanted.items():
         old = existing.get(key)
-        if old is not None:
-            fields = {name: value for name, value in row.items() if old[name] != value}
-            if fields:
-                kind_plan.update.append((old["id"], fields))
-    deactivate(kind_plan, _stale_roles(ctx, index, wanted, existing.values()))
+        if old is None:
+            kind_plan.create.append((*key, *values))
+            continue
+        was = old[4 : 4 + size]
+        if values != was:
+            fields = {
+                name: value
+                for name, value, before in zip(ROLE_FIELDS, values, was, strict=True)
+                if value != before
+            }
+            kind_plan.update.append((old.id, fields))
+    kind_plan.deactivate.extend(
+        (row.id, {"status": INACTIVE})
+        for row in _stale_roles(ctx, index, wanted, existing.values())
+    )
     return set(wanted)
 
 
 def _stale_roles(
-    ctx: Context, index: OrgIndex, wanted: dict[RoleKey, Row], existing: Iterable[Row]
-) -> list[Row]:
+    ctx: Context,
+    index: OrgIndex,
+    wanted: dict[RoleKey, tuple[Any, ...]],
+    existing: Iterable[Loaded],
+) -> list[Loaded]:
     mode = file_mode(ctx.roster, "roles")
-    rostered = [row for row in existing if row["sourced_id"] and row["status"] == ACTIVE]
+    rostered = [row for row in existing if row.sourced_id and row.status == ACTIVE]
     if mode is FileMode.BULK:
         return [
             row
             for row in rostered
-            if row["organisation_id"] in index.covered_pks
-            and (row["user_ref"], row["organisation_ref"], row["role"]) not in wanted
+            if row.organisation_id in index.covered_pks
+            and (row.user_ref, row.organisation_ref, row.role) not in wanted
         ]
     gone = deleted_ids(ctx.roster, "roles")
-    return [row for row in rostered if row["sourced_id"] in gone]
+    return [row for row in rostered if row.sourced_id in gone]
 
 
 # -- enrolments -----------------------------------------------------------------------------
 
 
-def _plan_enrollments(ctx: Context, index: OrgIndex, gone_users: dict[str, int]) -> None:
-    rows = rows_of(
-        Enrollment.objects.values(
-            "id",
-            "sourced_id",
-            "user_id",
-            "role",
-            "is_primary",
-            "begin_date",
-            "end_date",
-            "status",
-            school_id=F("school_class__school_id"),
-            user_ref=F("user__sourced_id"),
-            school_class_ref=F("school_class__sourced_id"),
-        )
+# The columns of a loaded enrolment, by position (there are hundreds of thousands of them).
+_ID, _SID, _USER, _CLASS, _ROLE, _PRIMARY, _BEGIN, _END, _STATUS, _SCHOOL = range(10)
+
+
+def _plan_enrollments(
+    ctx: Context, index: OrgIndex, scope: Scope, gone_users: dict[str, int]
+) -> None:
+    """Compare in primary keys: a reference is the same when it names the same row."""
+    user_pks, class_pks = ctx.pks.get("users", {}), ctx.pks.get("classes", {})
+    enrollments = Enrollment.objects.order_by()
+    if scope.enrollment_ids is not None:
+        # The rows the file names, and every row of the people it names (a row it takes over
+        # may have another id) or that this import deactivates.
+        people = {user_pks[user] for _id, user in _enrolled(ctx) if user in user_pks}
+        people.update(gone_users.values())
+        if len(people) <= LIMIT:
+            enrollments = enrollments.filter(
+                Q(sourced_id__in=scope.enrollment_ids) | Q(user_id__in=people)
+            )
+    rows = load_rows(
+        enrollments,
+        "id",
+        "sourced_id",
+        "user_id",
+        "school_class_id",
+        "role",
+        "is_primary",
+        "begin_date",
+        "end_date",
+        "status",
+        "school_class__school_id",
     )
-    by_id = {row["sourced_id"]: row for row in rows if row["sourced_id"]}
-    by_key = {(row["user_ref"], row["school_class_ref"], row["role"]): row for row in rows}
-    wanted: dict[str, Row] = {}
-    existing: dict[str, Row] = {}
+    by_id = dict(zip(map(itemgetter(_SID), rows), rows, strict=True))
+    by_id.pop(None, None)  # rows Village made have no sourcedId
+    by_id.pop("", None)
+    by_key: dict[tuple[int, int, str], tuple[Any, ...]] | None = None  # built when needed
+    kind_plan = ctx.plan["enrollments"]
+    kind_plan.columns = ENROLLMENT_COLUMNS
+    create, update = kind_plan.create, kind_plan.update
     seen: dict[tuple[str, str, str], str] = {}
+    taken: set[int] = set()  # rows taken over from another sourcedId
+    role_names = {role: str(role) for role in EnrollmentRole}
     for sid, enrollment in ctx.roster.enrollments.items():
-        key = (enrollment.user_id, enrollment.class_id, str(enrollment.role))
+        user, school_class = enrollment.user_id, enrollment.class_id
+        role = role_names[enrollment.role]
+        key = (user, school_class, role)
         if key in seen:
             ctx.report.error(
                 "duplicate_enrollment",
-                f'"{sid}" enrols "{key[0]}" in "{key[1]}" as {key[2]} again (as "{seen[key]}")',
+                f'"{sid}" enrols "{user}" in "{school_class}" as {role} again (as "{seen[key]}")',
                 file="enrollments.csv",
             )
             continue
         seen[key] = sid
-        wanted[sid] = {
-            "user_ref": enrollment.user_id,
-            "school_class_ref": enrollment.class_id,
-            "role": str(enrollment.role),
-            "is_primary": enrollment.is_primary,
-            "begin_date": enrollment.begin_date,
-            "end_date": enrollment.end_date,
-            "status": ACTIVE,
-        }
-        old = by_id.get(sid) or by_key.get(key)
-        if old is not None:
+        user_pk, class_pk = user_pks.get(user), class_pks.get(school_class)
+        old = by_id.get(sid)
+        if old is None and user_pk is not None and class_pk is not None:
             # A row Village holds under another id (or none) is taken over, not duplicated.
-            existing[sid] = old
-            wanted[sid]["sourced_id"] = sid
-    kind_plan = ctx.plan["enrollments"]
-    diff(kind_plan, wanted, existing)
-    covered = index.covered_pks
-    kept = {row["id"] for row in existing.values()}
-    ended = stale(ctx.roster, "enrollments", wanted, by_id, lambda r: r["school_id"] in covered)
-    gone_pks = set(gone_users.values())
-    ended += [row for row in rows if row["user_id"] in gone_pks and row["status"] == ACTIVE]
-    _end_enrollments(ctx, [row for row in ended if row["id"] not in kept])
+            if by_key is None:
+                by_key = {(row[_USER], row[_CLASS], row[_ROLE]): row for row in rows}
+            old = by_key.get((user_pk, class_pk, role))
+            if old is not None:
+                taken.add(old[_ID])
+        if old is None:
+            create.append(
+                (sid, user, school_class, role, enrollment.is_primary, enrollment.begin_date,
+                 enrollment.end_date, ACTIVE)
+            )  # fmt: skip
+            continue
+        said = (sid, user_pk, class_pk, role, enrollment.is_primary, enrollment.begin_date,
+                enrollment.end_date, ACTIVE)  # fmt: skip
+        if said == old[_SID : _STATUS + 1]:
+            continue
+        fields: Row = {}
+        if old[_USER] != user_pk:
+            fields["user_ref"] = user
+        if old[_CLASS] != class_pk:
+            fields["school_class_ref"] = school_class
+        for name, position, value in (
+            ("role", _ROLE, role),
+            ("is_primary", _PRIMARY, enrollment.is_primary),
+            ("begin_date", _BEGIN, enrollment.begin_date),
+            ("end_date", _END, enrollment.end_date),
+            ("status", _STATUS, ACTIVE),
+            ("sourced_id", _SID, sid),
+        ):
+            if value != old[position]:
+                fields[name] = value
+        update.append((old[_ID], fields))
+    present = set(seen.values())
+    ended = _stale_enrollments(ctx, index, present, by_id)
+    if gone_users:
+        gone_pks = set(gone_users.values())
+        ended += [row for row in rows if row[_USER] in gone_pks and row[_STATUS] == ACTIVE]
+    # A row the roster still holds (under its own sourcedId or taken over) stays.
+    _end_enrollments(
+        ctx, [row for row in ended if row[_SID] not in present and row[_ID] not in taken]
+    )
 
 
-def _end_enrollments(ctx: Context, rows: list[Row]) -> None:
+def _enrolled(ctx: Context) -> Iterator[tuple[str, str]]:
+    """(enrolment, user) sourcedIds of the roster's enrolments."""
+    for sourced_id, enrollment in ctx.roster.enrollments.items():
+        yield sourced_id, enrollment.user_id
+
+
+def _stale_enrollments(
+    ctx: Context, index: OrgIndex, present: set[str], by_id: dict[str, tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    mode = file_mode(ctx.roster, "enrollments")
+    if mode is FileMode.BULK:
+        covered = index.covered_pks
+        left_out = (by_id[sourced_id] for sourced_id in by_id.keys() - present)
+        return [row for row in left_out if row[_STATUS] == ACTIVE and row[_SCHOOL] in covered]
+    if mode is FileMode.DELTA:
+        gone = deleted_ids(ctx.roster, "enrollments")
+        return [
+            row
+            for sourced_id, row in by_id.items()
+            if sourced_id in gone and row[_STATUS] == ACTIVE
+        ]
+    return []
+
+
+def _end_enrollments(ctx: Context, rows: list[tuple[Any, ...]]) -> None:
     today = ctx.today
     kind_plan = ctx.plan["enrollments"]
     done: set[int] = set()
     for row in rows:
-        if row["id"] in done:
+        pk, end_date = row[_ID], row[_END]
+        if pk in done:
             continue
-        done.add(row["id"])
-        fields: Row = {"status": RosterStatus.INACTIVE}
-        if row["end_date"] is None or row["end_date"] > today:
+        done.add(pk)
+        fields: Row = {"status": INACTIVE}
+        if end_date is None or end_date > today:
             fields["end_date"] = today
-        kind_plan.deactivate.append((row["id"], fields))
+        kind_plan.deactivate.append((pk, fields))
 
 
 # -- guardian links ---------------------------------------------------------------------------
 
 
+_LinkRow = namedtuple(  # type: ignore[misc]
+    "_LinkRow", ["id", "source", "status", "student_id", "guardian_id", *LINK_COLUMNS]
+)
+
+
 def _plan_links(
     ctx: Context,
+    scope: Scope,
     in_scope: set[int],
     gone_users: dict[str, int],
     wanted_roles: set[RoleKey],
-    roles: dict[RoleKey, Row],
+    roles: dict[RoleKey, Loaded],
 ) -> None:
-    rows = GuardianLink.objects.values(
+    links = GuardianLink.objects.all()
+    gone = set(gone_users.values())
+    if scope.link_users is not None and len(gone) <= LIMIT:
+        links = links.filter(
+            Q(guardian__sourced_id__in=scope.link_users)
+            | Q(guardian_id__in=gone)
+            | Q(student_id__in=gone)
+        )
+    loaded = _load(
+        _LinkRow,
+        links,
         "id",
         "source",
         "status",
         "student_id",
         "guardian_id",
-        guardian_ref=F("guardian__sourced_id"),
-        student_ref=F("student__sourced_id"),
+        "guardian__sourced_id",
+        "student__sourced_id",
     )
-    existing = {(row["guardian_ref"], row["student_ref"]): row for row in rows_of(rows)}
+    existing = {(row.guardian_ref, row.student_ref): row for row in loaded}
     wanted = {(pair.guardian_id, pair.student_id) for pair in ctx.roster.guardians}
     kind_plan = ctx.plan["guardian_links"]
-    for guardian, student in sorted(wanted):
-        old = existing.get((guardian, student))
+    kind_plan.columns = LINK_COLUMNS
+    for pair in sorted(wanted):
+        old = existing.get(pair)
         if old is None:
-            kind_plan.create.append({"guardian_ref": guardian, "student_ref": student})
-        elif old["source"] == LinkSource.ROSTER and old["status"] != LinkStatus.ACTIVE:
-            kind_plan.update.append((old["id"], {"status": LinkStatus.ACTIVE}))
+            kind_plan.create.append(pair)
+        elif old.source == LinkSource.ROSTER and old.status != LinkStatus.ACTIVE:
+            kind_plan.update.append((old.id, {"status": LinkStatus.ACTIVE}))
     bulk = file_mode(ctx.roster, "users") is FileMode.BULK
-    gone = set(gone_users.values())
     for key, row in existing.items():
-        if row["source"] != LinkSource.ROSTER or row["status"] != LinkStatus.ACTIVE:
+        if row.source != LinkSource.ROSTER or row.status != LinkStatus.ACTIVE:
             continue
-        dropped = bulk and row["student_id"] in in_scope and key not in wanted
-        if dropped or row["student_id"] in gone or row["guardian_id"] in gone:
-            kind_plan.deactivate.append((row["id"], {"status": LinkStatus.ENDED}))
+        dropped = bulk and row.student_id in in_scope and key not in wanted
+        if dropped or row.student_id in gone or row.guardian_id in gone:
+            kind_plan.deactivate.append((row.id, {"status": LinkStatus.ENDED}))
     _plan_guardian_roles(ctx, wanted, wanted_roles, roles)
 
 
@@ -326,29 +564,20 @@ def _plan_guardian_roles(
     ctx: Context,
     pairs: set[tuple[str, str]],
     wanted_roles: set[RoleKey],
-    roles: dict[RoleKey, Row],
+    roles: dict[RoleKey, Loaded],
 ) -> None:
     """A linked guardian holds a guardian role at each of the child's schools."""
     schools: dict[str, set[str]] = {}
+    student = str(Role.STUDENT)
     for user, org, role in [*wanted_roles, *roles]:
-        if role == Role.STUDENT:
+        if role == student:
             schools.setdefault(user, set()).add(org)
+    guardian = str(Role.GUARDIAN)
     needed = {
-        (guardian, school, str(Role.GUARDIAN))
-        for guardian, student in pairs
-        for school in schools.get(student, ())
+        (guardian_id, school, guardian)
+        for guardian_id, student_id in pairs
+        for school in schools.get(student_id, ())
     }
     kind_plan = ctx.plan["roles"]
-    for guardian, school, role in sorted(needed - wanted_roles - set(roles)):
-        kind_plan.create.append(
-            {
-                "user_ref": guardian,
-                "organisation_ref": school,
-                "role": role,
-                "sourced_id": None,
-                "is_primary": True,
-                "begin_date": None,
-                "end_date": None,
-                "status": ACTIVE,
-            }
-        )
+    for user, school, role in sorted(needed - wanted_roles - set(roles)):
+        kind_plan.create.append((user, school, role, None, True, None, None, ACTIVE))

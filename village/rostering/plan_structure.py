@@ -25,6 +25,19 @@ from village.rostering.plan import (
 from village.rostering.plan import check_lengths as _check_lengths
 
 ACTIVE = RosterStatus.ACTIVE
+# The values of a new row of each kind, after its sourcedId.
+ORG_COLUMNS = ("name", "identifier", "status", "kind", "parent_ref")
+SESSION_COLUMNS = (
+    "title", "kind", "start_date", "end_date", "school_year", "parent_ref", "status",
+    "organisation_ref",
+)  # fmt: skip
+COURSE_COLUMNS = (
+    "title", "code", "grades", "subjects", "organisation_ref", "school_year_ref", "status",
+)  # fmt: skip
+CLASS_COLUMNS = (
+    "title", "code", "kind", "location", "periods", "grades", "subjects", "course_ref",
+    "school_ref", "status",
+)  # fmt: skip
 
 
 def stand_in_district_id(school_id: str) -> str:
@@ -127,7 +140,7 @@ def _plan_orgs(ctx: Context) -> OrgIndex:
     _cover(ctx, index, wanted)
     _check_lengths(ctx.report, Organisation, "orgs.csv", wanted)
     kind_plan = ctx.plan["orgs"]
-    diff(kind_plan, wanted, existing)
+    diff(kind_plan, wanted, existing, ORG_COLUMNS)
     covered = index.covered_districts
     deactivate(
         kind_plan,
@@ -222,7 +235,7 @@ def _plan_sessions(ctx: Context, index: OrgIndex) -> None:
         wanted[session.sourced_id] = row
     _check_lengths(ctx.report, AcademicSession, "academicSessions.csv", wanted)
     kind_plan = ctx.plan["sessions"]
-    diff(kind_plan, wanted, existing)
+    diff(kind_plan, wanted, existing, SESSION_COLUMNS)
     covered = index.covered_pks
     deactivate(
         kind_plan,
@@ -273,7 +286,7 @@ def _plan_courses(ctx: Context, index: OrgIndex) -> None:
         }
     _check_lengths(ctx.report, Course, "courses.csv", wanted)
     kind_plan = ctx.plan["courses"]
-    diff(kind_plan, wanted, existing)
+    diff(kind_plan, wanted, existing, COURSE_COLUMNS)
     covered = index.covered_pks
     deactivate(
         kind_plan,
@@ -324,8 +337,9 @@ def _plan_classes(ctx: Context, index: OrgIndex) -> None:
             "status": ACTIVE,
         }
     _check_lengths(ctx.report, SchoolClass, "classes.csv", wanted)
+    ctx.pks["classes"] = {sourced_id: row["id"] for sourced_id, row in existing.items()}
     kind_plan = ctx.plan["classes"]
-    diff(kind_plan, wanted, existing)
+    diff(kind_plan, wanted, existing, CLASS_COLUMNS)
     _plan_terms(ctx, existing)
     covered = index.covered_pks
     deactivate(

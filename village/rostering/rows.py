@@ -59,6 +59,8 @@ class RowBuilder:
         self.agents: list[tuple[int, str, tuple[str, ...]]] = []
         # Roles that were reported and not imported, still needed to tell guardians apart.
         self.other_roles: dict[str, set[str]] = {}
+        # How each (OneRoster role, organisation kind, organisation in the bundle) maps.
+        self.mappings: dict[tuple[str, OrgKind | None, bool], roles.Mapping] = {}
         self.builders: dict[str, Callable[[dict[str, Value], Where], None]] = {
             "orgs": self._org,
             "academicSessions": self._session,
@@ -177,53 +179,68 @@ class RowBuilder:
             )
             self.other_roles.setdefault(user, set()).add(role)
         for index, org_id in enumerate(org_ids):
-            self._assign(
-                RoleAssignment(user, org_id, role, None, is_primary=index == 0), where, "role"
-            )
+            self._assign(user, org_id, role, index == 0, where, "role")
 
     def _role_row(self, values: dict[str, Value], where: Where) -> None:
         if not _dates_ordered(values, "beginDate", "endDate", where):
             return
-        assignment = RoleAssignment(
+        self._assign(
             _text(values, "userSourcedId"),
             _text(values, "orgSourcedId"),
             _text(values, "role"),
-            None,
-            is_primary=values.get("roleType") == "primary",
+            values.get("roleType") == "primary",
+            where,
+            "role",
             sourced_id=_text(values, "sourcedId"),
             begin_date=_date(values, "beginDate"),
             end_date=_date(values, "endDate"),
         )
-        self._assign(assignment, where, "role")
 
-    def _assign(self, assignment: RoleAssignment, where: Where, column: str) -> None:
-        org = self.roster.orgs.get(assignment.org_id)
-        mapping = roles.village_role(
-            assignment.oneroster_role, org.kind if org else None, org_known=org is not None
-        )
+    def _assign(
+        self,
+        user_id: str,
+        org_id: str,
+        oneroster_role: str,
+        is_primary: bool,
+        where: Where,
+        column: str,
+        *,
+        sourced_id: str = "",
+        begin_date: dt.date | None = None,
+        end_date: dt.date | None = None,
+    ) -> None:
+        org = self.roster.orgs.get(org_id)
+        kind = org.kind if org else None
+        key = (oneroster_role, kind, org is not None)
+        mapping = self.mappings.get(key)
+        if mapping is None:
+            mapping = roles.village_role(oneroster_role, kind, org_known=org is not None)
+            self.mappings[key] = mapping
         if not mapping.imported:
             where.warning(
                 "role_not_imported",
                 column,
-                f'role "{assignment.oneroster_role}" not imported: {mapping.reason}',
+                f'role "{oneroster_role}" not imported: {mapping.reason}',
             )
-            self.other_roles.setdefault(assignment.user_id, set()).add(assignment.oneroster_role)
+            self.other_roles.setdefault(user_id, set()).add(oneroster_role)
             return
         self.roster.roles.append(
             RoleAssignment(
-                assignment.user_id,
-                assignment.org_id,
-                assignment.oneroster_role,
+                user_id,
+                org_id,
+                oneroster_role,
                 mapping.role,
-                assignment.is_primary,
-                assignment.sourced_id,
-                assignment.begin_date,
-                assignment.end_date,
+                is_primary,
+                sourced_id,
+                begin_date,
+                end_date,
             )
         )
 
     def _enrollment(self, values: dict[str, Value], where: Where) -> None:
-        role = _text(values, "role")
+        # Hot as well (every student has several): plain lookups, checked values are typed.
+        text: dict[str, Any] = values
+        role = text["role"]
         village_role = roles.ENROLLMENT_ROLES.get(role)
         if village_role is None:
             where.warning(
@@ -232,18 +249,20 @@ class RowBuilder:
                 f'enrolment as "{role}" not imported: Village enrols students, teachers and aides',
             )
             return
-        if not _dates_ordered(values, "beginDate", "endDate", where):
+        begin, end = text.get("beginDate"), text.get("endDate")
+        if begin and end and end < begin:
+            where.error("dates_reversed", "endDate", f"endDate {end} is before beginDate {begin}")
             return
-        sourced_id = _text(values, "sourcedId")
+        sourced_id = text["sourcedId"]
         self.roster.enrollments[sourced_id] = Enrollment(
             sourced_id,
-            _text(values, "classSourcedId"),
-            _text(values, "schoolSourcedId"),
-            _text(values, "userSourcedId"),
+            text["classSourcedId"],
+            text["schoolSourcedId"],
+            text["userSourcedId"],
             village_role,
-            values.get("primary") is True,
-            _date(values, "beginDate"),
-            _date(values, "endDate"),
+            text.get("primary") is True,
+            begin,
+            end,
         )
 
     # -- guardians --------------------------------------------------------------------------
@@ -259,12 +278,14 @@ class RowBuilder:
             return
         involved = {user for _line, user, agents in self.agents for user in (user, *agents)}
         names = self._role_names(involved)
+        bits = {user: _bits(held) for user, held in names.items()}
         where = Where(self.report, "users.csv")
+        users = self.roster.users
         for line, user, agents in self.agents:
             where.line = line
             for agent in agents:
-                if agent in self.roster.users or known_in_village(agent):
-                    self._pair(user, agent, names, where)
+                if agent in users or known_in_village(agent):
+                    self._pair(user, agent, names, bits, where)
 
     def _role_names(self, involved: set[str]) -> dict[str, set[str]]:
         names: dict[str, set[str]] = {}
@@ -276,11 +297,18 @@ class RowBuilder:
                 names.setdefault(user, set()).update(others)
         return names
 
-    def _pair(self, user: str, agent: str, names: dict[str, set[str]], where: Where) -> None:
+    def _pair(
+        self,
+        user: str,
+        agent: str,
+        names: dict[str, set[str]],
+        bits: dict[str, int],
+        where: Where,
+    ) -> None:
         if user == agent:
             where.warning("agent_self", "agentSourcedIds", f'user "{user}" lists itself as agent')
             return
-        mine, theirs = _bits(names.get(user, set())), _bits(names.get(agent, set()))
+        mine, theirs = bits.get(user, 0), bits.get(agent, 0)
         if mine & GUARDIAN and (
             theirs & STUDENT or (not theirs and agent not in self.roster.users)
         ):

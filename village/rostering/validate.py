@@ -14,9 +14,11 @@ already has (``known_ids``), in a bulk file only at objects in the bundle.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
 from village.rostering.bundle import MANIFEST, Bundle, Manifest, open_bundle, read_manifest
 from village.rostering.csvread import STOPPING_CODES, map_header, records
@@ -30,8 +32,17 @@ from village.rostering.schema import (
     Column,
     FileMode,
     FileSchema,
+    ValueType,
 )
-from village.rostering.values import INVALID, READERS, Value, Where, read_value
+from village.rostering.values import (
+    INVALID,
+    READERS,
+    QuietWhere,
+    Value,
+    Where,
+    read_value,
+    split_list,
+)
 
 KnownIds = Callable[[str], AbstractSet[str]]
 SourcedId = str
@@ -93,7 +104,9 @@ class _Validator:
         self.roster = roster
         self.known_ids = known_ids or no_known_ids
         self.known: dict[str, AbstractSet[str]] = {}
-        self.defined: dict[str, set[SourcedId]] = {kind: set() for kind in SCHEMAS}
+        # The sourcedIds read so far, by kind; each maps to itself, so that references to it
+        # can share the one string object instead of keeping a copy per row.
+        self.defined: dict[str, dict[SourcedId, SourcedId]] = {kind: {} for kind in SCHEMAS}
         self.builder = RowBuilder(roster, report)
         # Kinds whose file could not be read to the end: references to them are not checked,
         # so that one unreadable file gives one error, not one per reference.
@@ -199,29 +212,48 @@ class _Validator:
         plan = _Plan(schema, positions, schema.required(self.manifest.version))
         where = Where(self.report, schema.filename)
         self_refs: list[tuple[int, Column, tuple[str, ...]]] = []
+        fast = _FastRows(self, schema, mode, plan, self_refs)
+        build = self.builder.builders.get(schema.kind)
         count = 0
         for line, fields in rows:
             count += 1
             where.line = line
-            if len(fields) > width and any(value.strip() for value in fields[width:]):
-                where.error("row_width", "", f"{len(fields)} values but the header has {width}")
-                continue
-            sourced_id = fields[plan.id_index].strip() if plan.id_index < len(fields) else ""
-            if not self._new_id(schema, sourced_id, where):
-                continue
-            deleted = self._status(plan, fields, mode, where)
-            if deleted is None:
-                continue
-            if deleted:
-                self.roster.deletions.setdefault(schema.kind, set()).add(sourced_id)
-                continue
-            values = plan.values(fields, where)
-            if values is not None and self._references(
-                schema, mode, values, plan, where, self_refs
-            ):
-                self.builder.build(schema.kind, values, where)
+            if len(fields) == width:
+                values = fast.values(fields, line)
+                if values is not None:
+                    if build is not None:
+                        build(values, where)
+                    continue
+            self._row(schema, mode, plan, width, fields, where, self_refs)
         self._self_references(schema, mode, self_refs, where)
         return count
+
+    def _row(
+        self,
+        schema: FileSchema,
+        mode: FileMode,
+        plan: _Plan,
+        width: int,
+        fields: list[str],
+        where: Where,
+        self_refs: list[tuple[int, Column, tuple[str, ...]]],
+    ) -> None:
+        """Check one row the thorough way, reporting whatever is wrong with it."""
+        if len(fields) > width and any(value.strip() for value in fields[width:]):
+            where.error("row_width", "", f"{len(fields)} values but the header has {width}")
+            return
+        sourced_id = fields[plan.id_index].strip() if plan.id_index < len(fields) else ""
+        if not self._new_id(schema, sourced_id, where):
+            return
+        deleted = self._status(plan, fields, mode, where)
+        if deleted is None:
+            return
+        if deleted:
+            self.roster.deletions.setdefault(schema.kind, set()).add(sourced_id)
+            return
+        values = plan.values(fields, where)
+        if values is not None and self._references(schema, mode, values, plan, where, self_refs):
+            self.builder.build(schema.kind, values, where)
 
     def _status(self, plan: _Plan, fields: list[str], mode: FileMode, where: Where) -> bool | None:
         """Whether the row deletes; ``None`` when the row is unusable (already reported)."""
@@ -256,7 +288,7 @@ class _Validator:
         if sourced_id in defined:
             where.error("duplicate_id", "sourcedId", f'duplicate sourcedId "{sourced_id}"')
             return False
-        defined.add(sourced_id)
+        defined[sourced_id] = sourced_id
         return True
 
     # -- references -------------------------------------------------------------------------
@@ -361,3 +393,158 @@ class _Plan:
                 valid = False
             values[column.name] = value
         return values if valid else None
+
+
+# How ``_FastRows`` reads a column.
+_PLAIN, _LIST, _REF, _REFS, _SELF, _SELFS, _CACHED = range(7)
+_CACHE_SIZE = 4096  # distinct values remembered per column (enums, booleans, dates)
+_MISSING = object()
+
+
+class _FastRows:
+    """The common case of a row, checked with as little work per value as possible.
+
+    ``values`` accepts only a row the thorough check (``_Validator._row``) would accept without
+    a single error or warning, and returns the same values; for any other row it returns
+    ``None`` and changes nothing, and the row is checked the thorough way, which reports it.
+    Values whose reading could be remarked on (enums, booleans, dates) are read through a small
+    per-column memory of values known to read cleanly; references are looked up in the
+    sourcedIds read so far.
+    """
+
+    def __init__(
+        self,
+        validator: _Validator,
+        schema: FileSchema,
+        mode: FileMode,
+        plan: _Plan,
+        self_refs: list[tuple[int, Column, tuple[str, ...]]],
+    ) -> None:
+        self.validator = validator
+        self.file = schema.filename
+        self.delta = mode is FileMode.DELTA
+        self.defined = validator.defined[schema.kind]
+        self.self_refs = self_refs
+        self.id_index = plan.id_index
+        self.status_index = plan.positions.get(STATUS.name, -1)
+        self.modified_index = plan.positions.get(MODIFIED.name, -1)
+        self.status_noted = False  # "status and dateLastModified are ignored" is reported
+        self.probe = QuietWhere(validator.report, schema.filename)
+        self.modified_cache: dict[str, Value] = {}
+        self.columns: list[tuple[str, int, int, bool, Any]] = []
+        deletions = validator.roster.deletions
+        for column, index, reader, required in plan.columns:
+            if column.name == "sourcedId":
+                continue
+            many = column.type in (ValueType.IDS, ValueType.LIST)
+            arg: Any = None
+            if column.ref == schema.kind:
+                code, arg = (_SELFS if many else _SELF), column
+            elif column.ref:
+                code = _REFS if many else _REF
+                arg = (validator.defined[column.ref], deletions.get(column.ref), {})
+            elif many:
+                code = _LIST
+            elif reader is None or column.type is ValueType.ID:
+                code = _PLAIN
+            else:
+                code, arg = _CACHED, (column, reader, {})
+            self.columns.append((column.name, index, code, required, arg))
+
+    def values(self, fields: list[str], line: int) -> dict[str, Value] | None:
+        """The row's values by column name, or ``None``: check this row the thorough way."""
+        sourced_id = fields[self.id_index].strip()
+        if not sourced_id or sourced_id in self.defined:
+            return None
+        if not self._plain_state(fields):
+            return None
+        values: dict[str, Value] = {"sourcedId": sourced_id}
+        later: list[tuple[int, Column, tuple[str, ...]]] | None = None
+        for name, index, code, required, arg in self.columns:
+            text = fields[index].strip()
+            if not text:
+                if required:
+                    return None
+                continue
+            if code == _PLAIN:
+                values[name] = text
+            elif code == _REF:
+                defined, deleted, _cache = arg
+                found = defined.get(text)
+                if found is None or (deleted and text in deleted):
+                    return None
+                values[name] = found
+            elif code == _CACHED:
+                value = arg[2].get(text, _MISSING)
+                if value is _MISSING:
+                    value = self._clean(arg, text)
+                    if value is _MISSING:
+                        return None
+                values[name] = value
+            elif code == _LIST:
+                values[name] = split_list(text)
+            elif code == _REFS:
+                ids = self._resolved(arg, text)
+                if ids is None:
+                    return None
+                values[name] = ids
+            else:  # a reference to the same file, checked once the whole file is read
+                # (as ``split_list``, but not kept: such lists rarely repeat)
+                ids = (
+                    tuple(filter(None, map(str.strip, text.split(","))))
+                    if code == _SELFS
+                    else (sys.intern(text),)
+                )
+                values[name] = ids if code == _SELFS else ids[0]
+                if ids:
+                    later = later or []
+                    later.append((line, arg, ids))
+        self.defined[sourced_id] = sourced_id
+        if later:
+            self.self_refs.extend(later)
+        return values
+
+    def _plain_state(self, fields: list[str]) -> bool:
+        """Whether status and dateLastModified need no remark and keep the row."""
+        status = fields[self.status_index].strip() if self.status_index >= 0 else ""
+        modified = fields[self.modified_index].strip() if self.modified_index >= 0 else ""
+        if self.delta:
+            if status != "active" or not modified:
+                return False  # deleted, or a value missing: the thorough check handles it
+        elif status or modified:
+            if status not in ("", "active"):
+                return False
+            if not self.status_noted:
+                self.status_noted = self.validator.report.has("bulk_status", file=self.file)
+                if not self.status_noted:
+                    return False
+        if modified and modified not in self.modified_cache:
+            value = self._clean((MODIFIED, READERS[MODIFIED.type], self.modified_cache), modified)
+            return value is not _MISSING
+        return True
+
+    def _clean(self, arg: tuple[Column, Any, dict[str, Value]], text: str) -> Value | object:
+        """Read ``text``; ``_MISSING`` unless it reads without a remark (then remember it)."""
+        column, reader, cache = arg
+        probe = self.probe
+        probe.noted = False
+        value = reader(column, text, probe)
+        if probe.noted or value is INVALID:
+            return _MISSING
+        if len(cache) < _CACHE_SIZE:
+            cache[text] = value
+        return value
+
+    def _resolved(self, arg: Any, text: str) -> tuple[str, ...] | None:
+        """The sourcedIds of a list of references, if every one of them resolves."""
+        defined, deleted, cache = arg
+        ids: tuple[str, ...] | None = cache.get(text)
+        if ids is not None:
+            return ids
+        ids = split_list(text)
+        for sourced_id in ids:
+            if sourced_id not in defined or (deleted and sourced_id in deleted):
+                return None
+        if len(cache) < _CACHE_SIZE:
+            cache[text] = ids
+        return ids

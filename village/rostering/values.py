@@ -48,6 +48,23 @@ class Where:
         self.report.warning(code, message, file=self.file, line=self.line, column=column)
 
 
+class QuietWhere(Where):
+    """A place that reports nothing: it only notes that a reader had something to say."""
+
+    __slots__ = ("noted",)
+
+    def __init__(self, report: Report, file: str) -> None:
+        super().__init__(report, file)
+        self.noted = False
+
+    def error(self, code: str, column: str, message: str) -> _Invalid:
+        self.noted = True
+        return INVALID
+
+    def warning(self, code: str, column: str, message: str) -> None:
+        self.noted = True
+
+
 _LISTS: dict[str, tuple[str, ...]] = {}
 _LISTS_KEPT = 4096
 

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db.models import QuerySet
+from django.db.models import Model
 
 from village.accounts.models import User
 from village.community.models import AcademicSession, Organisation, OrgRole, Role
+from village.rostering.bulkwrite import CopyWriter, DjangoWriter, Writer
 from village.rostering.importer import run_import
 from village.rostering.tests.builders import ROWS, base_files, csv_text, manifest, write_zip
 from village.rostering.tests.test_apply import dump, import_files
@@ -45,14 +46,19 @@ def test_a_failure_late_in_the_apply_leaves_the_database_unchanged(
 ) -> None:
     import_files(tmp_path, base_files(), "first")
     before = dump()
-    original = QuerySet.bulk_create
 
-    def fail_on_links(self: QuerySet[Any], *args: Any, **kwargs: Any) -> Any:
-        if self.model.__name__ == "GuardianLink":
-            raise RuntimeError("disk full")
-        return original(self, *args, **kwargs)
+    def failing_on_links(writer: type[Writer]) -> Any:
+        original = writer.insert
 
-    monkeypatch.setattr(QuerySet, "bulk_create", fail_on_links)
+        def insert(self: Writer, model: type[Model], *args: Any, **kwargs: Any) -> Any:
+            if model.__name__ == "GuardianLink":
+                raise RuntimeError("disk full")
+            return original(self, model, *args, **kwargs)
+
+        return insert
+
+    for writer in (DjangoWriter, CopyWriter):  # whichever this database uses
+        monkeypatch.setattr(writer, "insert", failing_on_links(writer))
     users = [row.replace("Lovelace", "Byron") for row in ROWS["users"]]
     users.append("leo,,,true,s1,student,leo,,Leo,Park,,,,,,,04,")
     users.append("kim,,,true,s1,parent,kim,,Kim,Park,,,,,,leo,,")
