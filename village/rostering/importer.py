@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from village.accounts.models import User
+from village.classwork.models import Assignment
 from village.community.models import (
     AcademicSession,
     Course,
@@ -26,6 +27,7 @@ from village.community.models import (
     SchoolClass,
 )
 from village.rostering.apply import MODELS, Progress, apply_plan
+from village.rostering.gradebook import import_gradebook
 from village.rostering.plan import ChangeCounts, Context, Plan
 from village.rostering.plan_people import plan_people
 from village.rostering.plan_structure import plan_structure
@@ -41,6 +43,7 @@ KNOWN_MODELS: dict[str, type[models.Model]] = {
     "users": User,
     "roles": OrgRole,
     "enrollments": Enrollment,
+    "lineItems": Assignment,
 }
 
 
@@ -115,6 +118,14 @@ def _run_import(path: Path, dry_run: bool, tell: Progress) -> ImportOutcome:
         return ImportOutcome(report, counts, applied=False)
     with transaction.atomic():
         apply_plan(plan, tell)
+        # Gradebook files (lineItems, results) need the classes and students just written, so
+        # they are read and applied after the roster, in the same transaction.
+        tell("gradebook", 0, 1)
+        gradebook = import_gradebook(path, report, now=timezone.now())
+        counts.kinds.update(
+            {kind: kind_counts for kind, kind_counts in gradebook.items() if kind_counts.total}
+        )
+        tell("gradebook", 1, 1)
     _refresh_statistics(plan)
     return ImportOutcome(report, counts, applied=True)
 

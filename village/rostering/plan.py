@@ -62,7 +62,8 @@ class ChangeCounts:
     )
 
     def __getitem__(self, kind: str) -> KindCounts:
-        return self.kinds[kind]
+        """The counts of ``kind``; none (all zero) for a kind this import did not touch."""
+        return self.kinds.get(kind) or KindCounts()
 
     @property
     def total_changes(self) -> int:

@@ -407,6 +407,13 @@ def _plan_enrollments(
     create, update = kind_plan.create, kind_plan.update
     seen: dict[tuple[str, str, str], str] = {}
     taken: set[int] = set()  # rows taken over from another sourcedId
+    # Who holds each (user, class, role) once the plan is carried out: Village allows one row
+    # per place, whatever its status. Rows keep their place unless the plan moves them.
+    places: dict[int, tuple[Any, Any, str]] = {
+        row[_ID]: (row[_USER], row[_CLASS], row[_ROLE]) for row in rows
+    }
+    claimants: dict[int, str] = {}  # row id -> the roster enrolment that updates it
+    new_places: list[tuple[str, tuple[Any, Any, str]]] = []
     role_names = {role: str(role) for role in EnrollmentRole}
     for sid, enrollment in ctx.roster.enrollments.items():
         user, school_class = enrollment.user_id, enrollment.class_id
@@ -434,7 +441,18 @@ def _plan_enrollments(
                 (sid, user, school_class, role, enrollment.is_primary, enrollment.begin_date,
                  enrollment.end_date, ACTIVE)
             )  # fmt: skip
+            new_places.append((sid, (user_pk, class_pk, role)))
             continue
+        if old[_ID] in claimants:
+            ctx.report.error(
+                "enrollment_conflict",
+                f'"{sid}" and "{claimants[old[_ID]]}" both take over the same enrolment of '
+                f'"{user}" in "{school_class}"',
+                file="enrollments.csv",
+            )
+            continue
+        claimants[old[_ID]] = sid
+        places[old[_ID]] = (user_pk, class_pk, role)
         said = (sid, user_pk, class_pk, role, enrollment.is_primary, enrollment.begin_date,
                 enrollment.end_date, ACTIVE)  # fmt: skip
         if said == old[_SID : _STATUS + 1]:
@@ -455,6 +473,7 @@ def _plan_enrollments(
             if value != old[position]:
                 fields[name] = value
         update.append((old[_ID], fields))
+    _check_places(ctx, rows, places, claimants, new_places)
     present = set(seen.values())
     ended = _stale_enrollments(ctx, index, present, by_id)
     if gone_users:
@@ -464,6 +483,34 @@ def _plan_enrollments(
     _end_enrollments(
         ctx, [row for row in ended if row[_SID] not in present and row[_ID] not in taken]
     )
+
+
+def _check_places(
+    ctx: Context,
+    rows: list[tuple[Any, ...]],
+    places: dict[int, tuple[Any, Any, str]],
+    claimants: dict[int, str],
+    new_places: list[tuple[str, tuple[Any, Any, str]]],
+) -> None:
+    """Refuse a plan that would put two enrolments in one place (user, class, role).
+
+    That happens when the roster moves an enrolment onto a place another row still holds (a
+    row left out of the file is ended, not deleted, so it keeps its place).
+    """
+    names = {row[_ID]: claimants.get(row[_ID]) or row[_SID] or f"#{row[_ID]}" for row in rows}
+    holder: dict[tuple[Any, Any, str], str] = {}
+    claims = [(names[pk], place) for pk, place in places.items()] + new_places
+    for name, place in claims:
+        if place[0] is None or place[1] is None:
+            continue  # a new person or class: nobody holds that place yet
+        other = holder.setdefault(place, name)
+        if other != name:
+            ctx.report.error(
+                "enrollment_conflict",
+                f'"{name}" would enrol the same person in the same class and role as "{other}"; '
+                "Village keeps one enrolment per person, class and role",
+                file="enrollments.csv",
+            )
 
 
 def _enrolled(ctx: Context) -> Iterator[tuple[str, str]]:

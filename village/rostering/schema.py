@@ -228,8 +228,8 @@ READ_ORDER: tuple[FileSchema, ...] = (
     CATEGORIES, LINE_ITEMS, RESULTS,
 )  # fmt: skip
 SCHEMAS = {schema.kind: schema for schema in READ_ORDER}
-# Checked for form only: Village keeps its own gradebook.
-VALIDATED_ONLY = frozenset({"categories", "lineItems", "results"})
+# Gradebook files are imported after the roster (``village.rostering.gradebook``).
+GRADEBOOK_FILES = frozenset({"categories", "lineItems", "results"})
 # Accepted and not read, with the reason given to the person importing.
 IGNORED_FILES = {
     "demographics": "Village does not import demographic data",

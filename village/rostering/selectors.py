@@ -28,6 +28,10 @@ KIND_LABELS: dict[str, Promise] = {
     "roles": _("Roles in schools"),
     "enrollments": _("Class enrolments"),
     "guardian_links": _("Guardian links"),
+    "categories": _("Grading categories"),
+    "lineItems": _("Assignments (gradebook)"),
+    "results": _("Grades (gradebook)"),
+    "gradebook": _("Assignments and grades"),
 }
 
 STAGE_LABELS: dict[str, Promise] = {

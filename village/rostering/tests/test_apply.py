@@ -322,3 +322,36 @@ def test_persona_accounts_are_adopted_by_a_roster_naming_their_sourced_ids(
     ada.refresh_from_db()
     assert (ada.last_name, ada.preferred_language) == ("Lovelace-Ng", "vi")
     assert Enrollment.objects.count() == enrolments
+
+
+def test_moving_an_enrolment_onto_a_place_another_still_holds_is_refused(
+    tmp_path: Path,
+) -> None:
+    """e1 (Ms. Rivera teaching k1) becomes Ada as a student of k1, while e2 (Ada in k1) leaves
+    the file: e2 is ended, not deleted, so it still holds that place. The bundle is refused with
+    a message, and nothing changes."""
+    imported(tmp_path)
+    before = dump()
+    enrollments = ["e1,,,k1,s1,ada,student,false,,"]
+
+    outcome = import_files(tmp_path, base_files(enrollments=enrollments), "moved")
+
+    assert not outcome.applied
+    assert [entry.code for entry in outcome.report.errors] == ["enrollment_conflict"]
+    assert '"e1"' in outcome.report.errors[0].message
+    assert dump() == before
+
+
+def test_two_enrolments_taking_over_one_row_are_refused(tmp_path: Path) -> None:
+    imported(tmp_path)
+    before = dump()
+    # e2's row is Ada in k1; e9 (new id, same place) would take it over while e2 keeps it.
+    enrollments = [*ROWS["enrollments"], "e9,,,k1,s1,ada,student,false,,"]
+    enrollments = [row for row in enrollments if not row.startswith("e2,")] + [
+        "e2,,,k1,s1,ada,student,false,2024-09-01,2024-12-20"
+    ]
+
+    outcome = import_files(tmp_path, base_files(enrollments=enrollments), "twice")
+
+    assert not outcome.applied
+    assert dump() == before

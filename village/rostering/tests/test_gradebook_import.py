@@ -87,12 +87,11 @@ def delta_files(**rows: list[str]) -> dict[str, str | bytes]:
 def import_both(
     tmp_path: Path, files: dict[str, str | bytes], name: str = "bundle"
 ) -> tuple[Report, dict[str, dict[str, int]]]:
-    """The roster import, then the gradebook import in the same transaction."""
+    """The roster import, which imports the gradebook after the roster in one transaction."""
     path = write_zip(tmp_path / f"{name}.zip", files)
-    with transaction.atomic():
-        outcome = run_import(path=path)
-        assert outcome.applied, outcome.report
-        counts = import_gradebook(path, outcome.report, now=NOW)
+    outcome = run_import(path=path)
+    assert outcome.applied, outcome.report
+    counts = {kind: outcome.plan[kind] for kind in KINDS}
     return outcome.report, {
         kind: {"created": c.created, "updated": c.updated, "deactivated": c.deactivated}
         for kind, c in counts.items()
@@ -231,11 +230,8 @@ def test_bulk_results_leaving_a_result_out_withdraw_it(tmp_path: Path) -> None:
 
 @pytest.fixture
 def known_line_items(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Delta results may point at line items Village has: validation must know their ids.
-
-    (The integration adds ``"lineItems": Assignment`` to ``importer.KNOWN_MODELS``.)
-    """
-    monkeypatch.setitem(KNOWN_MODELS, "lineItems", Assignment)
+    """Delta results may point at line items Village has: validation knows their ids."""
+    assert KNOWN_MODELS["lineItems"] is Assignment
 
 
 @pytest.mark.usefixtures("known_line_items")
@@ -382,8 +378,6 @@ def test_shared_samples_with_gradebook_files(tmp_path: Path) -> None:
     bundles = sorted({path.parent for name in HEADERS for path in SAMPLES.rglob(f"{name}.csv")})
     for bundle in bundles:
         with transaction.atomic():
-            outcome = run_import(path=bundle)
-            if outcome.applied:
-                import_gradebook(bundle, outcome.report, now=NOW)
+            run_import(path=bundle)
             transaction.set_rollback(True)
     assert SAMPLES.is_dir()

@@ -47,7 +47,7 @@ class ProgressBar:
 def plan_table(outcome: ImportOutcome) -> list[str]:
     counts = outcome.plan
     lines = [f"{'':<16}{'created':>10}{'updated':>10}{'deactivated':>13}"]
-    for kind in KINDS:
+    for kind in [*KINDS, *sorted(set(counts.kinds) - set(KINDS))]:
         row = counts[kind]
         lines.append(f"{kind:<16}{row.created:>10}{row.updated:>10}{row.deactivated:>13}")
     lines.append(f"{counts.total_changes} change(s) in all")
