@@ -11,25 +11,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.pages import assert_accessible, main_text, shoot, sign_in
 from village.classwork.models import Assignment, Feedback, Submission
 from village.core.models import AuditAction, AuditEvent
-from village.demo.personas import DEMO_PASSWORD, build_personas
+from village.demo.personas import build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
 
 
 def checked(page: Any, name: str) -> None:
     """Scan the page with axe-core (0 violations) and keep a screenshot when asked to."""
-    results = AXE.run(page)
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
-    if SCREENSHOTS is not None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"journey-{name}.png"), full_page=True)
+    assert_accessible(page, name)
+    shoot(page, f"journey-{name}")
 
 
 @pytest.fixture
@@ -48,18 +42,6 @@ def phones(browser: Any, settings: Any, tmp_path: Any) -> Iterator[Any]:
     yield open_phone
     for context in contexts:
         context.close()
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def main_text(page: Any) -> str:
-    return str(page.locator("main").inner_text())
 
 
 def post_work(page: Any, live_server: Any, class_id: int, title: str, *, rubric: bool) -> None:

@@ -8,19 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.pages import assert_accessible, main_text, shoot
 from village.demo.personas import DEMO_PASSWORD, build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
-
-
-def assert_accessible(page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -31,16 +23,6 @@ def sign_in(page, live_server, username: str) -> None:
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
     assert page.url.rstrip("/") == live_server.url, f"{username} did not land on the home page"
-
-
-def shoot(page, name: str) -> None:
-    if SCREENSHOTS is not None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def main_text(page) -> str:
-    return page.locator("main").inner_text()
 
 
 # persona → (names that must appear on their home page, names that must not)

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.pages import assert_accessible, main_text, sign_in
 from village.classwork.tests.test_student_support import (
     DAY,
     PDF,
@@ -21,10 +21,9 @@ from village.classwork.tests.test_student_support import (
     rubric,
     topic,
 )
-from village.demo.personas import DEMO_PASSWORD, build_personas
+from village.demo.personas import build_personas
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-AXE = Axe()
 
 
 @pytest.fixture
@@ -35,23 +34,6 @@ def phone(browser: Any, settings: Any, tmp_path: Any) -> Iterator[Any]:
     )
     yield context.new_page()
     context.close()
-
-
-def assert_accessible(page: Any) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def main_text(page: Any) -> str:
-    return str(page.locator("main").inner_text())
 
 
 def test_ada_finds_her_work_hands_in_a_file_and_reads_feedback(live_server, phone, tmp_path):

@@ -6,35 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.pages import assert_accessible, shoot, sign_in
 from village.classwork.tests.factories import assignment
-from village.demo.personas import DEMO_PASSWORD, build_personas
+from village.demo.personas import build_personas
 from village.families.tests.test_family_selectors import build_term, returned
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
-
-
-def assert_accessible(page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def shoot(page, name: str) -> None:
-    if SCREENSHOTS is not None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def pdf_pages(pdf: bytes) -> int:

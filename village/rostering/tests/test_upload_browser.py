@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.pages import assert_accessible
 from village.demo.personas import DEMO_PASSWORD, build_personas
 from village.rostering.models import ImportStatus, RosterImport
 from village.rostering.tests.test_upload import SCHOOL, STAMP, bundle_bytes, delta_rows
@@ -18,7 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("village.rostering.tests.upload_urls"),
 ]
-AXE = Axe()
 
 
 @pytest.fixture
@@ -27,11 +26,6 @@ def phone(browser: Any, settings: Any, tmp_path: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     yield context.new_page()
     context.close()
-
-
-def assert_accessible(page: Any) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_district_admin_uploads_checks_and_confirms_a_roster(live_server, phone, tmp_path):
