@@ -307,19 +307,10 @@ def course_grades(
     the same one the student and the teacher see. Without ``history`` only the grade now is
     computed (the home page needs no trend). Pass only children whose grades the viewer may see.
     """
-    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
-    if not classes or not class_ids:
+    counted = _counted_feedback(classes, now)
+    if counted is None:
         return {}
-    rows = Feedback.objects.filter(
-        student_id__in=list(classes),
-        assignment__school_class_id__in=list(class_ids),
-        assignment__status=RosterStatus.ACTIVE,
-        assignment__assign_at__lte=now,
-        assignment__points__gt=0,
-        returned_at__isnull=False,
-        excused=False,
-        score__isnull=False,
-    ).values_list(
+    rows = counted.values_list(
         "student_id",
         "assignment__school_class_id",
         "assignment__category_id",
@@ -360,21 +351,11 @@ def grades_now(
     class and category in the database, and ``weighted_percent`` weighs the sums exactly as it
     weighs the pieces of work. Pass only children whose grades the viewer may see.
     """
-    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
-    if not classes or not class_ids:
+    counted = _counted_feedback(classes, now)
+    if counted is None:
         return {}
     rows = (
-        Feedback.objects.filter(
-            student_id__in=list(classes),
-            assignment__school_class_id__in=list(class_ids),
-            assignment__status=RosterStatus.ACTIVE,
-            assignment__assign_at__lte=now,
-            assignment__points__gt=0,
-            returned_at__isnull=False,
-            excused=False,
-            score__isnull=False,
-        )
-        .values(
+        counted.values(
             "student_id",
             "assignment__school_class_id",
             "assignment__category_id",
@@ -406,6 +387,26 @@ def grades_now(
         for student_id, pairs in classes.items()
         for class_id, _title in pairs
     }
+
+
+def _counted_feedback(
+    classes: dict[int, list[tuple[int, str]]], now: dt.datetime
+) -> models.QuerySet[Feedback] | None:
+    """Feedback that counts in these students' course grades in these classes: returned,
+    scored, not excused, on published work with points. ``None`` when there is nothing to ask."""
+    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
+    if not classes or not class_ids:
+        return None
+    return Feedback.objects.filter(
+        student_id__in=list(classes),
+        assignment__school_class_id__in=list(class_ids),
+        assignment__status=RosterStatus.ACTIVE,
+        assignment__assign_at__lte=now,
+        assignment__points__gt=0,
+        returned_at__isnull=False,
+        excused=False,
+        score__isnull=False,
+    )
 
 
 def _grade_now(scored: list[ScoredWork], weights: dict[int, Decimal]) -> CourseGrade:
