@@ -32,7 +32,8 @@ from village.classwork.models import (
 )
 from village.classwork.selectors import WorkItem, current_classes, work_items
 from village.classwork.status import WorkStatus, work_status
-from village.community.models import OrgRole, Role, Scope
+from village.community.models import Scope
+from village.community.policies import student_schools
 
 # --- my work ---------------------------------------------------------------------------------
 
@@ -347,18 +348,8 @@ def grade_visible_ids(viewer: User, student_ids: Iterable[int]) -> set[int]:
 
 
 def school_ids(student_ids: Iterable[int]) -> dict[int, int]:
-    """Each student's school, as the audit log records it: the primary current student role
-    wins (one query)."""
-    rows = (
-        OrgRole.objects.current(policies.today())
-        .filter(user_id__in=list(student_ids), role=Role.STUDENT)
-        .order_by("-is_primary", "id")
-        .values_list("user_id", "organisation_id")
-    )
-    result: dict[int, int] = {}
-    for user_id, organisation_id in rows:
-        result.setdefault(user_id, organisation_id)
-    return result
+    """Each student's school id, as the audit log records it (one query)."""
+    return {pk: school.pk for pk, school in student_schools(student_ids).items()}
 
 
 def unseen_feedback_ids(found: Iterable[Position]) -> list[int]:

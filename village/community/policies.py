@@ -16,6 +16,7 @@ Rules (roles are *current*: active, and today within their dates):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -366,6 +367,21 @@ def guardian_children_ids(user: AnyUser, *, scope: Scope | None = None) -> IdQue
     return GuardianLink.objects.filter(
         _guardian_link_filter(user, scope), student__is_active=True
     ).values("student_id")
+
+
+def student_schools(student_ids: Iterable[int]) -> dict[int, Organisation]:
+    """Each student's school, as the pages and the audit log name it: the primary current
+    student role wins (one query)."""
+    rows = (
+        OrgRole.objects.current(today())
+        .filter(user_id__in=list(student_ids), role=Role.STUDENT)
+        .select_related("organisation")
+        .order_by("-is_primary", "id")
+    )
+    schools: dict[int, Organisation] = {}
+    for org_role in rows:
+        schools.setdefault(org_role.user_id, org_role.organisation)
+    return schools
 
 
 def sees_student_as_staff(user: AnyUser, student_id: int) -> bool:

@@ -261,7 +261,7 @@ def overview(request: HttpRequest) -> FamilyOverviewOut:
     user = api_caller(request)
     data = selectors.family_overview(user)
     if data.children:
-        schools = selectors.children_schools(child.id for child in data.children)
+        schools = policies.student_schools(child.id for child in data.children)
         audit_views(
             actor_id=user.pk,
             action=AuditAction.VIEW_STUDENT,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,8 +35,6 @@ from village.community.models import (
     EnrollmentRole,
     GuardianLink,
     Organisation,
-    OrgRole,
-    Role,
     Scope,
 )
 from village.families.selectors_work import (
@@ -180,20 +177,6 @@ def family_child(user: User, student_id: int) -> Child:
     if link is None:
         raise Http404("No such student.")
     return _child(link)
-
-
-def children_schools(student_ids: Iterable[int]) -> dict[int, Organisation]:
-    """Each student's school: the primary current student role wins (one query)."""
-    rows = (
-        OrgRole.objects.current(policies.today())
-        .filter(user_id__in=list(student_ids), role=Role.STUDENT)
-        .select_related("organisation")
-        .order_by("-is_primary", "id")
-    )
-    schools: dict[int, Organisation] = {}
-    for org_role in rows:
-        schools.setdefault(org_role.user_id, org_role.organisation)
-    return schools
 
 
 # --- the home panel ------------------------------------------------------------------------------
@@ -378,7 +361,7 @@ def child_page(user: User, child: Child, *, now: dt.datetime | None = None) -> C
     one for grades when the link allows them).
     """
     now = now or timezone.now()
-    school = children_schools([child.id]).get(child.id)
+    school = policies.student_schools([child.id]).get(child.id)
     views = _class_views(child.id)
     classes = {child.id: [(view.id, view.title) for view in views]}
     items = work_items(
