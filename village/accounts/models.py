@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from village.core.models import RosterStatus, TimeStampedModel
+from village.core.single_use import CodeState, single_use_state
 
 
 def validate_timezone(value: str) -> None:
@@ -120,8 +121,7 @@ class Invitation(TimeStampedModel):
 
     @property
     def is_open(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
+        state = single_use_state(
+            used_at=self.accepted_at, revoked_at=self.revoked_at, expires_at=self.expires_at
         )
+        return state == CodeState.OPEN

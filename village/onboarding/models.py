@@ -3,8 +3,6 @@ new guardian links, and the failed redemptions that rate-limit guessing."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from village.community.models import Organisation, Relationship, Scope
 from village.core.models import TimeStampedModel
+from village.core.single_use import CodeState, single_use_state
 
 
 def all_scopes() -> list[str]:
@@ -55,26 +54,6 @@ class OnboardingSettings(TimeStampedModel):
         """The valid areas of ``default_scopes`` (unknown values are ignored)."""
         stored = self.default_scopes if isinstance(self.default_scopes, list) else []
         return [Scope(value) for value in stored if value in Scope.values]
-
-
-class CodeState(models.TextChoices):
-    OPEN = "open", _("Not used yet")
-    USED = "used", _("Used")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Revoked")
-
-
-def single_use_state(
-    *, used_at: dt.datetime | None, revoked_at: dt.datetime | None, expires_at: dt.datetime
-) -> CodeState:
-    """Where a single-use secret stands: used first, then revoked, then expired, else open."""
-    if used_at is not None:
-        return CodeState.USED
-    if revoked_at is not None:
-        return CodeState.REVOKED
-    if expires_at <= timezone.now():
-        return CodeState.EXPIRED
-    return CodeState.OPEN
 
 
 class PairingCode(TimeStampedModel):
