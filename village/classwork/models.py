@@ -359,3 +359,39 @@ class ClassEvent(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ClassWorkVersion(models.Model):
+    """A token that changes whenever a class's work changes: its assignments, topics or
+    grading categories (see ``village.classwork.versions``).
+
+    Summaries built from a class's work (the family overview) keep the tokens they were built
+    from and are rebuilt when one differs. A class without a row has never changed since the
+    tokens were introduced; readers treat the missing row as a token of its own.
+    """
+
+    school_class = models.OneToOneField(
+        SchoolClass, on_delete=models.CASCADE, primary_key=True, related_name="work_version"
+    )
+    token = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"class {self.school_class_id} work version {self.token}"
+
+
+class StudentWorkVersion(models.Model):
+    """A token that changes whenever one student's own work changes: a hand-in, feedback saved,
+    returned or excused (see ``village.classwork.versions``)."""
+
+    student = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="work_version",
+    )
+    token = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"student {self.student_id} work version {self.token}"

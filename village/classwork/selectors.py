@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, Value
 from django.utils import timezone
 
 from village.classwork.grades import ScoredWork, percent
@@ -84,21 +84,46 @@ def current_classes(student_ids: Collection[int]) -> dict[int, list[tuple[int, s
     return classes
 
 
+def current_class_versions(
+    student_ids: Collection[int],
+) -> tuple[dict[int, list[tuple[int, str]]], dict[int, int | None]]:
+    """``current_classes``, and each of those classes' work version token (``None`` for a
+    class whose work never changed since versions were kept; see ``versions``). One query."""
+    today = timezone.localdate()
+    rows = (
+        Enrollment.objects.current(today)
+        .filter(user_id__in=list(student_ids), role=EnrollmentRole.STUDENT)
+        .order_by("school_class__title", "school_class_id")
+        .values_list(
+            "user_id", "school_class_id", "school_class__title", "school_class__work_version__token"
+        )
+    )
+    classes: dict[int, list[tuple[int, str]]] = {student_id: [] for student_id in student_ids}
+    tokens: dict[int, int | None] = {}
+    for student_id, class_id, title, token in rows:
+        classes[student_id].append((class_id, title))
+        tokens[class_id] = token
+    return classes, tokens
+
+
 def work_items(
     classes: dict[int, list[tuple[int, str]]],
     *,
-    viewer_id: int,
+    viewer_id: int | None,
     families_only: bool = False,
     due_after: dt.datetime | None = None,
     due_before: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    assigned_before: dt.datetime | None = None,
 ) -> list[WorkItem]:
     """Every (student, published assignment) pair for the students and classes in ``classes``.
 
     ``classes`` maps each student to the classes to include (as from ``current_classes``).
     ``families_only`` keeps work marked for families; ``due_after``/``due_before`` keep work
     due in that window (work without a due time is kept only when neither is given).
-    Returned feedback only: drafts are the teacher's own. Three queries.
+    Returned feedback only: drafts are the teacher's own. Work is published when its assign
+    time has come (``now``, or ``assigned_before`` to include work published later). Without a
+    ``viewer_id`` nobody's reading of feedback is looked up (``seen`` is ``True``). Three queries.
     """
     now = now or timezone.now()
     class_titles = {class_id: title for pairs in classes.values() for class_id, title in pairs}
@@ -106,7 +131,9 @@ def work_items(
     if not class_titles or not student_ids:
         return []
     assignments = Assignment.objects.filter(
-        school_class_id__in=list(class_titles), status="active", assign_at__lte=now
+        school_class_id__in=list(class_titles),
+        status="active",
+        assign_at__lte=assigned_before or now,
     )
     if families_only:
         assignments = assignments.filter(visible_to_families=True)
@@ -139,6 +166,11 @@ def work_items(
         .values_list("assignment_id", "student_id", "latest", "attempts")
         .order_by()
     }
+    seen = (
+        Exists(FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id))
+        if viewer_id is not None
+        else Value(True, output_field=BooleanField())
+    )
     feedback = {
         (row[1], row[2]): row
         for row in Feedback.objects.filter(
@@ -146,9 +178,7 @@ def work_items(
             assignment_id__in=assignment_ids,
             student_id__in=student_ids,
         )
-        .annotate(
-            seen=Exists(FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id))
-        )
+        .annotate(seen=seen)
         .values_list(
             "pk",
             "assignment_id",

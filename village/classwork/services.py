@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
+from village.classwork import versions
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
@@ -97,6 +98,7 @@ def topic_create(
     )
     _check_topic(topic)
     topic.save()
+    versions.classes_changed([topic.school_class_id])
     return topic
 
 
@@ -108,6 +110,7 @@ def topic_update(
     topic.starts_on, topic.ends_on = starts_on, ends_on
     _check_topic(topic)
     topic.save()
+    versions.classes_changed([topic.school_class_id])
     return topic
 
 
@@ -148,6 +151,7 @@ def category_create(*, school_class: SchoolClass, name: str, weight: Decimal) ->
     category = GradingCategory(school_class=school_class, name=name, weight=weight)
     _check_category(category)
     category.save()
+    versions.classes_changed([school_class.pk])
     return category
 
 
@@ -175,6 +179,7 @@ def categories_save(
         _check_category(category)
         category.save()
         kept.append(category)
+    versions.classes_changed([school_class.pk])
     return kept
 
 
@@ -369,6 +374,7 @@ def assignment_create(
     )
     _check_assignment(assignment)
     assignment.save()
+    versions.classes_changed([school_class.pk])
     for spec in materials:
         material_add(assignment=assignment, title=spec.title, url=spec.url, file=spec.file)
     return assignment
@@ -413,6 +419,7 @@ def assignment_update(
             % {"points": points_text(assignment.points)},
         )
     assignment.save()
+    versions.classes_changed([assignment.school_class_id])
     for material in assignment.materials.filter(pk__in=list(remove_materials)):
         material_remove(material=material)
     for spec in add_materials:
@@ -642,6 +649,7 @@ def feedback_save(
         _save_rubric_scores(feedback, chosen)
     if return_to_student:
         _return(feedback, now or timezone.now())
+    versions.students_changed([student.pk])
     return feedback
 
 
@@ -666,6 +674,7 @@ def feedback_return(
         _("There is no feedback to return yet: write a comment or a grade first."),
     )
     _return(feedback, now or timezone.now())
+    versions.students_changed([student.pk])
     return feedback
 
 
@@ -687,4 +696,5 @@ def _set_excused(
     feedback = _feedback_for(assignment, student, graded_by)
     feedback.excused = excused
     feedback.save()
+    versions.students_changed([student.pk])
     return feedback

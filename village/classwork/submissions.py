@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.classwork import policies
+from village.classwork import policies, versions
 from village.classwork.models import Assignment, FeedbackSeen, Submission
 
 #: The longest written answer, in characters.
@@ -373,6 +373,7 @@ def submission_hand_in(
             submission.file_size = checked.size
             submission.content_type = checked.content_type
         _save_keeping_storage_clean(submission)
+        versions.students_changed([student.pk])
     return submission
 
 

@@ -18,8 +18,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 
+from village.classwork import versions
 from village.community.models import Enrollment, EnrollmentRole, GuardianLink, SchoolClass
 from village.demo.classwork_catalogue import Catalogue, Kind, Topic, Work
 from village.demo.classwork_outcomes import (
@@ -115,7 +117,10 @@ def demo_classwork_build(*, today: dt.date | None = None, seed: int = 0) -> dict
     tell_stories({plan.code: plan for plan in plans}, timing)
     for plan in plans:
         _comment(plan, random.Random(f"{seed}:comments:{plan.code}"))
-    return write_plans(term, plans)
+    with transaction.atomic():
+        written = write_plans(term, plans)
+        versions.classes_changed(plan.school_class.pk for plan in plans)
+    return written
 
 
 # --- the term: topics and assignments -------------------------------------------------------

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from village.classwork import versions
 from village.classwork.models import (
     Assignment,
     ClassEvent,
@@ -190,6 +191,7 @@ class _Generator:
         topics = self._topics(class_ids, subjects)
         works = self._assignments(class_ids, teachers, topics, self._categories(class_ids))
         self._events(class_ids)
+        versions.classes_changed(class_ids)
         self._students_work(
             [
                 _Class(pk, teachers.get(pk), rosters.get(pk, []), works.get(pk, []))

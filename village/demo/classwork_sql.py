@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from village.classwork import versions
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
@@ -141,7 +142,9 @@ def classwork_delete(school_classes: models.QuerySet[SchoolClass]) -> int:
         (Topic, "school_class_id", classes),
         (ClassEvent, "school_class_id", classes),
     ]
-    return sum(_delete(model, column, keys) for model, column, keys in steps)
+    deleted = sum(_delete(model, column, keys) for model, column, keys in steps)
+    versions.classes_changed(school_classes.values_list("pk", flat=True))
+    return deleted
 
 
 def _delete(model: type[models.Model], column: str, keys: models.QuerySet[Any]) -> int:

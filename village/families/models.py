@@ -1,4 +1,5 @@
-"""Family view data: the calendar feeds guardians subscribe to from a phone.
+"""Family view data: the calendar feeds guardians subscribe to from a phone, and each child's
+work digest behind the family overview.
 
 A feed's address carries a secret token; Village keeps only a keyed digest of it (an HMAC with
 the site's secret key), so a copy of the database does not reveal working addresses.
@@ -81,3 +82,22 @@ class CalendarFeed(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ChildWorkDigest(models.Model):
+    """What the family overview needs of one child's classwork, kept between page loads.
+
+    Built by ``village.families.digest`` from the classwork tables, and rebuilt there when the
+    child's or one of their classes' work version has changed (``key``), when the child's
+    classes have changed, or when it is a day old. It holds nothing particular to one guardian.
+    """
+
+    student = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    key = models.CharField(max_length=40)
+    built_at = models.DateTimeField()
+    data = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Work digest of student {self.student_id}"

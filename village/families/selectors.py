@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
 from village.classwork.grades import LOW_GRADE, CourseGrade
-from village.classwork.selectors import current_classes, work_items
-from village.classwork.status import WorkStatus
+from village.classwork.selectors import current_class_versions, work_items
+from village.classwork.status import WorkStatus, status_from_moments
 from village.community import policies
 from village.community.models import (
     Enrollment,
@@ -37,6 +37,7 @@ from village.community.models import (
     Organisation,
     Scope,
 )
+from village.families import digest
 from village.families.selectors_work import (
     Child,
     FamilyWork,
@@ -44,9 +45,7 @@ from village.families.selectors_work import (
     course_grades,
     current_topics,
     family_work,
-    feedback_news,
     graded_classes,
-    grades_now,
     returned_feedback,
 )
 
@@ -182,50 +181,59 @@ def family_child(user: User, student_id: int) -> Child:
 # --- the home panel ------------------------------------------------------------------------------
 
 
+def _children_versions(user: User) -> list[tuple[Child, int | None]]:
+    """``family_children`` with each child's own work version token (one query)."""
+    links = (
+        _classwork_links(user)
+        .annotate(work_token=models.F("student__work_version__token"))
+        .order_by("student__first_name", "student__last_name", "student_id")
+    )
+    return [(_child(link), link.work_token) for link in links]
+
+
 def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOverview:
     """Needs attention, due this week and recent feedback across all of ``user``'s children.
 
     Needs attention lists at most ``ATTENTION_PER_CHILD`` items per child, the most urgent
-    first, and counts the rest (``attention_more``): the child's page has them all. At most
-    seven queries (links, classes, three for work, one for feedback, and one for grades when a
-    link allows them), whatever the number of children, classes and assignments. Feedback is
-    ranked and counted per child in SQL and grades are summed there; work comes from
-    ``work_items`` over the attention window.
+    first, and counts the rest (``attention_more``): the child's page has them all. Four
+    queries whatever the number of children, classes and assignments (links, classes, the
+    children's digests and which feedback this guardian has opened), plus a rebuild of any
+    digest that is out of date (``village.families.digest``). Statuses are computed here,
+    against ``now``, from the moments in the digests.
     """
     now = now or timezone.now()
-    children = family_children(user)
-    if not children:
+    linked = _children_versions(user)
+    if not linked:
         return FamilyOverview([], [], [], [])
-    by_id = {child.id: child for child in children}
-    classes = current_classes(list(by_id))
-    # Three set-based queries (assignments in the window, then submissions and feedback by
-    # IN lists) read fewer pages than per-pair subqueries: the statuses need every pair anyway.
-    items = work_items(
-        classes,
-        viewer_id=user.pk,
-        families_only=True,
-        due_after=now - ATTENTION_WINDOW,
-        due_before=now + THIS_WEEK,
+    children = [child for child, _token in linked]
+    classes, class_tokens = current_class_versions([child.id for child in children])
+    found = digest.digests(
+        [
+            digest.Wanted(
+                child.id,
+                digest.digest_key(
+                    token, [(class_id, class_tokens[class_id]) for class_id, _ in classes[child.id]]
+                ),
+                classes[child.id],
+            )
+            for child, token in linked
+        ],
         now=now,
     )
-    work = [family_work(item, by_id[item.student_id]) for item in items]
+    seen = digest.seen_feedback(user.pk, found.values())
+    titles = {class_id: title for pairs in classes.values() for class_id, title in pairs}
+    work = _window_work(children, found, titles, seen, now=now)
     overdue = [w for w in work if w.status in (WorkStatus.MISSING, WorkStatus.LATE)]
     overdue_totals: dict[tuple[int, WorkStatus], int] = defaultdict(int)
     for w in overdue:
         overdue_totals[(w.child.id, w.status)] += 1
-    unseen, unseen_totals, recent = feedback_news(
-        children,
-        classes,
-        viewer_id=user.pk,
-        unseen_since=now - UNSEEN_FEEDBACK,
-        recent_since=now - RECENT_FEEDBACK,
-        now=now,
-        per_child=ATTENTION_PER_CHILD,
-        recent=RECENT_FEEDBACK_LIMIT,
-    )
-    graded = graded_classes(children, classes)
-    grades = grades_now(graded, now=now) if graded else {}
-    titles = {class_id: title for pairs in classes.values() for class_id, title in pairs}
+    unseen, unseen_totals, recent = _feedback_news(children, found, titles, seen, now=now)
+    grades = {
+        (child.id, class_id): digest.number(grade)
+        for child in children
+        if child.grades
+        for class_id, grade in found[child.id].grades.items()
+    }
     attention, more = _needs_attention(
         children, overdue, overdue_totals, unseen, unseen_totals, grades, titles
     )
@@ -238,6 +246,116 @@ def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOver
         ),
         recent_feedback=recent,
         attention_more=more,
+    )
+
+
+def _window_work(
+    children: list[Child],
+    found: dict[int, digest.Digest],
+    titles: dict[int, str],
+    seen: set[int],
+    *,
+    now: dt.datetime,
+) -> list[FamilyWork]:
+    """Published work due from ``ATTENTION_WINDOW`` before ``now`` to ``THIS_WEEK`` after it."""
+    now_us = digest.micros(now)
+    start, end = digest.micros(now - ATTENTION_WINDOW), digest.micros(now + THIS_WEEK)
+    work: list[FamilyWork] = []
+    for child in children:
+        for row in found[child.id].work:
+            if row.assign_at > now_us or row.due_at is None or not start <= row.due_at < end:
+                continue
+            returned = row.returned_at is not None
+            work.append(
+                FamilyWork(
+                    child=child,
+                    assignment_id=row.assignment_id,
+                    title=row.title,
+                    class_id=row.class_id,
+                    class_title=titles.get(row.class_id, ""),
+                    topic_title=row.topic_title,
+                    due_at=digest.moment(row.due_at),
+                    status=status_from_moments(
+                        due_at=row.due_at,
+                        submitted_at=row.submitted_at,
+                        returned_at=row.returned_at,
+                        excused=row.excused,
+                        now=now_us,
+                    ),
+                    returned_at=digest.moment(row.returned_at),
+                    comment=row.comment if returned else "",
+                    score=digest.number(row.score) if returned and child.grades else None,
+                    points=digest.number(row.points),
+                    seen=not returned or row.feedback_id in seen,
+                )
+            )
+    return work
+
+
+def _feedback_news(
+    children: list[Child],
+    found: dict[int, digest.Digest],
+    titles: dict[int, str],
+    seen: set[int],
+    *,
+    now: dt.datetime,
+) -> tuple[list[FamilyWork], dict[int, int], list[FamilyWork]]:
+    """Unseen feedback (the newest ``ATTENTION_PER_CHILD`` per child, and each child's total)
+    and the ``RECENT_FEEDBACK_LIMIT`` newest pieces returned within ``RECENT_FEEDBACK``."""
+    now_us = digest.micros(now)
+    unseen_since = digest.micros(now - UNSEEN_FEEDBACK)
+    recent_since = digest.micros(now - RECENT_FEEDBACK)
+    readable: list[tuple[int, int, Child, digest.Returned]] = []
+    for child in children:
+        for row in found[child.id].feedback:
+            if row.assign_at > now_us or row.returned_at < unseen_since:
+                continue
+            if not row.comment and (row.score is None or not child.grades):
+                continue  # nothing this guardian may read
+            readable.append((row.returned_at, row.feedback_id, child, row))
+    readable.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    unseen: list[FamilyWork] = []
+    totals: dict[int, int] = defaultdict(int)
+    recent: list[FamilyWork] = []
+    for returned_at, feedback_id, child, row in readable:
+        is_seen = feedback_id in seen
+        fresh = returned_at >= recent_since and len(recent) < RECENT_FEEDBACK_LIMIT
+        if is_seen and not fresh:
+            continue
+        shown = _returned_work(child, row, titles, is_seen, now_us)
+        if not is_seen:
+            totals[child.id] += 1
+            if totals[child.id] <= ATTENTION_PER_CHILD:
+                unseen.append(shown)
+        if fresh:
+            recent.append(shown)
+    return unseen, dict(totals), recent
+
+
+def _returned_work(
+    child: Child, row: digest.Returned, titles: dict[int, str], seen: bool, now_us: int
+) -> FamilyWork:
+    return FamilyWork(
+        child=child,
+        assignment_id=row.assignment_id,
+        title=row.title,
+        class_id=row.class_id,
+        class_title=titles.get(row.class_id, ""),
+        topic_title=row.topic_title,
+        due_at=digest.moment(row.due_at),
+        status=status_from_moments(
+            due_at=row.due_at,
+            submitted_at=row.submitted_at,
+            returned_at=row.returned_at,
+            excused=False,
+            now=now_us,
+        ),
+        returned_at=digest.moment(row.returned_at),
+        comment=row.comment,
+        score=digest.number(row.score) if child.grades else None,
+        points=digest.number(row.points),
+        seen=seen,
+        teacher=row.teacher,
     )
 
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
@@ -174,7 +175,11 @@ _FEEDBACK_COLUMNS = (
 )
 
 
-def _with_details(rows: models.QuerySet[Feedback], viewer_id: int) -> models.QuerySet[Feedback]:
+def _with_details(
+    rows: models.QuerySet[Feedback], viewer_id: int | None
+) -> models.QuerySet[Feedback]:
+    """The latest hand-in, the grading teacher's name and (for a viewer) whether they have seen
+    it; without a viewer ``seen`` is true."""
     latest = (
         Submission.objects.filter(
             assignment_id=OuterRef("assignment_id"), student_id=OuterRef("student_id")
@@ -182,13 +187,53 @@ def _with_details(rows: models.QuerySet[Feedback], viewer_id: int) -> models.Que
         .order_by("-submitted_at")
         .values("submitted_at")[:1]
     )
-    return rows.annotate(
-        latest=Subquery(latest),
-        seen=models.Exists(
-            FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id)
-        ),
-        teacher=_teacher_name(),
+    seen: models.Exists | models.Value = (
+        models.Exists(FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id))
+        if viewer_id is not None
+        else models.Value(True, output_field=models.BooleanField())
     )
+    return rows.annotate(latest=Subquery(latest), seen=seen, teacher=_teacher_name())
+
+
+class FeedbackRow(NamedTuple):
+    """Returned feedback with the work it is on, as ``feedback_rows`` reads it."""
+
+    student_id: int
+    assignment_id: int
+    title: str
+    class_id: int
+    class_title: str
+    topic_title: str | None
+    due_at: dt.datetime | None
+    points: Decimal | None
+    returned_at: dt.datetime
+    comment: str
+    score: Decimal | None
+    submitted_at: dt.datetime | None
+    seen: bool
+    teacher: str
+    feedback_id: int
+    assign_at: dt.datetime
+
+
+def feedback_rows(
+    children: Sequence[Child],
+    classes: dict[int, list[tuple[int, str]]],
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+) -> list[FeedbackRow]:
+    """Feedback the family may read (as ``returned_feedback``), returned since ``since`` on work
+    published by ``until``, newest first, without a viewer (one query)."""
+    visible = _visible_feedback(children, classes, now=until)
+    if visible is None:
+        return []
+    rows = (
+        _with_details(visible.filter(returned_at__gte=since), None)
+        .order_by("-returned_at", "-id")
+        .values_list(*_FEEDBACK_COLUMNS, "pk", "assignment__assign_at")
+    )
+    return [FeedbackRow(*row) for row in rows]
 
 
 def _feedback_work(row: Sequence[object], child: Child, now: dt.datetime) -> FamilyWork:

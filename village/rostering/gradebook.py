@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from village.accounts.models import User
+from village.classwork import versions
 from village.classwork.models import Assignment, Feedback, GradingCategory
 from village.community.models import SchoolClass
 from village.core.models import RosterStatus
@@ -645,6 +646,34 @@ def apply_gradebook(plan: GradebookPlan) -> None:
         now,
     )
     _update(Feedback, results.deactivate, now)
+    versions.classes_changed(_changed_classes(plan, assignment_ids))
+
+
+def _changed_classes(plan: GradebookPlan, assignment_refs: Mapping[str, int]) -> set[int]:
+    """The classes whose work the plan changes: new categories and line items, changed line
+    items, and every line item a result is created or changed on (a class-wide version change
+    covers each of its students)."""
+    class_ids = {class_id for class_id, _name in plan.categories}
+    class_ids |= {row["school_class_id"] for row in plan.line_items.create}
+    changed = [pk for pk, _fields in [*plan.line_items.update, *plan.line_items.deactivate]]
+    on_assignments = {
+        row["assignment_id"] if "assignment_id" in row else assignment_refs[row["assignment_ref"]]
+        for row in plan.results.create
+    }
+    for batch in _batches(sorted(on_assignments.union(changed))):
+        class_ids.update(
+            Assignment.objects.filter(pk__in=batch)
+            .values_list("school_class_id", flat=True)
+            .distinct()
+        )
+    feedback = [pk for pk, _fields in [*plan.results.update, *plan.results.deactivate]]
+    for batch in _batches(sorted(feedback)):
+        class_ids.update(
+            Feedback.objects.filter(pk__in=batch)
+            .values_list("assignment__school_class_id", flat=True)
+            .distinct()
+        )
+    return class_ids
 
 
 def import_gradebook(

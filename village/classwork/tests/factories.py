@@ -1,4 +1,8 @@
-"""Small builders for classwork rows in tests."""
+"""Small builders for classwork rows in tests.
+
+Like the services, each gives the class or student a new work version
+(``village.classwork.versions``), so summaries built earlier in a test are rebuilt.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from village.accounts.models import User
+from village.classwork import versions
 from village.classwork.models import Assignment, Feedback, Submission
 from village.community.models import SchoolClass
 
@@ -25,7 +30,7 @@ def assignment(
     now = timezone.now()
     assign_at = now - dt.timedelta(days=assigned_days_ago)
     due_at = None if due_in_days is None else now + dt.timedelta(days=due_in_days)
-    return Assignment.objects.create(
+    created = Assignment.objects.create(
         school_class=school_class,
         title=title,
         assign_at=assign_at,
@@ -33,11 +38,14 @@ def assignment(
         points=None if points is None else Decimal(points),
         **fields,
     )
+    versions.classes_changed([school_class.pk])
+    return created
 
 
 def hand_in(
     work: Assignment, student: User, *, days_ago: float = 0, attempt: int = 1, text: str = "Done"
 ) -> Submission:
+    versions.students_changed([student.pk])
     return Submission.objects.create(
         assignment=work,
         student=student,
@@ -56,6 +64,7 @@ def feedback(
     returned: bool = True,
     excused: bool = False,
 ) -> Feedback:
+    versions.students_changed([student.pk])
     return Feedback.objects.create(
         assignment=work,
         student=student,

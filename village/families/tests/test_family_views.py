@@ -17,11 +17,12 @@ from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 
 from village.accounts.models import User
+from village.classwork import versions
 from village.classwork.grades import CourseGrade, Trend
 from village.classwork.models import FeedbackSeen, GradingCategory
 from village.classwork.tests.factories import assignment, hand_in
 from village.community import services
-from village.community.models import EnrollmentRole, Relationship, Role
+from village.community.models import EnrollmentRole, GuardianLink, Relationship, Role
 from village.core.models import AuditAction, AuditEvent
 from village.demo.personas import Personas
 from village.families.tests.test_family_selectors import build_term, returned, topic
@@ -151,15 +152,29 @@ class TestHomeOverview:
         build_term(p)
         client = Client()
         client.force_login(p.sam)
-        client.get(HOME)  # warm the session
+        client.get(HOME)  # warm the session and build the children's digests
         with CaptureQueriesContext(connection) as few:
             client.get(HOME)
+        few_rebuilt = _after_change(client, p)
         grow(p)
+        client.get(HOME)
         with CaptureQueriesContext(connection) as many:
             html = client.get(HOME).content.decode()
+        many_rebuilt = _after_change(client, p)
         assert "Zoe" in html
         assert "Robotics" in html
         assert len(many) == len(few), [q["sql"][:90] for q in many.captured_queries]
+        # the first load after a change rebuilds every child's digest in a fixed number too
+        assert len(many_rebuilt) == len(few_rebuilt) > len(few)
+
+
+def _after_change(client: Client, p: Personas) -> CaptureQueriesContext:
+    """The queries of the home page just after every child of Sam's has new work."""
+    children = GuardianLink.objects.filter(guardian=p.sam).values_list("student_id", flat=True)
+    versions.students_changed(children)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(HOME).status_code == 200
+    return captured
 
 
 def grow(p: Personas, *, children: int = 2, classes: int = 3, work: int = 6) -> None:

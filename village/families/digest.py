@@ -1,0 +1,280 @@
+"""Each child's work digest: what the family overview needs of one child's classwork, kept in a
+row of its own between page loads.
+
+The family home page is the page families open most; recomputing every child's statuses,
+feedback and grades from the classwork tables on each load reads thousands of rows. A digest
+holds, for one child, the rows the overview can need during one day:
+
+- family-visible work due from six weeks before to a week (and a day) after it was built, with
+  the child's latest hand-in and returned feedback: statuses are computed when the page is read,
+  against the clock, so work that falls due turns "missing" on time;
+- feedback returned in the last four weeks, with its comment, grade and teacher;
+- the child's course grade in each current class.
+
+A digest is used while the classwork versions it was built from are current (the child's own
+version, and each current class's: ``village.classwork.versions``), its classes are still the
+child's current classes, and it is less than a day old. Otherwise it is rebuilt, in a fixed
+number of queries for all stale children at once, and saved. Nothing in a digest depends on who
+reads it: what a guardian may see (grades, feedback they have opened) is applied when reading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from village.classwork.models import FeedbackSeen
+from village.classwork.selectors import work_items
+from village.classwork.versions import UNCHANGED
+from village.families.models import ChildWorkDigest
+from village.families.selectors_work import (
+    Child,
+    feedback_rows,
+    grades_now,
+)
+
+#: Bump when the stored layout changes: every digest is then rebuilt on its next read.
+FORMAT = 1
+#: How long a digest serves; its windows reach this far past the time it was built.
+LIFETIME = dt.timedelta(days=1)
+#: Work due this long before the build time is kept (the overview looks back six weeks).
+LOOK_BACK = dt.timedelta(weeks=6)
+#: ... and this long after it (the overview looks a week ahead), plus ``LIFETIME``.
+LOOK_AHEAD = dt.timedelta(days=7)
+#: Feedback returned this long before the build time is kept (unseen feedback: four weeks).
+FEEDBACK_BACK = dt.timedelta(days=28)
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def micros(when: dt.datetime) -> int:
+    """A moment as whole microseconds since 1970 (UTC): small in JSON, ordered like moments."""
+    return (when - _EPOCH) // _MICROSECOND
+
+
+def _maybe_micros(when: dt.datetime | None) -> int | None:
+    return None if when is None else micros(when)
+
+
+def moment(stamp: int | None) -> dt.datetime | None:
+    """A stored moment back as an aware datetime (UTC)."""
+    return None if stamp is None else _EPOCH + dt.timedelta(microseconds=stamp)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def number(value: str | None) -> Decimal | None:
+    """A stored decimal back as a ``Decimal``."""
+    return None if value is None else Decimal(value)
+
+
+class Work(NamedTuple):
+    """A family-visible piece of work of the child's, due around the build time."""
+
+    assignment_id: int
+    class_id: int
+    title: str
+    topic_title: str
+    assign_at: int  # microseconds, as every moment below
+    due_at: int | None
+    points: str | None
+    submitted_at: int | None
+    returned_at: int | None
+    excused: bool
+    #: The returned feedback, if any (its comment and grade as on ``Returned``).
+    feedback_id: int | None
+    comment: str
+    score: str | None
+
+
+class Returned(NamedTuple):
+    """Feedback returned to the child with something to read: a comment, a grade or both."""
+
+    feedback_id: int
+    assignment_id: int
+    class_id: int
+    title: str
+    topic_title: str
+    assign_at: int
+    due_at: int | None
+    points: str | None
+    returned_at: int
+    comment: str
+    score: str | None
+    submitted_at: int | None
+    teacher: str
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One child's digest, as read back."""
+
+    student_id: int
+    work: list[Work]
+    feedback: list[Returned]
+    #: The course grade now (percent as text; ``None`` before any graded work), by class id.
+    grades: dict[int, str | None]
+
+    @classmethod
+    def from_data(cls, student_id: int, data: Mapping[str, Any]) -> Digest:
+        return cls(
+            student_id=student_id,
+            work=[Work(*row) for row in data["work"]],
+            feedback=[Returned(*row) for row in data["feedback"]],
+            grades={int(class_id): grade for class_id, grade in data["grades"]},
+        )
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "work": [list(row) for row in self.work],
+            "feedback": [list(row) for row in self.feedback],
+            "grades": [[class_id, grade] for class_id, grade in self.grades.items()],
+        }
+
+
+def digest_key(student_token: int | None, classes: Iterable[tuple[int, int | None]]) -> str:
+    """The versions a digest is built from: the child's, and each current class's."""
+    parts = [str(FORMAT), str(student_token or UNCHANGED)]
+    parts += [f"{class_id}:{token or UNCHANGED}" for class_id, token in sorted(classes)]
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """A child whose digest a page needs, with the versions it must be built from."""
+
+    student_id: int
+    key: str
+    class_titles: list[tuple[int, str]]
+
+
+def digests(wanted: Collection[Wanted], *, now: dt.datetime) -> dict[int, Digest]:
+    """The current digest of each wanted child: one query, and a rebuild of the stale ones."""
+    if not wanted:
+        return {}
+    stored = {
+        row.student_id: row
+        for row in ChildWorkDigest.objects.filter(student_id__in=[w.student_id for w in wanted])
+    }
+    found: dict[int, Digest] = {}
+    stale: list[Wanted] = []
+    for child in wanted:
+        row = stored.get(child.student_id)
+        if (
+            row is not None
+            and row.key == child.key
+            and row.built_at <= now < row.built_at + LIFETIME
+        ):
+            found[child.student_id] = Digest.from_data(child.student_id, row.data)
+        else:
+            stale.append(child)
+    if stale:
+        found.update(rebuild(stale, now=now))
+    return found
+
+
+def rebuild(children: Collection[Wanted], *, now: dt.datetime) -> dict[int, Digest]:
+    """Build and save the digests of ``children`` as of ``now`` (five queries for them all)."""
+    built = build({child.student_id: child.class_titles for child in children}, now=now)
+    ChildWorkDigest.objects.bulk_create(
+        [
+            ChildWorkDigest(
+                student_id=child.student_id,
+                key=child.key,
+                built_at=now,
+                data=built[child.student_id].data(),
+            )
+            for child in children
+        ],
+        update_conflicts=True,
+        unique_fields=["student"],
+        update_fields=["key", "built_at", "data"],
+    )
+    return built
+
+
+def build(classes: Mapping[int, list[tuple[int, str]]], *, now: dt.datetime) -> dict[int, Digest]:
+    """The digests of these children (student id to current classes) as of ``now``."""
+    until = now + LIFETIME
+    items = work_items(
+        dict(classes),
+        viewer_id=None,
+        families_only=True,
+        due_after=now - LOOK_BACK,
+        due_before=until + LOOK_AHEAD,
+        now=now,
+        assigned_before=until,
+    )
+    work: dict[int, list[Work]] = {student_id: [] for student_id in classes}
+    for item in items:
+        work[item.student_id].append(
+            Work(
+                item.assignment_id,
+                item.class_id,
+                item.title,
+                item.topic_title,
+                micros(item.assign_at),
+                _maybe_micros(item.due_at),
+                _text(item.points),
+                _maybe_micros(item.submitted_at),
+                _maybe_micros(item.returned_at),
+                item.excused,
+                item.feedback_id if item.returned_at else None,
+                item.comment,
+                _text(item.score),
+            )
+        )
+    # Every child may have scores here: what a guardian may see is decided on reading.
+    everyone = [Child(student_id, "", "", "", grades=True) for student_id in classes]
+    feedback: dict[int, list[Returned]] = {student_id: [] for student_id in classes}
+    for row in feedback_rows(everyone, dict(classes), since=now - FEEDBACK_BACK, until=until):
+        feedback[row.student_id].append(
+            Returned(
+                row.feedback_id,
+                row.assignment_id,
+                row.class_id,
+                row.title,
+                row.topic_title or "",
+                micros(row.assign_at),
+                _maybe_micros(row.due_at),
+                _text(row.points),
+                micros(row.returned_at),
+                row.comment,
+                _text(row.score),
+                _maybe_micros(row.submitted_at),
+                row.teacher,
+            )
+        )
+    grades = grades_now(dict(classes), now=now)
+    return {
+        student_id: Digest(
+            student_id=student_id,
+            work=work[student_id],
+            feedback=feedback[student_id],
+            grades={
+                class_id: _text(grades.get((student_id, class_id)))
+                for class_id, _title in classes[student_id]
+            },
+        )
+        for student_id in classes
+    }
+
+
+def seen_feedback(viewer_id: int, found: Iterable[Digest]) -> set[int]:
+    """Which of the digests' feedback ``viewer_id`` has opened (one query; none if no feedback)."""
+    ids = {row.feedback_id for digest in found for row in digest.feedback}
+    ids.update(row.feedback_id for digest in found for row in digest.work if row.feedback_id)
+    if not ids:
+        return set()
+    return set(
+        FeedbackSeen.objects.filter(user_id=viewer_id, feedback_id__in=ids).values_list(
+            "feedback_id", flat=True
+        )
+    )
