@@ -40,6 +40,15 @@ def _english_between_tests() -> Iterator[None]:
     translation.activate("en")
 
 
+@pytest.fixture(autouse=True)
+def _no_pages_kept_between_tests() -> Iterator[None]:
+    """Rendered page parts are keyed by ids, which the next test's database reuses."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    yield
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failure: it hides a missing install step."""
 

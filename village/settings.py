@@ -8,6 +8,7 @@ key and an explicit list of allowed hosts.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -212,7 +213,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A cache shared by the web and worker processes (progress of long imports, throttles). Files under
 # var/ need no set-up; a deployment with several hosts points VILLAGE_CACHE_URL at Redis.
 _CACHE_URL = env_str("VILLAGE_CACHE_URL", "")
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
         if _CACHE_URL
@@ -220,7 +221,23 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
-    )
+    ),
+    # Rendered parts of pages (the family home page). Every entry's key names the versions of
+    # what it shows, so an entry is never stale; a process's own memory serves one host, Redis
+    # (VILLAGE_CACHE_URL) several.
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "pages",
+        }
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "village-pages",
+            "OPTIONS": {"MAX_ENTRIES": env_int("VILLAGE_PAGE_CACHE_ENTRIES", 20000)},
+        }
+    ),
 }
 
 # Background tasks run from the database by default (`village db_worker`); a district that

@@ -361,37 +361,27 @@ class ClassEvent(TimeStampedModel):
         return self.title
 
 
-class ClassWorkVersion(models.Model):
-    """A token that changes whenever a class's work changes: its assignments, topics or
-    grading categories (see ``village.classwork.versions``).
+class WorkVersion(models.Model):
+    """Tokens that change whenever a user's classwork changes, as a student or as a reader (see
+    ``village.classwork.versions``).
 
-    Summaries built from a class's work (the family overview) keep the tokens they were built
-    from and are rebuilt when one differs. A class without a row has never changed since the
-    tokens were introduced; readers treat the missing row as a token of its own.
+    ``work_token`` changes with what the user (a student) or their family could see of their
+    classwork: a hand-in, feedback saved, returned or excused, and any change to the work,
+    topics or grading categories of one of their classes. ``seen_token`` changes when the user
+    opens returned feedback they had not seen. Summaries (the family overview) keep the tokens
+    they were built from and are rebuilt when one differs. A user without a row, or a token of
+    0, has had no such change since the tokens were introduced.
     """
 
-    school_class = models.OneToOneField(
-        SchoolClass, on_delete=models.CASCADE, primary_key=True, related_name="work_version"
-    )
-    token = models.BigIntegerField()
-    changed_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"class {self.school_class_id} work version {self.token}"
-
-
-class StudentWorkVersion(models.Model):
-    """A token that changes whenever one student's own work changes: a hand-in, feedback saved,
-    returned or excused (see ``village.classwork.versions``)."""
-
-    student = models.OneToOneField(
+    user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="work_version",
     )
-    token = models.BigIntegerField()
+    work_token = models.BigIntegerField(default=0)
+    seen_token = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"student {self.student_id} work version {self.token}"
+        return f"work version of user {self.user_id}"

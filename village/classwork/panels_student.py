@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from village.accounts.models import User
 from village.classwork import selectors_student
-from village.community.home_panels import Panel
+from village.community.home_panels import HomeData, Panel
 from village.community.home_panels import register as register_panel
 from village.community.models import Role
 
@@ -14,7 +14,7 @@ from village.community.models import Role
 NEXT_DUE_SHOWN = 3
 
 
-def student_work_panel(request: HttpRequest, user: User) -> Panel:
+def student_work_panel(request: HttpRequest, user: User, home: HomeData | None = None) -> Panel:
     """What is due next across the student's classes, and how much is missing (four queries)."""
     work = selectors_student.my_work(user)
     return Panel(

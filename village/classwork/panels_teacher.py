@@ -9,7 +9,7 @@ from django.utils import timezone
 from village.accounts.models import User
 from village.classwork import selectors_teacher
 from village.community import home_panels
-from village.community.home_panels import Panel
+from village.community.home_panels import HomeData, Panel
 from village.community.models import Role, SchoolClass
 from village.community.policies import taught_class_ids
 from village.core.models import RosterStatus
@@ -20,7 +20,7 @@ def register() -> None:
     home_panels.register(Role.TEACHER, "classwork-teacher", teacher_panel, order=10)
 
 
-def teacher_panel(request: HttpRequest, user: User) -> Panel | None:
+def teacher_panel(request: HttpRequest, user: User, home: HomeData) -> Panel | None:
     """Counts only, no student's name: nothing here is a view of a student's record."""
     classes = list(
         SchoolClass.objects.filter(pk__in=taught_class_ids(user), status=RosterStatus.ACTIVE)

@@ -84,28 +84,6 @@ def current_classes(student_ids: Collection[int]) -> dict[int, list[tuple[int, s
     return classes
 
 
-def current_class_versions(
-    student_ids: Collection[int],
-) -> tuple[dict[int, list[tuple[int, str]]], dict[int, int | None]]:
-    """``current_classes``, and each of those classes' work version token (``None`` for a
-    class whose work never changed since versions were kept; see ``versions``). One query."""
-    today = timezone.localdate()
-    rows = (
-        Enrollment.objects.current(today)
-        .filter(user_id__in=list(student_ids), role=EnrollmentRole.STUDENT)
-        .order_by("school_class__title", "school_class_id")
-        .values_list(
-            "user_id", "school_class_id", "school_class__title", "school_class__work_version__token"
-        )
-    )
-    classes: dict[int, list[tuple[int, str]]] = {student_id: [] for student_id in student_ids}
-    tokens: dict[int, int | None] = {}
-    for student_id, class_id, title, token in rows:
-        classes[student_id].append((class_id, title))
-        tokens[class_id] = token
-    return classes, tokens
-
-
 def work_items(
     classes: dict[int, list[tuple[int, str]]],
     *,

@@ -393,8 +393,20 @@ def is_late(submission: Submission, assignment: Assignment) -> bool:
 
 
 def feedback_mark_seen(*, user_id: int, feedback_ids: Iterable[int]) -> None:
-    """Record that ``user_id`` has seen this returned feedback (one INSERT; already seen is
-    fine)."""
-    rows = [FeedbackSeen(feedback_id=pk, user_id=user_id) for pk in set(feedback_ids)]
-    if rows:
-        FeedbackSeen.objects.bulk_create(rows, ignore_conflicts=True)
+    """Record that ``user_id`` has seen this returned feedback; already seen is fine. Only
+    feedback new to them is written, and only then does their feedback-seen version change."""
+    ids = set(feedback_ids)
+    if not ids:
+        return
+    ids -= set(
+        FeedbackSeen.objects.filter(user_id=user_id, feedback_id__in=ids).values_list(
+            "feedback_id", flat=True
+        )
+    )
+    if ids:
+        with transaction.atomic():
+            FeedbackSeen.objects.bulk_create(
+                [FeedbackSeen(feedback_id=pk, user_id=user_id) for pk in sorted(ids)],
+                ignore_conflicts=True,
+            )
+            versions.feedback_seen_changed(user_id)

@@ -14,18 +14,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
 from village.accounts.models import User
-from village.community.models import Role
+from village.community.models import GuardianLink, Role
 
 
 @dataclass(frozen=True)
 class Panel:
-    template: str
+    """A panel to include on the home page: a template with its context, or HTML the builder
+    rendered already (``html``, e.g. kept in a cache), shown as it is."""
+
+    template: str = ""
     context: dict[str, Any] = field(default_factory=dict)
+    html: SafeString | None = None
 
 
-PanelBuilder = Callable[[HttpRequest, User], Panel | None]
+@dataclass(frozen=True)
+class HomeData:
+    """What the home view has read already, for panels to use instead of reading it again."""
+
+    #: The user's usable links as a guardian, with their students, in the children's order
+    #: (``selectors.guardian_links``); empty for a user who is not a guardian.
+    guardian_links: list[GuardianLink] = field(default_factory=list)
+
+
+PanelBuilder = Callable[[HttpRequest, User, HomeData], Panel | None]
 
 _builders: dict[str, list[tuple[int, str, PanelBuilder]]] = {}
 
@@ -38,10 +52,13 @@ def register(role: Role, name: str, builder: PanelBuilder, *, order: int = 100) 
     _builders[role] = entries
 
 
-def panels_for(request: HttpRequest, user: User, roles: set[str]) -> dict[str, list[Panel]]:
+def panels_for(
+    request: HttpRequest, user: User, roles: set[str], home: HomeData | None = None
+) -> dict[str, list[Panel]]:
     """The panels to show, by role, for the roles ``user`` holds (builders may return ``None``)."""
+    home = home or HomeData()
     panels: dict[str, list[Panel]] = {}
     for role in roles:
-        built = [builder(request, user) for _, _, builder in _builders.get(role, [])]
+        built = [builder(request, user, home) for _, _, builder in _builders.get(role, [])]
         panels[role] = [panel for panel in built if panel is not None]
     return panels

@@ -6,16 +6,22 @@ the page with ``selectors`` and write through ``services``.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.middleware import HtmxDetails
@@ -24,7 +30,7 @@ from village.accounts.models import User
 from village.accounts.services import invitation_send
 from village.community import home_panels, policies, selectors, services
 from village.community.forms import AuditFilterForm, PeopleFilterForm, PersonAddForm
-from village.community.models import Relationship, Role
+from village.community.models import GuardianLink, Relationship, Role, Scope
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
 
@@ -54,8 +60,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     roles = policies.roles_of(user)
     context: dict[str, Any] = {"roles": roles}
+    home = home_panels.HomeData()
     if roles.has(Role.GUARDIAN):
-        context["children"] = _guardian_children(request, user)
+        home = home_panels.HomeData(guardian_links=selectors.guardian_links(user))
+        context["children"] = _guardian_children(request, user, home.guardian_links)
     if roles.has(Role.STUDENT):
         context["student_classes"] = selectors.student_classes(user)
     if roles.has(Role.TEACHER) or roles.has(Role.AIDE):
@@ -67,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.has(Role.PARTNER):
         context["partner_organisations"] = selectors.partner_organisations(user)
     context["has_section"] = any(key in context for key in _SECTIONS)
-    context["panels"] = home_panels.panels_for(request, user, set(roles.by_role))
+    context["panels"] = home_panels.panels_for(request, user, set(roles.by_role), home)
     return render(request, "community/home.html", context)
 
 
@@ -81,21 +89,56 @@ _SECTIONS = (
 )
 
 
-def _guardian_children(request: HttpRequest, user: User) -> list[selectors.ChildCard]:
-    """The children's cards; showing them is a view of each child's record, so it is audited."""
-    children = selectors.guardian_children(user)
+def _guardian_children(request: HttpRequest, user: User, links: list[GuardianLink]) -> SafeString:
+    """The children's cards, rendered; showing them is a view of each child's record, so it is
+    audited on every request, kept or not.
+
+    The rendered cards are kept for ``CARDS_SECONDS`` under a key naming everything about the
+    guardian's links and children (what the guardian may see, the children's names), so those
+    are always current; the school directory on them (classes, teachers and contacts) is at
+    most that old.
+    """
+    key = _cards_key(user, links)
+    kept: tuple[str, list[tuple[int, int | None]]] | None = caches["pages"].get(key)
+    if kept is None:
+        cards = selectors.guardian_children(user, links)
+        kept = (
+            render_to_string("community/home/_guardian.html", {"children": cards}, request),
+            [(card.student.pk, card.school.pk if card.school else None) for card in cards],
+        )
+        caches["pages"].set(key, kept, CARDS_SECONDS)
     audit_views(
         actor_id=user.pk,
         action=AuditAction.VIEW_STUDENT,
-        viewed=[
-            Viewed(
-                student_id=card.student.pk, organisation_id=card.school.pk if card.school else None
-            )
-            for card in children
-        ],
+        viewed=[Viewed(student_id=student, organisation_id=school) for student, school in kept[1]],
         request=request,
     )
-    return children
+    return mark_safe(kept[0])  # noqa: S308 - rendered by our own template just now or earlier
+
+
+#: How long rendered child cards are kept (see ``_guardian_children``).
+CARDS_SECONDS = 300
+#: Bump when the cards' template or key changes.
+CARDS_FORMAT = 1
+
+
+def _cards_key(user: User, links: list[GuardianLink]) -> str:
+    parts = [
+        str(CARDS_FORMAT),
+        str(user.pk),
+        get_language() or "",
+        timezone.get_current_timezone_name(),
+    ]
+    for link in links:
+        student = link.student
+        parts.append(
+            f"{link.pk}|{link.updated_at.isoformat()}|{link.status}|{link.no_access:d}|"
+            + "".join(str(int(link.allows(scope))) for scope in Scope)
+            + f"|{student.pk}|{student.username}|{student.first_name}|{student.preferred_name}|"
+            f"{student.last_name}|{student.grade}|{student.is_active:d}"
+        )
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+    return f"village.community.cards:{user.pk}:{digest}"
 
 
 def _taught_classes(request: HttpRequest, user: User) -> list[selectors.TaughtClass]:

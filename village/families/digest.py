@@ -5,9 +5,11 @@ The family home page is the page families open most; recomputing every child's s
 feedback and grades from the classwork tables on each load reads thousands of rows. A digest
 holds, for one child, the rows the overview can need during one day:
 
-- family-visible work due from six weeks before to a week (and a day) after it was built, with
-  the child's latest hand-in and returned feedback: statuses are computed when the page is read,
-  against the clock, so work that falls due turns "missing" on time;
+- family-visible work due from six weeks before it was built that was missing or late then,
+  and all work due from then to a week (and a day) after, with the child's latest hand-in and
+  returned feedback. Statuses are computed when the page is read, against the clock, so work that
+  falls due turns "missing" on time; work that was already handed in on time, graded or excused
+  when the digest was built cannot need attention again without a change that rebuilds it;
 - feedback returned in the last four weeks, with its comment, grade and teacher;
 - the child's course grade in each current class.
 
@@ -29,6 +31,7 @@ from typing import Any, NamedTuple
 
 from village.classwork.models import FeedbackSeen
 from village.classwork.selectors import work_items
+from village.classwork.status import WorkStatus
 from village.classwork.versions import UNCHANGED
 from village.families.models import ChildWorkDigest
 from village.families.selectors_work import (
@@ -47,6 +50,8 @@ LOOK_BACK = dt.timedelta(weeks=6)
 LOOK_AHEAD = dt.timedelta(days=7)
 #: Feedback returned this long before the build time is kept (unseen feedback: four weeks).
 FEEDBACK_BACK = dt.timedelta(days=28)
+#: Statuses of past work that stay on the overview until something changes.
+OVERDUE = frozenset({WorkStatus.MISSING, WorkStatus.LATE})
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
@@ -55,6 +60,11 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 def micros(when: dt.datetime) -> int:
     """A moment as whole microseconds since 1970 (UTC): small in JSON, ordered like moments."""
     return (when - _EPOCH) // _MICROSECOND
+
+
+def micros_of(span: dt.timedelta) -> int:
+    """A length of time in whole microseconds."""
+    return span // _MICROSECOND
 
 
 def _maybe_micros(when: dt.datetime | None) -> int | None:
@@ -117,15 +127,17 @@ class Digest:
     """One child's digest, as read back."""
 
     student_id: int
+    built_at: dt.datetime
     work: list[Work]
     feedback: list[Returned]
     #: The course grade now (percent as text; ``None`` before any graded work), by class id.
     grades: dict[int, str | None]
 
     @classmethod
-    def from_data(cls, student_id: int, data: Mapping[str, Any]) -> Digest:
+    def from_data(cls, student_id: int, built_at: dt.datetime, data: Mapping[str, Any]) -> Digest:
         return cls(
             student_id=student_id,
+            built_at=built_at,
             work=[Work(*row) for row in data["work"]],
             feedback=[Returned(*row) for row in data["feedback"]],
             grades={int(class_id): grade for class_id, grade in data["grades"]},
@@ -139,10 +151,9 @@ class Digest:
         }
 
 
-def digest_key(student_token: int | None, classes: Iterable[tuple[int, int | None]]) -> str:
-    """The versions a digest is built from: the child's, and each current class's."""
-    parts = [str(FORMAT), str(student_token or UNCHANGED)]
-    parts += [f"{class_id}:{token or UNCHANGED}" for class_id, token in sorted(classes)]
+def digest_key(student_token: int | None, class_ids: Iterable[int]) -> str:
+    """The version a digest is built from: the child's work version and current classes."""
+    parts = [str(FORMAT), str(student_token or UNCHANGED), *map(str, sorted(class_ids))]
     return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:40]
 
 
@@ -172,7 +183,7 @@ def digests(wanted: Collection[Wanted], *, now: dt.datetime) -> dict[int, Digest
             and row.key == child.key
             and row.built_at <= now < row.built_at + LIFETIME
         ):
-            found[child.student_id] = Digest.from_data(child.student_id, row.data)
+            found[child.student_id] = Digest.from_data(child.student_id, row.built_at, row.data)
         else:
             stale.append(child)
     if stale:
@@ -214,6 +225,9 @@ def build(classes: Mapping[int, list[tuple[int, str]]], *, now: dt.datetime) -> 
     )
     work: dict[int, list[Work]] = {student_id: [] for student_id in classes}
     for item in items:
+        past = item.due_at is not None and item.due_at < now
+        if past and item.status not in OVERDUE:
+            continue  # done, graded or excused: only a change (and a rebuild) can alter that
         work[item.student_id].append(
             Work(
                 item.assignment_id,
@@ -256,6 +270,7 @@ def build(classes: Mapping[int, list[tuple[int, str]]], *, now: dt.datetime) -> 
     return {
         student_id: Digest(
             student_id=student_id,
+            built_at=now,
             work=work[student_id],
             feedback=feedback[student_id],
             grades={
@@ -267,14 +282,14 @@ def build(classes: Mapping[int, list[tuple[int, str]]], *, now: dt.datetime) -> 
     }
 
 
-def seen_feedback(viewer_id: int, found: Iterable[Digest]) -> set[int]:
-    """Which of the digests' feedback ``viewer_id`` has opened (one query; none if no feedback)."""
-    ids = {row.feedback_id for digest in found for row in digest.feedback}
-    ids.update(row.feedback_id for digest in found for row in digest.work if row.feedback_id)
-    if not ids:
-        return set()
+def seen_feedback(viewer_id: int, *, since: dt.datetime) -> set[int]:
+    """The feedback ``viewer_id`` has opened since ``since`` (one query on their own rows).
+
+    Feedback returned since ``since`` can only have been opened after it, and returning it
+    again forgets who had opened it, so this covers every piece a digest can list from then.
+    """
     return set(
-        FeedbackSeen.objects.filter(user_id=viewer_id, feedback_id__in=ids).values_list(
+        FeedbackSeen.objects.filter(user_id=viewer_id, seen_at__gte=since).values_list(
             "feedback_id", flat=True
         )
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,9 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
+from village.classwork import versions
 from village.classwork.grades import LOW_GRADE, CourseGrade
-from village.classwork.selectors import current_class_versions, work_items
+from village.classwork.selectors import current_classes, work_items
 from village.classwork.status import WorkStatus, status_from_moments
+from village.classwork.versions import UNCHANGED
 from village.community import policies
 from village.community.models import (
     Enrollment,
@@ -105,6 +108,8 @@ class FamilyOverview:
     recent_feedback: list[FamilyWork]
     #: Children with more to look at than ``needs_attention`` lists, in the children's order.
     attention_more: list[AttentionMore] = field(default_factory=list)
+    #: Until when the clock alone leaves all of this as it is (then statuses or windows move).
+    valid_until: dt.datetime | None = None
 
 
 @dataclass(slots=True)
@@ -181,46 +186,78 @@ def family_child(user: User, student_id: int) -> Child:
 # --- the home panel ------------------------------------------------------------------------------
 
 
-def _children_versions(user: User) -> list[tuple[Child, int | None]]:
-    """``family_children`` with each child's own work version token (one query)."""
-    links = (
-        _classwork_links(user)
-        .annotate(work_token=models.F("student__work_version__token"))
-        .order_by("student__first_name", "student__last_name", "student_id")
+@dataclass(frozen=True, slots=True)
+class FamilyVersions:
+    """The guardian's children whose classwork they see, each with their work version token,
+    and the guardian's own feedback-seen token: together they change whenever the family
+    overview could (other than by the clock)."""
+
+    children: list[tuple[Child, int | None]]
+    seen_token: int
+
+    def fingerprint(self) -> str:
+        """The versions as text, for a cache key (names and scopes included)."""
+        parts = [str(self.seen_token or UNCHANGED)]
+        parts += [
+            f"{child.id}|{child.name}|{child.full_name}|{child.grade}|{child.grades:d}|"
+            f"{token or UNCHANGED}"
+            for child, token in self.children
+        ]
+        return "\n".join(parts)
+
+
+def family_versions(user: User, links: list[GuardianLink] | None = None) -> FamilyVersions:
+    """The children and versions behind ``user``'s family overview.
+
+    ``links`` are the guardian's usable links with their students (as the home page reads them),
+    or read here; then one query for the versions.
+    """
+    if links is None:
+        links = list(policies.children_links(user).select_related("student"))
+    shown = sorted(
+        (link for link in links if link.allows(Scope.CLASSWORK)),
+        key=lambda link: (link.student.first_name, link.student.last_name, link.student_id),
     )
-    return [(_child(link), link.work_token) for link in links]
+    if not shown:
+        return FamilyVersions([], UNCHANGED)
+    tokens = versions.tokens([user.pk, *(link.student_id for link in shown)])
+    return FamilyVersions(
+        children=[(_child(link), tokens[link.student_id][0]) for link in shown],
+        seen_token=tokens[user.pk][1],
+    )
 
 
-def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOverview:
+def family_overview(
+    user: User, *, now: dt.datetime | None = None, known: FamilyVersions | None = None
+) -> FamilyOverview:
     """Needs attention, due this week and recent feedback across all of ``user``'s children.
 
     Needs attention lists at most ``ATTENTION_PER_CHILD`` items per child, the most urgent
-    first, and counts the rest (``attention_more``): the child's page has them all. Four
-    queries whatever the number of children, classes and assignments (links, classes, the
-    children's digests and which feedback this guardian has opened), plus a rebuild of any
-    digest that is out of date (``village.families.digest``). Statuses are computed here,
-    against ``now``, from the moments in the digests.
+    first, and counts the rest (``attention_more``): the child's page has them all. Five
+    queries whatever the number of children, classes and assignments (links, versions,
+    classes, the children's digests and which feedback this guardian has opened; three when
+    the ``known`` versions are given), plus a rebuild of any digest that is out of date
+    (``village.families.digest``). Statuses are computed here, against ``now``, from the
+    moments in the digests; ``valid_until`` says when the clock alone changes the result.
     """
     now = now or timezone.now()
-    linked = _children_versions(user)
+    linked = (known or family_versions(user)).children
     if not linked:
         return FamilyOverview([], [], [], [])
     children = [child for child, _token in linked]
-    classes, class_tokens = current_class_versions([child.id for child in children])
+    classes = current_classes([child.id for child in children])
     found = digest.digests(
         [
             digest.Wanted(
                 child.id,
-                digest.digest_key(
-                    token, [(class_id, class_tokens[class_id]) for class_id, _ in classes[child.id]]
-                ),
+                digest.digest_key(token, [class_id for class_id, _title in classes[child.id]]),
                 classes[child.id],
             )
             for child, token in linked
         ],
         now=now,
     )
-    seen = digest.seen_feedback(user.pk, found.values())
+    seen = digest.seen_feedback(user.pk, since=now - UNSEEN_FEEDBACK)
     titles = {class_id: title for pairs in classes.values() for class_id, title in pairs}
     work = _window_work(children, found, titles, seen, now=now)
     overdue = [w for w in work if w.status in (WorkStatus.MISSING, WorkStatus.LATE)]
@@ -246,7 +283,33 @@ def family_overview(user: User, *, now: dt.datetime | None = None) -> FamilyOver
         ),
         recent_feedback=recent,
         attention_more=more,
+        valid_until=_next_change(found.values(), now),
     )
+
+
+def _next_change(found: Iterable[digest.Digest], now: dt.datetime) -> dt.datetime:
+    """The first moment after ``now`` at which the clock alone changes the overview: work is
+    published, falls due, enters the week ahead or leaves the attention window; feedback stops
+    being recent or unseen-news; a digest expires."""
+    now_us = digest.micros(now)
+    week, window = digest.micros_of(THIS_WEEK), digest.micros_of(ATTENTION_WINDOW)
+    recent, unseen = digest.micros_of(RECENT_FEEDBACK), digest.micros_of(UNSEEN_FEEDBACK)
+    moments: list[int] = []
+    for one in found:
+        moments.append(digest.micros(one.built_at + digest.LIFETIME))
+        for row in one.work:
+            moments.append(row.assign_at)
+            if row.due_at is not None:
+                moments += (row.due_at, row.due_at - week, row.due_at + window)
+        for feedback in one.feedback:
+            moments += (
+                feedback.assign_at,
+                feedback.returned_at + recent,
+                feedback.returned_at + unseen,
+            )
+    later = [moment for moment in moments if moment > now_us]
+    first = min(later, default=digest.micros(now + digest.LIFETIME))
+    return digest.moment(first) or now
 
 
 def _window_work(
@@ -257,13 +320,25 @@ def _window_work(
     *,
     now: dt.datetime,
 ) -> list[FamilyWork]:
-    """Published work due from ``ATTENTION_WINDOW`` before ``now`` to ``THIS_WEEK`` after it."""
+    """Published work that is missing or late (due within ``ATTENTION_WINDOW`` before ``now``)
+    or due within ``THIS_WEEK`` after it. Statuses are compared as stored moments, and only the
+    work kept becomes a ``FamilyWork``."""
     now_us = digest.micros(now)
     start, end = digest.micros(now - ATTENTION_WINDOW), digest.micros(now + THIS_WEEK)
     work: list[FamilyWork] = []
     for child in children:
         for row in found[child.id].work:
-            if row.assign_at > now_us or row.due_at is None or not start <= row.due_at < end:
+            due = row.due_at
+            if row.assign_at > now_us or due is None or not start <= due < end:
+                continue
+            status = status_from_moments(
+                due_at=due,
+                submitted_at=row.submitted_at,
+                returned_at=row.returned_at,
+                excused=row.excused,
+                now=now_us,
+            )
+            if due < now_us and status not in digest.OVERDUE:
                 continue
             returned = row.returned_at is not None
             work.append(
@@ -274,14 +349,8 @@ def _window_work(
                     class_id=row.class_id,
                     class_title=titles.get(row.class_id, ""),
                     topic_title=row.topic_title,
-                    due_at=digest.moment(row.due_at),
-                    status=status_from_moments(
-                        due_at=row.due_at,
-                        submitted_at=row.submitted_at,
-                        returned_at=row.returned_at,
-                        excused=row.excused,
-                        now=now_us,
-                    ),
+                    due_at=digest.moment(due),
+                    status=status,
                     returned_at=digest.moment(row.returned_at),
                     comment=row.comment if returned else "",
                     score=digest.number(row.score) if returned and child.grades else None,
@@ -320,13 +389,15 @@ def _feedback_news(
     for returned_at, feedback_id, child, row in readable:
         is_seen = feedback_id in seen
         fresh = returned_at >= recent_since and len(recent) < RECENT_FEEDBACK_LIMIT
-        if is_seen and not fresh:
-            continue
-        shown = _returned_work(child, row, titles, is_seen, now_us)
+        listed = False
         if not is_seen:
             totals[child.id] += 1
-            if totals[child.id] <= ATTENTION_PER_CHILD:
-                unseen.append(shown)
+            listed = totals[child.id] <= ATTENTION_PER_CHILD
+        if not (listed or fresh):
+            continue
+        shown = _returned_work(child, row, titles, is_seen, now_us)
+        if listed:
+            unseen.append(shown)
         if fresh:
             recent.append(shown)
     return unseen, dict(totals), recent

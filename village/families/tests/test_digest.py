@@ -44,8 +44,8 @@ def test_a_second_load_reads_the_digests_and_rebuilds_nothing(personas: Personas
     assert second == first
     writes = [q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"].upper()]
     assert writes == []
-    # links, classes, digests, and which feedback Sam has opened
-    assert len(captured) == 4
+    # links, versions, classes, digests, and which feedback Sam has opened
+    assert len(captured) == 5
 
 
 def test_statuses_follow_the_clock_without_a_rebuild(personas: Personas):
@@ -184,7 +184,8 @@ def test_one_guardian_without_grades_never_reads_the_scores_in_the_shared_digest
     p = personas
     build_term(p)
     selectors.family_overview(p.sam)  # Sam may see grades: the digest holds scores
-    stored = digest.Digest.from_data(p.leo.pk, ChildWorkDigest.objects.get(student=p.leo).data)
+    row = ChildWorkDigest.objects.get(student=p.leo)
+    stored = digest.Digest.from_data(p.leo.pk, row.built_at, row.data)
     assert any(row.score is not None for row in stored.feedback)
     overview = selectors.family_overview(p.jordan)
     every = overview.this_week + overview.recent_feedback
