@@ -21,6 +21,17 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
+def display_name(*, username: str, first_name: str, preferred_name: str, last_name: str) -> str:
+    """A person's name as Village shows it: the preferred (or first) name and the last name."""
+    given = preferred_name or first_name
+    return f"{given} {last_name}".strip() or username
+
+
+def short_name(*, username: str, first_name: str, preferred_name: str) -> str:
+    """A person's name in a greeting or a label: the preferred (or first) name."""
+    return preferred_name or first_name or username
+
+
 class User(AbstractUser):
     """Anyone with a Village account: student, teacher, guardian, admin or partner.
 
@@ -57,13 +68,18 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        given = self.preferred_name or self.first_name
-        full = f"{given} {self.last_name}".strip()
-        return full or self.username
+        return display_name(
+            username=self.username,
+            first_name=self.first_name,
+            preferred_name=self.preferred_name,
+            last_name=self.last_name,
+        )
 
     @property
     def short_name(self) -> str:
-        return self.preferred_name or self.first_name or self.username
+        return short_name(
+            username=self.username, first_name=self.first_name, preferred_name=self.preferred_name
+        )
 
     @property
     def ui_language(self) -> str:

@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from village.accounts.models import User
-from village.community.models import GuardianLink, Role
+from village.community.models import Role
+from village.community.selectors.home import LinkedChild
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ class Panel:
 class HomeData:
     """What the home view has read already, for panels to use instead of reading it again."""
 
-    #: The user's usable links as a guardian, with their students, in the children's order
+    #: The user's usable links as a guardian, in the children's order
     #: (``selectors.guardian_links``); empty for a user who is not a guardian.
-    guardian_links: list[GuardianLink] = field(default_factory=list)
+    guardian_links: list[LinkedChild] = field(default_factory=list)
 
 
 PanelBuilder = Callable[[HttpRequest, User, HomeData], Panel | None]

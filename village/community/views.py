@@ -30,7 +30,7 @@ from village.accounts.models import User
 from village.accounts.services import invitation_send
 from village.community import home_panels, policies, selectors, services
 from village.community.forms import AuditFilterForm, PeopleFilterForm, PersonAddForm
-from village.community.models import GuardianLink, Relationship, Role, Scope
+from village.community.models import Relationship, Role
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
 
@@ -89,7 +89,9 @@ _SECTIONS = (
 )
 
 
-def _guardian_children(request: HttpRequest, user: User, links: list[GuardianLink]) -> SafeString:
+def _guardian_children(
+    request: HttpRequest, user: User, links: list[selectors.LinkedChild]
+) -> SafeString:
     """The children's cards, rendered; showing them is a view of each child's record, so it is
     audited on every request, kept or not.
 
@@ -101,7 +103,7 @@ def _guardian_children(request: HttpRequest, user: User, links: list[GuardianLin
     key = _cards_key(user, links)
     kept: tuple[str, list[tuple[int, int | None]]] | None = caches["pages"].get(key)
     if kept is None:
-        cards = selectors.guardian_children(user, links)
+        cards = selectors.guardian_children(user)
         kept = (
             render_to_string("community/home/_guardian.html", {"children": cards}, request),
             [(card.student.pk, card.school.pk if card.school else None) for card in cards],
@@ -122,21 +124,19 @@ CARDS_SECONDS = 300
 CARDS_FORMAT = 1
 
 
-def _cards_key(user: User, links: list[GuardianLink]) -> str:
+def _cards_key(user: User, links: list[selectors.LinkedChild]) -> str:
     parts = [
         str(CARDS_FORMAT),
         str(user.pk),
         get_language() or "",
         timezone.get_current_timezone_name(),
     ]
-    for link in links:
-        student = link.student
-        parts.append(
-            f"{link.pk}|{link.updated_at.isoformat()}|{link.status}|{link.no_access:d}|"
-            + "".join(str(int(link.allows(scope))) for scope in Scope)
-            + f"|{student.pk}|{student.username}|{student.first_name}|{student.preferred_name}|"
-            f"{student.last_name}|{student.grade}|{student.is_active:d}"
-        )
+    parts += [
+        f"{link.link_id}|{link.updated_at.isoformat()}|{link.status}|{link.no_access:d}|"
+        f"{','.join(sorted(link.allowed))}|{link.student_id}|{link.username}|{link.first_name}|"
+        f"{link.preferred_name}|{link.last_name}|{link.grade}"
+        for link in links
+    ]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
     return f"village.community.cards:{user.pk}:{digest}"
 

@@ -40,6 +40,7 @@ from village.community.models import (
     Organisation,
     Scope,
 )
+from village.community.selectors import LinkedChild, guardian_links
 from village.families import digest
 from village.families.selectors_work import (
     Child,
@@ -155,6 +156,16 @@ def _child(link: GuardianLink) -> Child:
     )
 
 
+def _linked_child(link: LinkedChild) -> Child:
+    return Child(
+        id=link.student_id,
+        name=link.short_name,
+        full_name=link.display_name,
+        grade=link.grade,
+        grades=link.allows(Scope.GRADES),
+    )
+
+
 def _classwork_links(user: User) -> models.QuerySet[GuardianLink]:
     """The guardian's usable links that allow classwork (never pending, ended or no_access)."""
     return (
@@ -206,23 +217,20 @@ class FamilyVersions:
         return "\n".join(parts)
 
 
-def family_versions(user: User, links: list[GuardianLink] | None = None) -> FamilyVersions:
+def family_versions(user: User, links: list[LinkedChild] | None = None) -> FamilyVersions:
     """The children and versions behind ``user``'s family overview.
 
-    ``links`` are the guardian's usable links with their students (as the home page reads them),
-    or read here; then one query for the versions.
+    ``links`` are the guardian's usable links in the children's order, as the home page reads
+    them (``community.selectors.guardian_links``), or read here; then one query for the versions.
     """
     if links is None:
-        links = list(policies.children_links(user).select_related("student"))
-    shown = sorted(
-        (link for link in links if link.allows(Scope.CLASSWORK)),
-        key=lambda link: (link.student.first_name, link.student.last_name, link.student_id),
-    )
+        links = guardian_links(user)
+    shown = [link for link in links if link.allows(Scope.CLASSWORK)]
     if not shown:
         return FamilyVersions([], UNCHANGED)
     tokens = versions.tokens([user.pk, *(link.student_id for link in shown)])
     return FamilyVersions(
-        children=[(_child(link), tokens[link.student_id][0]) for link in shown],
+        children=[(_linked_child(link), tokens[link.student_id][0]) for link in shown],
         seen_token=tokens[user.pk][1],
     )
 

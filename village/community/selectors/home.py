@@ -4,6 +4,7 @@ district admin and community partner.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from django.db.models import (
     Q,
 )
 
-from village.accounts.models import User
+from village.accounts.models import User, display_name, short_name
 from village.community import policies
 from village.community.models import (
     Enrollment,
@@ -24,6 +25,7 @@ from village.community.models import (
     Role,
     RosterVisibility,
     SchoolClass,
+    Scope,
     current_q,
 )
 from village.community.selectors.common import (
@@ -58,18 +60,89 @@ class ChildCard:
         return self.link.student
 
 
-def guardian_links(user: User) -> list[GuardianLink]:
-    """The guardian's usable links with their students, in the children's order (one query)."""
-    return list(
+@dataclass(frozen=True, slots=True)
+class LinkedChild:
+    """One of a guardian's usable links, as the home page keys, audits and labels it: the link's
+    access (status, ``no_access``, the areas it allows) and the child's names, read as plain
+    values (``guardian_links``)."""
+
+    link_id: int
+    updated_at: dt.datetime
+    status: str
+    no_access: bool
+    allowed: frozenset[str]
+    student_id: int
+    username: str
+    first_name: str
+    preferred_name: str
+    last_name: str
+    grade: str
+
+    def allows(self, scope: Scope | str) -> bool:
+        return str(scope) in self.allowed
+
+    @property
+    def short_name(self) -> str:
+        return short_name(
+            username=self.username, first_name=self.first_name, preferred_name=self.preferred_name
+        )
+
+    @property
+    def display_name(self) -> str:
+        return display_name(
+            username=self.username,
+            first_name=self.first_name,
+            preferred_name=self.preferred_name,
+            last_name=self.last_name,
+        )
+
+
+_LINK_VALUES = (
+    "pk",
+    "updated_at",
+    "status",
+    "no_access",
+    *(GuardianLink.scope_field(scope) for scope in Scope),
+    "student_id",
+    "student__username",
+    "student__first_name",
+    "student__preferred_name",
+    "student__last_name",
+    "student__grade",
+)
+
+
+def guardian_links(user: User) -> list[LinkedChild]:
+    """The guardian's usable links, in the children's order (one query, values only)."""
+    scopes = list(Scope)
+    rows = []
+    for row in policies.children_links(user).values_list(*_LINK_VALUES):
+        pk, updated_at, status, no_access = row[:4]
+        flags = row[4 : 4 + len(scopes)]
+        rest = row[4 + len(scopes) :]
+        rows.append(
+            LinkedChild(
+                pk,
+                updated_at,
+                status,
+                no_access,
+                frozenset(
+                    str(scope) for scope, allowed in zip(scopes, flags, strict=True) if allowed
+                ),
+                *rest,
+            )
+        )
+    rows.sort(key=lambda child: (child.first_name, child.last_name, child.student_id))
+    return rows
+
+
+def guardian_children(user: User) -> list[ChildCard]:
+    """Each usable link's card, with the child's school and classes (four queries)."""
+    links = list(
         policies.children_links(user)
         .select_related("student")
         .order_by("student__first_name", "student__last_name", "student_id")
     )
-
-
-def guardian_children(user: User, links: list[GuardianLink] | None = None) -> list[ChildCard]:
-    """Each child's card (``links`` as from ``guardian_links``, read if not given)."""
-    links = guardian_links(user) if links is None else links
     student_ids = [link.student_id for link in links]
     schools = _school_by_student(student_ids)
     by_student: dict[int, list[Enrollment]] = defaultdict(list)
