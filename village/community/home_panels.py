@@ -9,7 +9,7 @@ the roles the user holds, and the template includes each panel's template with i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,3 +63,24 @@ def panels_for(
         built = [builder(request, user, home) for _, _, builder in _builders.get(role, [])]
         panels[role] = [panel for panel in built if panel is not None]
     return panels
+
+
+#: Extra values an app reads with the guardian's links (name to an expression on a
+#: ``GuardianLink`` row, for the signed-in guardian), so its panel needs no query of its own.
+LinkValues = Callable[[User], Mapping[str, Any]]
+
+_link_values: dict[str, LinkValues] = {}
+
+
+def register_link_values(name: str, values: LinkValues) -> None:
+    """Read ``values(user)`` along with each of the guardian's links on the home page; they
+    arrive in ``LinkedChild.extra`` under their names (registering a name again replaces it)."""
+    _link_values[name] = values
+
+
+def link_values(user: User) -> dict[str, Any]:
+    """Every registered extra value for ``user``'s links, by name."""
+    merged: dict[str, Any] = {}
+    for values in _link_values.values():
+        merged.update(values(user))
+    return merged

@@ -62,7 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"roles": roles}
     home = home_panels.HomeData()
     if roles.has(Role.GUARDIAN):
-        home = home_panels.HomeData(guardian_links=selectors.guardian_links(user))
+        links = selectors.guardian_links(user, home_panels.link_values(user))
+        home = home_panels.HomeData(guardian_links=links)
         context["children"] = _guardian_children(request, user, home.guardian_links)
     if roles.has(Role.STUDENT):
         context["student_classes"] = selectors.student_classes(user)

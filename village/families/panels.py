@@ -90,5 +90,6 @@ def _key(user: User, versions: selectors.FamilyVersions) -> str:
 
 
 def register() -> None:
-    """Register this app's panels with the home page."""
+    """Register this app's panels with the home page, and the versions read with the links."""
     home_panels.register(Role.GUARDIAN, "families.overview", family_overview_panel, order=10)
+    home_panels.register_link_values("families.versions", selectors.version_values)

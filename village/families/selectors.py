@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from village.accounts.models import User
 from village.classwork import versions
 from village.classwork.grades import LOW_GRADE, CourseGrade
+from village.classwork.models import WorkVersion
 from village.classwork.selectors import current_classes, work_items
 from village.classwork.status import WorkStatus, status_from_moments
 from village.classwork.versions import UNCHANGED
@@ -217,6 +218,20 @@ class FamilyVersions:
         return "\n".join(parts)
 
 
+WORK_TOKEN = "families_work_token"
+SEEN_TOKEN = "families_seen_token"
+
+
+def version_values(user: User) -> dict[str, models.Expression | models.F | models.Subquery]:
+    """The versions ``family_versions`` needs, as values to read with each of ``user``'s links:
+    the child's work token and the guardian's own feedback-seen token."""
+    seen = WorkVersion.objects.filter(user_id=user.pk).values("seen_token")[:1]
+    return {
+        WORK_TOKEN: models.F("student__work_version__work_token"),
+        SEEN_TOKEN: models.Subquery(seen),
+    }
+
+
 def family_versions(user: User, links: list[LinkedChild] | None = None) -> FamilyVersions:
     """The children and versions behind ``user``'s family overview.
 
@@ -224,10 +239,15 @@ def family_versions(user: User, links: list[LinkedChild] | None = None) -> Famil
     them (``community.selectors.guardian_links``), or read here; then one query for the versions.
     """
     if links is None:
-        links = guardian_links(user)
+        links = guardian_links(user, version_values(user))
     shown = [link for link in links if link.allows(Scope.CLASSWORK)]
     if not shown:
         return FamilyVersions([], UNCHANGED)
+    if all(WORK_TOKEN in link.extra for link in shown):  # read with the links
+        return FamilyVersions(
+            children=[(_linked_child(link), link.extra[WORK_TOKEN] or UNCHANGED) for link in shown],
+            seen_token=shown[0].extra[SEEN_TOKEN] or UNCHANGED,
+        )
     tokens = versions.tokens([user.pk, *(link.student_id for link in shown)])
     return FamilyVersions(
         children=[(_linked_child(link), tokens[link.student_id][0]) for link in shown],
@@ -241,10 +261,10 @@ def family_overview(
     """Needs attention, due this week and recent feedback across all of ``user``'s children.
 
     Needs attention lists at most ``ATTENTION_PER_CHILD`` items per child, the most urgent
-    first, and counts the rest (``attention_more``): the child's page has them all. Five
-    queries whatever the number of children, classes and assignments (links, versions,
-    classes, the children's digests and which feedback this guardian has opened; three when
-    the ``known`` versions are given), plus a rebuild of any digest that is out of date
+    first, and counts the rest (``attention_more``): the child's page has them all. Four
+    queries whatever the number of children, classes and assignments (links with their
+    versions, classes, the children's digests and which feedback this guardian has opened;
+    three when the ``known`` versions are given), plus a rebuild of any digest out of date
     (``village.families.digest``). Statuses are computed here, against ``now``, from the
     moments in the digests; ``valid_until`` says when the clock alone changes the result.
     """

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -77,6 +79,8 @@ class LinkedChild:
     preferred_name: str
     last_name: str
     grade: str
+    #: Values other apps asked to read along (``home_panels.register_link_values``).
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def allows(self, scope: Scope | str) -> bool:
         return str(scope) in self.allowed
@@ -112,24 +116,36 @@ _LINK_VALUES = (
 )
 
 
-def guardian_links(user: User) -> list[LinkedChild]:
-    """The guardian's usable links, in the children's order (one query, values only)."""
+def guardian_links(user: User, extra: Mapping[str, Any] | None = None) -> list[LinkedChild]:
+    """The guardian's usable links, in the children's order (one query, values only), with the
+    ``extra`` values (name to expression) read along."""
+    extra = dict(extra or {})
     scopes = list(Scope)
     rows = []
-    for row in policies.children_links(user).values_list(*_LINK_VALUES):
+    width = len(_LINK_VALUES)
+    links = policies.children_links(user).annotate(**extra)
+    for row in links.values_list(*_LINK_VALUES, *extra):
         pk, updated_at, status, no_access = row[:4]
         flags = row[4 : 4 + len(scopes)]
-        rest = row[4 + len(scopes) :]
+        student_id, username, first_name, preferred_name, last_name, grade = row[
+            4 + len(scopes) : width
+        ]
         rows.append(
             LinkedChild(
-                pk,
-                updated_at,
-                status,
-                no_access,
-                frozenset(
+                link_id=pk,
+                updated_at=updated_at,
+                status=status,
+                no_access=no_access,
+                allowed=frozenset(
                     str(scope) for scope, allowed in zip(scopes, flags, strict=True) if allowed
                 ),
-                *rest,
+                student_id=student_id,
+                username=username,
+                first_name=first_name,
+                preferred_name=preferred_name,
+                last_name=last_name,
+                grade=grade,
+                extra=dict(zip(extra, row[width:], strict=True)),
             )
         )
     rows.sort(key=lambda child: (child.first_name, child.last_name, child.student_id))
