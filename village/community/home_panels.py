@@ -66,21 +66,22 @@ def panels_for(
 
 
 #: Extra values an app reads with the guardian's links (name to an expression on a
-#: ``GuardianLink`` row, for the signed-in guardian), so its panel needs no query of its own.
-LinkValues = Callable[[User], Mapping[str, Any]]
+#: ``GuardianLink`` row, e.g. ``F("student__...")``), so its panel needs no query of its own.
+#: The expressions must not depend on who asks: the query is compiled once.
+LinkValues = Callable[[], Mapping[str, Any]]
 
 _link_values: dict[str, LinkValues] = {}
 
 
 def register_link_values(name: str, values: LinkValues) -> None:
-    """Read ``values(user)`` along with each of the guardian's links on the home page; they
-    arrive in ``LinkedChild.extra`` under their names (registering a name again replaces it)."""
+    """Read ``values()`` along with each of the guardian's links on the home page; they arrive
+    in ``LinkedChild.extra`` under their names (registering a name again replaces it)."""
     _link_values[name] = values
 
 
-def link_values(user: User) -> dict[str, Any]:
-    """Every registered extra value for ``user``'s links, by name."""
+def link_values() -> dict[str, Any]:
+    """Every registered extra value for the guardian's links, by name."""
     merged: dict[str, Any] = {}
     for values in _link_values.values():
-        merged.update(values(user))
+        merged.update(values())
     return merged

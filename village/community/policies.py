@@ -41,6 +41,7 @@ from village.community.models import (
     Scope,
 )
 from village.core.audit import Viewed, audit_views
+from village.core.compiled import CompiledQuery
 from village.core.models import AuditAction, RosterStatus
 
 STAFF_CLASS_ROLES = (EnrollmentRole.TEACHER, EnrollmentRole.AIDE)
@@ -88,13 +89,24 @@ def roles_of(user: AnyUser) -> Roles:
     if cached is not None:
         return cached
     by_role: dict[str, set[int]] = {}
-    for role, org_id in (
-        OrgRole.objects.current(today()).filter(user=user).values_list("role", "organisation_id")
-    ):
+    for role, org_id in _CURRENT_ROLES.rows(user_id=user.pk, today=today()):
         by_role.setdefault(role, set()).add(org_id)
     roles = Roles({role: frozenset(ids) for role, ids in by_role.items()})
     user._village_roles = roles  # type: ignore[attr-defined]
     return roles
+
+
+#: Every page asks for the signed-in user's roles: compiled once (``core.compiled``).
+_CURRENT_ROLES = CompiledQuery(
+    "community.current_roles",
+    lambda user_id, today: (
+        OrgRole.objects.current(today)
+        .filter(user_id=user_id)
+        .values_list("role", "organisation_id")
+    ),
+    user_id=int,
+    today=dt.date,
+)
 
 
 def forget_roles(user: AnyUser) -> None:
@@ -140,7 +152,12 @@ def _student_ids_at(school_ids: IdQuery) -> IdQuery:
 
 
 def _guardian_link_filter(user: AnyUser, scope: Scope | None) -> Q:
-    condition = Q(guardian_id=user.pk, status=LinkStatus.ACTIVE, no_access=False)
+    return guardian_link_q(user.pk, scope)
+
+
+def guardian_link_q(guardian_id: int | None, scope: Scope | None = None) -> Q:
+    """A guardian's usable links (active, not ``no_access``), within ``scope`` if given."""
+    condition = Q(guardian_id=guardian_id, status=LinkStatus.ACTIVE, no_access=False)
     if scope is not None:
         condition &= Q(**{GuardianLink.scope_field(scope): True})
     return condition
@@ -357,7 +374,12 @@ def children_links(user: AnyUser) -> QuerySet[GuardianLink]:
     """The user's own usable links as a guardian (active, not ``no_access``, active child)."""
     if not roles_of(user).has(Role.GUARDIAN):
         return GuardianLink.objects.none()
-    return GuardianLink.objects.filter(_guardian_link_filter(user, None), student__is_active=True)
+    return usable_links(user.pk)
+
+
+def usable_links(guardian_id: int | None) -> QuerySet[GuardianLink]:
+    """``children_links`` by the guardian's id, for a caller that checked the guardian role."""
+    return GuardianLink.objects.filter(guardian_link_q(guardian_id), student__is_active=True)
 
 
 def guardian_children_ids(user: AnyUser, *, scope: Scope | None = None) -> IdQuery:

@@ -62,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"roles": roles}
     home = home_panels.HomeData()
     if roles.has(Role.GUARDIAN):
-        links = selectors.guardian_links(user, home_panels.link_values(user))
+        links = selectors.guardian_links(user, home_panels.link_values())
         home = home_panels.HomeData(guardian_links=links)
         context["children"] = _guardian_children(request, user, home.guardian_links)
     if roles.has(Role.STUDENT):

@@ -29,7 +29,6 @@ from django.utils.translation import gettext_lazy as _
 from village.accounts.models import User
 from village.classwork import versions
 from village.classwork.grades import LOW_GRADE, CourseGrade
-from village.classwork.models import WorkVersion
 from village.classwork.selectors import current_classes, work_items
 from village.classwork.status import WorkStatus, status_from_moments
 from village.classwork.versions import UNCHANGED
@@ -222,13 +221,12 @@ WORK_TOKEN = "families_work_token"
 SEEN_TOKEN = "families_seen_token"
 
 
-def version_values(user: User) -> dict[str, models.Expression | models.F | models.Subquery]:
-    """The versions ``family_versions`` needs, as values to read with each of ``user``'s links:
-    the child's work token and the guardian's own feedback-seen token."""
-    seen = WorkVersion.objects.filter(user_id=user.pk).values("seen_token")[:1]
+def version_values() -> dict[str, models.F]:
+    """The versions ``family_versions`` needs, as values to read with each of a guardian's
+    links: the child's work token and the guardian's own feedback-seen token."""
     return {
         WORK_TOKEN: models.F("student__work_version__work_token"),
-        SEEN_TOKEN: models.Subquery(seen),
+        SEEN_TOKEN: models.F("guardian__work_version__seen_token"),
     }
 
 
@@ -239,7 +237,7 @@ def family_versions(user: User, links: list[LinkedChild] | None = None) -> Famil
     them (``community.selectors.guardian_links``), or read here; then one query for the versions.
     """
     if links is None:
-        links = guardian_links(user, version_values(user))
+        links = guardian_links(user, version_values())
     shown = [link for link in links if link.allows(Scope.CLASSWORK)]
     if not shown:
         return FamilyVersions([], UNCHANGED)

@@ -49,6 +49,9 @@ def import_organisations(user: AnyUser) -> QuerySet[Organisation]:
 
 
 def may_import(user: AnyUser) -> bool:
+    roles = roles_of(user)
+    if not roles.orgs(Role.DISTRICT_ADMIN) and not roles.orgs(Role.SCHOOL_ADMIN):
+        return False  # no query to build (every page asks, for the navigation)
     return import_organisations(user).exists()
 
 

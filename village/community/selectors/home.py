@@ -41,6 +41,7 @@ from village.community.selectors.common import (
     classmate_name,
     covered_by_guardian,
 )
+from village.core.compiled import CompiledQuery
 from village.core.models import RosterStatus
 
 STAFF_ROLES = policies.STAFF_CLASS_ROLES
@@ -116,15 +117,36 @@ _LINK_VALUES = (
 )
 
 
+#: The compiled links queries, by the names of their extra values.
+_LINK_QUERIES: dict[tuple[str, ...], CompiledQuery] = {}
+
+
 def guardian_links(user: User, extra: Mapping[str, Any] | None = None) -> list[LinkedChild]:
     """The guardian's usable links, in the children's order (one query, values only), with the
-    ``extra`` values (name to expression) read along."""
+    ``extra`` values (name to an expression on the link row) read along.
+
+    The home page runs this on every load, so the query is compiled once per set of ``extra``
+    names (``core.compiled``); the expressions for a name must always be the same.
+    """
+    if not policies.roles_of(user).has(Role.GUARDIAN):
+        return []
     extra = dict(extra or {})
+    names = tuple(extra)
+    query = _LINK_QUERIES.get(names)
+    if query is None:
+        query = _LINK_QUERIES[names] = CompiledQuery(
+            "community.guardian_links:" + ",".join(names),
+            lambda guardian_id: (
+                policies.usable_links(guardian_id)
+                .annotate(**extra)
+                .values_list(*_LINK_VALUES, *names)
+            ),
+            guardian_id=int,
+        )
     scopes = list(Scope)
-    rows = []
     width = len(_LINK_VALUES)
-    links = policies.children_links(user).annotate(**extra)
-    for row in links.values_list(*_LINK_VALUES, *extra):
+    rows = []
+    for row in query.rows(guardian_id=user.pk):
         pk, updated_at, status, no_access = row[:4]
         flags = row[4 : 4 + len(scopes)]
         student_id, username, first_name, preferred_name, last_name, grade = row[
@@ -145,7 +167,7 @@ def guardian_links(user: User, extra: Mapping[str, Any] | None = None) -> list[L
                 preferred_name=preferred_name,
                 last_name=last_name,
                 grade=grade,
-                extra=dict(zip(extra, row[width:], strict=True)),
+                extra=dict(zip(names, row[width:], strict=True)),
             )
         )
     rows.sort(key=lambda child: (child.first_name, child.last_name, child.student_id))
