@@ -41,12 +41,11 @@ def _english_between_tests() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_pages_kept_between_tests() -> Iterator[None]:
+def _no_pages_kept_between_tests() -> None:
     """Rendered page parts are keyed by ids, which the next test's database reuses."""
     from django.core.cache import caches
 
     caches["pages"].clear()
-    yield
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -42,10 +42,8 @@ def test_rows_match_the_orm_for_every_person_and_day(personas: Personas):
 def test_columns_are_converted_as_the_orm_converts_them(personas: Personas):
     query = CompiledQuery(
         "test.links",
-        lambda guardian_id: (
-            GuardianLink.objects.filter(guardian_id=guardian_id).values_list(
-                "updated_at", "no_access", "scope_grades", "student__date_joined"
-            )
+        lambda guardian_id: GuardianLink.objects.filter(guardian_id=guardian_id).values_list(
+            "updated_at", "no_access", "scope_grades", "student__date_joined"
         ),
         guardian_id=int,
     )
@@ -57,8 +55,10 @@ def test_columns_are_converted_as_the_orm_converts_them(personas: Personas):
     )
     assert sorted(rows) == sorted(orm)
     updated_at, no_access, grades, _joined = rows[0]
-    assert isinstance(updated_at, dt.datetime) and timezone.is_aware(updated_at)
-    assert no_access is False and grades is True
+    assert isinstance(updated_at, dt.datetime)
+    assert timezone.is_aware(updated_at)
+    assert no_access is False
+    assert grades is True
 
 
 def test_it_is_compiled_once_per_connection(personas: Personas):
