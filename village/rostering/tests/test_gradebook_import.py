@@ -11,6 +11,7 @@ import pytest
 from django.db import transaction
 
 from village.accounts.models import User
+from village.classwork import versions
 from village.classwork.models import Assignment, Feedback, GradingCategory, Rubric, Topic
 from village.classwork.status import WorkStatus, work_status
 from village.community.models import Organisation
@@ -183,6 +184,27 @@ def test_changes_in_the_source_update_assignments_and_feedback(tmp_path: Path) -
     assert Assignment.objects.get(sourced_id="li1").title == "Fractions sheet"
     sam = Feedback.objects.get(sourced_id="r3")
     assert (sam.score, sam.comment, sam.returned_at is not None) == (Decimal(6), "Better", True)
+
+
+def test_an_import_that_changes_work_gives_the_class_students_new_versions(
+    tmp_path: Path,
+) -> None:
+    """Summaries of the students' work (the family overview) are rebuilt after an import that
+    changes it, and kept after one that changes nothing."""
+    import_both(tmp_path, gradebook_files(), "first")
+    students = {u.username: u.pk for u in User.objects.filter(username__in=["ada", "leo", "sam"])}
+    first = versions.tokens(students.values())
+    # Leo and Sam are in the class now; Ada's place in it ended in 2024
+    assert first[students["leo"]][0] != versions.UNCHANGED
+    assert first[students["sam"]][0] != versions.UNCHANGED
+    assert first[students["ada"]][0] == versions.UNCHANGED
+
+    import_both(tmp_path, gradebook_files(), "again")
+    assert versions.tokens(students.values()) == first
+
+    results = [RESULTS[0], RESULTS[1], "r3,,,li1,sam,fully graded,6,2024-10-10,Better", RESULTS[3]]
+    import_both(tmp_path, gradebook_files(results=results), "changed")
+    assert versions.tokens(students.values())[students["sam"]] != first[students["sam"]]
 
 
 def test_bulk_snapshot_without_a_line_item_deactivates_it_and_keeps_its_feedback(
