@@ -33,7 +33,8 @@ def _isolated_storage(settings, tmp_path):
     """Uploaded bundles go to a temporary folder; progress to a cache of this test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
     }
     cache.clear()
 
