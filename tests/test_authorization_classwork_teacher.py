@@ -9,6 +9,7 @@ nothing of it is shown or changed. Views of students' work leave one audit entry
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,8 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts.tokens import token_create
-from village.classwork.models import Assignment, Feedback, GradingCategory, Topic
+from village.classwork import services
+from village.classwork.models import Assignment, ClassEvent, Feedback, GradingCategory, Topic
 from village.classwork.tests.factories import assignment, hand_in
 from village.core.models import AuditEvent
 
@@ -105,12 +107,32 @@ def work(personas) -> dict[str, Assignment]:
     return found
 
 
+@pytest.fixture
+def calendar(personas) -> dict[str, tuple[Topic, ClassEvent, ClassEvent]]:
+    """A topic and two events in each class: one event to edit, one to delete."""
+    found = {}
+    today, start = timezone.localdate(), timezone.now() + dt.timedelta(days=3)
+    for name in CLASSES:
+        school_class = getattr(personas, name)
+        topic = services.topic_create(
+            school_class=school_class, title=f"Topic of {name}", starts_on=today, ends_on=today
+        )
+        trip = services.class_event_create(
+            school_class=school_class, title=f"Trip of {name}", starts_at=start
+        )
+        show = services.class_event_create(
+            school_class=school_class, title=f"Show of {name}", starts_at=start
+        )
+        found[name] = (topic, trip, show)
+    return found
+
+
 def audited(before: int) -> int:
     return AuditEvent.objects.count() - before
 
 
 @pytest.mark.parametrize("viewer", PERSONAS)
-def test_class_pages_matrix(personas, work, viewer):
+def test_class_pages_matrix(personas, work, calendar, viewer):
     client = client_for(getattr(personas, viewer))
     for name in CLASSES:
         school_class = getattr(personas, name)
@@ -123,7 +145,16 @@ def test_class_pages_matrix(personas, work, viewer):
         assert audited(before) == (STUDENTS_IN[name] if read == 200 else 0), (viewer, name)
         if read == 404:
             assert f"Work of {name}".encode() not in response.content
-        for path in ("settings/", "topics/new/", "events/new/", "assignments/new/"):
+        topic, trip, show = calendar[name]
+        for path in (
+            "settings/",
+            "topics/new/",
+            f"topics/{topic.pk}/delete/",
+            "events/new/",
+            f"events/{trip.pk}/",
+            f"events/{show.pk}/delete/",
+            "assignments/new/",
+        ):
             status = client.get(base + path).status_code
             assert status == expected_change(viewer, name, 200), (viewer, name, path)
 
@@ -151,7 +182,7 @@ def test_assignment_pages_matrix(personas, work, viewer):
 
 
 @pytest.mark.parametrize("viewer", PERSONAS)
-def test_changes_are_made_only_by_the_class_teachers(personas, work, viewer):
+def test_changes_are_made_only_by_the_class_teachers(personas, work, calendar, viewer):
     client = client_for(getattr(personas, viewer))
     now = timezone.localtime()
     for name in CLASSES:
@@ -179,10 +210,29 @@ def test_changes_are_made_only_by_the_class_teachers(personas, work, viewer):
             {"title": f"Topic by {viewer}", "starts_on": "2026-01-05", "ends_on": "2026-01-09"},
         )
         assert topic.status_code == expected_change(viewer, name, 302), (viewer, name)
+        old_topic, trip, show = calendar[name]
+        base = f"/work/classes/{school_class.pk}/"
+        edited = client.post(
+            f"{base}events/{trip.pk}/",
+            {"title": f"Event by {viewer}", "starts_at": now.strftime("%Y-%m-%dT%H:%M")},
+        )
+        assert edited.status_code == expected_change(viewer, name, 302), (viewer, name)
+        removed = client.post(f"{base}topics/{old_topic.pk}/delete/")
+        assert removed.status_code == expected_change(viewer, name, 302), (viewer, name)
+        removed = client.post(f"{base}events/{show.pk}/delete/")
+        assert removed.status_code == expected_change(viewer, name, 302), (viewer, name)
     allowed = TEACHES.get(viewer, set())
     assert Assignment.objects.filter(title=f"New work by {viewer}").count() == len(allowed)
     assert Feedback.objects.filter(comment=f"From {viewer}").count() == len(allowed)
     assert Topic.objects.filter(title=f"Topic by {viewer}").count() == len(allowed)
+    assert ClassEvent.objects.filter(title=f"Event by {viewer}").count() == len(allowed)
+    kept = set(CLASSES) - allowed
+    assert set(
+        Topic.objects.filter(title__startswith="Topic of ").values_list("title", flat=True)
+    ) == {f"Topic of {name}" for name in kept}
+    assert set(
+        ClassEvent.objects.filter(title__startswith="Show of ").values_list("title", flat=True)
+    ) == {f"Show of {name}" for name in kept}
 
 
 def test_a_teacher_cannot_grade_a_student_of_another_class_on_their_work(personas, work):
@@ -272,14 +322,18 @@ def test_assignment_endpoints_matrix(personas, work, viewer):
 
 
 @pytest.fixture
-def paths(personas, work) -> list[str]:
+def paths(personas, work, calendar) -> list[str]:
     c, a, s = personas.homeroom5.pk, work["homeroom5"].pk, personas.ada.pk
+    t, e, _show = (row.pk for row in calendar["homeroom5"])
     return [
         f"/work/classes/{c}/",
         f"/work/classes/{c}/gradebook/",
         f"/work/classes/{c}/settings/",
         f"/work/classes/{c}/topics/new/",
+        f"/work/classes/{c}/topics/{t}/delete/",
         f"/work/classes/{c}/events/new/",
+        f"/work/classes/{c}/events/{e}/",
+        f"/work/classes/{c}/events/{e}/delete/",
         f"/work/classes/{c}/assignments/new/",
         f"/work/classes/{c}/assignments/{a}/",
         f"/work/classes/{c}/assignments/{a}/edit/",
@@ -294,6 +348,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(paths):
             assert response.status_code == 302, (method, path)
             assert response["Location"].startswith("/accounts/login/")
     assert Assignment.objects.count() == len(CLASSES)
+    assert Topic.objects.count() == len(CLASSES)
+    assert ClassEvent.objects.count() == 2 * len(CLASSES)
 
 
 def test_anonymous_api_callers_get_401(personas, work):

@@ -22,6 +22,7 @@ from village.classwork import services
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
+    ClassEvent,
     Feedback,
     GradingCategory,
     Rubric,
@@ -158,6 +159,19 @@ class EventForm(ServiceErrorsMixin, forms.Form):
     visible_to_families = forms.BooleanField(
         label=_("Families see it"), required=False, initial=True
     )
+
+
+def event_initial(event: ClassEvent) -> dict[str, Any]:
+    """The edit form's starting values."""
+    return {
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "all_day": event.all_day,
+        "location": event.location,
+        "description": event.description,
+        "visible_to_families": event.visible_to_families,
+    }
 
 
 # --- assignments -----------------------------------------------------------------------------

@@ -114,6 +114,15 @@ def topic_update(
     return topic
 
 
+@transaction.atomic
+def topic_delete(*, topic: Topic) -> None:
+    """Remove the topic from the class. Its work stays in the class, without a topic (the
+    assignments' foreign key is ``SET_NULL``)."""
+    class_id = topic.school_class_id
+    topic.delete()
+    versions.classes_changed([class_id])
+
+
 # --- grading categories ----------------------------------------------------------------------
 
 
@@ -496,6 +505,19 @@ def material_remove(*, material: AssignmentMaterial) -> None:
 # --- class events ----------------------------------------------------------------------------
 
 
+def _event_end(starts_at: dt.datetime, ends_at: dt.datetime | None, all_day: bool) -> dt.datetime:
+    """The end given, or without one an hour after the start (or the start, for a day)."""
+    if ends_at is not None:
+        return ends_at
+    return starts_at if all_day else starts_at + dt.timedelta(hours=1)
+
+
+def _check_event(event: ClassEvent) -> None:
+    _require(bool(event.title), "title", _("Give the event a title."))
+    _require(event.ends_at >= event.starts_at, "ends_at", _("The event ends before it starts."))
+    _clean(event)
+
+
 @transaction.atomic
 def class_event_create(
     *,
@@ -509,23 +531,48 @@ def class_event_create(
     visible_to_families: bool = True,
 ) -> ClassEvent:
     """Something on the class calendar; without an end it lasts an hour (or the day)."""
-    if ends_at is None:
-        ends_at = starts_at if all_day else starts_at + dt.timedelta(hours=1)
     event = ClassEvent(
         school_class=school_class,
         title=title.strip(),
         starts_at=starts_at,
-        ends_at=ends_at,
+        ends_at=_event_end(starts_at, ends_at, all_day),
         description=description.strip(),
         location=location.strip(),
         all_day=all_day,
         visible_to_families=visible_to_families,
     )
-    _require(bool(event.title), "title", _("Give the event a title."))
-    _require(ends_at >= starts_at, "ends_at", _("The event ends before it starts."))
-    _clean(event)
+    _check_event(event)
     event.save()
     return event
+
+
+@transaction.atomic
+def class_event_update(
+    *,
+    event: ClassEvent,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    description: str = "",
+    location: str = "",
+    all_day: bool = False,
+    visible_to_families: bool = True,
+) -> ClassEvent:
+    """Change an event, checked as when it was added. On bad input the row is unchanged (the
+    caller reloads ``event`` if it shows it again)."""
+    event.title, event.starts_at = title.strip(), starts_at
+    event.ends_at = _event_end(starts_at, ends_at, all_day)
+    event.description, event.location = description.strip(), location.strip()
+    event.all_day, event.visible_to_families = all_day, visible_to_families
+    _check_event(event)
+    event.save()
+    return event
+
+
+@transaction.atomic
+def class_event_delete(*, event: ClassEvent) -> None:
+    """Take the event off the class calendar."""
+    event.delete()
 
 
 # --- feedback --------------------------------------------------------------------------------

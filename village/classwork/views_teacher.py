@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -37,10 +37,11 @@ from village.classwork.forms_teacher import (
     TopicForm,
     assignment_initial,
     category_formset,
+    event_initial,
     feedback_initial,
 )
 from village.classwork.grades import CourseGrade, Trend
-from village.classwork.models import Assignment, Topic
+from village.classwork.models import Assignment, ClassEvent, Topic
 from village.classwork.status import WorkStatus
 from village.community.models import SchoolClass
 from village.core.audit import Viewed, audit_views
@@ -168,20 +169,81 @@ def _save_topic(form: TopicForm, school_class: SchoolClass, topic: Topic | None)
 
 @login_required
 @require_http_methods(GET_POST)
-def event_new(request: HttpRequest, class_id: int) -> HttpResponse:
+def topic_delete(request: HttpRequest, class_id: int, topic_id: int) -> HttpResponse:
+    """Ask before deleting (GET shows the question, changing nothing); POST deletes."""
     user = _viewer(request)
     school_class = _class_to_manage(user, class_id)
-    form = EventForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.class_event_create(school_class=school_class, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
+    topic = selectors_teacher.class_topic(school_class, topic_id)
+    if request.method == "POST":
+        services.topic_delete(topic=topic)
+        messages.success(request, _("“%(title)s” is deleted.") % {"title": topic.title})
+        return redirect("classwork:class_stream", school_class.pk)
+    context = {"school_class": school_class, "topic": topic, "manage": True}
+    return render(request, "classwork/teacher/topic_delete.html", context)
+
+
+def _class_event(school_class: SchoolClass, event_id: int) -> ClassEvent:
+    """An event of the class, or ``Http404`` (an event of another class included)."""
+    return get_object_or_404(ClassEvent, pk=event_id, school_class=school_class)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def event_new(request: HttpRequest, class_id: int) -> HttpResponse:
+    return _event_form(request, class_id, None)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def event_edit(request: HttpRequest, class_id: int, event_id: int) -> HttpResponse:
+    return _event_form(request, class_id, event_id)
+
+
+def _event_form(request: HttpRequest, class_id: int, event_id: int | None) -> HttpResponse:
+    user = _viewer(request)
+    school_class = _class_to_manage(user, class_id)
+    event = _class_event(school_class, event_id) if event_id else None
+    form = EventForm(
+        request.POST if request.method == "POST" else None,
+        initial=event_initial(event) if event else None,
+    )
+    if request.method == "POST" and form.is_valid() and _save_event(form, school_class, event):
+        if event is None:
             messages.success(request, _("Event added to the class calendar."))
-            return redirect("classwork:class_stream", school_class.pk)
-    context = {"school_class": school_class, "form": form, "manage": True}
+        else:
+            messages.success(request, _("Event saved."))
+        return redirect("classwork:class_stream", school_class.pk)
+    context = {"school_class": school_class, "form": form, "event": event, "manage": True}
     return render(request, "classwork/teacher/event_form.html", context)
+
+
+def _save_event(form: EventForm, school_class: SchoolClass, event: ClassEvent | None) -> bool:
+    try:
+        if event is None:
+            services.class_event_create(school_class=school_class, **form.cleaned_data)
+        else:
+            services.class_event_update(event=event, **form.cleaned_data)
+    except ValidationError as error:
+        if event is not None:
+            event.refresh_from_db()
+        form.add_service_errors(error)
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(GET_POST)
+def event_delete(request: HttpRequest, class_id: int, event_id: int) -> HttpResponse:
+    """Ask before deleting (GET shows the question, changing nothing); POST deletes."""
+    user = _viewer(request)
+    school_class = _class_to_manage(user, class_id)
+    event = _class_event(school_class, event_id)
+    if request.method == "POST":
+        services.class_event_delete(event=event)
+        messages.success(request, _("“%(title)s” is deleted.") % {"title": event.title})
+        return redirect("classwork:class_stream", school_class.pk)
+    context = {"school_class": school_class, "event": event, "manage": True}
+    return render(request, "classwork/teacher/event_delete.html", context)
 
 
 # --- posting and managing work ---------------------------------------------------------------
