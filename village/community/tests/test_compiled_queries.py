@@ -1,5 +1,6 @@
 """Queries compiled once by the ORM (``core.compiled``) and run again with new values: the same
-same way, as the ORM gives, for every user; a definition that drops a value fails loudly."""
+rows, converted the same way, as the ORM gives, for every user; a definition that drops a value
+fails loudly."""
 
 from __future__ import annotations
 
