@@ -10,7 +10,9 @@ student shown, in one INSERT.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -171,15 +173,32 @@ def _save_topic(form: TopicForm, school_class: SchoolClass, topic: Topic | None)
 @require_http_methods(GET_POST)
 def topic_delete(request: HttpRequest, class_id: int, topic_id: int) -> HttpResponse:
     """Ask before deleting (GET shows the question, changing nothing); POST deletes."""
-    user = _viewer(request)
-    school_class = _class_to_manage(user, class_id)
+    school_class = _class_to_manage(_viewer(request), class_id)
     topic = selectors_teacher.class_topic(school_class, topic_id)
+    return _confirm_delete(
+        request,
+        school_class,
+        topic.title,
+        lambda: services.topic_delete(topic=topic),
+        "classwork/teacher/topic_delete.html",
+        {"topic": topic},
+    )
+
+
+def _confirm_delete(
+    request: HttpRequest,
+    school_class: SchoolClass,
+    title: str,
+    delete: Callable[[], None],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """GET shows the question (changing nothing); POST deletes and returns to the class."""
     if request.method == "POST":
-        services.topic_delete(topic=topic)
-        messages.success(request, _("“%(title)s” is deleted.") % {"title": topic.title})
+        delete()
+        messages.success(request, _("“%(title)s” is deleted.") % {"title": title})
         return redirect("classwork:class_stream", school_class.pk)
-    context = {"school_class": school_class, "topic": topic, "manage": True}
-    return render(request, "classwork/teacher/topic_delete.html", context)
+    return render(request, template, {"school_class": school_class, "manage": True, **context})
 
 
 def _class_event(school_class: SchoolClass, event_id: int) -> ClassEvent:
@@ -235,15 +254,16 @@ def _save_event(form: EventForm, school_class: SchoolClass, event: ClassEvent | 
 @require_http_methods(GET_POST)
 def event_delete(request: HttpRequest, class_id: int, event_id: int) -> HttpResponse:
     """Ask before deleting (GET shows the question, changing nothing); POST deletes."""
-    user = _viewer(request)
-    school_class = _class_to_manage(user, class_id)
+    school_class = _class_to_manage(_viewer(request), class_id)
     event = _class_event(school_class, event_id)
-    if request.method == "POST":
-        services.class_event_delete(event=event)
-        messages.success(request, _("“%(title)s” is deleted.") % {"title": event.title})
-        return redirect("classwork:class_stream", school_class.pk)
-    context = {"school_class": school_class, "event": event, "manage": True}
-    return render(request, "classwork/teacher/event_delete.html", context)
+    return _confirm_delete(
+        request,
+        school_class,
+        event.title,
+        lambda: services.class_event_delete(event=event),
+        "classwork/teacher/event_delete.html",
+        {"event": event},
+    )
 
 
 # --- posting and managing work ---------------------------------------------------------------
