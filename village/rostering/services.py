@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -96,24 +97,7 @@ def roster_import_create(
 
 def roster_import_validate(*, import_id: int) -> None:
     """Check the bundle (who may change what, then a dry run) and keep the report and plan."""
-    roster_import = _claim(import_id, {ImportStatus.UPLOADED, ImportStatus.VALIDATING},
-                           ImportStatus.VALIDATING)  # fmt: skip
-    if roster_import is None:
-        return
-    progress = ProgressRecorder(import_id)
-    try:
-        scope_report = _scope_report(roster_import, progress)
-        if scope_report is not None:
-            _finish(roster_import, ImportStatus.VALIDATING, ImportStatus.REJECTED, scope_report)
-            return
-        outcome = run_import(path=_path(roster_import), dry_run=True, progress=progress)
-    except Exception:
-        logger.exception("Checking roster import %s failed", import_id)
-        _fail(roster_import, ImportStatus.VALIDATING)
-        return
-    status = ImportStatus.VALIDATED if outcome.report.ok else ImportStatus.REJECTED
-    plan = outcome.plan if outcome.report.ok else None
-    _finish(roster_import, ImportStatus.VALIDATING, status, outcome.report, plan)
+    _run_stage(import_id, _VALIDATE)
 
 
 def _scope_report(roster_import: RosterImport, progress: ProgressRecorder) -> Report | None:
@@ -173,22 +157,60 @@ def _check_confirmable(roster_import: RosterImport) -> None:
 
 def roster_import_apply(*, import_id: int) -> None:
     """Apply a confirmed import: check its scope again (Village may have changed), then import."""
-    roster_import = _claim(import_id, {ImportStatus.APPLYING}, ImportStatus.APPLYING)
+    _run_stage(import_id, _APPLY)
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """Checking or applying an import: the statuses it moves through, and whether it writes."""
+
+    name: str
+    allowed: frozenset[ImportStatus]
+    working: ImportStatus
+    done: ImportStatus
+    #: The status when the bundle reaches outside its organisation, or the import fails.
+    refused: ImportStatus
+    dry_run: bool
+
+
+_VALIDATE = _Stage(
+    "Checking",
+    frozenset({ImportStatus.UPLOADED, ImportStatus.VALIDATING}),
+    ImportStatus.VALIDATING,
+    ImportStatus.VALIDATED,
+    ImportStatus.REJECTED,
+    dry_run=True,
+)
+_APPLY = _Stage(
+    "Applying",
+    frozenset({ImportStatus.APPLYING}),
+    ImportStatus.APPLYING,
+    ImportStatus.APPLIED,
+    ImportStatus.FAILED,
+    dry_run=False,
+)
+
+
+def _run_stage(import_id: int, stage: _Stage) -> None:
+    """Claim the import for ``stage``, check its scope, run it and keep the outcome."""
+    roster_import = _claim(import_id, set(stage.allowed), stage.working)
     if roster_import is None:
         return
     progress = ProgressRecorder(import_id)
     try:
         scope_report = _scope_report(roster_import, progress)
         if scope_report is not None:
-            _finish(roster_import, ImportStatus.APPLYING, ImportStatus.FAILED, scope_report)
+            _finish(roster_import, stage.working, stage.refused, scope_report)
             return
-        outcome = run_import(path=_path(roster_import), dry_run=False, progress=progress)
+        outcome = run_import(path=_path(roster_import), dry_run=stage.dry_run, progress=progress)
     except Exception:
-        logger.exception("Applying roster import %s failed", import_id)
-        _fail(roster_import, ImportStatus.APPLYING)
+        logger.exception("%s roster import %s failed", stage.name, import_id)
+        _fail(roster_import, stage.working)
         return
-    status = ImportStatus.APPLIED if outcome.applied else ImportStatus.FAILED
-    _finish(roster_import, ImportStatus.APPLYING, status, outcome.report, outcome.plan)
+    ok = outcome.report.ok if stage.dry_run else outcome.applied
+    # a check that fails keeps no plan to confirm; a failed apply keeps what it planned
+    plan = outcome.plan if ok or not stage.dry_run else None
+    _finish(roster_import, stage.working, stage.done if ok else stage.refused, outcome.report, plan)
 
 
 # --- shared steps ---------------------------------------------------------------------------

@@ -258,6 +258,15 @@ class TestClassPage:
         )
         assert event.organisation_id == personas.school.pk
 
+    def test_staff_reach_the_class_stream_from_the_class_page_and_others_do_not(
+        self, client, personas
+    ):
+        stream = reverse("classwork:class_stream", args=[personas.homeroom5.pk])
+        for staff in (personas.rivera, personas.nguyen):
+            assert stream in page(client, staff, class_url(personas.homeroom5))
+        for other in (personas.ada, personas.sam):
+            assert stream not in page(client, other, class_url(personas.homeroom5))
+
     def test_student_sees_classmates_per_visibility_and_nothing_is_audited(self, client, personas):
         html = page(client, personas.ada, class_url(personas.homeroom5))
         assert "Maya L." in html

@@ -141,6 +141,31 @@ class TestUploadCheckConfirm:
         assert "Confirm and apply" not in response.content.decode()
         assert "This roster has been applied." in response.content.decode()
 
+    def test_a_crash_while_checking_or_applying_fails_the_import_and_changes_nothing(
+        self, client, personas, django_capture_on_commit_callbacks, monkeypatch
+    ):
+        signed_in(client, personas.priya)
+        real_run = services.run_import
+
+        def crash(**_kwargs: object) -> None:
+            raise RuntimeError("disk gone")
+
+        monkeypatch.setattr(services, "run_import", crash)
+        upload(client, django_capture_on_commit_callbacks, personas.district)
+        checked = RosterImport.objects.get()
+        assert checked.status == ImportStatus.FAILED
+        assert "nothing was changed" in checked.failure
+
+        monkeypatch.setattr(services, "run_import", real_run)
+        upload(client, django_capture_on_commit_callbacks, personas.district)
+        applied = RosterImport.objects.latest("pk")
+        assert applied.status == ImportStatus.VALIDATED
+        monkeypatch.setattr(services, "run_import", crash)
+        confirm(client, django_capture_on_commit_callbacks, applied)
+        applied.refresh_from_db()
+        assert applied.status == ImportStatus.FAILED
+        assert not User.objects.filter(sourced_id__startswith="new-").exists()
+
     def test_file_is_stored_under_rosters_with_a_random_name(
         self, client, personas, django_capture_on_commit_callbacks, settings
     ):
