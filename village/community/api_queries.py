@@ -23,7 +23,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, Concat, Left, NullIf
+from django.db.models.functions import Coalesce, Concat, Left, NullIf, Trim
 from django.http import HttpRequest
 
 from village.accounts.models import User
@@ -223,23 +223,24 @@ def _given_name() -> Coalesce:
     return Coalesce(NullIf(F("preferred_name"), Value("")), F("first_name"))
 
 
-def _full_name() -> Case:
-    """``User.display_name`` in SQL: given name and last name, else the username."""
-    return Case(
-        When(first_name="", preferred_name="", last_name="", then=F("username")),
-        When(last_name="", then=_given_name()),
-        default=Concat(_given_name(), Value(" "), F("last_name")),
-        output_field=CharField(),
-    )
+def _full_name() -> Coalesce:
+    """``User.display_name`` in SQL: given name and last name, trimmed, else the username
+    (``test_names_sql`` checks the two agree)."""
+    joined = Trim(Concat(_given_name(), Value(" "), F("last_name"), output_field=CharField()))
+    return Coalesce(NullIf(joined, Value("")), F("username"), output_field=CharField())
 
 
-def _first_name_and_initial() -> Case:
-    return Case(
-        When(first_name="", preferred_name="", then=F("username")),
-        When(last_name="", then=_given_name()),
-        default=Concat(_given_name(), Value(" "), Left("last_name", 1), Value(".")),
+def _first_name_and_initial() -> Concat:
+    """``classmate_name`` for first names in SQL: the short name and the last name's initial."""
+    short = Coalesce(
+        NullIf(F("preferred_name"), Value("")), NullIf(F("first_name"), Value("")), F("username")
+    )
+    initial = Case(
+        When(last_name="", then=Value("")),
+        default=Concat(Value(" "), Left("last_name", 1), Value(".")),
         output_field=CharField(),
     )
+    return Concat(short, initial, output_field=CharField())
 
 
 # --- students --------------------------------------------------------------------------------
