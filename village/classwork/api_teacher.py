@@ -19,7 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from village.accounts.api import api_caller
@@ -231,11 +232,14 @@ _API_FIELDS = {
 }
 
 
-def _invalid(error: ValidationError) -> Status[dict[str, Any]]:
-    """A service's ``ValidationError`` as a 422 answer naming the API's fields."""
+def _invalid(
+    error: ValidationError, fields: dict[str, str] = _API_FIELDS
+) -> Status[dict[str, Any]]:
+    """A service's ``ValidationError`` as a 422 answer naming the API's fields (``fields`` maps
+    a service's field to the API's where they differ)."""
     messages = error.message_dict if hasattr(error, "error_dict") else {"body": error.messages}
     detail = [
-        {"loc": ["body", _API_FIELDS.get(name, name)], "msg": message}
+        {"loc": ["body", fields.get(name, name)], "msg": message}
         for name, found in messages.items()
         for message in found
     ]
@@ -422,6 +426,57 @@ def _changes(user: User, work: Assignment, sent: dict[str, Any]) -> dict[str, An
                 raise ValidationError({name: "This field cannot be empty."})
             changes[name] = _aware(user, sent[name])
     return changes
+
+
+# --- an assignment's materials ---------------------------------------------------------------
+
+
+@router.post(
+    "/assignments/{assignment_id}/materials",
+    response={201: MaterialOut, **WRITE},
+    summary="Attach a file or a link to an assignment",
+    description=(
+        "A multipart form (``multipart/form-data``) with a ``title`` and either a ``file`` or a "
+        "``url`` (``http`` or ``https``), not both; without a title, the file's name or the link "
+        "is the title. The material comes after the work's others. A file is at most "
+        f"{services.MAX_MATERIAL_BYTES // 1024 // 1024} MB, of one of these types: "
+        f"{', '.join(sorted(s.lstrip('.') for s in services.MATERIAL_SUFFIXES))}; it is "
+        "downloaded from the ``url`` answered, by anyone who may see the work (a page of the "
+        "site: it takes a browser session, not a token). 403 for an admin of the school; 422 "
+        "naming the field (``file`` or ``url``) for bad input, and nothing is attached."
+    ),
+)
+def material_add(
+    request: HttpRequest,
+    assignment_id: int,
+    title: Form[str] = "",
+    url: Form[str] = "",
+    file: File[UploadedFile | None] = None,
+) -> Status[Any]:
+    work = _staff_assignment(api_caller(request), assignment_id, change=True)
+    try:
+        material = services.material_add(assignment=work, title=title, url=url, file=file)
+    except ValidationError as error:
+        return _invalid(error, fields={})
+    return Status(201, _material_out(material))
+
+
+@router.delete(
+    "/assignments/{assignment_id}/materials/{material_id}",
+    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Remove a material from an assignment",
+    description=(
+        "Removes a file or link from the work; a file is deleted with it. 404 for a material "
+        "of another assignment; 403 for an admin of the school."
+    ),
+)
+def material_remove(request: HttpRequest, assignment_id: int, material_id: int) -> Status[None]:
+    work = _staff_assignment(api_caller(request), assignment_id, change=True)
+    material = AssignmentMaterial.objects.filter(pk=material_id, assignment=work).first()
+    if material is None:
+        raise Http404("No such material.")
+    services.material_remove(material=material)
+    return Status(204, None)
 
 
 # --- each student's work, and feedback -------------------------------------------------------

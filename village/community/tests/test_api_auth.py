@@ -128,6 +128,8 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/classwork/classes/{class_id}/topics",
         "/api/v1/classwork/assignments/{assignment_id}",
         "/api/v1/classwork/assignments/{assignment_id}/work",
+        "/api/v1/classwork/assignments/{assignment_id}/materials",
+        "/api/v1/classwork/assignments/{assignment_id}/materials/{material_id}",
         "/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}",
         "/api/v1/my-work",
         "/api/v1/my-work/assignments/{assignment_id}",
