@@ -23,7 +23,7 @@ from ninja.errors import ValidationError
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
 from village.accounts.models import User
-from village.classwork import policies, selectors_student, submissions
+from village.classwork import downloads, policies, selectors_student, submissions
 from village.classwork.models import Assignment, AssignmentMaterial, Submission
 from village.classwork.selectors_student import (
     Attempt,
@@ -80,6 +80,9 @@ class MaterialOut(Schema):
     title: str
     url: str = Field(description="The link, or the file's download address (web session).")
     is_file: bool
+    download: str | None = Field(
+        description="For a file: where to download it in this API (a personal token works)."
+    )
 
 
 class RubricLevelOut(Schema):
@@ -223,7 +226,13 @@ def _file_out(submission: Submission) -> FileOut:
 def _material_out(material: AssignmentMaterial) -> MaterialOut:
     is_file = bool(material.file)
     url = reverse("classwork:material_file", args=[material.pk]) if is_file else material.url
-    return MaterialOut(id=material.pk, title=material.title, url=url, is_file=is_file)
+    return MaterialOut(
+        id=material.pk,
+        title=material.title,
+        url=url,
+        is_file=is_file,
+        download=downloads.material_api_path(material.pk) if is_file else None,
+    )
 
 
 def _rubric_out(rubric: list[RubricRow]) -> list[RubricCriterionOut]:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
@@ -26,7 +26,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
 from village.accounts.models import User
-from village.classwork import policies, selectors_teacher, services
+from village.classwork import downloads, policies, selectors_teacher, services
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
@@ -95,8 +95,11 @@ class CategoryIn(Schema):
 class MaterialOut(Schema):
     id: int
     title: str
-    url: str = Field(description="The link, or where to download the file.")
+    url: str = Field(description="The link, or where to download the file (web session).")
     is_file: bool
+    download: str | None = Field(
+        description="For a file: where to download it in this API (a personal token works)."
+    )
 
 
 class LevelIn(Schema):
@@ -272,7 +275,29 @@ def _of_class(model: type[Any], school_class: SchoolClass, pk: int | None, field
 
 def _material_out(material: AssignmentMaterial) -> MaterialOut:
     url = material.url or reverse("classwork:material_file", args=[material.pk])
-    return MaterialOut(id=material.pk, title=material.title, url=url, is_file=not material.url)
+    return MaterialOut(
+        id=material.pk,
+        title=material.title,
+        url=url,
+        is_file=not material.url,
+        download=None if material.url else downloads.material_api_path(material.pk),
+    )
+
+
+@router.get(
+    "/materials/{material_id}/file",
+    url_name="material_download",
+    response={200: bytes, **READ},
+    tags=["classwork"],
+    summary="Download a file that goes with an assignment",
+    description=(
+        "The file as an attachment, for anyone who may see its assignment: the class's staff, "
+        "its students once the work is published, and their families where the work is shown "
+        "to families and their link allows classwork. 404 for anyone else, or for a link."
+    ),
+)
+def material_download(request: HttpRequest, material_id: int) -> FileResponse:
+    return downloads.material_download(api_caller(request), material_id)
 
 
 def _assignment_out(work: Assignment, now: dt.datetime) -> AssignmentOut:

@@ -7,7 +7,6 @@ Views are thin: they load through ``policies`` (what a user may not see is a 404
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from village.accounts.models import User
-from village.classwork import policies, selectors_student, submissions
+from village.classwork import downloads, policies, selectors_student, submissions
 from village.classwork.forms_student import HandInForm
-from village.classwork.models import Assignment, AssignmentMaterial, Submission
+from village.classwork.models import Assignment, Submission
 from village.community.models import Role
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
@@ -170,24 +168,6 @@ def _page_context(work: Assignment, rubric: list[selectors_student.RubricRow]) -
 # --- downloads -------------------------------------------------------------------------------
 
 
-def _attachment(field_file: FieldFile, name: str, content_type: str) -> FileResponse:
-    """The file as a download under its own name; browsers must not guess its type or run it."""
-    try:
-        handle = field_file.storage.open(field_file.name or "", "rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("No such file.") from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=name,
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
@@ -199,7 +179,7 @@ def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
     )
     if submission is None:
         raise Http404("No such file.")
-    response = _attachment(
+    response = downloads.attachment(
         submission.file, submission.file_name or _stored_name(submission), submission.content_type
     )
     if submission.student_id != user.pk:
@@ -221,16 +201,4 @@ def _stored_name(submission: Submission) -> str:
 @require_GET
 def material_file(request: HttpRequest, material_id: int) -> FileResponse:
     """A file that goes with an assignment: for anyone who may see the assignment."""
-    user = _viewer(request)
-    material = (
-        AssignmentMaterial.objects.filter(
-            pk=material_id, assignment__in=policies.visible_assignments(user)
-        )
-        .exclude(file="")
-        .first()
-    )
-    if material is None:
-        raise Http404("No such file.")
-    name = PurePosixPath(material.file.name or "").name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return _attachment(material.file, name, content_type)
+    return downloads.material_download(_viewer(request), material_id)

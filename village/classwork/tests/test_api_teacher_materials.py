@@ -101,6 +101,7 @@ def test_a_teacher_attaches_a_pdf_listed_with_the_work_and_downloadable(
         "title": "Lab steps",
         "url": reverse("classwork:material_file", args=[material.pk]),
         "is_file": True,
+        "download": f"/api/v1/classwork/materials/{material.pk}/file",
     }
     assert material.assignment_id == work.pk
     assert len(stored_files(media_root)) == 1
@@ -132,6 +133,7 @@ def test_a_teacher_attaches_a_link_after_the_other_materials(
         "title": "Simulation",
         "url": "https://example.org/sim",
         "is_file": False,
+        "download": None,
     }
     assert [m.pk for m in work.materials.order_by("position")] == [
         first.pk,
@@ -327,3 +329,26 @@ def test_both_endpoints_are_documented(client: Client) -> None:
     form = add["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert {"title", "url", "file"} <= set(form["properties"])
     assert "20 MB" in add["description"]
+
+
+# --- downloading through the API -----------------------------------------------------------------
+
+
+def test_the_api_download_serves_whoever_may_see_the_work_and_nobody_else(
+    personas: Personas, media_root: Path, work: Assignment
+) -> None:
+    p = personas
+    material = services.material_add(assignment=work, title="Lab steps", url="", file=pdf())
+    link = services.material_add(assignment=work, title="Video", url="https://example.org/v")
+    path = f"{BASE}/materials/{material.pk}/file"
+    # the teacher, a student of the class, and Leo's guardians (Jordan's link allows classwork)
+    for reader in (p.rivera, p.leo, p.sam, p.jordan):
+        response = api(reader).get(path)
+        assert response.status_code == 200, reader.username
+        assert downloaded(response) == PDF
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"
+    for outsider in (p.chen, p.ada, p.eve, p.library):
+        assert api(outsider).get(path).status_code == 404, outsider.username
+    assert api(p.rivera).get(f"{BASE}/materials/{link.pk}/file").status_code == 404
+    assert Client().get(path).status_code == 401

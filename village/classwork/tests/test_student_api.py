@@ -113,12 +113,13 @@ def test_one_assignment_with_materials_rubric_attempts_and_feedback(personas, me
     body = response.json()
     assert body["instructions_html"] == "<p>Draw it.</p>"
     assert body["materials"] == [
-        {"id": link.pk, "title": link.title, "url": link.url, "is_file": False},
+        {"id": link.pk, "title": link.title, "url": link.url, "is_file": False, "download": None},
         {
             "id": sheet.pk,
             "title": "Worksheet",
             "url": f"/work/materials/{sheet.pk}/file/",
             "is_file": True,
+            "download": f"/api/v1/classwork/materials/{sheet.pk}/file",
         },
     ]
     assert [c["title"] for c in body["rubric"]] == ["Science", "Presentation"]

@@ -67,6 +67,7 @@ def test_posting_work_with_a_new_rubric_and_a_link(personas: Personas) -> None:
             "title": "Video",
             "url": "https://example.org/density",
             "is_file": False,
+            "download": None,
         }
     ]
     # A time without an offset is read in Ms. Rivera's time zone (Chicago: UTC-5 in May).

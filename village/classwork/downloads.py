@@ -1,0 +1,54 @@
+"""Handing out stored files (submissions, assignment materials): always as a download under the
+file's own name, never something a browser may guess the type of or run."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.urls import reverse
+
+from village.accounts.models import User
+from village.classwork import policies
+from village.classwork.models import AssignmentMaterial
+
+
+def attachment(field_file: FieldFile, name: str, content_type: str) -> FileResponse:
+    """The file as a download under its own name; browsers must not guess its type or run it."""
+    try:
+        handle = field_file.storage.open(field_file.name or "", "rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404("No such file.") from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def material_download(user: User, material_id: int) -> FileResponse:
+    """A file that goes with an assignment, for anyone who may see the assignment; else 404."""
+    material = (
+        AssignmentMaterial.objects.filter(
+            pk=material_id, assignment__in=policies.visible_assignments(user)
+        )
+        .exclude(file="")
+        .first()
+    )
+    if material is None:
+        raise Http404("No such file.")
+    name = PurePosixPath(material.file.name or "").name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return attachment(material.file, name, content_type)
+
+
+def material_api_path(material_id: int) -> str:
+    """Where a material's file is downloaded through the JSON API (a personal token works)."""
+    return reverse("api:material_download", args=[material_id])
