@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from village.accounts.tokens import token_create
 from village.classwork import services
-from village.classwork.models import Assignment, ClassEvent, Feedback, GradingCategory, Topic
+from village.classwork.models import (
+    Assignment,
+    ClassEvent,
+    Feedback,
+    GradingCategory,
+    Rubric,
+    Topic,
+)
 from village.classwork.tests.factories import assignment, hand_in
 from village.core.models import AuditEvent
 
@@ -127,12 +134,31 @@ def calendar(personas) -> dict[str, tuple[Topic, ClassEvent, ClassEvent]]:
     return found
 
 
+@pytest.fixture
+def rubrics(personas) -> dict[str, tuple[Rubric, Rubric]]:
+    """Two rubrics in each class: one to edit, one to delete."""
+    found = {}
+    criteria = [
+        services.CriterionSpec(title="Care", levels=[services.LevelSpec("Done", Decimal(2))])
+    ]
+    for name in CLASSES:
+        school_class = getattr(personas, name)
+        rubric = services.rubric_create(
+            school_class=school_class, title=f"Rubric of {name}", criteria=criteria
+        )
+        doomed = services.rubric_create(
+            school_class=school_class, title=f"Doomed of {name}", criteria=criteria
+        )
+        found[name] = (rubric, doomed)
+    return found
+
+
 def audited(before: int) -> int:
     return AuditEvent.objects.count() - before
 
 
 @pytest.mark.parametrize("viewer", PERSONAS)
-def test_class_pages_matrix(personas, work, calendar, viewer):
+def test_class_pages_matrix(personas, work, calendar, rubrics, viewer):
     client = client_for(getattr(personas, viewer))
     for name in CLASSES:
         school_class = getattr(personas, name)
@@ -146,6 +172,7 @@ def test_class_pages_matrix(personas, work, calendar, viewer):
         if read == 404:
             assert f"Work of {name}".encode() not in response.content
         topic, trip, show = calendar[name]
+        rubric, doomed = rubrics[name]
         for path in (
             "settings/",
             "topics/new/",
@@ -154,6 +181,10 @@ def test_class_pages_matrix(personas, work, calendar, viewer):
             f"events/{trip.pk}/",
             f"events/{show.pk}/delete/",
             "assignments/new/",
+            "rubrics/",
+            "rubrics/new/",
+            f"rubrics/{rubric.pk}/",
+            f"rubrics/{doomed.pk}/delete/",
         ):
             status = client.get(base + path).status_code
             assert status == expected_change(viewer, name, 200), (viewer, name, path)
@@ -182,7 +213,7 @@ def test_assignment_pages_matrix(personas, work, viewer):
 
 
 @pytest.mark.parametrize("viewer", PERSONAS)
-def test_changes_are_made_only_by_the_class_teachers(personas, work, calendar, viewer):
+def test_changes_are_made_only_by_the_class_teachers(personas, work, calendar, rubrics, viewer):
     client = client_for(getattr(personas, viewer))
     now = timezone.localtime()
     for name in CLASSES:
@@ -221,11 +252,30 @@ def test_changes_are_made_only_by_the_class_teachers(personas, work, calendar, v
         assert removed.status_code == expected_change(viewer, name, 302), (viewer, name)
         removed = client.post(f"{base}events/{show.pk}/delete/")
         assert removed.status_code == expected_change(viewer, name, 302), (viewer, name)
+        created = client.post(
+            f"{base}rubrics/new/",
+            {
+                "title": f"Rubric by {viewer}",
+                "criteria_count": "1",
+                "levels_count": "1",
+                "criterion_1": "Care",
+                "criterion_1_level_1": "Done",
+                "criterion_1_points_1": "2",
+            },
+        )
+        assert created.status_code == expected_change(viewer, name, 302), (viewer, name)
+        rubric, doomed = rubrics[name]
+        renamed = client.post(f"{base}rubrics/{rubric.pk}/", {"title": f"Renamed by {viewer}"})
+        assert renamed.status_code == expected_change(viewer, name, 302), (viewer, name)
+        removed = client.post(f"{base}rubrics/{doomed.pk}/delete/")
+        assert removed.status_code == expected_change(viewer, name, 302), (viewer, name)
     allowed = TEACHES.get(viewer, set())
     assert Assignment.objects.filter(title=f"New work by {viewer}").count() == len(allowed)
     assert Feedback.objects.filter(comment=f"From {viewer}").count() == len(allowed)
     assert Topic.objects.filter(title=f"Topic by {viewer}").count() == len(allowed)
     assert ClassEvent.objects.filter(title=f"Event by {viewer}").count() == len(allowed)
+    assert Rubric.objects.filter(title=f"Rubric by {viewer}").count() == len(allowed)
+    assert Rubric.objects.filter(title=f"Renamed by {viewer}").count() == len(allowed)
     kept = set(CLASSES) - allowed
     assert set(
         Topic.objects.filter(title__startswith="Topic of ").values_list("title", flat=True)
@@ -233,6 +283,9 @@ def test_changes_are_made_only_by_the_class_teachers(personas, work, calendar, v
     assert set(
         ClassEvent.objects.filter(title__startswith="Show of ").values_list("title", flat=True)
     ) == {f"Show of {name}" for name in kept}
+    assert set(
+        Rubric.objects.filter(title__startswith="Doomed of ").values_list("title", flat=True)
+    ) == {f"Doomed of {name}" for name in kept}
 
 
 def test_a_teacher_cannot_grade_a_student_of_another_class_on_their_work(personas, work):
@@ -322,9 +375,10 @@ def test_assignment_endpoints_matrix(personas, work, viewer):
 
 
 @pytest.fixture
-def paths(personas, work, calendar) -> list[str]:
+def paths(personas, work, calendar, rubrics) -> list[str]:
     c, a, s = personas.homeroom5.pk, work["homeroom5"].pk, personas.ada.pk
     t, e, _show = (row.pk for row in calendar["homeroom5"])
+    r = rubrics["homeroom5"][0].pk
     return [
         f"/work/classes/{c}/",
         f"/work/classes/{c}/gradebook/",
@@ -335,6 +389,10 @@ def paths(personas, work, calendar) -> list[str]:
         f"/work/classes/{c}/events/{e}/",
         f"/work/classes/{c}/events/{e}/delete/",
         f"/work/classes/{c}/assignments/new/",
+        f"/work/classes/{c}/rubrics/",
+        f"/work/classes/{c}/rubrics/new/",
+        f"/work/classes/{c}/rubrics/{r}/",
+        f"/work/classes/{c}/rubrics/{r}/delete/",
         f"/work/classes/{c}/assignments/{a}/",
         f"/work/classes/{c}/assignments/{a}/edit/",
         f"/work/assignments/{a}/grade/{s}/",
@@ -350,6 +408,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(paths):
     assert Assignment.objects.count() == len(CLASSES)
     assert Topic.objects.count() == len(CLASSES)
     assert ClassEvent.objects.count() == 2 * len(CLASSES)
+    assert Rubric.objects.count() == 2 * len(CLASSES)
 
 
 def test_anonymous_api_callers_get_401(personas, work):

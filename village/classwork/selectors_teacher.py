@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import NotSupportedError
-from django.db.models import BigIntegerField, Count, F, Func, Max, QuerySet
+from django.db.models import BigIntegerField, Count, Exists, F, Func, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -34,6 +34,7 @@ from village.classwork.models import (
     ClassEvent,
     Feedback,
     GradingCategory,
+    Rubric,
     RubricCriterion,
     RubricScore,
     Submission,
@@ -782,3 +783,52 @@ def teacher_glance(
             )
         )
     return glances
+
+
+# --- rubrics ---------------------------------------------------------------------------------
+
+
+def rubric_scores(rubric: Rubric | OuterRef) -> QuerySet[RubricScore]:
+    """The scores given with the rubric: on its criteria, or on feedback for work graded with it
+    (``rubric`` may be an ``OuterRef`` to a rubric's id)."""
+    return RubricScore.objects.filter(
+        Q(criterion__rubric=rubric) | Q(feedback__assignment__rubric=rubric)
+    )
+
+
+@dataclass(frozen=True)
+class RubricLine:
+    """A rubric on the class's rubrics page."""
+
+    rubric: Rubric
+    criteria: list[RubricCriterion]
+    max_points: Decimal
+    uses: int
+    scored: bool
+
+
+def class_rubrics(school_class: SchoolClass) -> list[RubricLine]:
+    """The class's rubrics with their criteria and levels, how many pieces of work each grades
+    and whether work was scored on it (three queries, however many rubrics)."""
+    rubrics = (
+        Rubric.objects.filter(school_class=school_class)
+        .annotate(
+            uses=Count("assignments"),
+            scored=Exists(rubric_scores(OuterRef("pk"))),
+        )
+        .prefetch_related("criteria__levels")
+    )
+    lines = []
+    for rubric in rubrics:
+        criteria = list(rubric.criteria.all())
+        best = (max((lv.points for lv in c.levels.all()), default=Decimal(0)) for c in criteria)
+        lines.append(
+            RubricLine(
+                rubric=rubric,
+                criteria=criteria,
+                max_points=sum(best, Decimal(0)),
+                uses=getattr(rubric, "uses", 0),
+                scored=getattr(rubric, "scored", False),
+            )
+        )
+    return lines

@@ -1,5 +1,5 @@
-"""The teacher's pages: a class's stream, settings, topics and events, its work and gradebook,
-and the grading flow."""
+"""The teacher's pages: a class's stream, settings, topics, events and rubrics, its work and
+gradebook, and the grading flow."""
 
 from django.urls import URLPattern, path
 
@@ -15,6 +15,14 @@ urlpatterns: list[URLPattern] = [
     path(CLASS + "topics/new/", views_teacher.topic_new, name="topic_new"),
     path(CLASS + "topics/<int:topic_id>/", views_teacher.topic_edit, name="topic_edit"),
     path(CLASS + "topics/<int:topic_id>/delete/", views_teacher.topic_delete, name="topic_delete"),
+    path(CLASS + "rubrics/", views_teacher.rubrics, name="rubrics"),
+    path(CLASS + "rubrics/new/", views_teacher.rubric_new, name="rubric_new"),
+    path(CLASS + "rubrics/<int:rubric_id>/", views_teacher.rubric_edit, name="rubric_edit"),
+    path(
+        CLASS + "rubrics/<int:rubric_id>/delete/",
+        views_teacher.rubric_delete,
+        name="rubric_delete",
+    ),
     path(CLASS + "events/new/", views_teacher.event_new, name="event_new"),
     path(CLASS + "events/<int:event_id>/", views_teacher.event_edit, name="event_edit"),
     path(CLASS + "events/<int:event_id>/delete/", views_teacher.event_delete, name="event_delete"),

@@ -1,5 +1,5 @@
 """The teacher's classwork pages: the class stream, posting and managing work, the gradebook, the
-grading flow, and the class's topics, events and grading categories.
+grading flow, and the class's topics, events, grading categories and rubrics.
 
 Views are thin: they load the class through ``policies.class_for_staff`` (a class the user does
 not see as staff is a 404), read through ``selectors_teacher`` and write through ``services``.
@@ -36,6 +36,7 @@ from village.classwork.forms_teacher import (
     EventForm,
     FeedbackForm,
     GradebookFilterForm,
+    RubricForm,
     TopicForm,
     assignment_initial,
     category_formset,
@@ -43,7 +44,7 @@ from village.classwork.forms_teacher import (
     feedback_initial,
 )
 from village.classwork.grades import CourseGrade, Trend
-from village.classwork.models import Assignment, ClassEvent, Topic
+from village.classwork.models import Assignment, ClassEvent, Rubric, Topic
 from village.classwork.status import WorkStatus
 from village.community.models import SchoolClass
 from village.core.audit import Viewed, audit_views
@@ -192,13 +193,25 @@ def _confirm_delete(
     delete: Callable[[], None],
     template: str,
     context: dict[str, Any],
+    *,
+    done: str | None = None,
 ) -> HttpResponse:
-    """GET shows the question (changing nothing); POST deletes and returns to the class."""
+    """GET shows the question (changing nothing); POST deletes and returns to the class (or to
+    ``done``). A deletion the service refuses shows the question again, with the reason."""
+    errors: list[str] = []
     if request.method == "POST":
-        delete()
-        messages.success(request, _("“%(title)s” is deleted.") % {"title": title})
-        return redirect("classwork:class_stream", school_class.pk)
-    return render(request, template, {"school_class": school_class, "manage": True, **context})
+        try:
+            delete()
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("“%(title)s” is deleted.") % {"title": title})
+            return redirect(done or reverse("classwork:class_stream", args=[school_class.pk]))
+    return render(
+        request,
+        template,
+        {"school_class": school_class, "manage": True, "errors": errors, **context},
+    )
 
 
 def _class_event(school_class: SchoolClass, event_id: int) -> ClassEvent:
@@ -263,6 +276,105 @@ def event_delete(request: HttpRequest, class_id: int, event_id: int) -> HttpResp
         lambda: services.class_event_delete(event=event),
         "classwork/teacher/event_delete.html",
         {"event": event},
+    )
+
+
+# --- the class's rubrics ---------------------------------------------------------------------
+
+
+def _class_rubric(school_class: SchoolClass, rubric_id: int) -> Rubric:
+    """A rubric of the class, or ``Http404`` (a rubric of another class included)."""
+    return get_object_or_404(Rubric, pk=rubric_id, school_class=school_class)
+
+
+def _rubric_uses(rubric: Rubric) -> int:
+    """How many pieces of work are graded with the rubric."""
+    return Assignment.objects.filter(rubric=rubric).count()
+
+
+@login_required
+@require_GET
+def rubrics(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's rubrics, with their criteria, levels and points, and the work they grade."""
+    school_class = _class_to_manage(_viewer(request), class_id)
+    context = {
+        "school_class": school_class,
+        "rubrics": selectors_teacher.class_rubrics(school_class),
+        "manage": True,
+    }
+    return render(request, "classwork/teacher/rubrics.html", context)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def rubric_new(request: HttpRequest, class_id: int) -> HttpResponse:
+    return _rubric_form(request, class_id, None)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def rubric_edit(request: HttpRequest, class_id: int, rubric_id: int) -> HttpResponse:
+    return _rubric_form(request, class_id, rubric_id)
+
+
+def _rubric_form(request: HttpRequest, class_id: int, rubric_id: int | None) -> HttpResponse:
+    """Write or edit a rubric. Once work was scored on it, only its title changes: the page
+    shows its criteria without fields, and sends the title alone."""
+    school_class = _class_to_manage(_viewer(request), class_id)
+    rubric = _class_rubric(school_class, rubric_id) if rubric_id else None
+    posted = request.method == "POST"
+    form = RubricForm(request.POST if posted else None, rubric=rubric)
+    # "More criteria" and "More levels" show the form again; only "Save" writes.
+    saving = posted and not ({"more_criteria", "more_levels"} & set(request.POST))
+    if saving and form.is_valid():
+        saved = _save_rubric(form, school_class, rubric)
+        if saved is not None:
+            messages.success(request, _("“%(title)s” is saved.") % {"title": saved.title})
+            return redirect("classwork:rubrics", school_class.pk)
+    context = {
+        "school_class": school_class,
+        "form": form,
+        "rubric": rubric,
+        "scored": rubric is not None and services.rubric_is_scored(rubric),
+        "uses": _rubric_uses(rubric) if rubric is not None else 0,
+        "manage": True,
+    }
+    return render(request, "classwork/teacher/rubric_form.html", context)
+
+
+def _save_rubric(
+    form: RubricForm, school_class: SchoolClass, rubric: Rubric | None
+) -> Rubric | None:
+    """Create or update the rubric; on bad input put the errors on the form and save nothing."""
+    title = form.cleaned_data["title"]
+    try:
+        if rubric is None:
+            return services.rubric_create(
+                school_class=school_class, title=title, criteria=form.new_criteria()
+            )
+        return services.rubric_update(rubric=rubric, title=title, criteria=form.criteria())
+    except ValidationError as error:
+        if rubric is not None:
+            rubric.refresh_from_db()
+        form.add_service_errors(error)
+        return None
+
+
+@login_required
+@require_http_methods(GET_POST)
+def rubric_delete(request: HttpRequest, class_id: int, rubric_id: int) -> HttpResponse:
+    """Ask before deleting (GET shows the question, changing nothing); POST deletes, unless work
+    is graded with the rubric."""
+    school_class = _class_to_manage(_viewer(request), class_id)
+    rubric = _class_rubric(school_class, rubric_id)
+    return _confirm_delete(
+        request,
+        school_class,
+        rubric.title,
+        lambda: services.rubric_delete(rubric=rubric),
+        "classwork/teacher/rubric_delete.html",
+        {"rubric": rubric, "uses": _rubric_uses(rubric)},
+        done=reverse("classwork:rubrics", args=[school_class.pk]),
     )
 
 
