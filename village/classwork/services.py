@@ -45,6 +45,7 @@ from village.classwork.models import (
 from village.classwork.policies import student_class_ids
 from village.classwork.richtext import sanitise
 from village.classwork.selectors_teacher import rubric_scores
+from village.classwork.submissions import content_matches_name
 from village.community.models import SchoolClass
 
 #: The largest file a teacher may attach to an assignment.
@@ -573,6 +574,15 @@ def check_material_file(file: File) -> None:
         % {"size": f"{size / 1024 / 1024:.1f}", "limit": MAX_MATERIAL_BYTES // 1024 // 1024},
     )
     _require(size > 0, "file", _("This file is empty."))
+    _require(
+        content_matches_name(file, suffix),
+        "file",
+        _(
+            "The content of this file does not match its name (%(name)s). Save it again as a "
+            "real %(extension)s file, or choose another file."
+        )
+        % {"name": name, "extension": suffix.lstrip(".").upper()},
+    )
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -273,7 +274,14 @@ def _unaccepted_message() -> str:
     ) % {"extensions": ", ".join(accepted_extensions())}
 
 
-def _content_matches(upload: UploadedFile, kind: FileKind) -> bool:
+def content_matches_name(file: File, extension: str) -> bool:
+    """Do the file's first bytes fit its extension (``.pdf`` starts like a PDF...)? ``False``
+    for an extension Village does not know."""
+    kind = FILE_KINDS.get(extension.lower())
+    return kind is not None and _content_matches(file, kind)
+
+
+def _content_matches(upload: File, kind: FileKind) -> bool:
     # The sniffers read the file underneath (zip readers need a plain, seekable file).
     underlying = upload.file
     if underlying is None:

@@ -352,3 +352,14 @@ def test_the_api_download_serves_whoever_may_see_the_work_and_nobody_else(
         assert api(outsider).get(path).status_code == 404, outsider.username
     assert api(p.rivera).get(f"{BASE}/materials/{link.pk}/file").status_code == 404
     assert Client().get(path).status_code == 401
+
+
+def test_a_file_whose_content_does_not_match_its_name_is_refused(
+    personas: Personas, media_root: Path, work: Assignment
+) -> None:
+    disguised = SimpleUploadedFile("steps.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    response = api(personas.rivera).post(materials_path(work), {"file": disguised})
+    assert fields_named(response) == {"file"}
+    assert "does not match its name" in response.json()["detail"][0]["msg"]
+    assert not AssignmentMaterial.objects.exists()
+    assert stored_files(media_root) == []
