@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.authorization import CLASSES, EVERYONE, STUDENTS, client_for
 from village.classwork.models import Assignment
 from village.families.models import CalendarFeed
 from village.families.services_calendar import calendar_feed_create
@@ -21,32 +22,7 @@ from village.families.tests.calendar_data import in_english
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "rivera",
-    "chen",
-    "park",
-    "stone",
-    "nguyen",
-    "priya",
-    "ada",
-    "leo",
-    "maya",
-    "mina",
-    "finn",
-    "sam",
-    "jordan",
-    "olga",
-    "eve",
-    "library",
-]
-STUDENTS = ["ada", "leo", "maya", "mina", "finn"]
-CLASSES = {
-    "homeroom5": "ada",
-    "science8": "leo",
-    "math8": "leo",
-    "sister_class": "mina",
-    "other_class": "finn",
-}
+PERSONAS = EVERYONE
 
 # guardian -> children they may make a feed for (their own, with classwork shared)
 FEED_CHILDREN = {
@@ -63,12 +39,6 @@ FAMILY_FEED_NAMES = {
     "olga": {"Mina"},
     "eve": {"Finn"},
 }
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("viewer", PERSONAS)

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from tests.authorization import CLASSES, EVERYONE, STUDENTS
 from village.classwork.models import Submission
 from village.classwork.submissions import submission_hand_in
 from village.classwork.tests.test_student_support import (
@@ -32,26 +33,7 @@ from village.core.models import AuditAction, AuditEvent
 pytestmark = pytest.mark.django_db
 __all__ = ["media_root"]
 
-PERSONAS = [
-    "ada",
-    "leo",
-    "maya",
-    "mina",
-    "finn",
-    "sam",
-    "jordan",
-    "olga",
-    "eve",
-    "rivera",
-    "chen",
-    "park",
-    "stone",
-    "nguyen",
-    "priya",
-    "library",
-]
-CLASSES = ["homeroom5", "science8", "math8", "sister_class", "other_class"]
-STUDENTS = {"ada", "leo", "maya", "mina", "finn"}
+PERSONAS = EVERYONE
 
 # viewer -> classes whose assignment page they see as a student of the class
 AS_STUDENT = {

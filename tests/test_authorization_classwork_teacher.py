@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from village.accounts.tokens import token_create
+from tests.authorization import api_client_for, client_for
 from village.classwork import services
 from village.classwork.models import (
     Assignment,
@@ -91,17 +91,6 @@ def expected_change(viewer: str, name: str, ok: int) -> int:
     if name in TEACHES.get(viewer, set()):
         return ok
     return 403 if sees(viewer, name) else 404
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_client_for(user) -> Client:
-    _token, secret = token_create(user=user, name="classwork matrix")
-    return Client(headers={"authorization": f"Bearer {secret}"})
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from village.accounts.tokens import token_create
+from tests.authorization import CLASSES, STUDENTS, api_client_for, client_for
 from village.classwork.models import Assignment, Feedback, Topic
 from village.core.models import AuditAction, AuditEvent
 from village.demo.personas import Personas
@@ -35,14 +35,6 @@ PERSONAS = [
     "eve",
     "library",
 ]
-STUDENTS = ["ada", "leo", "maya", "mina", "finn"]
-CLASSES = {
-    "homeroom5": "ada",
-    "science8": "leo",
-    "math8": "leo",
-    "sister_class": "mina",
-    "other_class": "finn",
-}
 
 # viewer -> children whose family pages (child page, printable summary, child endpoint) they open
 FAMILY_CHILDREN = {
@@ -101,17 +93,6 @@ def district(personas: Personas) -> Personas:
     return personas
 
 
-def web(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api(user) -> Client:
-    _token, secret = token_create(user=user, name="family-matrix")
-    return Client(headers={"authorization": f"Bearer {secret}"})
-
-
 def new_events(before: int) -> list[tuple[int | None, str, str]]:
     return list(
         AuditEvent.objects.filter(pk__gt=before)
@@ -131,7 +112,7 @@ def classes_of(student_name: str) -> list[str]:
 @pytest.mark.parametrize("viewer", PERSONAS)
 def test_child_page_and_summary_matrix(district, viewer):
     user = getattr(district, viewer)
-    client = web(user)
+    client = client_for(user)
     allowed = FAMILY_CHILDREN.get(viewer, set())
     for name in STUDENTS:
         student = getattr(district, name)
@@ -157,7 +138,7 @@ def test_child_page_and_summary_matrix(district, viewer):
 
 @pytest.mark.parametrize("viewer", PERSONAS)
 def test_child_endpoint_matrix(district, viewer):
-    client = api(getattr(district, viewer))
+    client = api_client_for(getattr(district, viewer))
     allowed = FAMILY_CHILDREN.get(viewer, set())
     for name in STUDENTS:
         student = getattr(district, name)
@@ -183,7 +164,7 @@ def test_overview_endpoint_and_home_panel_matrix(district, viewer):
     user = getattr(district, viewer)
     allowed = FAMILY_CHILDREN.get(viewer, set())
     before = last_id()
-    body = api(user).get("/api/v1/family/overview").json()
+    body = api_client_for(user).get("/api/v1/family/overview").json()
     assert {child["name"] for child in body["children"]} == {
         getattr(district, name).first_name for name in allowed
     }
@@ -195,7 +176,7 @@ def test_overview_endpoint_and_home_panel_matrix(district, viewer):
     }
     expected = {title(c) for name in allowed for c in classes_of(name)}
     assert missing == expected
-    html = web(user).get("/").content.decode()
+    html = client_for(user).get("/").content.decode()
     for class_name in CLASSES:
         assert (title(class_name) in html) == (title(class_name) in expected), (viewer, class_name)
     assert ("family-overview-heading" in html) == bool(allowed)
@@ -228,10 +209,10 @@ def test_jordan_never_sees_a_grade_even_where_leo_has_them(district):
         f"/family/children/{p.leo.pk}/",
         f"/family/children/{p.leo.pk}/print/",
     ):
-        html = web(p.jordan).get(path).content.decode()
+        html = client_for(p.jordan).get(path).content.decode()
         assert "Comment for leo" in html
         assert "7.25" not in html
         assert 'class="fam-score' not in html
-    body = api(p.jordan).get(f"/api/v1/family/children/{p.leo.pk}").json()
+    body = api_client_for(p.jordan).get(f"/api/v1/family/children/{p.leo.pk}").json()
     assert "7.25" not in str(body)
     assert [view["grade"] for view in body["classes"]] == [None, None]

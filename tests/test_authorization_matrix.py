@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from village.accounts.tokens import token_create
+from tests.authorization import STUDENTS, api_client_for, client_for
 from village.core.models import AuditAction, AuditEvent
 from village.onboarding.models import OnboardingSettings
 
@@ -32,7 +32,6 @@ PERSONAS = [
     "stone",
     "finn",
 ]
-STUDENTS = ["ada", "leo", "maya", "mina", "finn"]
 CLASSES = ["homeroom5", "science8", "math8", "sister_class", "other_class"]
 
 # viewer -> students whose record they may open
@@ -90,17 +89,6 @@ ROSTERS_VISIBLE = {
 }
 
 ADMINS = {"nguyen", "priya"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_client_for(user) -> Client:
-    _token, secret = token_create(user=user, name="matrix")
-    return Client(headers={"authorization": f"Bearer {secret}"})
 
 
 @pytest.mark.parametrize("viewer", PERSONAS)

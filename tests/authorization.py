@@ -1,0 +1,38 @@
+"""What the authorization matrices share: the persona district's people, its classes and their
+students (``village.demo.personas``), and signed-in clients for the web and the API."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from village.accounts.models import User
+from village.accounts.tokens import token_create
+
+#: Staff of Riverside K-8 and Oakhill (the sister school), district staff, students, families,
+#: the partner library, and Lakeside (another district: Olga's child Finn, Eve, Park, Stone).
+STAFF = ["rivera", "chen", "park", "stone", "nguyen", "priya"]
+STUDENTS = ["ada", "leo", "maya", "mina", "finn"]
+FAMILIES = ["sam", "jordan", "olga", "eve"]
+EVERYONE = [*STAFF, *STUDENTS, *FAMILIES, "library"]
+
+#: Each class of the matrices and the student it is checked with.
+CLASSES = {
+    "homeroom5": "ada",
+    "science8": "leo",
+    "math8": "leo",
+    "sister_class": "mina",
+    "other_class": "finn",
+}
+
+
+def client_for(user: User) -> Client:
+    """A browser signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api_client_for(user: User) -> Client:
+    """An API client with a new personal token of ``user``."""
+    _token, secret = token_create(user=user, name="authorization matrix")
+    return Client(headers={"authorization": f"Bearer {secret}"})
