@@ -23,8 +23,9 @@ from ninja.errors import ValidationError
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
 from village.accounts.models import User
-from village.classwork import downloads, policies, selectors_student, submissions
-from village.classwork.models import Assignment, AssignmentMaterial, Submission
+from village.classwork import policies, selectors_student, submissions
+from village.classwork.api_materials import MaterialOut, material_out
+from village.classwork.models import Assignment, Submission
 from village.classwork.selectors_student import (
     Attempt,
     MyWorkItem,
@@ -72,16 +73,6 @@ class MyWorkOut(Schema):
     )
     feedback_to_read: list[WorkOut] = Field(
         description="Returned feedback the caller has not opened yet; newest first."
-    )
-
-
-class MaterialOut(Schema):
-    id: int
-    title: str
-    url: str = Field(description="The link, or the file's download address (web session).")
-    is_file: bool
-    download: str | None = Field(
-        description="For a file: where to download it in this API (a personal token works)."
     )
 
 
@@ -220,18 +211,6 @@ def _file_out(submission: Submission) -> FileOut:
         size=submission.file_size,
         content_type=submission.content_type,
         url=reverse("classwork:submission_file", args=[submission.pk]),
-    )
-
-
-def _material_out(material: AssignmentMaterial) -> MaterialOut:
-    is_file = bool(material.file)
-    url = reverse("classwork:material_file", args=[material.pk]) if is_file else material.url
-    return MaterialOut(
-        id=material.pk,
-        title=material.title,
-        url=url,
-        is_file=is_file,
-        download=downloads.material_api_path(material.pk) if is_file else None,
     )
 
 
@@ -376,7 +355,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentOut
         due_at=assignment.due_at,
         points=assignment.points,
         category=assignment.category.name if assignment.category else "",
-        materials=[_material_out(m) for m in selectors_student.materials(assignment)],
+        materials=[material_out(m) for m in selectors_student.materials(assignment)],
         rubric=_rubric_out(rubric),
         status=position.status,
         may_hand_in=policies.may_submit(user, assignment),

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -27,6 +26,7 @@ from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
 from village.accounts.models import User
 from village.classwork import downloads, policies, selectors_teacher, services
+from village.classwork.api_materials import MaterialOut, material_out
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
@@ -90,16 +90,6 @@ class CategoryOut(Schema):
 class CategoryIn(Schema):
     name: str
     weight: Decimal = Field(ge=0, le=100)
-
-
-class MaterialOut(Schema):
-    id: int
-    title: str
-    url: str = Field(description="The link, or where to download the file (web session).")
-    is_file: bool
-    download: str | None = Field(
-        description="For a file: where to download it in this API (a personal token works)."
-    )
 
 
 class LevelIn(Schema):
@@ -273,17 +263,6 @@ def _of_class(model: type[Any], school_class: SchoolClass, pk: int | None, field
     return found
 
 
-def _material_out(material: AssignmentMaterial) -> MaterialOut:
-    url = material.url or reverse("classwork:material_file", args=[material.pk])
-    return MaterialOut(
-        id=material.pk,
-        title=material.title,
-        url=url,
-        is_file=not material.url,
-        download=None if material.url else downloads.material_api_path(material.pk),
-    )
-
-
 @router.get(
     "/materials/{material_id}/file",
     url_name="material_download",
@@ -314,7 +293,7 @@ def _assignment_out(work: Assignment, now: dt.datetime) -> AssignmentOut:
         due_at=_utc(work.due_at) if work.due_at else None,
         visible_to_families=work.visible_to_families,
         published=work.assign_at <= now,
-        materials=[_material_out(material) for material in work.materials.all()],
+        materials=[material_out(material) for material in work.materials.all()],
     )
 
 
@@ -483,7 +462,7 @@ def material_add(
         material = services.material_add(assignment=work, title=title, url=url, file=file)
     except ValidationError as error:
         return _invalid(error, fields={})
-    return Status(201, _material_out(material))
+    return Status(201, material_out(material))
 
 
 @router.delete(
