@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format, get_format, localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -510,7 +511,13 @@ def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
         "attention": attention,
         "manage": policies.teaches(user, school_class),
     }
-    return render(request, "classwork/teacher/gradebook.html", context)
+    # The filter swaps only the results in with htmx; without JavaScript it loads the page.
+    htmx = getattr(request, "htmx", None)
+    partial = htmx is not None and bool(htmx) and not htmx.history_restore_request
+    template = "_gradebook_results.html" if partial else "gradebook.html"
+    response = render(request, f"classwork/teacher/{template}", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _grid(

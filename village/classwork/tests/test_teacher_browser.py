@@ -83,10 +83,22 @@ def test_the_gradebook_on_a_tablet_is_accessible_and_moves_with_arrow_keys(live_
             below.get_attribute("href")
         )
         tablet.locator("#id_show").select_option("attention")
+        tablet.evaluate("window.villageMarker = 'same page'")  # gone if the page reloads
         tablet.get_by_role("button", name="Show").click()
         tablet.wait_for_load_state("networkidle")
         assert "1 of 2 students has missing or late work." in tablet.locator("main").inner_text()
+        # htmx swapped the results in and put the filter in the address
+        assert tablet.evaluate("window.villageMarker") == "same page"
+        assert tablet.url.endswith("?show=attention")
+        assert tablet.locator("h1").count() == 1
         assert_accessible(tablet)
+        # the arrow keys work in the swapped-in table too
+        row = tablet.locator("#gradebook tbody tr").first.locator("td a")
+        row.first.focus()
+        tablet.keyboard.press("ArrowRight")
+        assert tablet.evaluate("document.activeElement.getAttribute('href')") == (
+            row.nth(1).get_attribute("href")
+        )
     finally:
         context.close()
 

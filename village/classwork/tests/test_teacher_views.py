@@ -331,6 +331,31 @@ def test_the_gradebook_shows_scores_badges_and_course_grades(personas: Personas)
     assert b"No student has missing or late work." in again.content
 
 
+def test_the_gradebook_filter_swaps_only_the_results_in_with_htmx(personas: Personas) -> None:
+    p = personas
+    quiz = assignment(p.homeroom5, "Quiz", due_in_days=-5, points=10)
+    hand_in(quiz, p.ada, days_ago=6)
+    feedback(quiz, p.ada, score=9)
+    client = login(p.rivera)
+    path = f"/work/classes/{p.homeroom5.pk}/gradebook/?show=attention"
+    full = client.get(path)
+    assert b"<html" in full.content
+    assert b'hx-target="#gradebook-results"' in full.content
+    before = AuditEvent.objects.count()
+    partial = client.get(path, headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert "<html" not in html
+    assert 'id="gradebook"' in html
+    assert "Maya Lopez" in html  # missing the quiz
+    assert "Ada Okoye" not in html  # graded: not shown under "missing or late"
+    assert "HX-Request" in partial["Vary"]
+    assert AuditEvent.objects.count() - before == 1  # the students shown are audited as before
+    # going back in history asks for the whole page again
+    history = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    restored = client.get(path, headers=history)
+    assert b"<html" in restored.content
+
+
 # --- grading, student after student ----------------------------------------------------------
 
 

@@ -1,11 +1,9 @@
 /* Village gradebook: arrow keys move between the cells' links (a progressive enhancement; the
-   table works with Tab and Enter alone). Home and End go to the first and last cell of the row. */
+   table works with Tab and Enter alone). Home and End go to the first and last cell of the row.
+   Listens on the document, so a table the filter swaps in (htmx) works the same. */
 (function () {
   "use strict";
-  var table = document.getElementById("gradebook");
-  if (!table) {
-    return;
-  }
+  var table = null;
   var moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
 
   function cellLink(row, column) {
@@ -20,14 +18,15 @@
     return cells[column].querySelector("a");
   }
 
-  table.addEventListener("keydown", function (event) {
+  document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
       return;
     }
-    var link = event.target.closest ? event.target.closest("tbody a") : null;
+    var link = event.target.closest ? event.target.closest("#gradebook tbody a") : null;
     if (!link) {
       return;
     }
+    table = link.closest("table");
     var cell = link.closest("td, th");
     var row = cell.parentElement.sectionRowIndex;
     var column = cell.cellIndex;
