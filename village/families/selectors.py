@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
-from village.classwork import versions
 from village.classwork.grades import LOW_GRADE, CourseGrade
 from village.classwork.selectors import current_classes, work_items
 from village.classwork.status import WorkStatus, status_from_moments
@@ -36,7 +35,6 @@ from village.community import policies
 from village.community.models import (
     Enrollment,
     EnrollmentRole,
-    GuardianLink,
     Organisation,
     Scope,
 )
@@ -145,18 +143,8 @@ class ChildPage:
 # --- children ------------------------------------------------------------------------------------
 
 
-def _child(link: GuardianLink) -> Child:
-    student = link.student
-    return Child(
-        id=student.pk,
-        name=student.short_name,
-        full_name=student.display_name,
-        grade=student.grade,
-        grades=link.allows(Scope.GRADES),
-    )
-
-
 def _linked_child(link: LinkedChild) -> Child:
+    """A child as the family view shows them, from one of the guardian's links."""
     return Child(
         id=link.student_id,
         name=link.short_name,
@@ -166,32 +154,15 @@ def _linked_child(link: LinkedChild) -> Child:
     )
 
 
-def _classwork_links(user: User) -> models.QuerySet[GuardianLink]:
-    """The guardian's usable links that allow classwork (never pending, ended or no_access)."""
-    return (
-        policies.children_links(user)
-        .filter(**{GuardianLink.scope_field(Scope.CLASSWORK): True})
-        .select_related("student")
-    )
-
-
-def family_children(user: User) -> list[Child]:
-    """The children whose classwork ``user`` may see as a guardian, by first name (one query)."""
-    links = _classwork_links(user).order_by(
-        "student__first_name", "student__last_name", "student_id"
-    )
-    return [_child(link) for link in links]
-
-
 def family_child(user: User, student_id: int) -> Child:
     """One child whose classwork ``user`` may see as a guardian, or ``Http404``.
 
     Staff who see the student at school get a 404 here too: this is the family's page.
     """
-    link = _classwork_links(user).filter(student_id=student_id).first()
-    if link is None:
-        raise Http404("No such student.")
-    return _child(link)
+    for link in guardian_links(user):
+        if link.student_id == student_id and link.allows(Scope.CLASSWORK):
+            return _linked_child(link)
+    raise Http404("No such student.")
 
 
 # --- the home panel ------------------------------------------------------------------------------
@@ -231,25 +202,20 @@ def version_values() -> dict[str, models.F]:
 
 
 def family_versions(user: User, links: list[LinkedChild] | None = None) -> FamilyVersions:
-    """The children and versions behind ``user``'s family overview.
+    """The children and versions behind ``user``'s family overview (one query).
 
-    ``links`` are the guardian's usable links in the children's order, as the home page reads
-    them (``community.selectors.guardian_links``), or read here; then one query for the versions.
+    ``links`` are the guardian's usable links in the children's order as the home page reads
+    them (``community.selectors.guardian_links``), the versions read along with them
+    (``version_values``, registered with the home page); without them they are read here.
     """
-    if links is None:
+    if links is None or any(WORK_TOKEN not in link.extra for link in links):
         links = guardian_links(user, version_values())
     shown = [link for link in links if link.allows(Scope.CLASSWORK)]
     if not shown:
         return FamilyVersions([], UNCHANGED)
-    if all(WORK_TOKEN in link.extra for link in shown):  # read with the links
-        return FamilyVersions(
-            children=[(_linked_child(link), link.extra[WORK_TOKEN] or UNCHANGED) for link in shown],
-            seen_token=shown[0].extra[SEEN_TOKEN] or UNCHANGED,
-        )
-    tokens = versions.tokens([user.pk, *(link.student_id for link in shown)])
     return FamilyVersions(
-        children=[(_linked_child(link), tokens[link.student_id][0]) for link in shown],
-        seen_token=tokens[user.pk][1],
+        children=[(_linked_child(link), link.extra[WORK_TOKEN] or UNCHANGED) for link in shown],
+        seen_token=shown[0].extra[SEEN_TOKEN] or UNCHANGED,
     )
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 
 from village.classwork.grades import (
@@ -289,55 +289,6 @@ def returned_feedback(
         .values_list(*_FEEDBACK_COLUMNS)[:limit]
     )
     return [_feedback_work(row, by_id[row[0]], now) for row in rows]
-
-
-def feedback_news(
-    children: Sequence[Child],
-    classes: dict[int, list[tuple[int, str]]],
-    *,
-    viewer_id: int,
-    unseen_since: dt.datetime,
-    recent_since: dt.datetime,
-    now: dt.datetime,
-    per_child: int,
-    recent: int,
-) -> tuple[list[FamilyWork], dict[int, int], list[FamilyWork]]:
-    """What the home page shows of feedback, in one query.
-
-    The newest ``per_child`` pieces of feedback returned to each child since ``unseen_since``
-    that this guardian has not opened, how many such pieces each child has in all, and the
-    ``recent`` newest pieces returned since ``recent_since`` (``recent_since`` is the later).
-    Window functions rank and count each child's rows, so only the rows shown are read.
-    """
-    visible = _visible_feedback(children, classes, now=now)
-    if visible is None:
-        return [], {}, []
-    by_id = {child.id: child for child in children}
-    newest = [models.F("returned_at").desc(), models.F("id").desc()]
-    child_seen = [models.F("student_id"), models.F("seen")]
-    rows = (
-        _with_details(visible.filter(returned_at__gte=unseen_since), viewer_id)
-        .annotate(
-            rank=models.Window(RowNumber(), order_by=newest),
-            child_rank=models.Window(RowNumber(), partition_by=child_seen, order_by=newest),
-            child_total=models.Window(models.Count("id"), partition_by=child_seen),
-        )
-        .filter(Q(rank__lte=recent) | Q(child_rank__lte=per_child))
-        .order_by("-returned_at", "-id")
-        .values_list(*_FEEDBACK_COLUMNS, "rank", "child_rank", "child_total")
-    )
-    unseen: list[FamilyWork] = []
-    totals: dict[int, int] = {}
-    latest: list[FamilyWork] = []
-    for row in rows:
-        work = _feedback_work(row, by_id[row[0]], now)
-        rank, child_rank, child_total = row[-3:]
-        if not work.seen and child_rank <= per_child:
-            unseen.append(work)
-            totals[work.child.id] = child_total
-        if rank <= recent and work.returned_at and work.returned_at >= recent_since:
-            latest.append(work)
-    return unseen, totals, latest
 
 
 # --- grades --------------------------------------------------------------------------------------
