@@ -651,19 +651,16 @@ def class_event_create(
     visible_to_families: bool = True,
 ) -> ClassEvent:
     """Something on the class calendar; without an end it lasts an hour (or the day)."""
-    event = ClassEvent(
-        school_class=school_class,
-        title=title.strip(),
+    return class_event_update(
+        event=ClassEvent(school_class=school_class),
+        title=title,
         starts_at=starts_at,
-        ends_at=_event_end(starts_at, ends_at, all_day),
-        description=description.strip(),
-        location=location.strip(),
+        ends_at=ends_at,
+        description=description,
+        location=location,
         all_day=all_day,
         visible_to_families=visible_to_families,
     )
-    _check_event(event)
-    event.save()
-    return event
 
 
 @transaction.atomic
@@ -678,8 +675,9 @@ def class_event_update(
     all_day: bool = False,
     visible_to_families: bool = True,
 ) -> ClassEvent:
-    """Change an event, checked as when it was added. On bad input the row is unchanged (the
-    caller reloads ``event`` if it shows it again)."""
+    """Set an event's fields (a new, unsaved ``ClassEvent`` is added) and save it; without an
+    end it lasts an hour (or the day). On bad input the row is unchanged (the caller reloads
+    ``event`` if it shows it again)."""
     event.title, event.starts_at = title.strip(), starts_at
     event.ends_at = _event_end(starts_at, ends_at, all_day)
     event.description, event.location = description.strip(), location.strip()
