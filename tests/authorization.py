@@ -14,6 +14,9 @@ STAFF = ["rivera", "chen", "park", "stone", "nguyen", "priya"]
 STUDENTS = ["ada", "leo", "maya", "mina", "finn"]
 FAMILIES = ["sam", "jordan", "olga", "eve"]
 EVERYONE = [*STAFF, *STUDENTS, *FAMILIES, "library"]
+#: Everyone but the students of the other schools (Mina, Finn): the pages of the matrices that
+#: use it check those students' own views through their classes.
+RIVERSIDE_STUDENTS_AND_ADULTS = [name for name in EVERYONE if name not in ("mina", "finn")]
 
 #: Each class of the matrices and the student it is checked with.
 CLASSES = {

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.authorization import api_client_for, client_for
+from tests.authorization import CLASSES, RIVERSIDE_STUDENTS_AND_ADULTS, api_client_for, client_for
 from village.classwork import services
 from village.classwork.models import (
     Assignment,
@@ -31,23 +31,7 @@ from village.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "rivera",
-    "chen",
-    "park",
-    "stone",
-    "nguyen",
-    "priya",
-    "ada",
-    "leo",
-    "maya",
-    "sam",
-    "jordan",
-    "olga",
-    "eve",
-    "library",
-]
-CLASSES = ["homeroom5", "science8", "math8", "sister_class", "other_class"]
+PERSONAS = RIVERSIDE_STUDENTS_AND_ADULTS
 # A student of each class, whose work is graded in the matrix.
 STUDENT_OF = {
     "homeroom5": "ada",

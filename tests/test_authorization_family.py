@@ -12,29 +12,20 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.authorization import CLASSES, STUDENTS, api_client_for, client_for
+from tests.authorization import (
+    CLASSES,
+    RIVERSIDE_STUDENTS_AND_ADULTS,
+    STUDENTS,
+    api_client_for,
+    client_for,
+)
 from village.classwork.models import Assignment, Feedback, Topic
 from village.core.models import AuditAction, AuditEvent
 from village.demo.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "rivera",
-    "chen",
-    "park",
-    "stone",
-    "nguyen",
-    "priya",
-    "ada",
-    "leo",
-    "maya",
-    "sam",
-    "jordan",
-    "olga",
-    "eve",
-    "library",
-]
+PERSONAS = RIVERSIDE_STUDENTS_AND_ADULTS
 
 # viewer -> children whose family pages (child page, printable summary, child endpoint) they open
 FAMILY_CHILDREN = {

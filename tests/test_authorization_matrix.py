@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.authorization import STUDENTS, api_client_for, client_for
+from tests.authorization import CLASSES, STUDENTS, api_client_for, client_for
 from village.core.models import AuditAction, AuditEvent
 from village.onboarding.models import OnboardingSettings
 
@@ -32,7 +32,6 @@ PERSONAS = [
     "stone",
     "finn",
 ]
-CLASSES = ["homeroom5", "science8", "math8", "sister_class", "other_class"]
 
 # viewer -> students whose record they may open
 STUDENTS_VISIBLE = {
