@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-postgres lint format messages browser-deps test-deps bench-family bench-gradebook clean bench-import
+.PHONY: lock demo test test-postgres lint format messages browser-deps test-deps bench-family bench-gradebook clean bench-import
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ messages: $(STAMP)
 demo: $(STAMP) messages
 	$(BIN)/village migrate --no-input -v 0
 	$(BIN)/village collectstatic --no-input -v 0
-	$(BIN)/village demo
+	$(BIN)/village demo --address http://$(HOST):$(PORT)/
 	@echo "Starting the workers (mail, background tasks) and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/village worker --sleep 2 & \
@@ -37,13 +37,24 @@ test: $(STAMP) messages test-deps
 test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/village} $(MAKE) test
 
-## Lint: ruff, formatting, mypy (django-stubs), import boundaries, migrations in sync.
+## Lint: the locks exact and complete, ruff, formatting, mypy (django-stubs), import boundaries,
+## migrations in sync.
 lint: $(STAMP)
+	$(BIN)/python tools/lockcheck.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy village conftest.py tests bench
+	$(BIN)/mypy village conftest.py tests bench tools
 	$(BIN)/lint-imports
 	$(BIN)/village makemigrations --check --dry-run -v 1
+
+## Re-compile the locks after editing requirements/*.in (keeps every existing pin it can;
+## UPGRADE=1 moves every package to its newest release). Installing never resolves: only this does.
+lock: $(STAMP)
+	$(BIN)/uv pip compile --quiet --no-header --generate-hashes --python-version 3.11 \
+	  $(if $(UPGRADE),--upgrade) requirements/base.in -o requirements/base.txt
+	$(BIN)/uv pip compile --quiet --no-header --generate-hashes --python-version 3.11 \
+	  $(if $(UPGRADE),--upgrade) requirements/dev.in -o requirements/dev.txt
+	$(BIN)/python tools/lockcheck.py
 
 ## Time a district-sized OneRoster import on PostgreSQL (DATABASE_URL, default .../village_bench).
 bench-import: $(STAMP)

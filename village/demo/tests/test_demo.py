@@ -204,6 +204,13 @@ def test_second_run_creates_nothing_and_still_prints_the_logins(demo):
     assert all(login.username in output for login in DEMO_LOGINS)
 
 
+def test_output_names_the_address_the_server_will_serve(demo):
+    assert "Sign in at http://127.0.0.1:8000/" in demo
+    output = run_demo("--address", "http://127.0.0.1:8765/")
+    assert "Sign in at http://127.0.0.1:8765/" in output
+    assert ":8000" not in output
+
+
 def test_reset_rebuilds_identical_data(demo):
     before = canonical_dump()
     counts = row_counts()

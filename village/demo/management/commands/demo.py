@@ -22,8 +22,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Delete the demo data and build it again."
         )
+        parser.add_argument(
+            "--address",
+            default="http://127.0.0.1:8000/",
+            help="The address the web server will serve, printed for signing in.",
+        )
 
-    def handle(self, *args: Any, reset: bool = False, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        reset: bool = False,
+        address: str = "http://127.0.0.1:8000/",
+        **options: Any,
+    ) -> None:
         started = time.perf_counter()
         if reset:
             deleted = demo_school_delete()
@@ -39,4 +50,4 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(logins_table())
         self.stdout.write("")
-        self.stdout.write("Run `village runserver` and sign in at http://127.0.0.1:8000/.")
+        self.stdout.write(f"Sign in at {address}")
