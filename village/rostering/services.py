@@ -202,7 +202,12 @@ def _run_stage(import_id: int, stage: _Stage) -> None:
         if scope_report is not None:
             _finish(roster_import, stage.working, stage.refused, scope_report)
             return
-        outcome = run_import(path=_path(roster_import), dry_run=stage.dry_run, progress=progress)
+        outcome = run_import(
+            path=_path(roster_import),
+            dry_run=stage.dry_run,
+            progress=progress,
+            organisation=roster_import.organisation,
+        )
     except Exception:
         logger.exception("%s roster import %s failed", stage.name, import_id)
         _fail(roster_import, stage.working)
