@@ -58,6 +58,7 @@ class ImportOutcome:
     report: Report
     plan: ChangeCounts
     applied: bool
+    changes: Plan | None = None  # what a dry run would change, record by record
 
 
 def known_ids(kind: str) -> AbstractSet[str]:
@@ -130,7 +131,7 @@ def _run_import(
     tell("planning", 1, 1)
     counts = plan.counts
     if dry_run or not report.ok:
-        return ImportOutcome(report, counts, applied=False)
+        return ImportOutcome(report, counts, applied=False, changes=plan)
     with transaction.atomic():
         apply_plan(plan, tell)
         if plan.email_changes:
