@@ -7,6 +7,8 @@ from django.test import Client
 
 from village.accounts.models import User
 from village.accounts.tokens import token_create
+from village.community import services as community_services
+from village.demo.personas import Personas
 
 #: Staff of Riverside K-8 and Oakhill (the sister school), district staff, students, families,
 #: the partner library, and Lakeside (another district: Olga's child Finn, Eve, Park, Stone).
@@ -39,3 +41,9 @@ def api_client_for(user: User) -> Client:
     """An API client with a new personal token of ``user``."""
     _token, secret = token_create(user=user, name="authorization matrix")
     return Client(headers={"authorization": f"Bearer {secret}"})
+
+
+def olga_at_both_schools(personas: Personas) -> User:
+    """Olga as PRODUCT.md has her: Mina at Oak Hill and Maya at Riverside K-8."""
+    community_services.guardian_link(guardian=personas.olga, student=personas.maya)
+    return personas.olga

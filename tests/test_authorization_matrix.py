@@ -7,12 +7,25 @@ allowed view of a student's record by someone else leaves exactly one audit entr
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.authorization import CLASSES, STUDENTS, api_client_for, client_for
+from tests.authorization import (
+    CLASSES,
+    STUDENTS,
+    api_client_for,
+    client_for,
+    olga_at_both_schools,
+)
 from village.core.models import AuditAction, AuditEvent
 from village.onboarding.models import OnboardingSettings
+from village.rostering import services as roster_services
+from village.rostering.models import ImportStatus
+from village.rostering.tests.builders import csv_text, manifest
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +334,84 @@ def test_roster_import_pages_open_for_admins_only(personas, viewer):
     expected = 200 if viewer in ROSTER_ADMINS else 404
     assert client.get("/roster/").status_code == expected
     assert client.get("/roster/upload/").status_code == expected
+
+
+# importer -> person -> what an upload changing that person's email address does: "changed";
+# "kept" (the import applies, their account stays as it is, the report says so); "rejected" (the
+# person belongs elsewhere only, and the import is refused). Olga has Maya at Riverside K-8 and
+# Mina at Oak Hill: only the district may change her account.
+ROSTER_IMPORT_TARGETS = {
+    "nguyen": {
+        "olga": "kept",
+        "sam": "changed",
+        "rivera": "changed",
+        "priya": "kept",
+        "park": "rejected",
+        "eve": "rejected",
+    },
+    "priya": {
+        "olga": "changed",
+        "sam": "changed",
+        "rivera": "changed",
+        "park": "changed",
+        "eve": "rejected",
+    },
+}
+ROSTER_ROLES = {"olga": "parent", "sam": "parent", "eve": "parent", "priya": "administrator"}
+
+
+@pytest.mark.parametrize(
+    ("importer", "target"),
+    [
+        (importer, target)
+        for importer, targets in ROSTER_IMPORT_TARGETS.items()
+        for target in targets
+    ],
+)
+def test_roster_import_target_matrix(
+    personas, importer, target, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    olga_at_both_schools(personas)
+    admin, person = getattr(personas, importer), getattr(personas, target)
+    organisation = personas.school if importer == "nguyen" else personas.district
+    row = (
+        f"{person.sourced_id},active,2025-01-06T08:00:00Z,true,demo-org-riverside-k8,"
+        f"{ROSTER_ROLES.get(target, 'teacher')},{person.username},,{person.first_name},"
+        f"{person.last_name},,,{target}.new@example.org,,,,,"
+    )
+    files = {"manifest.csv": manifest({"users": "delta"}), "users.csv": csv_text("users", [row])}
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_import = roster_services.roster_import_create(
+            uploaded_by=admin,
+            organisation=organisation,
+            upload=SimpleUploadedFile("r.zip", _zipped(files), content_type="application/zip"),
+        )
+    roster_import.refresh_from_db()
+    if roster_import.status == ImportStatus.VALIDATED:
+        with django_capture_on_commit_callbacks(execute=True):
+            roster_services.roster_import_confirm(import_id=roster_import.pk, confirmed_by=admin)
+        roster_import.refresh_from_db()
+
+    person.refresh_from_db()
+    changed = person.email == f"{target}.new@example.org"
+    outcome = (
+        "rejected"
+        if roster_import.status == ImportStatus.REJECTED
+        else "changed"
+        if changed
+        else "kept"
+    )
+    assert outcome == ROSTER_IMPORT_TARGETS[importer][target], (importer, target)
+    if outcome == "kept":
+        assert roster_import.status == ImportStatus.APPLIED
+        codes = [issue["code"] for issue in (roster_import.report or {})["warnings"]]
+        assert "account_outside_reach" in codes
+
+
+def _zipped(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()

@@ -29,9 +29,16 @@ def render_for(user: User, template_prefix: str, context: dict[str, Any]) -> tup
 
 
 def send_to_user(*, user: User, template_prefix: str, context: dict[str, Any]) -> None:
+    send_to_address(user=user, address=user.email, template_prefix=template_prefix, context=context)
+
+
+def send_to_address(
+    *, user: User, address: str, template_prefix: str, context: dict[str, Any]
+) -> None:
+    """Email ``user`` at ``address`` (one they had before, say), in their language."""
     subject, text, html = render_for(user, template_prefix, context)
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]
     )
     message.attach_alternative(html, "text/html")
     message.send()

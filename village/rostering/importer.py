@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.db import connection, models, transaction
@@ -26,8 +27,10 @@ from village.community.models import (
     OrgRole,
     SchoolClass,
 )
+from village.rostering import reach
 from village.rostering.apply import MODELS, Progress, apply_plan
 from village.rostering.gradebook import import_gradebook
+from village.rostering.notices import email_changes_notify
 from village.rostering.plan import ChangeCounts, Context, Plan
 from village.rostering.plan_people import plan_people
 from village.rostering.plan_structure import plan_structure
@@ -55,6 +58,7 @@ class ImportOutcome:
     report: Report
     plan: ChangeCounts
     applied: bool
+    changes: Plan | None = None  # what a dry run would change, record by record
 
 
 def known_ids(kind: str) -> AbstractSet[str]:
@@ -78,11 +82,19 @@ def run_import(
     path: Path,
     dry_run: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    organisation: Organisation | None = None,
 ) -> ImportOutcome:
     """Validate the bundle at ``path``, plan the changes and, unless ``dry_run`` or the report
-    holds an error, apply them atomically."""
+    holds an error, apply them atomically.
+
+    ``organisation`` is the one the import is for (an admin's upload): its reach bounds whose
+    accounts the import may change (``reach``). Without it (the server's operator, on the
+    command line) the import reaches every organisation.
+    """
     with _collector_paused():
-        return _run_import(path, dry_run, progress or (lambda stage, done, total: None))
+        return _run_import(
+            path, dry_run, progress or (lambda stage, done, total: None), organisation
+        )
 
 
 @contextmanager
@@ -102,7 +114,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run_import(path: Path, dry_run: bool, tell: Progress) -> ImportOutcome:
+def _run_import(
+    path: Path, dry_run: bool, tell: Progress, organisation: Organisation | None
+) -> ImportOutcome:
     tell("validating", 0, 1)
     validation = validate_bundle(path, known_ids=known_ids)
     report = validation.report
@@ -110,14 +124,18 @@ def _run_import(path: Path, dry_run: bool, tell: Progress) -> ImportOutcome:
     if not report.ok:
         return ImportOutcome(report, ChangeCounts(), applied=False)
     tell("planning", 0, 1)
-    ctx = Context(validation.roster, report, timezone.localdate())
+    roster = validation.roster
+    organisations = None if organisation is None else reach.importer_reach(organisation)
+    ctx = Context(roster, report, timezone.localdate(), organisations=organisations)
     plan = build_plan(ctx)
     tell("planning", 1, 1)
     counts = plan.counts
     if dry_run or not report.ok:
-        return ImportOutcome(report, counts, applied=False)
+        return ImportOutcome(report, counts, applied=False, changes=plan)
     with transaction.atomic():
         apply_plan(plan, tell)
+        if plan.email_changes:
+            transaction.on_commit(partial(email_changes_notify, dict(plan.email_changes)))
         # Gradebook files (lineItems, results) need the classes and students just written, so
         # they are read and applied after the roster, in the same transaction.
         tell("gradebook", 0, 1)

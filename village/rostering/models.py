@@ -32,11 +32,18 @@ class ImportStatus(models.TextChoices):
 WORKING_STATUSES = frozenset(
     {ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.APPLYING}
 )
+#: Files whose changes are worked out only when an import is applied (the gradebook).
+APPLY_TIME_FILES = ("categories", "lineItems", "results")
 
 
 def bundle_path(instance: Any, filename: str) -> str:
     """A random name under ``rosters/``: the uploaded name is kept only as a label."""
     return f"rosters/{secrets.token_urlsafe(24)}.zip"
+
+
+def changes_path(instance: Any, filename: str) -> str:
+    """The list of an import's changes, as random a name as its bundle's."""
+    return f"rosters/{secrets.token_urlsafe(24)}-changes.csv"
 
 
 class RosterImport(TimeStampedModel):
@@ -58,6 +65,9 @@ class RosterImport(TimeStampedModel):
     report = models.JSONField(null=True, blank=True)
     plan = models.JSONField(null=True, blank=True)
     total_changes = models.PositiveIntegerField(null=True, blank=True)
+    # The check's first changes of each kind and action (``changes.listing``), and all of them.
+    changes = models.JSONField(null=True, blank=True)
+    changes_file = models.FileField(upload_to=changes_path, max_length=200, blank=True)
     failure = models.CharField(_("what went wrong"), max_length=500, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,3 +90,11 @@ class RosterImport(TimeStampedModel):
     @property
     def is_working(self) -> bool:
         return self.status in WORKING_STATUSES
+
+    @property
+    def has_nothing_to_apply(self) -> bool:
+        """A checked roster that matches Village: no change, and no gradebook to bring in."""
+        if self.status != ImportStatus.VALIDATED or self.total_changes != 0:
+            return False
+        counts = (self.report or {}).get("counts") or {}
+        return not any(counts.get(kind) for kind in APPLY_TIME_FILES)

@@ -101,6 +101,8 @@ class Plan:
     kinds: dict[str, KindPlan] = field(default_factory=lambda: {kind: KindPlan() for kind in KINDS})
     # Classes whose terms change: class sourcedId -> the term sourcedIds it must have.
     class_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # People whose email address the plan changes: user id -> the address they had.
+    email_changes: dict[int, str] = field(default_factory=dict)
 
     def __getitem__(self, kind: str) -> KindPlan:
         return self.kinds[kind]
@@ -252,6 +254,9 @@ class Context:
     report: Report
     today: dt.date
     plan: Plan = field(default_factory=Plan)
+    # The organisations the importer administers (``reach.importer_organisations``): people
+    # with a role or a child elsewhere keep their account as it is. ``None``: every one.
+    organisations: frozenset[int] | None = None
     # The primary keys of the rows Village already holds, by kind and sourcedId (classes and
     # users), so that later kinds compare references as keys without loading their sourcedIds.
     pks: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from village.accounts.models import User
 from village.community.models import (
@@ -32,6 +33,7 @@ from village.community.models import (
     Role,
 )
 from village.core.models import RosterStatus
+from village.rostering import reach
 from village.rostering.plan import Context, Row, file_mode, load_rows, text_limits
 from village.rostering.plan import deletions as deleted_ids
 from village.rostering.plan_structure import OrgIndex
@@ -70,10 +72,10 @@ def plan_people(ctx: Context, index: OrgIndex) -> None:
         for row in roles.values()
         if row.organisation_id in index.covered_pks and row.role != Role.PARTNER
     }
-    gone_users = _plan_users(ctx, scope, in_scope)
-    wanted_roles = _plan_roles(ctx, index, roles)
-    _plan_enrollments(ctx, index, scope, gone_users)
-    _plan_links(ctx, scope, in_scope, gone_users, wanted_roles, roles)
+    gone_users, withdrawn = _plan_users(ctx, scope, in_scope)
+    wanted_roles = _plan_roles(ctx, index, roles, withdrawn)
+    _plan_enrollments(ctx, index, scope, gone_users, withdrawn)
+    _plan_links(ctx, scope, in_scope, gone_users, wanted_roles, roles, withdrawn)
 
 
 @dataclass
@@ -138,8 +140,11 @@ def _load(row_type: Any, queryset: QuerySet[Any], *fields: str) -> list[Any]:
 _UserRow = namedtuple("_UserRow", ["id", *USER_COLUMNS])  # type: ignore[misc]
 
 
-def _plan_users(ctx: Context, scope: Scope, in_scope: set[int]) -> dict[str, int]:
-    """Plan users; return the users this import deactivates (sourcedId -> pk)."""
+def _plan_users(
+    ctx: Context, scope: Scope, in_scope: set[int]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Plan users; return the users this import deactivates and those it withdraws from its
+    organisations without deactivating them (``reach``), each as sourcedId -> pk."""
     users = User.objects.filter(sourced_id__isnull=False).order_by()
     if scope.users is not None:
         users = users.filter(sourced_id__in=scope.users)
@@ -150,6 +155,7 @@ def _plan_users(ctx: Context, scope: Scope, in_scope: set[int]) -> dict[str, int
     kind_plan.columns = USER_COLUMNS
     create, update = kind_plan.create, kind_plan.update
     wanted: list[tuple[Any, ...]] = []
+    emails: dict[int, str] = {}  # user id -> the address an update replaces
     size = len(USER_FIELDS)
     for sourced_id, user in ctx.roster.users.items():
         grade = user.grades[0] if user.grades else ""
@@ -177,12 +183,65 @@ def _plan_users(ctx: Context, scope: Scope, in_scope: set[int]) -> dict[str, int
             fields["preferred_name"] = preferred
         if pronouns and pronouns != old.pronouns:
             fields["pronouns"] = pronouns
+        if "email" in fields and old.email:
+            emails[old.id] = old.email
         update.append((old.id, fields))
     _check_usernames(ctx, scope, loaded)
     _check_user_lengths(ctx, wanted)
     gone = _gone_users(ctx, existing, in_scope)
+    withdrawn = _keep_accounts_outside_reach(ctx, existing, gone)
+    gone = [row for row in gone if row.sourced_id not in withdrawn]
     kind_plan.deactivate.extend((row.id, {"status": INACTIVE, "is_active": False}) for row in gone)
-    return {row.sourced_id: row.id for row in gone}
+    ctx.plan.email_changes = {pk: emails[pk] for pk, _fields in update if pk in emails}
+    return {row.sourced_id: row.id for row in gone}, withdrawn
+
+
+def _keep_accounts_outside_reach(
+    ctx: Context, existing: dict[str, Loaded], gone: list[Loaded]
+) -> dict[str, int]:
+    """Take out of the plan the account changes of people who belong to organisations outside
+    the import's reach, and say so row by row. Return those of ``gone`` (sourcedId -> pk): they
+    are withdrawn from the reach instead of deactivated."""
+    if ctx.organisations is None:
+        return {}
+    update = ctx.plan["users"].update
+    candidates = {pk for pk, _fields in update} | {row.id for row in gone}
+    kept = reach.people_outside_reach(ctx.organisations, candidates)
+    if not kept:
+        return {}
+    names = {row.id: row.sourced_id for row in existing.values() if row.id in kept}
+    lines = ctx.roster.lines_of_users(set(names.values()))
+    for pk, fields in update:
+        if pk in kept:
+            _warn_kept(ctx, names[pk], lines, _("not changed: %(fields)s") % {
+                "fields": ", ".join(sorted(fields))
+            })  # fmt: skip
+    update[:] = [(pk, fields) for pk, fields in update if pk not in kept]
+    withdrawn = {row.sourced_id: row.id for row in gone if row.id in kept}
+    for sourced_id in withdrawn:
+        _warn_kept(
+            ctx,
+            sourced_id,
+            lines,
+            _(
+                "not deactivated: only their roles, enrolments and guardian links in the "
+                "organisations of this import end"
+            ),
+        )
+    return withdrawn
+
+
+def _warn_kept(ctx: Context, sourced_id: str, lines: dict[str, int], what: str) -> None:
+    ctx.report.warning(
+        "account_outside_reach",
+        _(
+            '"%(id)s" also belongs to a school or district outside this import, so the import '
+            "does not change their account; %(what)s"
+        )
+        % {"id": sourced_id, "what": what},
+        file="users.csv",
+        line=lines.get(sourced_id),
+    )
 
 
 def _gone_users(ctx: Context, existing: dict[str, Loaded], in_scope: set[int]) -> list[Loaded]:
@@ -319,7 +378,12 @@ def _wanted_roles(ctx: Context, index: OrgIndex) -> dict[RoleKey, tuple[Any, ...
     return wanted
 
 
-def _plan_roles(ctx: Context, index: OrgIndex, existing: dict[RoleKey, Loaded]) -> set[RoleKey]:
+def _plan_roles(
+    ctx: Context,
+    index: OrgIndex,
+    existing: dict[RoleKey, Loaded],
+    withdrawn: dict[str, int],
+) -> set[RoleKey]:
     wanted = _wanted_roles(ctx, index)
     kind_plan = ctx.plan["roles"]
     kind_plan.columns = ROLE_COLUMNS
@@ -337,10 +401,10 @@ def _plan_roles(ctx: Context, index: OrgIndex, existing: dict[RoleKey, Loaded]) 
                 if value != before
             }
             kind_plan.update.append((old.id, fields))
-    kind_plan.deactivate.extend(
-        (row.id, {"status": INACTIVE})
-        for row in _stale_roles(ctx, index, wanted, existing.values())
-    )
+    ended = {row.id for row in _stale_roles(ctx, index, wanted, existing.values())}
+    if withdrawn and ctx.organisations is not None:
+        ended.update(reach.roles_in_reach(ctx.organisations, withdrawn.values()))
+    kind_plan.deactivate.extend((pk, {"status": INACTIVE}) for pk in sorted(ended))
     return set(wanted)
 
 
@@ -371,7 +435,11 @@ _ID, _SID, _USER, _CLASS, _ROLE, _PRIMARY, _BEGIN, _END, _STATUS, _SCHOOL = rang
 
 
 def _plan_enrollments(
-    ctx: Context, index: OrgIndex, scope: Scope, gone_users: dict[str, int]
+    ctx: Context,
+    index: OrgIndex,
+    scope: Scope,
+    gone_users: dict[str, int],
+    withdrawn: dict[str, int],
 ) -> None:
     """Compare in primary keys: a reference is the same when it names the same row."""
     user_pks, class_pks = ctx.pks.get("users", {}), ctx.pks.get("classes", {})
@@ -381,6 +449,7 @@ def _plan_enrollments(
         # may have another id) or that this import deactivates.
         people = {user_pks[user] for _id, user in _enrolled(ctx) if user in user_pks}
         people.update(gone_users.values())
+        people.update(withdrawn.values())
         if len(people) <= LIMIT:
             enrollments = enrollments.filter(
                 Q(sourced_id__in=scope.enrollment_ids) | Q(user_id__in=people)
@@ -479,6 +548,13 @@ def _plan_enrollments(
     if gone_users:
         gone_pks = set(gone_users.values())
         ended += [row for row in rows if row[_USER] in gone_pks and row[_STATUS] == ACTIVE]
+    if withdrawn:
+        leaving, here = set(withdrawn.values()), ctx.organisations or frozenset()
+        ended += [
+            row
+            for row in rows
+            if row[_USER] in leaving and row[_SCHOOL] in here and row[_STATUS] == ACTIVE
+        ]
     # A row the roster still holds (under its own sourcedId or taken over) stays.
     _end_enrollments(
         ctx, [row for row in ended if row[_SID] not in present and row[_ID] not in taken]
@@ -567,6 +643,7 @@ def _plan_links(
     gone_users: dict[str, int],
     wanted_roles: set[RoleKey],
     roles: dict[RoleKey, Loaded],
+    withdrawn: dict[str, int],
 ) -> None:
     links = GuardianLink.objects.all()
     gone = set(gone_users.values())
@@ -598,12 +675,16 @@ def _plan_links(
         elif old.source == LinkSource.ROSTER and old.status != LinkStatus.ACTIVE:
             kind_plan.update.append((old.id, {"status": LinkStatus.ACTIVE}))
     bulk = file_mode(ctx.roster, "users") is FileMode.BULK
+    ended: set[int] = set()
     for key, row in existing.items():
         if row.source != LinkSource.ROSTER or row.status != LinkStatus.ACTIVE:
             continue
         dropped = bulk and row.student_id in in_scope and key not in wanted
         if dropped or row.student_id in gone or row.guardian_id in gone:
-            kind_plan.deactivate.append((row.id, {"status": LinkStatus.ENDED}))
+            ended.add(row.id)
+    if withdrawn and ctx.organisations is not None:
+        ended.update(reach.links_in_reach(ctx.organisations, withdrawn.values()))
+    kind_plan.deactivate.extend((pk, {"status": LinkStatus.ENDED}) for pk in sorted(ended))
     _plan_guardian_roles(ctx, wanted, wanted_roles, roles)
 
 

@@ -149,7 +149,10 @@ def _plan_orgs(ctx: Context) -> OrgIndex:
             "orgs",
             wanted,
             existing,
-            lambda row: row["sourced_id"] in covered or row["parent_ref"] in covered,
+            lambda row: (
+                (row["sourced_id"] in covered or row["parent_ref"] in covered)
+                and (ctx.organisations is None or row["id"] in ctx.organisations)
+            ),
         ),
     )
     return index
@@ -172,6 +175,10 @@ def _cover(ctx: Context, index: OrgIndex, wanted: dict[str, Row]) -> None:
         for sourced_id, pk in index.pks.items()
         if sourced_id in covered or index.parents.get(sourced_id) in covered
     }
+    if ctx.organisations is not None:
+        # A snapshot speaks only for the organisations its importer administers: a school's
+        # leaves its district's and its sister schools' rows alone.
+        index.covered_pks &= ctx.organisations
     # Schools Village made itself under a covered district hold no roster rows to deactivate.
 
 

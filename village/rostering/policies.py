@@ -227,6 +227,9 @@ def _existing_rows_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tupl
             found = _sourced_ids(rows)
             yield f"{kind}.csv", sorted(found & named[kind])
     people = set(roster.users) | roster.deletions.get("users", set())
+    # A guardian link reaches both people: linking oneself to another school's child is
+    # changing that child.
+    people.update(person for pair in roster.guardians for person in pair)
     if people:
         yield "users.csv", sorted(_people_outside(scope) & people)
 
@@ -236,24 +239,16 @@ def _sourced_ids(rows: QuerySet[Any]) -> set[str]:
 
 
 def _people_outside(scope: _Scope) -> set[str]:
-    """sourcedIds of people who belong elsewhere.
+    """sourcedIds of people who belong elsewhere only: every active role of theirs is outside
+    the scope.
 
-    Someone belongs elsewhere with an active role outside the scope, other than as a guardian (a
-    parent of children at two schools is rostered by both); a person who is *only* a guardian
-    elsewhere belongs elsewhere too.
+    Someone with a role inside too (a teacher shared by two schools, a parent of children at
+    both) may be named: the import then changes only their roles, enrolments and links inside,
+    never their account (``reach``).
     """
     inside: set[str] = set()
-    guardian_elsewhere: set[str] = set()
-    outside: set[str] = set()
+    elsewhere: set[str] = set()
     roles = OrgRole.objects.filter(status=RosterStatus.ACTIVE, user__sourced_id__isnull=False)
-    for sourced_id, role, org_id in roles.values_list(
-        "user__sourced_id", "role", "organisation_id"
-    ).iterator():
-        sourced_id = str(sourced_id)
-        if org_id in scope.org_ids:
-            inside.add(sourced_id)
-        elif role == Role.GUARDIAN:
-            guardian_elsewhere.add(sourced_id)
-        else:
-            outside.add(sourced_id)
-    return outside | (guardian_elsewhere - inside)
+    for sourced_id, org_id in roles.values_list("user__sourced_id", "organisation_id").iterator():
+        (inside if org_id in scope.org_ids else elsewhere).add(str(sourced_id))
+    return elsewhere - inside

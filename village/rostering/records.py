@@ -11,6 +11,7 @@ times cheaper to build and to keep than a frozen dataclass.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -129,6 +130,21 @@ class ParsedRoster:
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
     guardians: set[GuardianPair] = field(default_factory=set)
     deletions: dict[str, set[str]] = field(default_factory=dict)
+    # The users.csv line of each user, in the order of ``users`` (a compact array: a district
+    # has 100,000s of users), and of each user a delta deletes; for messages naming the row.
+    user_lines: array[int] = field(default_factory=lambda: array("L"))
+    deleted_user_lines: dict[str, int] = field(default_factory=dict)
+
+    def lines_of_users(self, sourced_ids: set[str]) -> dict[str, int]:
+        """The users.csv line of each of ``sourced_ids`` the file holds or deletes."""
+        lines = {
+            sourced_id: self.user_lines[position]
+            for position, sourced_id in enumerate(self.users)
+            if sourced_id in sourced_ids and position < len(self.user_lines)
+        }
+        for sourced_id in sourced_ids & self.deleted_user_lines.keys():
+            lines[sourced_id] = self.deleted_user_lines[sourced_id]
+        return lines
 
     @property
     def is_empty(self) -> bool:

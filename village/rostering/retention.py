@@ -1,7 +1,8 @@
 """Removing roster files Village no longer needs (``village purge``, and ``village worker``).
 
 An uploaded bundle is read only while its import is checked or applied. Once the import has
-finished (applied, rejected or failed) for ``VILLAGE_RETAIN_UPLOADS_DAYS``, its file is deleted;
+finished (applied, rejected or failed) for ``VILLAGE_RETAIN_UPLOADS_DAYS``, its file is deleted,
+with the list of its changes (both hold personal data);
 the import itself stays, with its report and plan, as the record of what happened. An import
 that is still being checked, waits for its admin's confirmation or is being applied keeps its
 file, however old.
@@ -43,9 +44,15 @@ def purge_expired(now: dt.datetime) -> dict[str, int]:
     """
     storage = RosterImport._meta.get_field("file").storage
     removed = 0
-    while batch := list(expired_bundles(now).values_list("pk", "file")[:BATCH_SIZE]):
-        for _pk, name in batch:
+    while batch := list(
+        expired_bundles(now).values_list("pk", "file", "changes_file")[:BATCH_SIZE]
+    ):
+        for _pk, name, changes_name in batch:
             storage.delete(name)
-        RosterImport.objects.filter(pk__in=[pk for pk, _name in batch]).update(file="")
+            if changes_name:
+                storage.delete(changes_name)
+        RosterImport.objects.filter(pk__in=[pk for pk, _name, _changes in batch]).update(
+            file="", changes_file="", changes=None
+        )
         removed += len(batch)
     return {"roster_files": removed}

@@ -163,6 +163,7 @@ class RowBuilder:
             org_ids,
             primary_org,
         )
+        self.roster.user_lines.append(where.line or 0)
         agents = text.get("agentSourcedIds")
         if agents:
             self.agents.append((where.line, sourced_id, agents))

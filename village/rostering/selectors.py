@@ -91,12 +91,35 @@ class PlanRow:
     deactivated: int
 
 
+ACTION_LABELS: dict[str, Promise] = {
+    "created": _("new"),
+    "updated": _("updated"),
+    "deactivated": _("deactivated"),
+}
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The changed records of one kind and action the page lists (the first ``SHOWN``)."""
+
+    kind: str
+    action: str
+    label: str
+    total: int
+    records: list[dict[str, Any]]
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.records), 0)
+
+
 @dataclass
 class ImportPage:
     roster_import: RosterImport
     progress: Progress | None = None
     report: dict[str, Any] = field(default_factory=dict)
     plan_rows: list[PlanRow] = field(default_factory=list)
+    change_groups: list[ChangeGroup] = field(default_factory=list)
 
     @property
     def is_working(self) -> bool:
@@ -104,7 +127,16 @@ class ImportPage:
 
     @property
     def can_confirm(self) -> bool:
-        return self.roster_import.status == ImportStatus.VALIDATED
+        imported = self.roster_import
+        return imported.status == ImportStatus.VALIDATED and not imported.has_nothing_to_apply
+
+    @property
+    def nothing_to_apply(self) -> bool:
+        return self.roster_import.has_nothing_to_apply
+
+    @property
+    def can_download_changes(self) -> bool:
+        return bool(self.roster_import.changes_file)
 
     @property
     def record_counts(self) -> list[tuple[str, int]]:
@@ -115,11 +147,34 @@ def import_page(roster_import: RosterImport) -> ImportPage:
     """One import as its page shows it: live progress while working, else report and plan."""
     if roster_import.is_working:
         return ImportPage(roster_import, progress=import_progress(roster_import.pk))
+    rows = plan_rows(roster_import.plan)
     return ImportPage(
         roster_import,
         report=roster_import.report or {},
-        plan_rows=plan_rows(roster_import.plan),
+        plan_rows=rows,
+        change_groups=change_groups(roster_import.changes, rows),
     )
+
+
+def change_groups(listed: dict[str, Any] | None, rows: list[PlanRow]) -> list[ChangeGroup]:
+    """The records the check listed, by kind then action, with how many there are in all."""
+    if not isinstance(listed, dict):
+        return []
+    totals = {row.kind: row for row in rows}
+    groups = []
+    for kind in [*KINDS, *sorted(set(listed) - set(KINDS))]:
+        by_action = listed.get(kind)
+        if not isinstance(by_action, dict):
+            continue
+        for action, label in ACTION_LABELS.items():
+            records = by_action.get(action)
+            if not isinstance(records, list) or not records:
+                continue
+            row = totals.get(kind)
+            total = getattr(row, action, len(records)) if row else len(records)
+            kind_label = KIND_LABELS.get(kind, kind)
+            groups.append(ChangeGroup(kind, action, f"{kind_label}: {label}", int(total), records))
+    return groups
 
 
 def plan_rows(plan: dict[str, Any] | None) -> list[PlanRow]:

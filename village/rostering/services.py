@@ -9,6 +9,7 @@ cache for the import's page to show.
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -16,16 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import FileField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
 from village.community.models import Organisation
-from village.rostering import policies
+from village.rostering import changes, policies
 from village.rostering.importer import known_ids, run_import
 from village.rostering.models import ImportStatus, RosterImport
+from village.rostering.plan import Plan
 from village.rostering.report import Report
 from village.rostering.validate import validate_bundle
 
@@ -142,6 +146,8 @@ def roster_import_confirm(*, import_id: int, confirmed_by: User) -> RosterImport
 
 def _check_confirmable(roster_import: RosterImport) -> None:
     status = roster_import.status
+    if roster_import.has_nothing_to_apply:
+        raise ImportRefusedError(_("There is nothing to apply: the roster matches Village."))
     if status == ImportStatus.VALIDATED:
         return
     if status in (ImportStatus.APPLYING, ImportStatus.APPLIED):
@@ -202,15 +208,35 @@ def _run_stage(import_id: int, stage: _Stage) -> None:
         if scope_report is not None:
             _finish(roster_import, stage.working, stage.refused, scope_report)
             return
-        outcome = run_import(path=_path(roster_import), dry_run=stage.dry_run, progress=progress)
+        outcome = run_import(
+            path=_path(roster_import),
+            dry_run=stage.dry_run,
+            progress=progress,
+            organisation=roster_import.organisation,
+        )
+        ok = outcome.report.ok if stage.dry_run else outcome.applied
+        listed = _list_changes(outcome.changes) if ok and stage.dry_run else {}
     except Exception:
         logger.exception("%s roster import %s failed", stage.name, import_id)
         _fail(roster_import, stage.working)
         return
-    ok = outcome.report.ok if stage.dry_run else outcome.applied
     # a check that fails keeps no plan to confirm; a failed apply keeps what it planned
     plan = outcome.plan if ok or not stage.dry_run else None
-    _finish(roster_import, stage.working, stage.done if ok else stage.refused, outcome.report, plan)
+    status = stage.done if ok else stage.refused
+    _finish(roster_import, stage.working, status, outcome.report, plan, listed)
+
+
+def _list_changes(plan: Plan | None) -> dict[str, Any]:
+    """The check's changes: the first of each kind for the page, all of them in a file."""
+    if plan is None:
+        return {}
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out:
+        changes.write_csv(plan, out)
+        out.seek(0)
+        field = RosterImport._meta.get_field("changes_file")
+        assert isinstance(field, FileField)
+        saved = field.storage.save(field.generate_filename(None, "changes.csv"), File(out))
+    return {"changes": changes.listing(plan), "changes_file": saved}
 
 
 # --- shared steps ---------------------------------------------------------------------------
@@ -249,10 +275,12 @@ def _finish(
     status: ImportStatus,
     report: Report,
     plan: Any = None,
+    listed: dict[str, Any] | None = None,
 ) -> None:
     """Record the outcome, unless another run already did (the update is conditional)."""
     now = timezone.now()
     changes: dict[str, Any] = {"status": status, "report": report.as_dict(), "updated_at": now}
+    changes.update(listed or {})
     if plan is not None:
         changes["plan"] = plan.as_dict()
         changes["total_changes"] = plan.total_changes

@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern] = [
     path("upload/", views.upload, name="upload"),
     path("imports/<int:import_id>/", views.detail, name="detail"),
     path("imports/<int:import_id>/confirm/", views.confirm, name="confirm"),
+    path("imports/<int:import_id>/changes.csv", views.changes_download, name="changes"),
 ]

@@ -250,6 +250,8 @@ class _Validator:
             return
         if deleted:
             self.roster.deletions.setdefault(schema.kind, set()).add(sourced_id)
+            if schema.kind == "users":
+                self.roster.deleted_user_lines[sourced_id] = where.line or 0
             return
         values = plan.values(fields, where)
         if values is not None and self._references(schema, mode, values, plan, where, self_refs):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -97,6 +97,24 @@ def detail(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     template = "rostering/_import_poll.html" if polling else "rostering/import_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_GET
+def changes_download(request: HttpRequest, import_id: int) -> FileResponse:
+    """Every change the check found, as CSV: for exactly those who may see the import."""
+    user = _importer(request)
+    roster_import = policies.import_for_viewer(user, import_id)
+    if not roster_import.changes_file:
+        raise Http404("No list of changes.")
+    response = FileResponse(
+        roster_import.changes_file.open("rb"),
+        as_attachment=True,
+        filename=f"roster-import-{roster_import.pk}-changes.csv",
+        content_type="text/csv; charset=utf-8",
+    )
     add_never_cache_headers(response)
     return response
 

@@ -79,6 +79,22 @@ def test_file_of_an_import_finished_long_ago_is_deleted_and_the_import_kept(pers
     assert (kept.status, kept.report, kept.original_name) == (status, REPORT, "sis-export.zip")
 
 
+def test_the_list_of_changes_goes_with_the_bundle(personas):
+    item = roster_import(personas, ImportStatus.APPLIED, ended_days_ago=31)
+    item.changes_file.save("changes.csv", ContentFile(b"kind,change\n"), save=False)
+    RosterImport.objects.filter(pk=item.pk).update(
+        changes_file=item.changes_file.name, changes={"users": {"updated": [{"record": "ada"}]}}
+    )
+    changes = Path(item.changes_file.path)
+    assert changes.exists()
+
+    assert purge() == {"roster_files": 1}
+
+    assert not changes.exists()
+    kept = RosterImport.objects.get(pk=item.pk)
+    assert (kept.changes_file.name, kept.changes) == ("", None)
+
+
 def test_recently_finished_imports_keep_their_file(personas):
     recent = [
         roster_import(personas, status, ended_days_ago=29)

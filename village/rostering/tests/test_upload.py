@@ -181,7 +181,12 @@ class TestUploadCheckConfirm:
         assert first.file.name.startswith("rosters/")
         assert "riverside" not in first.file.name
         assert first.file.name != second.file.name
-        assert len(stored_files(settings)) == 2
+        files = stored_files(settings)
+        assert len([path for path in files if path.suffix == ".zip"]) == 2
+        # and each check's list of changes, as randomly named
+        changes = [path for path in files if path.name.endswith("-changes.csv")]
+        assert len(changes) == 2
+        assert all("riverside" not in path.name for path in changes)
 
     def test_broken_bundle_is_rejected_with_its_messages_and_no_confirm(
         self, client, personas, django_capture_on_commit_callbacks

@@ -1,7 +1,12 @@
 """``village roster``: OneRoster bundles in and out of Village.
 
-``village roster import PATH [--dry-run]`` checks a bundle (a zip or a folder), prints the report
-and the planned changes, and applies them in one transaction unless the report has an error.
+``village roster import PATH [--dry-run] [--organisation ID]`` checks a bundle (a zip or a
+folder), prints the report and the planned changes, and applies them in one transaction unless
+the report has an error. Whoever runs it holds the server, so by default the import reaches every
+organisation: it may change anyone's account (email, username, names, active). With
+``--organisation`` (a district or school, by sourcedId) it has that organisation's reach, as its
+admin's upload would: people who also belong elsewhere keep their account as it is, and the
+report says so row by row.
 ``village roster export OUT [--district ID_OR_NAME] [--zip]`` writes a district as a OneRoster 1.1
 bulk bundle.
 """
@@ -14,6 +19,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from village.community.models import Organisation
 from village.rostering.export import ExportError, district_for_export, export_district
 from village.rostering.importer import ImportOutcome, run_import
 from village.rostering.plan import KINDS
@@ -54,6 +60,15 @@ def plan_table(outcome: ImportOutcome) -> list[str]:
     return lines
 
 
+def _organisation(sourced_id: str | None) -> Organisation | None:
+    if sourced_id is None:
+        return None
+    found = Organisation.objects.filter(sourced_id=sourced_id).first()
+    if found is None:
+        raise CommandError(f'No organisation has the sourcedId "{sourced_id}".')
+    return found
+
+
 class Command(BaseCommand):
     help = "Import OneRoster CSV bundles into Village, or export a district as one."
 
@@ -66,6 +81,15 @@ class Command(BaseCommand):
         importing.add_argument("path", type=Path, help="A OneRoster zip file or folder.")
         importing.add_argument(
             "--dry-run", action="store_true", help="Check and plan only; change nothing."
+        )
+        importing.add_argument(
+            "--organisation",
+            default=None,
+            metavar="SOURCED_ID",
+            help=(
+                "Import for this district or school only, as its admin would: accounts of people "
+                "who also belong elsewhere are left as they are. Default: every organisation."
+            ),
         )
         exporting = actions.add_parser(
             "export", help="Write a district as a OneRoster 1.1 bulk bundle."
@@ -85,7 +109,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
-            self.import_bundle(options["path"], dry_run=options["dry_run"])
+            self.import_bundle(
+                options["path"],
+                dry_run=options["dry_run"],
+                organisation=_organisation(options["organisation"]),
+            )
         elif options["action"] == "export":
             self.export_bundle(options["out"], district=options["district"], as_zip=options["zip"])
 
@@ -102,10 +130,14 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Wrote a OneRoster 1.1 bulk bundle to {summary.out}.")
         )
 
-    def import_bundle(self, path: Path, *, dry_run: bool) -> None:
+    def import_bundle(
+        self, path: Path, *, dry_run: bool, organisation: Organisation | None = None
+    ) -> None:
         progress = ProgressBar(self.stderr)
         try:
-            outcome = run_import(path=path, dry_run=dry_run, progress=progress)
+            outcome = run_import(
+                path=path, dry_run=dry_run, progress=progress, organisation=organisation
+            )
         finally:
             progress.close()
         self.print_report(outcome)
