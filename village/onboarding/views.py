@@ -327,7 +327,9 @@ def class_codes(request: HttpRequest, class_id: int) -> HttpResponse:
         )
     choice = form.choice()
     students = list(selectors.sheet_students(school_class, everyone=choice["everyone"]))
-    issued = services.pairing_codes_create(students=students, created_by=user)
+    issued = services.pairing_codes_create(
+        students=students, created_by=user, school=school_class.school
+    )
     audit_views(
         actor_id=user.pk,
         action=AuditAction.VIEW_STUDENT,
@@ -438,7 +440,7 @@ def school_settings(request: HttpRequest, school_id: int) -> HttpResponse:
         try:
             services.onboarding_settings_update(
                 school=school,
-                require_approval=form.cleaned_data["require_approval"],
+                approvals=form.approvals(),
                 default_scopes=form.cleaned_data["default_scopes"],
                 changed_by=user,
             )

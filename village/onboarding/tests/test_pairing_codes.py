@@ -16,7 +16,7 @@ from village.community import policies as community_policies
 from village.community.models import GuardianLink, LinkSource, LinkStatus, Scope
 from village.core.models import AuditEvent
 from village.onboarding import services
-from village.onboarding.models import FailedRedemption, PairingCode
+from village.onboarding.models import FailedRedemption, LinkRoute, PairingCode
 from village.onboarding.services import (
     AlreadyLinkedError,
     CodeRefusedError,
@@ -98,7 +98,7 @@ class TestRedeeming:
     def test_school_default_scopes_apply_to_the_new_link(self, personas, newcomer):
         services.onboarding_settings_update(
             school=personas.school,
-            require_approval=False,
+            approvals=dict.fromkeys(LinkRoute, False),
             default_scopes=[Scope.CLASSWORK, Scope.MESSAGES],
             changed_by=personas.nguyen,
         )
@@ -232,7 +232,7 @@ class TestApproval:
     def approval_required(self, personas):
         services.onboarding_settings_update(
             school=personas.school,
-            require_approval=True,
+            approvals=dict.fromkeys(LinkRoute, True),
             default_scopes=list(Scope),
             changed_by=personas.nguyen,
         )
