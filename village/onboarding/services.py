@@ -1,15 +1,19 @@
 """Writes for family onboarding: pairing codes, guardian sign-up, invitations and approvals.
 
-Every public function is keyword-only. A refused pairing code is recorded *outside* the
-transaction that refused it, so the record survives the rollback and counts toward the limit.
+Every public function is keyword-only. Each pairing-code attempt first claims a slot: in its
+own transaction it locks the client's gate rows (account and address), counts the recent
+failures and records itself as one; only then is the code checked. A code that works (or a
+refusal that is not a wrong code) gives the slot back; a wrong code keeps it. So however many
+guesses arrive at once, at most ``FAILURE_LIMIT`` are checked per window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -46,7 +50,10 @@ from village.onboarding.models import (
     LinkRoute,
     OnboardingSettings,
     PairingCode,
+    RedemptionGate,
 )
+
+_Result = TypeVar("_Result")
 
 #: No 0/O, 1/I/L: a code read aloud or copied from paper cannot be mistaken.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -196,8 +203,48 @@ def redemption_blocked(*, user_id: int | None, ip_address: str | None) -> bool:
     return max(counts["by_user"], counts["by_ip"]) >= FAILURE_LIMIT
 
 
-def _record_failure(*, user_id: int | None, ip_address: str | None) -> None:
-    FailedRedemption.objects.create(user_id=user_id, ip_address=ip_address)
+def _gate_keys(*, user_id: int | None, ip_address: str | None) -> list[str]:
+    keys = ([f"user:{user_id}"] if user_id else []) + ([f"ip:{ip_address}"] if ip_address else [])
+    return sorted(keys)  # always locked in the same order: two attempts never deadlock
+
+
+def _lock_gates(keys: list[str]) -> None:
+    """Lock the client's gate rows, making any that are missing (or were just purged)."""
+    locked = 0
+    while locked < len(keys):
+        RedemptionGate.objects.bulk_create(
+            [RedemptionGate(key=key) for key in keys], ignore_conflicts=True
+        )
+        gates = RedemptionGate.objects.select_for_update().filter(key__in=keys).order_by("key")
+        locked = len(gates)
+
+
+@transaction.atomic
+def _claim_attempt(*, user_id: int | None, ip_address: str | None) -> FailedRedemption:
+    """Record this attempt as a failure, unless the client is at the limit (then
+    ``TooManyAttemptsError``). The gate rows are locked while counting, so parallel attempts of
+    one client count one after another."""
+    _lock_gates(_gate_keys(user_id=user_id, ip_address=ip_address))
+    if redemption_blocked(user_id=user_id, ip_address=ip_address):
+        raise TooManyAttemptsError
+    return FailedRedemption.objects.create(user_id=user_id, ip_address=ip_address)
+
+
+def _with_claimed_attempt(
+    attempt: Callable[[], _Result], *, user_id: int | None, ip_address: str | None
+) -> _Result:
+    """Run ``attempt`` (which checks a code) in a claimed slot: kept when the code is refused,
+    given back otherwise."""
+    claim = _claim_attempt(user_id=user_id, ip_address=ip_address)
+    try:
+        result = attempt()
+    except CodeRefusedError:
+        raise
+    except BaseException:
+        claim.delete()
+        raise
+    claim.delete()
+    return result
 
 
 def _open_code_for_update(raw_code: str) -> PairingCode:
@@ -304,13 +351,9 @@ def pairing_code_redeem(*, user: User, raw_code: str, ip_address: str | None) ->
     """
     if not policies.may_redeem_codes(user):
         raise NotEligibleError
-    if redemption_blocked(user_id=user.pk, ip_address=ip_address):
-        raise TooManyAttemptsError
-    try:
-        return _redeem(user=user, raw_code=raw_code)
-    except CodeRefusedError:
-        _record_failure(user_id=user.pk, ip_address=ip_address)
-        raise
+    return _with_claimed_attempt(
+        lambda: _redeem(user=user, raw_code=raw_code), user_id=user.pk, ip_address=ip_address
+    )
 
 
 # --- new guardian accounts -------------------------------------------------------------------
@@ -378,14 +421,12 @@ def guardian_signup(
     Raises ``TooManyAttemptsError``, ``ValidationError`` naming the field, or
     ``CodeRefusedError``; in every case no account is created.
     """
-    if redemption_blocked(user_id=None, ip_address=ip_address):
-        raise TooManyAttemptsError
     user = _unsaved_guardian(data)
-    try:
-        return _signup_with_code(user=user, raw_code=raw_code)
-    except CodeRefusedError:
-        _record_failure(user_id=None, ip_address=ip_address)
-        raise
+    return _with_claimed_attempt(
+        lambda: _signup_with_code(user=user, raw_code=raw_code),
+        user_id=None,
+        ip_address=ip_address,
+    )
 
 
 # --- invitations by email --------------------------------------------------------------------
