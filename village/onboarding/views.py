@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from village.accounts.models import User
 from village.community.models import GuardianLink, LinkStatus, SchoolClass
 from village.core.audit import Viewed, audit_views
+from village.core.clientip import client_ip
 from village.core.models import AuditAction
 from village.onboarding import policies, selectors, services
 from village.onboarding.forms import (
@@ -62,7 +62,7 @@ def _viewer(request: HttpRequest) -> User:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return get_client_ip_address(request)
+    return client_ip(request)
 
 
 def _refused_message() -> str:
