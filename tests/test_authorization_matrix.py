@@ -306,7 +306,13 @@ SCHOOL_ONBOARDING_SETTINGS = {
 @pytest.mark.parametrize("viewer", PERSONAS)
 def test_school_onboarding_settings_matrix(personas, viewer):
     client = client_for(getattr(personas, viewer))
-    answers = {"require_approval": "approve", "default_scopes": ["classwork"]}
+    answers = {
+        "approve_student_codes": "approve",
+        "approve_teacher_codes": "approve",
+        "approve_admin_codes": "approve",
+        "approve_invitations": "approve",
+        "default_scopes": ["classwork"],
+    }
     for name in ORGANISATIONS:
         org = getattr(personas, name)
         allowed = name in SCHOOL_ONBOARDING_SETTINGS.get(viewer, set())
@@ -319,7 +325,9 @@ def test_school_onboarding_settings_matrix(personas, viewer):
 
 def test_anonymous_visitors_cannot_change_school_onboarding_settings(personas):
     path = f"/families/schools/{personas.school.pk}/settings/"
-    response = Client().post(path, {"require_approval": "approve", "default_scopes": ["grades"]})
+    response = Client().post(
+        path, {"approve_student_codes": "approve", "default_scopes": ["grades"]}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert not OnboardingSettings.objects.exists()

@@ -148,6 +148,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("VILLAGE_LOGIN_LOCKOUT", default=True)
 
+# The client's address behind a reverse proxy: X-Forwarded-For is believed only as far as these
+# proxies (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8); empty, REMOTE_ADDR is the client.
+# The login lockout, the pairing-code limiter and the password-reset throttle all use it.
+VILLAGE_TRUSTED_PROXIES = env_list("VILLAGE_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "village.core.clientip.client_ip"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -9,13 +9,29 @@ from village.onboarding.models import GuardianInvitation, OnboardingSettings, Pa
 
 @admin.register(OnboardingSettings)
 class OnboardingSettingsAdmin(admin.ModelAdmin[OnboardingSettings]):
-    list_display = ["school", "require_approval", "updated_at", "updated_by"]
+    list_display = [
+        "school",
+        "approve_student_codes",
+        "approve_teacher_codes",
+        "approve_admin_codes",
+        "approve_invitations",
+        "updated_at",
+        "updated_by",
+    ]
     raw_id_fields = ["school", "updated_by"]
 
 
 @admin.register(PairingCode)
 class PairingCodeAdmin(admin.ModelAdmin[PairingCode]):
-    list_display = ["student", "hint", "created_by", "expires_at", "redeemed_at", "revoked_at"]
+    list_display = [
+        "student",
+        "hint",
+        "created_by",
+        "made_by",
+        "expires_at",
+        "redeemed_at",
+        "revoked_at",
+    ]
     raw_id_fields = ["student", "created_by", "redeemed_by"]
     exclude = ["digest"]
 

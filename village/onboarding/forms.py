@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.forms import NewPasswordForm
 from village.community.models import Relationship, Scope
-from village.onboarding.models import OnboardingSettings
+from village.onboarding.models import LinkRoute, OnboardingSettings
 from village.onboarding.services import InvitationData, SignupData
 
 
@@ -150,28 +150,68 @@ class SheetChoice(forms.Form):
         }
 
 
-class OnboardingSettingsForm(forms.Form):
-    """A school's settings for new family links: approval of pairing-code links, default areas."""
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
-    APPROVE = "approve"
-    AT_ONCE = "at_once"
+APPROVE = "approve"
+AT_ONCE = "at_once"
 
-    require_approval = forms.TypedChoiceField(
-        label=_("When a family uses a pairing code"),
-        help_text=_(
-            "An email invitation comes from the school itself, so a link made with one always "
-            "works at once."
-        ),
+
+def _approval_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
         choices=[
             (AT_ONCE, _("The link works at once")),
             (APPROVE, _("A school admin approves the link first")),
         ],
-        coerce=lambda value: value == OnboardingSettingsForm.APPROVE,
+        coerce=lambda value: value == APPROVE,
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("Choose whether a school admin approves links made with a code."),
+            "required": _("Choose whether a school admin approves these links first."),
             "invalid_choice": _("Choose one of the two answers."),
         },
+    )
+
+
+class OnboardingSettingsForm(forms.Form):
+    """A school's settings for new family links: approval per route, default areas.
+
+    Village's defaults: links made with a code the student made wait for approval (a student
+    can hand a code to anyone); the other routes work at once (the school chose the family).
+    """
+
+    APPROVE = APPROVE
+    AT_ONCE = AT_ONCE
+    #: Each approval field and the route it decides.
+    ROUTES = {
+        "approve_student_codes": LinkRoute.STUDENT_CODE,
+        "approve_teacher_codes": LinkRoute.TEACHER_CODE,
+        "approve_admin_codes": LinkRoute.ADMIN_CODE,
+        "approve_invitations": LinkRoute.INVITATION,
+    }
+
+    approve_student_codes = _approval_field(
+        _("When a family uses a code the student made"),
+        _(
+            "A student can hand a code to anyone. Village's default: a school admin approves "
+            "these links first."
+        ),
+    )
+    approve_teacher_codes = _approval_field(
+        _("When a family uses a code a teacher made"),
+        _("The teacher gave the code to the family. Village's default: the link works at once."),
+    )
+    approve_admin_codes = _approval_field(
+        _("When a family uses a code a school admin made"),
+        _("The school gave the code to the family. Village's default: the link works at once."),
+    )
+    approve_invitations = _approval_field(
+        _("When someone accepts an email invitation"),
+        _(
+            "A teacher or a school admin sent it to an address they chose. Village's default: "
+            "the link works at once."
+        ),
     )
     default_scopes = forms.MultipleChoiceField(
         label=_("What a new family link may see"),
@@ -189,10 +229,14 @@ class OnboardingSettingsForm(forms.Form):
 
     @classmethod
     def initial_from(cls, current: OnboardingSettings) -> dict[str, Any]:
-        return {
-            "require_approval": cls.APPROVE if current.require_approval else cls.AT_ONCE,
-            "default_scopes": [scope.value for scope in current.scopes],
+        approvals = {
+            name: cls.APPROVE if current.needs_approval(route) else cls.AT_ONCE
+            for name, route in cls.ROUTES.items()
         }
+        return {**approvals, "default_scopes": [scope.value for scope in current.scopes]}
+
+    def approvals(self) -> dict[LinkRoute, bool]:
+        return {route: self.cleaned_data[name] for name, route in self.ROUTES.items()}
 
     def add_service_errors(self, error: ValidationError) -> None:
         for name, errors in error.message_dict.items():

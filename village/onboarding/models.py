@@ -17,16 +17,53 @@ def all_scopes() -> list[str]:
     return [scope.value for scope in Scope]
 
 
+class LinkRoute(models.TextChoices):
+    """The ways a new guardian link can come about; each school decides per route whether a
+    school admin approves the link before it gives any access."""
+
+    STUDENT_CODE = "student_code", _("a pairing code the student made")
+    TEACHER_CODE = "teacher_code", _("a pairing code a teacher made")
+    ADMIN_CODE = "admin_code", _("a pairing code a school admin made")
+    INVITATION = "invitation", _("an email invitation")
+
+
+class CodeMaker(models.TextChoices):
+    """Who made a pairing code, as it was when the code was made."""
+
+    STUDENT = "student", _("the student")
+    TEACHER = "teacher", _("a teacher")
+    ADMIN = "admin", _("a school admin")
+
+
+CODE_ROUTES = {
+    CodeMaker.STUDENT: LinkRoute.STUDENT_CODE,
+    CodeMaker.TEACHER: LinkRoute.TEACHER_CODE,
+    CodeMaker.ADMIN: LinkRoute.ADMIN_CODE,
+}
+
+
 class OnboardingSettings(TimeStampedModel):
-    """How one school lets families link themselves to a child."""
+    """How one school lets families link themselves to a child.
+
+    Defaults: a link made with a code the student made waits for a school admin (a child may
+    hand a code to anyone); a link made with a code from a teacher or an admin, or with an email
+    invitation, works at once (the school chose the family), unless the school decides otherwise.
+    """
 
     school = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="onboarding_settings"
     )
-    require_approval = models.BooleanField(
-        _("school approves new links"),
-        default=False,
-        help_text=_("A link made with a pairing code waits until a school admin approves it."),
+    approve_student_codes = models.BooleanField(
+        _("school approves links made with a code the student made"), default=True
+    )
+    approve_teacher_codes = models.BooleanField(
+        _("school approves links made with a code a teacher made"), default=False
+    )
+    approve_admin_codes = models.BooleanField(
+        _("school approves links made with a code a school admin made"), default=False
+    )
+    approve_invitations = models.BooleanField(
+        _("school approves links made with an email invitation"), default=False
     )
     default_scopes = models.JSONField(
         _("areas a new guardian link may see"),
@@ -48,6 +85,19 @@ class OnboardingSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Onboarding settings of {self.school_id}"
+
+    @staticmethod
+    def approval_field(route: LinkRoute | str) -> str:
+        return {
+            LinkRoute.STUDENT_CODE: "approve_student_codes",
+            LinkRoute.TEACHER_CODE: "approve_teacher_codes",
+            LinkRoute.ADMIN_CODE: "approve_admin_codes",
+            LinkRoute.INVITATION: "approve_invitations",
+        }[LinkRoute(route)]
+
+    def needs_approval(self, route: LinkRoute | str) -> bool:
+        """Does a new link made by ``route`` wait for a school admin? The one approval rule."""
+        return bool(getattr(self, self.approval_field(route)))
 
     @property
     def scopes(self) -> list[Scope]:
@@ -73,6 +123,9 @@ class PairingCode(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    made_by = models.CharField(
+        _("made by"), max_length=16, choices=CodeMaker.choices, default=CodeMaker.STUDENT
+    )
     digest = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=4)
     expires_at = models.DateTimeField()
@@ -91,6 +144,10 @@ class PairingCode(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Pairing code …{self.hint} for {self.student_id}"
+
+    @property
+    def route(self) -> LinkRoute:
+        return CODE_ROUTES[CodeMaker(self.made_by)]
 
     @property
     def state(self) -> CodeState:
@@ -121,6 +178,17 @@ class FailedRedemption(models.Model):
 
     def __str__(self) -> str:
         return f"Failed redemption at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RedemptionGate(models.Model):
+    """One row per account or address that has entered a pairing code: the row a redemption
+    locks while it counts that client's recent failures and records its own attempt, so
+    parallel guesses are counted one after another and never all checked against a stale count."""
+
+    key = models.CharField(max_length=80, unique=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class GuardianInvitation(TimeStampedModel):

@@ -1,7 +1,8 @@
 """Removing onboarding data Village no longer needs (``village purge``, and ``village worker``).
 
 - wrong pairing codes entered (``FailedRedemption``): needed only for the 15-minute rate limit,
-  kept ``VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS``;
+  kept ``VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS``; the rows that name an account or address for
+  the limiter's lock (``RedemptionGate``) are removed on every purge and made again when needed;
 - pairing codes and guardian invitations: kept ``VILLAGE_RETAIN_CODES_DAYS`` after they were
   used, withdrawn or expired, so staff can still see what happened to a recent one. An open code
   or invitation is never removed: it has not expired, so it cannot be older than the cut-off.
@@ -19,7 +20,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from village.onboarding.models import FailedRedemption, GuardianInvitation, PairingCode
+from village.onboarding.models import (
+    FailedRedemption,
+    GuardianInvitation,
+    PairingCode,
+    RedemptionGate,
+)
 
 
 def _days_before(now: dt.datetime, days: int) -> dt.datetime:
@@ -43,6 +49,7 @@ def purge_expired(now: dt.datetime) -> dict[str, int]:
     codes_cutoff = _days_before(now, settings.VILLAGE_RETAIN_CODES_DAYS)
     return {
         "failed_redemptions": _delete(FailedRedemption.objects.filter(at__lt=attempts_cutoff)),
+        "redemption_gates": _delete(RedemptionGate.objects.all()),
         "pairing_codes": _delete(
             PairingCode.objects.filter(_finished_before(codes_cutoff, used="redeemed_at"))
         ),

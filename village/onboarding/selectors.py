@@ -14,9 +14,11 @@ from village.community.models import (
     GuardianLink,
     LinkStatus,
     Organisation,
+    OrgRole,
+    Role,
     SchoolClass,
 )
-from village.onboarding.models import OnboardingSettings, PairingCode
+from village.onboarding.models import LinkRoute, OnboardingSettings, PairingCode
 from village.onboarding.policies import AnyUser, approvable_links
 
 SPANISH = "es"
@@ -70,6 +72,36 @@ def own_children_links(user: AnyUser) -> QuerySet[GuardianLink]:
     return community_policies.children_links(user).select_related("student")
 
 
+# --- who hears of a new guardian link ----------------------------------------------------------
+
+
+def guardians_to_tell(link: GuardianLink) -> QuerySet[User]:
+    """The child's other guardians whose link is active, gives access and receives the school's
+    communications (a guardian with no access hears nothing of the child)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            children_links__student_id=link.student_id,
+            children_links__status=LinkStatus.ACTIVE,
+            children_links__no_access=False,
+            children_links__receives_communications=True,
+        )
+        .exclude(pk=link.guardian_id)
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def school_admins(school: Organisation) -> QuerySet[User]:
+    """The people who currently administer ``school`` itself."""
+    admins = (
+        OrgRole.objects.current(community_policies.today())
+        .filter(organisation=school, role=Role.SCHOOL_ADMIN)
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=admins, is_active=True).exclude(email="")
+
+
 # --- each school's settings for new links ------------------------------------------------------
 
 
@@ -83,6 +115,10 @@ def school_settings(school: Organisation) -> OnboardingSettings:
 class SchoolSettingsRow:
     school: Organisation
     settings: OnboardingSettings
+
+    @property
+    def waiting_routes(self) -> list[LinkRoute]:
+        return [route for route in LinkRoute if self.settings.needs_approval(route)]
 
 
 def settings_of_administered_schools(user: AnyUser) -> list[SchoolSettingsRow]:

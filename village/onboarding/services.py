@@ -1,15 +1,19 @@
 """Writes for family onboarding: pairing codes, guardian sign-up, invitations and approvals.
 
-Every public function is keyword-only. A refused pairing code is recorded *outside* the
-transaction that refused it, so the record survives the rollback and counts toward the limit.
+Every public function is keyword-only. Each pairing-code attempt first claims a slot: in its
+own transaction it locks the client's gate rows (account and address), counts the recent
+failures and records itself as one; only then is the code checked. A code that works (or a
+refusal that is not a wrong code) gives the slot back; a wrong code keeps it. So however many
+guesses arrive at once, at most ``FAILURE_LIMIT`` are checked per window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -23,7 +27,9 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from village.accounts.emails import send_to_user
 from village.accounts.models import User, hash_secret
+from village.community import policies as community_policies
 from village.community import services as community_services
 from village.community.models import (
     GuardianLink,
@@ -37,12 +43,17 @@ from village.community.models import (
 )
 from village.onboarding import policies, selectors
 from village.onboarding.models import (
+    CodeMaker,
     CodeState,
     FailedRedemption,
     GuardianInvitation,
+    LinkRoute,
     OnboardingSettings,
     PairingCode,
+    RedemptionGate,
 )
+
+_Result = TypeVar("_Result")
 
 #: No 0/O, 1/I/L: a code read aloud or copied from paper cannot be mistaken.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -116,11 +127,23 @@ class IssuedCode:
         return format_code(self.secret)
 
 
-def _unsaved_code(*, student: User, created_by: User, now: dt.datetime) -> IssuedCode:
+def _code_maker(created_by: User, student: User) -> CodeMaker:
+    """The student themself, an admin of their school (or district), or else their teacher."""
+    if created_by.pk == student.pk:
+        return CodeMaker.STUDENT
+    if community_policies.can_manage_student(created_by, student):
+        return CodeMaker.ADMIN
+    return CodeMaker.TEACHER
+
+
+def _unsaved_code(
+    *, student: User, created_by: User, made_by: CodeMaker, now: dt.datetime
+) -> IssuedCode:
     secret = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
     code = PairingCode(
         student=student,
         created_by=created_by,
+        made_by=made_by,
         digest=code_digest(secret),
         hint=secret[-2:],
         expires_at=now + CODE_LIFETIME,
@@ -133,16 +156,28 @@ def pairing_code_create(*, student: User, created_by: User) -> IssuedCode:
     """One new code for one family of ``student``; other families' codes keep working."""
     if not policies.may_onboard_families(created_by, student):
         raise PermissionDenied
-    issued = _unsaved_code(student=student, created_by=created_by, now=timezone.now())
+    issued = _unsaved_code(
+        student=student,
+        created_by=created_by,
+        made_by=_code_maker(created_by, student),
+        now=timezone.now(),
+    )
     issued.code.save()
     return issued
 
 
 @transaction.atomic
-def pairing_codes_create(*, students: Iterable[User], created_by: User) -> list[IssuedCode]:
-    """One new code per student, in one INSERT. The caller has checked access to the class."""
+def pairing_codes_create(
+    *, students: Iterable[User], created_by: User, school: Organisation
+) -> list[IssuedCode]:
+    """One new code per student of ``school``, in one INSERT. The caller has checked access to
+    the class; an admin of the school makes admin codes, anyone else teacher codes."""
     now = timezone.now()
-    issued = [_unsaved_code(student=s, created_by=created_by, now=now) for s in students]
+    admin = community_policies.can_manage_school(created_by, school)
+    made_by = CodeMaker.ADMIN if admin else CodeMaker.TEACHER
+    issued = [
+        _unsaved_code(student=s, created_by=created_by, made_by=made_by, now=now) for s in students
+    ]
     PairingCode.objects.bulk_create([item.code for item in issued])
     return issued
 
@@ -168,8 +203,48 @@ def redemption_blocked(*, user_id: int | None, ip_address: str | None) -> bool:
     return max(counts["by_user"], counts["by_ip"]) >= FAILURE_LIMIT
 
 
-def _record_failure(*, user_id: int | None, ip_address: str | None) -> None:
-    FailedRedemption.objects.create(user_id=user_id, ip_address=ip_address)
+def _gate_keys(*, user_id: int | None, ip_address: str | None) -> list[str]:
+    keys = ([f"user:{user_id}"] if user_id else []) + ([f"ip:{ip_address}"] if ip_address else [])
+    return sorted(keys)  # always locked in the same order: two attempts never deadlock
+
+
+def _lock_gates(keys: list[str]) -> None:
+    """Lock the client's gate rows, making any that are missing (or were just purged)."""
+    locked = 0
+    while locked < len(keys):
+        RedemptionGate.objects.bulk_create(
+            [RedemptionGate(key=key) for key in keys], ignore_conflicts=True
+        )
+        gates = RedemptionGate.objects.select_for_update().filter(key__in=keys).order_by("key")
+        locked = len(gates)
+
+
+@transaction.atomic
+def _claim_attempt(*, user_id: int | None, ip_address: str | None) -> FailedRedemption:
+    """Record this attempt as a failure, unless the client is at the limit (then
+    ``TooManyAttemptsError``). The gate rows are locked while counting, so parallel attempts of
+    one client count one after another."""
+    _lock_gates(_gate_keys(user_id=user_id, ip_address=ip_address))
+    if redemption_blocked(user_id=user_id, ip_address=ip_address):
+        raise TooManyAttemptsError
+    return FailedRedemption.objects.create(user_id=user_id, ip_address=ip_address)
+
+
+def _with_claimed_attempt(
+    attempt: Callable[[], _Result], *, user_id: int | None, ip_address: str | None
+) -> _Result:
+    """Run ``attempt`` (which checks a code) in a claimed slot: kept when the code is refused,
+    given back otherwise."""
+    claim = _claim_attempt(user_id=user_id, ip_address=ip_address)
+    try:
+        result = attempt()
+    except CodeRefusedError:
+        raise
+    except BaseException:
+        claim.delete()
+        raise
+    claim.delete()
+    return result
 
 
 def _open_code_for_update(raw_code: str) -> PairingCode:
@@ -195,7 +270,7 @@ def student_school(student: User) -> Organisation | None:
 
 
 def settings_for(school: Organisation | None) -> OnboardingSettings:
-    """The school's settings, or the defaults (no approval, every area) when it has none."""
+    """The school's settings, or Village's defaults (``OnboardingSettings``) without any."""
     return selectors.school_settings(school) if school else OnboardingSettings()
 
 
@@ -203,29 +278,64 @@ def _link(
     *,
     guardian: User,
     student: User,
-    source: LinkSource,
+    route: LinkRoute,
     relationship: Relationship = Relationship.GUARDIAN,
 ) -> GuardianLink:
-    """A new link with the school's default scopes; waiting for approval for a code when the
-    school asks for it (an invitation is already the school's word)."""
+    """Every new guardian link made by onboarding is made here, by one rule: the school of the
+    student decides, per route, whether the link waits for a school admin, and what areas it
+    may see. The child's guardians and the school's admins are told by email."""
     if GuardianLink.objects.filter(guardian=guardian, student=student).exists():
         raise AlreadyLinkedError(student)
-    school_settings = settings_for(student_school(student))
-    needs_approval = source == LinkSource.PAIRING and school_settings.require_approval
-    return community_services.guardian_link(
+    school = student_school(student)
+    school_settings = settings_for(school)
+    link = community_services.guardian_link(
         guardian=guardian,
         student=student,
         relationship=relationship,
         scopes=school_settings.scopes,
-        status=LinkStatus.PENDING if needs_approval else LinkStatus.ACTIVE,
-        source=source,
+        status=LinkStatus.PENDING if school_settings.needs_approval(route) else LinkStatus.ACTIVE,
+        source=LinkSource.INVITATION if route == LinkRoute.INVITATION else LinkSource.PAIRING,
     )
+    _tell_about_new_guardian(link=link, school=school, route=route)
+    return link
+
+
+def _tell_about_new_guardian(
+    *, link: GuardianLink, school: Organisation | None, route: LinkRoute
+) -> None:
+    """After commit, queue one email to each guardian of the child who may hear from the school
+    and to each admin of the school: who is this new guardian? If they do not know, they tell
+    the school."""
+    guardians = list(selectors.guardians_to_tell(link))
+    admins = list(selectors.school_admins(school)) if school else []
+    context = {
+        "link": link,
+        "new_guardian": link.guardian,
+        "student": link.student,
+        "school": school,
+        "route": route.label,
+        "pending": link.status == LinkStatus.PENDING,
+    }
+
+    def send() -> None:
+        for recipient in guardians:
+            send_to_user(
+                user=recipient, template_prefix="onboarding/email/new_guardian", context=context
+            )
+        for recipient in admins:
+            send_to_user(
+                user=recipient,
+                template_prefix="onboarding/email/new_guardian_school",
+                context=context,
+            )
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
 def _redeem(*, user: User, raw_code: str) -> GuardianLink:
     code = _open_code_for_update(raw_code)
-    link = _link(guardian=user, student=code.student, source=LinkSource.PAIRING)
+    link = _link(guardian=user, student=code.student, route=code.route)
     code.redeemed_at = timezone.now()
     code.redeemed_by = user
     code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])
@@ -241,13 +351,9 @@ def pairing_code_redeem(*, user: User, raw_code: str, ip_address: str | None) ->
     """
     if not policies.may_redeem_codes(user):
         raise NotEligibleError
-    if redemption_blocked(user_id=user.pk, ip_address=ip_address):
-        raise TooManyAttemptsError
-    try:
-        return _redeem(user=user, raw_code=raw_code)
-    except CodeRefusedError:
-        _record_failure(user_id=user.pk, ip_address=ip_address)
-        raise
+    return _with_claimed_attempt(
+        lambda: _redeem(user=user, raw_code=raw_code), user_id=user.pk, ip_address=ip_address
+    )
 
 
 # --- new guardian accounts -------------------------------------------------------------------
@@ -300,7 +406,7 @@ def _unsaved_guardian(data: SignupData) -> User:
 def _signup_with_code(*, user: User, raw_code: str) -> tuple[User, GuardianLink]:
     code = _open_code_for_update(raw_code)
     user.save()
-    link = _link(guardian=user, student=code.student, source=LinkSource.PAIRING)
+    link = _link(guardian=user, student=code.student, route=code.route)
     code.redeemed_at = timezone.now()
     code.redeemed_by = user
     code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])
@@ -315,14 +421,12 @@ def guardian_signup(
     Raises ``TooManyAttemptsError``, ``ValidationError`` naming the field, or
     ``CodeRefusedError``; in every case no account is created.
     """
-    if redemption_blocked(user_id=None, ip_address=ip_address):
-        raise TooManyAttemptsError
     user = _unsaved_guardian(data)
-    try:
-        return _signup_with_code(user=user, raw_code=raw_code)
-    except CodeRefusedError:
-        _record_failure(user_id=None, ip_address=ip_address)
-        raise
+    return _with_claimed_attempt(
+        lambda: _signup_with_code(user=user, raw_code=raw_code),
+        user_id=None,
+        ip_address=ip_address,
+    )
 
 
 # --- invitations by email --------------------------------------------------------------------
@@ -406,7 +510,7 @@ def _accept(invitation: GuardianInvitation, user: User) -> GuardianLink:
     link = _link(
         guardian=user,
         student=invitation.student,
-        source=LinkSource.INVITATION,
+        route=LinkRoute.INVITATION,
         relationship=Relationship(invitation.relationship),
     )
     invitation.accepted_at = timezone.now()
@@ -473,11 +577,14 @@ def guardian_link_decline(*, link: GuardianLink, declined_by: User) -> GuardianL
 def onboarding_settings_update(
     *,
     school: Organisation,
-    require_approval: bool,
+    approvals: Mapping[LinkRoute, bool],
     default_scopes: Iterable[str],
     changed_by: User,
 ) -> OnboardingSettings:
     """Save how families link to ``school``'s students from now on; existing links keep theirs.
+
+    ``approvals`` says, per route, whether a new link waits for a school admin; a route left
+    out keeps its current answer (Village's default for a school without settings).
 
     Raises ``PermissionDenied`` unless ``changed_by`` administers the school (or its district),
     and ``ValidationError`` naming ``default_scopes`` for an unknown area or for none at all.
@@ -487,7 +594,7 @@ def onboarding_settings_update(
     found, _created = OnboardingSettings.objects.update_or_create(
         school=school,
         defaults={
-            "require_approval": require_approval,
+            **{OnboardingSettings.approval_field(route): bool(v) for route, v in approvals.items()},
             "default_scopes": _checked_scopes(default_scopes),
             "updated_by": changed_by,
         },

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from village.accounts.models import User
 from village.community.models import GuardianLink, LinkStatus, SchoolClass
 from village.core.audit import Viewed, audit_views
+from village.core.clientip import client_ip
 from village.core.models import AuditAction
 from village.onboarding import policies, selectors, services
 from village.onboarding.forms import (
@@ -62,7 +62,7 @@ def _viewer(request: HttpRequest) -> User:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return get_client_ip_address(request)
+    return client_ip(request)
 
 
 def _refused_message() -> str:
@@ -327,7 +327,9 @@ def class_codes(request: HttpRequest, class_id: int) -> HttpResponse:
         )
     choice = form.choice()
     students = list(selectors.sheet_students(school_class, everyone=choice["everyone"]))
-    issued = services.pairing_codes_create(students=students, created_by=user)
+    issued = services.pairing_codes_create(
+        students=students, created_by=user, school=school_class.school
+    )
     audit_views(
         actor_id=user.pk,
         action=AuditAction.VIEW_STUDENT,
@@ -438,7 +440,7 @@ def school_settings(request: HttpRequest, school_id: int) -> HttpResponse:
         try:
             services.onboarding_settings_update(
                 school=school,
-                require_approval=form.cleaned_data["require_approval"],
+                approvals=form.approvals(),
                 default_scopes=form.cleaned_data["default_scopes"],
                 changed_by=user,
             )

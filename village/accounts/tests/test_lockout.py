@@ -65,3 +65,54 @@ class TestLockout:
         )
         response = attempt(client, "rivera", "a-brand-new-pass-2026")
         assert response.status_code == 302
+
+
+@pytest.mark.django_db
+class TestBehindTheProxy:
+    """Behind the reverse proxy every request comes from the proxy's address."""
+
+    PROXY = "10.0.0.2"
+
+    def attempt(self, client, username, password, forwarded):
+        return client.post(
+            LOGIN,
+            {"username": username, "password": password},
+            REMOTE_ADDR=self.PROXY,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    def test_one_attacker_does_not_lock_the_user_out_everywhere(self, settings, personas):
+        settings.VILLAGE_TRUSTED_PROXIES = [self.PROXY]
+        attacker, rivera = Client(), Client()
+        for _ in range(5):
+            self.attempt(attacker, "rivera", "wrong-password", "203.0.113.66")
+        assert self.attempt(attacker, "rivera", DEMO_PASSWORD, "203.0.113.66").status_code == 429
+        response = self.attempt(rivera, "rivera", DEMO_PASSWORD, "198.51.100.10")
+        assert response.status_code == 302
+        assert rivera.session["_auth_user_id"] == str(personas.rivera.pk)
+
+    def test_the_attacker_cannot_escape_the_lockout_with_a_forged_header(self, settings, personas):
+        settings.VILLAGE_TRUSTED_PROXIES = [self.PROXY]
+        attacker = Client()
+        for number in range(5):
+            self.attempt(attacker, "rivera", "wrong-password", f"1.2.3.{number}, 203.0.113.66")
+        response = self.attempt(attacker, "rivera", DEMO_PASSWORD, "9.9.9.9, 203.0.113.66")
+        assert response.status_code == 429
+
+    def test_without_a_trusted_proxy_the_header_chooses_nothing(self, settings, personas):
+        settings.VILLAGE_TRUSTED_PROXIES = []
+        attacker = Client()
+        for number in range(5):
+            attacker.post(
+                LOGIN,
+                {"username": "rivera", "password": "wrong-password"},
+                REMOTE_ADDR="203.0.113.66",
+                HTTP_X_FORWARDED_FOR=f"1.2.3.{number}",
+            )
+        response = attacker.post(
+            LOGIN,
+            {"username": "rivera", "password": DEMO_PASSWORD},
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR="9.9.9.9",
+        )
+        assert response.status_code == 429

@@ -16,7 +16,7 @@ from village.community import policies as community_policies
 from village.community.models import GuardianLink, LinkSource, LinkStatus, Scope
 from village.core.models import AuditEvent
 from village.onboarding import services
-from village.onboarding.models import FailedRedemption, PairingCode
+from village.onboarding.models import FailedRedemption, LinkRoute, PairingCode
 from village.onboarding.services import (
     AlreadyLinkedError,
     CodeRefusedError,
@@ -98,7 +98,7 @@ class TestRedeeming:
     def test_school_default_scopes_apply_to_the_new_link(self, personas, newcomer):
         services.onboarding_settings_update(
             school=personas.school,
-            require_approval=False,
+            approvals=dict.fromkeys(LinkRoute, False),
             default_scopes=[Scope.CLASSWORK, Scope.MESSAGES],
             changed_by=personas.nguyen,
         )
@@ -227,12 +227,67 @@ class TestRateLimit:
         assert not GuardianLink.objects.filter(guardian=newcomer).exists()
 
 
+class TestBehindTheProxy:
+    PROXY = "10.0.0.2"
+
+    def post(self, client, code, forwarded):
+        return client.post(
+            REDEEM, {"code": code}, REMOTE_ADDR=self.PROXY, HTTP_X_FORWARDED_FOR=forwarded
+        )
+
+    def test_one_guesser_does_not_block_every_family(self, settings, client, personas, newcomer):
+        settings.VILLAGE_TRUSTED_PROXIES = [self.PROXY]
+        signed_in(client, personas.jordan)
+        for _attempt in range(5):
+            self.post(client, "ZZZZ-ZZZZ", "203.0.113.66")
+        assert self.post(client, "ZZZZ-ZZZZ", "203.0.113.66").status_code == 429
+        issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+        family = signed_in(Client(), newcomer)
+        assert self.post(family, issued.secret, "198.51.100.10").status_code == 302
+        assert FailedRedemption.objects.filter(ip_address="203.0.113.66").count() == 5
+
+    def test_a_forged_header_does_not_escape_the_limit(self, settings, client, personas):
+        settings.VILLAGE_TRUSTED_PROXIES = [self.PROXY]
+        guesser = Client()
+        for number in range(5):
+            guesser.post(
+                "/families/signup/",
+                {
+                    "first_name": "G",
+                    "last_name": "Uesser",
+                    "email": f"g{number}@elsewhere.test",
+                    "password1": "a-long-family-passphrase-42",
+                    "password2": "a-long-family-passphrase-42",
+                    "language": "en",
+                    "code": "ZZZZ-ZZZZ",
+                },
+                REMOTE_ADDR=self.PROXY,
+                HTTP_X_FORWARDED_FOR=f"1.2.3.{number}, 203.0.113.66",
+            )
+        assert set(FailedRedemption.objects.values_list("ip_address", flat=True)) == {
+            "203.0.113.66"
+        }
+
+    def test_without_a_trusted_proxy_the_header_is_ignored(self, settings, client, personas):
+        settings.VILLAGE_TRUSTED_PROXIES = []
+        signed_in(client, personas.jordan)
+        client.post(
+            REDEEM,
+            {"code": "ZZZZ-ZZZZ"},
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR="1.2.3.4",
+        )
+        assert list(FailedRedemption.objects.values_list("ip_address", flat=True)) == [
+            "203.0.113.66"
+        ]
+
+
 class TestApproval:
     @pytest.fixture
     def approval_required(self, personas):
         services.onboarding_settings_update(
             school=personas.school,
-            require_approval=True,
+            approvals=dict.fromkeys(LinkRoute, True),
             default_scopes=list(Scope),
             changed_by=personas.nguyen,
         )

@@ -175,11 +175,23 @@ class TestHowItDeletes:
 
         assert removing(2) == removing(20)
 
+    def test_the_limiters_rows_naming_accounts_and_addresses_are_removed(self, personas, newcomer):
+        from village.onboarding.models import RedemptionGate
+        from village.onboarding.services import CodeRefusedError, pairing_code_redeem
+
+        with pytest.raises(CodeRefusedError):
+            pairing_code_redeem(user=newcomer, raw_code="ZZZZ-ZZZZ", ip_address="10.0.0.9")
+        assert RedemptionGate.objects.count() == 2
+        assert purge()["redemption_gates"] == 2
+        assert not RedemptionGate.objects.exists()
+        assert FailedRedemption.objects.count() == 1
+
     def test_nothing_to_remove_removes_nothing(self, personas):
         code(personas, 1)
         failed_attempt(1)
         assert purge() == {
             "failed_redemptions": 0,
+            "redemption_gates": 0,
             "pairing_codes": 0,
             "guardian_invitations": 0,
         }

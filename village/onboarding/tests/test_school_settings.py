@@ -19,12 +19,26 @@ from village.community import services as community_services
 from village.community.models import LinkStatus, Organisation, OrgRole, Role, Scope
 from village.demo.personas import Personas
 from village.onboarding import services
-from village.onboarding.models import OnboardingSettings
+from village.onboarding.models import LinkRoute, OnboardingSettings
 from village.onboarding.tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 
-APPROVAL_LEGEND = "When a family uses a pairing code"
+APPROVAL_LEGEND = "When a family uses a code the student made"
+APPROVAL_FIELDS = (
+    "approve_student_codes",
+    "approve_teacher_codes",
+    "approve_admin_codes",
+    "approve_invitations",
+)
+EVERY = (True, True, True, True)
+NONE = (False, False, False, False)
+
+
+def every_route(answer: bool) -> dict[LinkRoute, bool]:
+    return dict.fromkeys(LinkRoute, answer)
+
+
 SCOPES_LEGEND = "What a new family link may see"
 
 
@@ -33,7 +47,7 @@ def settings_url(school: Organisation) -> str:
 
 
 def answers(approve: str = "approve", scopes: tuple[str, ...] = ("classwork", "messages")):
-    return {"require_approval": approve, "default_scopes": list(scopes)}
+    return {**dict.fromkeys(APPROVAL_FIELDS, approve), "default_scopes": list(scopes)}
 
 
 def checked(html: str, name: str) -> set[str]:
@@ -42,11 +56,12 @@ def checked(html: str, name: str) -> set[str]:
     return set(re.findall(pattern, html))
 
 
-def saved(school: Organisation) -> tuple[bool, list[str], int | None] | None:
+def saved(school: Organisation) -> tuple[tuple[bool, ...], list[str], int | None] | None:
     found = OnboardingSettings.objects.filter(school=school).first()
     if found is None:
         return None
-    return found.require_approval, found.default_scopes, found.updated_by_id
+    approvals = tuple(getattr(found, name) for name in APPROVAL_FIELDS)
+    return approvals, found.default_scopes, found.updated_by_id
 
 
 def admin_at(org: Organisation, role: Role, username: str) -> User:
@@ -68,7 +83,9 @@ class TestThePage:
         assert "Riverside K-8 School" in page
         assert f"<legend>{APPROVAL_LEGEND}</legend>" in page
         assert f"<legend>{SCOPES_LEGEND}</legend>" in page
-        assert checked(page, "require_approval") == {"at_once"}
+        assert checked(page, "approve_student_codes") == {"approve"}
+        for name in APPROVAL_FIELDS[1:]:
+            assert checked(page, name) == {"at_once"}
         assert checked(page, "default_scopes") == set(Scope.values)
         for number, scope in enumerate(Scope):
             assert f'<label for="id_default_scopes_{number}">{scope.label}</label>' in page
@@ -77,13 +94,14 @@ class TestThePage:
     def test_saved_settings_are_shown_with_who_changed_them(self, client, personas):
         services.onboarding_settings_update(
             school=personas.school,
-            require_approval=True,
+            approvals=every_route(True),
             default_scopes=[Scope.GRADES],
             changed_by=personas.priya,
         )
         page = signed_in(client, personas.nguyen).get(settings_url(personas.school))
         html = page.content.decode()
-        assert checked(html, "require_approval") == {"approve"}
+        for name in APPROVAL_FIELDS:
+            assert checked(html, name) == {"approve"}
         assert checked(html, "default_scopes") == {"grades"}
         assert "by Priya Raman" in html
 
@@ -100,7 +118,7 @@ class TestThePage:
     ):
         services.onboarding_settings_update(
             school=personas.sister_school,
-            require_approval=True,
+            approvals=every_route(True),
             default_scopes=list(Scope),
             changed_by=personas.priya,
         )
@@ -109,8 +127,8 @@ class TestThePage:
         for school in (personas.school, personas.sister_school):
             assert f'href="{settings_url(school)}"' in html
         assert f'href="{settings_url(personas.other_school)}"' not in html
-        assert "Wait for approval" in html
-        assert "Work at once" in html
+        assert "A pairing code a teacher made; A pairing code a school admin made" in html
+        assert "A pairing code the student made</td>" in html
 
     def test_page_is_shown_in_the_admins_language(self, client, personas):
         personas.nguyen.preferred_language = "es"
@@ -118,7 +136,7 @@ class TestThePage:
         html = signed_in(client, personas.nguyen).get(settings_url(personas.school))
         page = html.content.decode()
         assert 'lang="es"' in page
-        assert "<legend>Cuando una familia usa un código de vinculación</legend>" in page
+        assert "<legend>Cuando una familia usa un código que hizo el estudiante</legend>" in page
         assert APPROVAL_LEGEND not in page
 
 
@@ -128,10 +146,11 @@ class TestSaving:
         response = client.post(settings_url(personas.school), answers())
         assert response.status_code == 302
         assert response["Location"] == settings_url(personas.school)
-        assert saved(personas.school) == (True, ["classwork", "messages"], personas.nguyen.pk)
+        assert saved(personas.school) == (EVERY, ["classwork", "messages"], personas.nguyen.pk)
         page = client.get(response["Location"]).content.decode()
         assert "are saved" in page
-        assert checked(page, "require_approval") == {"approve"}
+        for name in APPROVAL_FIELDS:
+            assert checked(page, name) == {"approve"}
         assert checked(page, "default_scopes") == {"classwork", "messages"}
 
     def test_district_admin_changes_a_school_of_the_district(self, client, personas):
@@ -139,7 +158,7 @@ class TestSaving:
         response = client.post(settings_url(personas.sister_school), answers("at_once"))
         assert response.status_code == 302
         assert saved(personas.sister_school) == (
-            False,
+            NONE,
             ["classwork", "messages"],
             personas.priya.pk,
         )
@@ -150,7 +169,7 @@ class TestSaving:
         client.post(settings_url(personas.school), answers())
         client.post(settings_url(personas.school), answers("at_once", ("grades",)))
         assert OnboardingSettings.objects.count() == 1
-        assert saved(personas.school) == (False, ["grades"], personas.nguyen.pk)
+        assert saved(personas.school) == (NONE, ["grades"], personas.nguyen.pk)
 
     def test_new_links_follow_the_saved_settings(self, client, personas, newcomer):
         signed_in(client, personas.nguyen).post(
@@ -170,7 +189,7 @@ class TestBadAnswers:
     def before(self, personas):
         services.onboarding_settings_update(
             school=personas.school,
-            require_approval=False,
+            approvals=every_route(False),
             default_scopes=[Scope.CLASSWORK],
             changed_by=personas.priya,
         )
@@ -200,7 +219,7 @@ class TestBadAnswers:
     def test_summary_links_to_the_first_choice_of_the_field(self, client, personas, before):
         response = signed_in(client, personas.nguyen).post(settings_url(personas.school), {})
         html = response.content.decode()
-        assert f'<a href="#id_require_approval_0">{APPROVAL_LEGEND}</a>' in html
+        assert f'<a href="#id_approve_student_codes_0">{APPROVAL_LEGEND}</a>' in html
         assert f'<a href="#id_default_scopes_0">{SCOPES_LEGEND}</a>' in html
         assert 'aria-describedby="id_default_scopes_helptext id_default_scopes_error"' in html
         assert saved(personas.school) == before
@@ -210,7 +229,7 @@ class TestBadAnswers:
             with pytest.raises(ValidationError) as refused:
                 services.onboarding_settings_update(
                     school=personas.school,
-                    require_approval=False,
+                    approvals=every_route(False),
                     default_scopes=scopes,
                     changed_by=personas.nguyen,
                 )
@@ -220,7 +239,7 @@ class TestBadAnswers:
     def test_the_service_keeps_areas_in_order_and_once(self, personas):
         found = services.onboarding_settings_update(
             school=personas.school,
-            require_approval=False,
+            approvals=every_route(False),
             default_scopes=["messages", "classwork", "messages"],
             changed_by=personas.nguyen,
         )
@@ -281,7 +300,7 @@ class TestWhoMay:
         with pytest.raises(PermissionDenied):
             services.onboarding_settings_update(
                 school=personas.school,
-                require_approval=True,
+                approvals=every_route(True),
                 default_scopes=list(Scope),
                 changed_by=personas.rivera,
             )
@@ -294,7 +313,10 @@ def _grow(p: Personas) -> None:
         school = community_services.school_create(district=p.district, name=f"New School {n}")
         admin_at(school, Role.SCHOOL_ADMIN, f"head{n}")
         services.onboarding_settings_update(
-            school=school, require_approval=True, default_scopes=list(Scope), changed_by=p.priya
+            school=school,
+            approvals=every_route(True),
+            default_scopes=list(Scope),
+            changed_by=p.priya,
         )
         student = community_services.person_create(
             username=f"kid{n}",
@@ -314,7 +336,7 @@ def test_page_query_count_does_not_grow_with_schools_admins_or_links(
     signed_in(client, getattr(personas, persona))
     services.onboarding_settings_update(
         school=personas.school,
-        require_approval=True,
+        approvals=every_route(True),
         default_scopes=list(Scope),
         changed_by=personas.priya,
     )
