@@ -13,9 +13,11 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from village.accounts.models import User, validate_timezone
 from village.accounts.services import LANGUAGE_TAG, ProfileData
+from village.accounts.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -245,10 +247,28 @@ class ProfileForm(forms.Form):
         )
 
 
+def lifetime_choices() -> list[tuple[int, str]]:
+    return [
+        (days, ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+        for days in LIFETIME_DAYS
+    ]
+
+
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),
         max_length=80,
         help_text=_("What the token is for, such as “Gradebook sync”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        choices=lifetime_choices,
+        coerce=int,
+        required=False,  # left out, a token lives the default lifetime
+        empty_value=DEFAULT_LIFETIME_DAYS,
+        initial=DEFAULT_LIFETIME_DAYS,
+        help_text=_(
+            "The token stops working then, and at once if you change or reset your password."
+        ),
     )

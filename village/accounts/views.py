@@ -17,6 +17,7 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -69,6 +70,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Form) -> HttpResponse:
         response = super().form_valid(form)
         services.login_failures_clear(user=self.user)
+        tokens.tokens_revoke_all(user=self.user)
         return response
 
 
@@ -82,7 +84,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        revoked = tokens.tokens_revoke_all(user=form.user)
         messages.success(self.request, _("Your password is changed."))
+        if revoked:
+            messages.info(
+                self.request,
+                ngettext(
+                    "Your API token was revoked with your old password.",
+                    "Your %(count)d API tokens were revoked with your old password.",
+                    revoked,
+                )
+                % {"count": revoked},
+            )
         return response
 
 
@@ -161,7 +174,9 @@ def token_list(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return _tokens_page(request, form)
-    _token, secret = tokens.token_create(user=request.user, name=form.cleaned_data["name"])
+    _token, secret = tokens.token_create(
+        user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+    )
     return _tokens_page(request, TokenCreateForm(), new_secret=secret)
 
 

@@ -52,12 +52,13 @@ def me(request: HttpRequest) -> User:
     summary="The caller's children",
     description=(
         "For a guardian: each child they may see, with the areas (scopes) this guardian may see "
-        "and the child's current classes. Anyone else gets an empty list."
+        "and the child's current classes. Anyone else gets an empty list. The view of each "
+        "child is written to the audit log."
     ),
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
 def my_children(request: HttpRequest) -> QuerySet[GuardianLink]:
-    return api_queries.children_of_guardian(api_caller(request))
+    return api_queries.children_of_guardian(api_caller(request), request=request)
 
 
 @classes_router.get(

@@ -44,6 +44,7 @@ from village.community.policies import (
     class_for_viewer,
     roles_of,
     student_for_viewer,
+    student_schools,
     today,
     visible_classes,
     visible_guardian_links,
@@ -86,12 +87,15 @@ def current_roles(user: User) -> QuerySet[OrgRole]:
     )
 
 
-def children_of_guardian(user: AnyUser) -> QuerySet[GuardianLink]:
+def children_of_guardian(
+    user: AnyUser, *, request: HttpRequest | None = None
+) -> QuerySet[GuardianLink]:
     """The caller's own usable guardian links to children they may see, by child's name.
 
     Each link carries ``student.current_schools`` (current student roles with the school) and
     ``student.current_classes`` (current enrolments in classes the caller may see, each class with
-    its teachers). Non-guardians get an empty queryset.
+    its teachers). Non-guardians get an empty queryset. The view of every child is written to
+    the audit log as an API view (two queries and one insert, however many children).
     """
     student_roles = (
         OrgRole.objects.current(today())
@@ -99,10 +103,12 @@ def children_of_guardian(user: AnyUser) -> QuerySet[GuardianLink]:
         .select_related("organisation")
         .order_by("-is_primary", "organisation__name", "id")
     )
+    links = visible_guardian_links(user).filter(
+        guardian_id=user.pk, student_id__in=visible_students(user).values("pk")
+    )
+    _audit_children(user, list(links.values_list("student_id", flat=True)), request)
     return (
-        visible_guardian_links(user)
-        .filter(guardian_id=user.pk, student_id__in=visible_students(user).values("pk"))
-        .select_related("student")
+        links.select_related("student")
         .prefetch_related(
             Prefetch("student__org_roles", queryset=student_roles, to_attr="current_schools"),
             Prefetch(
@@ -113,6 +119,26 @@ def children_of_guardian(user: AnyUser) -> QuerySet[GuardianLink]:
         )
         .order_by("student__last_name", "student__first_name", "student_id")
     )
+
+
+def _audit_children(user: AnyUser, child_ids: list[int], request: HttpRequest | None) -> None:
+    if not child_ids:
+        return
+    schools = student_schools(child_ids)
+    audit_views(
+        actor_id=user.pk,  # type: ignore[arg-type]
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[
+            Viewed(student_id=child_id, organisation_id=_pk(schools.get(child_id)))
+            for child_id in child_ids
+        ],
+        request=request,
+        channel="api",
+    )
+
+
+def _pk(organisation: Organisation | None) -> int | None:
+    return organisation.pk if organisation is not None else None
 
 
 def _student_enrollments_in(classes: QuerySet[SchoolClass]) -> QuerySet[Enrollment]:

@@ -263,13 +263,26 @@ def people(request: HtmxHttpRequest) -> HttpResponse:
         role=filters.get("role", ""),
         school_id=school.pk if school else None,
     )
-    context = {
-        "form": form,
-        "page_obj": _page(request, rows),
-        "query": _query_without_page(request),
-    }
+    page = _page(request, rows)
+    _people_viewed(request, user, page)
+    context = {"form": form, "page_obj": page, "query": _query_without_page(request)}
     return _render_filtered(
         request, "community/people.html", "community/_people_table.html", context
+    )
+
+
+def _people_viewed(request: HttpRequest, user: User, page: Page[Any]) -> None:
+    """Each student listed on the page is a view of their record (the page's rows, loaded once
+    for the template too)."""
+    audit_views(
+        actor_id=user.pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[
+            Viewed(student_id=row.user_id, organisation_id=row.organisation_id)
+            for row in page.object_list
+            if row.role == Role.STUDENT
+        ],
+        request=request,
     )
 
 

@@ -35,9 +35,16 @@ def audit_views(
     viewed: Iterable[Viewed],
     request: HttpRequest | None = None,
     channel: str = "web",
+    path: str | None = None,
 ) -> int:
-    """Record that ``actor_id`` viewed each item; a user's views of their own record are skipped."""
-    path = request.get_full_path()[:512] if request is not None else ""
+    """Record that ``actor_id`` viewed each item; a user's views of their own record are skipped.
+
+    ``path`` (default: the request's) is what the entry says the item was seen through; pass one
+    when the request's address is itself a secret, such as a calendar feed's.
+    """
+    if path is None:
+        path = request.get_full_path() if request is not None else ""
+    path = path[:512]
     connection = connections[router.db_for_write(AuditEvent)]
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = [

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -26,8 +27,8 @@ from village.classwork.models import ClassEvent
 from village.classwork.policies import visible_assignments
 from village.classwork.richtext import plain_text
 from village.classwork.selectors import current_classes
-from village.community.models import Scope
-from village.community.policies import guardian_children_ids
+from village.community.models import OrgRole, Role, Scope
+from village.community.policies import guardian_children_ids, today
 from village.core.models import RosterStatus
 from village.families import ical
 from village.families.models import CalendarFeed
@@ -77,11 +78,29 @@ def feed_name(feed: CalendarFeed) -> str:
     return _("Family schoolwork")
 
 
-def feed_children(feed: CalendarFeed) -> dict[int, str]:
-    """The children (id → first name) whose classwork the feed shows (one query)."""
+def _children_of(feed: CalendarFeed) -> QuerySet[User]:
     children = User.objects.filter(pk__in=guardian_children_ids(feed.owner, scope=Scope.CLASSWORK))
     if feed.student_id is not None:
         children = children.filter(pk=feed.student_id)
+    return children
+
+
+def feed_children_schools(feed: CalendarFeed) -> list[tuple[int, int | None]]:
+    """The children the feed shows, each with their school (primary current one), for the
+    audit log (one query)."""
+    school = (
+        OrgRole.objects.current(today())
+        .filter(user_id=OuterRef("pk"), role=Role.STUDENT)
+        .order_by("-is_primary", "id")
+        .values("organisation_id")[:1]
+    )
+    rows = _children_of(feed).annotate(school_id=Subquery(school)).values_list("pk", "school_id")
+    return list(rows)
+
+
+def feed_children(feed: CalendarFeed) -> dict[int, str]:
+    """The children (id → first name) whose classwork the feed shows (one query)."""
+    children = _children_of(feed)
     return {
         child.pk: child.short_name
         for child in children.only("pk", "preferred_name", "first_name", "username").order_by(

@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from village.accounts.models import User
 from village.community.models import Scope
+from village.core.audit import Viewed, audit_views
+from village.core.models import AuditAction
 from village.families import calendar, policies_calendar, services_calendar
 from village.families.models import CalendarFeed
 from village.families.services_calendar import FeedExistsError, FeedRevokedError
@@ -206,6 +208,21 @@ def _organizer_email(host: str) -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"no-reply@{host}"
 
 
+def _feed_read(feed: CalendarFeed) -> None:
+    """Each read is a view of the records of the children it shows, by the feed's owner. The
+    entry names the feed, never its address: that is the secret."""
+    audit_views(
+        actor_id=feed.owner_id,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[
+            Viewed(student_id=child, organisation_id=school)
+            for child, school in calendar.feed_children_schools(feed)
+        ],
+        channel="calendar",
+        path=f"calendar feed {feed.pk}",
+    )
+
+
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = policies_calendar.feed_for_token(token)
@@ -222,6 +239,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             organizer_email=_organizer_email(host),
         )
     services_calendar.calendar_feed_touch(feed=feed, now=now)
+    _feed_read(feed)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Language"] = language

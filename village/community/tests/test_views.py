@@ -162,10 +162,11 @@ class TestHome:
         html = page(client, user, HOME)
         assert "no current role" in html
 
-    def test_navigation_offers_profile_and_tokens_and_admin_pages_to_admins(self, client, personas):
+    def test_navigation_offers_profile_and_admin_pages_to_admins(self, client, personas):
         html = page(client, personas.nguyen, HOME)
-        for name in ("accounts:profile", "accounts:tokens", "community:people"):
+        for name in ("accounts:profile", "community:people"):
             assert f'href="{reverse(name)}"' in html
+        assert f'href="{reverse("accounts:tokens")}"' not in html  # on the profile page instead
         assert f'href="{reverse("community:audit_log")}"' in html
         html = page(client, personas.sam, HOME)
         assert f'href="{reverse("community:people")}"' not in html
