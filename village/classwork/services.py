@@ -4,9 +4,8 @@ Callers have already checked access through ``village.classwork.policies`` (a te
 for everything here). Bad input raises ``ValidationError`` naming the field, and nothing is saved:
 each function runs in one transaction.
 
-Grades: a score is between 0 and the assignment's points. Village does not take extra credit
-above the points (a teacher who wants to reward more raises the points), so a percentage is never
-above 100 and the course grade stays easy to read for families.
+Grades follow the one score rule of ``village.classwork.scores``: between 0 and the assignment's
+points, no extra credit, and on rubric-scored work the sum of the levels chosen.
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ from village.classwork.models import (
 )
 from village.classwork.policies import student_class_ids
 from village.classwork.richtext import sanitise
+from village.classwork.scores import check_score, points_text
 from village.classwork.selectors_teacher import rubric_scores
 from village.classwork.submissions import content_matches_name
 from village.community.models import SchoolClass
@@ -547,12 +547,6 @@ def assignment_update(
     return assignment
 
 
-def points_text(value: Decimal) -> str:
-    """Points as people write them: ``10.00`` as ``10``, ``7.50`` as ``7.5``."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 # --- materials -------------------------------------------------------------------------------
 
 
@@ -756,20 +750,16 @@ def _save_rubric_scores(feedback: Feedback, chosen: dict[int, RubricLevel]) -> N
         )
 
 
-def _check_score(assignment: Assignment, score: Decimal | None) -> None:
-    if score is None:
-        return
-    _require(
-        assignment.points is not None,
-        "score",
-        _("This work has no points, so it takes a comment but no grade."),
+def _saved_rubric_total(feedback: Feedback) -> Decimal | None:
+    """The sum of the levels already chosen on ``feedback`` (``None`` when none is)."""
+    if feedback.pk is None:
+        return None
+    points = list(
+        RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
+            "points", flat=True
+        )
     )
-    assert assignment.points is not None
-    _require(
-        Decimal(0) <= score <= assignment.points,
-        "score",
-        _("A grade is between 0 and %(points)s.") % {"points": points_text(assignment.points)},
-    )
+    return sum(points, Decimal(0)) if points else None
 
 
 @transaction.atomic
@@ -788,7 +778,8 @@ def feedback_save(
     """Save the teacher's feedback on one student's work, and return it if asked.
 
     With a rubric, ``rubric_levels`` maps criterion id to the chosen level id (``None`` clears
-    it) and the grade is the sum of the chosen levels; a ``score`` given as well must match it.
+    it; left out, the levels already chosen stay) and the grade is the sum of the chosen levels;
+    a ``score`` given as well must match it (``village.classwork.scores``).
     Returning with a rubric needs a level for every criterion (or none, for a comment alone).
     Until returned, feedback is a draft only the teacher sees; feedback already returned stays
     visible, and returning it again marks it new for the student and family.
@@ -796,15 +787,15 @@ def feedback_save(
     _check_student(assignment, student)
     feedback = _feedback_for(assignment, student, graded_by)
     chosen: dict[int, RubricLevel] | None = None
-    if assignment.rubric_id is not None and rubric_levels is not None:
+    rubric = assignment.rubric_id is not None
+    total: Decimal | None = None
+    if rubric and rubric_levels is not None:
         chosen, total = _rubric_points(assignment, rubric_levels, complete=return_to_student)
-        _require(
-            score is None or score == total,
-            "score",
-            _("This work is graded with its rubric: the grade is the sum of the levels chosen."),
-        )
+    elif rubric:
+        total = _saved_rubric_total(feedback)
+    check_score(score, points=assignment.points, rubric=rubric, rubric_total=total)
+    if rubric:
         score = total
-    _check_score(assignment, score)
     feedback.score = score
     feedback.comment = comment.strip()
     if excused is not None:

@@ -42,13 +42,14 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.html import linebreaks
 
 from village.accounts.models import User
 from village.classwork import versions
-from village.classwork.models import Assignment, Feedback, GradingCategory
+from village.classwork.models import Assignment, Feedback, GradingCategory, RubricScore
+from village.classwork.scores import score_error
 from village.community.models import SchoolClass
 from village.core.models import RosterStatus
 from village.rostering.bundle import Bundle, Manifest, open_bundle, read_manifest
@@ -223,6 +224,9 @@ class _Planner:
         self.plan = GradebookPlan(now)
         # lineItem sourcedId -> (assignment id or None if new, school id, time zone name)
         self.items: dict[str, tuple[int | None, int, str]] = {}
+        # lineItem sourcedId -> (points, graded with a rubric): what a result's score must fit
+        self.scales: dict[str, tuple[Decimal | None, bool]] = {}
+        self._totals: dict[int, Decimal] | None = None
 
     def warn(self, code: str, file: str, line: int, column: str, message: str) -> None:
         self.report.warning(code, message, file=file, line=line, column=column)
@@ -258,11 +262,13 @@ class _Planner:
                 *ASSIGNMENT_FIELDS,
                 "school_class__school_id",
                 "school_class__school__time_zone",
+                "rubric_id",
             )
         }
         for sourced_id, row in existing.items():
             school = row["school_class__school_id"]
             self.items[sourced_id] = (row["id"], school, row["school_class__school__time_zone"])
+            self.scales[sourced_id] = (row["points"], row["rubric_id"] is not None)
         categories = {
             (class_id, name): pk
             for class_id, name, pk in GradingCategory.objects.filter(
@@ -296,6 +302,8 @@ class _Planner:
             if new is None:
                 continue
             wanted.add(sourced_id)
+            rubric = existing.get(sourced_id, {}).get("rubric_id") is not None
+            self.scales[sourced_id] = (new["points"], rubric)
             title = titles.get(record.text("categorySourcedId"))
             if title:
                 key = (class_id, title)
@@ -443,6 +451,10 @@ class _Planner:
                 )
                 continue
             seen.add((item_ref, student_id))
+            old = existing.get(sourced_id)
+            if not self._score_fits(record, item_ref, old, file):
+                wanted.add(sourced_id)  # a refused result leaves the grade Village has as it is
+                continue
             new = self._feedback(record, zone, file)
             if new is None:
                 if record.values.get("scoreStatus") == "not submitted":
@@ -464,7 +476,6 @@ class _Planner:
                     )
                     continue
             wanted.add(sourced_id)
-            old = existing.get(sourced_id)
             if old is None:
                 changes.create.append({"sourced_id": sourced_id, **new})
                 continue
@@ -489,6 +500,34 @@ class _Planner:
             (row["id"], {"status": RosterStatus.INACTIVE, "returned_at": None}) for row in stale
         ]
 
+    def _score_fits(self, record: _Record, item_ref: str, old: Row | None, file: str) -> bool:
+        """Whether the result's score keeps the score rule of its line item (a warning if not:
+        the result is left out)."""
+        if record.values.get("scoreStatus") not in ("fully graded", "partially graded"):
+            return True
+        score = _decimal(record.values.get("score"))
+        if score is None:
+            return True  # not a number: reported by ``_feedback``
+        points, rubric = self.scales[item_ref]
+        total = None
+        if rubric and old is not None:
+            total = self._rubric_totals().get(old["id"])
+        message = score_error(score, points=points, rubric=rubric, rubric_total=total)
+        if message is not None:
+            self.warn("bad_score", file, record.line, "score", f"{message} Result left out.")
+        return message is None
+
+    def _rubric_totals(self) -> dict[int, Decimal]:
+        """The sum of the rubric levels chosen on each imported result (one query, on need)."""
+        if self._totals is None:
+            self._totals = dict(
+                RubricScore.objects.filter(feedback__sourced_id__isnull=False, level__isnull=False)
+                .values("feedback_id")
+                .annotate(total=Sum("points"))
+                .values_list("feedback_id", "total")
+            )
+        return self._totals
+
     def _feedback(self, record: _Record, zone: str, file: str) -> Row | None:
         """The feedback a result gives; ``None`` for none."""
         status = record.values.get("scoreStatus")
@@ -497,7 +536,7 @@ class _Planner:
         score = None
         if status in ("fully graded", "partially graded"):
             score = _decimal(record.values.get("score"))
-            if score is None or score < 0:
+            if score is None:  # a number out of range is refused by ``_score_fits``
                 self.warn(
                     "bad_score",
                     file,

@@ -428,6 +428,37 @@ def test_a_level_of_another_criterion_is_refused(personas: Personas) -> None:
     assert field_of(refused) == {"rubric"}
 
 
+def test_a_grade_given_directly_on_rubric_work_must_be_the_rubric_sum(personas: Personas) -> None:
+    p = personas
+    work, ids = rubric_work(p)
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_save(assignment=work, student=p.leo, graded_by=p.rivera, score=D(4))
+    assert field_of(refused) == {"score"}
+    assert "rubric" in refused.value.message_dict["score"][0]
+    assert not Feedback.objects.exists()
+
+    levels = {
+        ids["Hypothesis"]["id"]: ids["Hypothesis"]["Good"],
+        ids["Evidence"]["id"]: ids["Evidence"]["Developing"],
+    }
+    services.feedback_save(assignment=work, student=p.leo, graded_by=p.rivera, rubric_levels=levels)
+    with pytest.raises(ValidationError) as mismatch:
+        services.feedback_save(assignment=work, student=p.leo, graded_by=p.rivera, score=D(6))
+    assert "sum of the levels chosen, 5" in mismatch.value.message_dict["score"][0]
+    assert Feedback.objects.get().score == D(5)
+
+    # The sum itself, or no grade at all, keeps the levels chosen and their sum.
+    same = services.feedback_save(
+        assignment=work, student=p.leo, graded_by=p.rivera, score=D(5), comment="Good."
+    )
+    assert (same.score, same.comment) == (D(5), "Good.")
+    comment_only = services.feedback_save(
+        assignment=work, student=p.leo, graded_by=p.rivera, comment="Better."
+    )
+    assert comment_only.score == D(5)
+    assert RubricScore.objects.filter(feedback=comment_only).count() == 2
+
+
 @pytest.mark.parametrize("score", [D(11), D("10.01")])
 def test_no_extra_credit_a_grade_above_the_points_is_refused(personas, score) -> None:
     work = assignment(personas.science8, points=10)

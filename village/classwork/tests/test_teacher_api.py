@@ -202,6 +202,28 @@ def test_feedback_with_rubric_levels_is_scored_and_returned(personas: Personas) 
     assert fields_named(over) == {"rubric_id"}
 
 
+def test_a_score_on_rubric_work_without_levels_answers_422_naming_score(
+    personas: Personas,
+) -> None:
+    p = personas
+    rubric = services.rubric_create(
+        school_class=p.science8,
+        title="Lab",
+        criteria=[
+            services.CriterionSpec(title="Data", levels=[services.LevelSpec("A", Decimal(6))])
+        ],
+    )
+    work = services.assignment_create(
+        school_class=p.science8, title="Lab", created_by=p.rivera, rubric=rubric
+    )
+    response = send(
+        api(p.rivera), "put", f"/assignments/{work.pk}/feedback/{p.leo.pk}", {"score": 3}
+    )
+    assert fields_named(response) == {"score"}
+    assert "rubric" in response.json()["detail"][0]["msg"]
+    assert not Feedback.objects.exists()
+
+
 def test_a_grade_above_the_points_answers_422_and_changes_nothing(personas: Personas) -> None:
     p = personas
     work = assignment(p.science8, "Quiz", points=10)

@@ -403,3 +403,34 @@ def test_shared_samples_with_gradebook_files(tmp_path: Path) -> None:
             run_import(path=bundle)
             transaction.set_rollback(True)
     assert SAMPLES.is_dir()
+
+
+def test_a_result_above_the_points_is_reported_and_changes_nothing(tmp_path: Path) -> None:
+    import_both(tmp_path, gradebook_files(), "first")
+    before = list(Feedback.objects.order_by("pk").values())
+    results = ["r1,,,li1,ada,fully graded,12,2024-10-09,Too much", *RESULTS[1:]]
+
+    report, counts = import_both(tmp_path, gradebook_files(results=results), "second")
+
+    assert changes(counts) == 0
+    assert [str(issue) for issue in report.warnings if issue.code == "bad_score"] == [
+        "results.csv line 2, column score: A grade is between 0 and 10. Result left out."
+    ]
+    assert list(Feedback.objects.order_by("pk").values()) == before
+
+
+def test_a_result_on_rubric_work_must_be_the_sum_of_its_levels(tmp_path: Path) -> None:
+    import_both(tmp_path, gradebook_files(), "first")
+    work = Assignment.objects.get(sourced_id="li1")
+    rubric = Rubric.objects.create(school_class=work.school_class, title="Worksheet")
+    Assignment.objects.filter(pk=work.pk).update(rubric=rubric)
+    before = list(Feedback.objects.order_by("pk").values())
+
+    report, _counts = import_both(tmp_path, gradebook_files(), "second")
+
+    assert [(issue.file, issue.line, issue.column) for issue in report.warnings] == [
+        ("results.csv", 2, "score"),  # Ada's 8.5: no rubric levels are chosen for it
+        ("results.csv", 4, "score"),  # Sam's 4
+    ]
+    assert "graded with its rubric" in report.warnings[0].message
+    assert list(Feedback.objects.order_by("pk").values()) == before
