@@ -441,10 +441,25 @@ class AssignmentForm(RubricRows):
     instructions = forms.CharField(
         label=_("Instructions"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "data-format-toolbar": "",
+                "data-format-label": _("Formatting"),
+                "data-format-bold": _("Bold"),
+                "data-format-italic": _("Italic"),
+                "data-format-bullets": _("Bulleted list"),
+                "data-format-numbers": _("Numbered list"),
+                "data-format-link": _("Link"),
+                "data-format-sample": _("text"),
+                "data-format-link-text": _("link text"),
+            }
+        ),
         help_text=_(
-            "Simple formatting is kept: <p>, <strong>, <em>, <ul>, <ol>, <li>, <a href>, "
-            "<h3>, <h4>, <blockquote>, <code>. Anything else is removed."
+            "Type as you would write: a blank line starts a new paragraph and web addresses "
+            "become links. For formatting, write **bold**, *italic*, a line starting with "
+            "“- ” for a bulleted list or “1. ” for a numbered one, and [text](https://…) for "
+            "a link; the buttons above the box write these for you."
         ),
     )
     topic = forms.ModelChoiceField(
@@ -627,7 +642,7 @@ def assignment_initial(assignment: Assignment) -> dict[str, Any]:
     grading = "rubric" if assignment.rubric_id else "points"
     return {
         "title": assignment.title,
-        "instructions": assignment.instructions,
+        "instructions": assignment.instructions_source or assignment.instructions,
         "topic": assignment.topic_id,
         "category": assignment.category_id,
         "assign_at": assignment.assign_at,
@@ -711,14 +726,23 @@ def _level_label(level: RubricLevel) -> str:
 
 
 def feedback_initial(feedback: Feedback | None, chosen: dict[int, int]) -> dict[str, Any]:
+    """The form as last saved: the changes kept for returned feedback when there are some."""
     if feedback is None:
         return {}
+    if feedback.has_draft:
+        score, comment = feedback.draft_score, feedback.draft_comment
+        excused = feedback.draft_excused
+        levels = {int(criterion): level for criterion, level in feedback.draft_rubric.items()}
+    else:
+        score, comment, excused = feedback.score, feedback.comment, feedback.excused
+        levels = chosen
     initial: dict[str, Any] = {
-        "score": feedback.score,
-        "comment": feedback.comment,
-        "excused": feedback.excused,
+        # As people write a grade: 8 and 8.5, not 8.00 and 8.50.
+        "score": None if score is None else services.points_text(score),
+        "comment": comment,
+        "excused": excused,
     }
-    initial.update({f"criterion_{criterion}": level for criterion, level in chosen.items()})
+    initial.update({f"criterion_{criterion}": level for criterion, level in levels.items()})
     return initial
 
 

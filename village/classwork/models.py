@@ -126,7 +126,8 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
 class Assignment(SourcedModel):
     """A piece of work posted to a class.
 
-    ``instructions`` is HTML, sanitised on the way in (``village.classwork.richtext``).
+    ``instructions`` is HTML, sanitised on the way in (``village.classwork.richtext``), made
+    from ``instructions_source``: what the teacher typed, with light formatting or as HTML.
     ``points`` is what the work is out of; with a rubric it is the rubric's maximum.
     """
 
@@ -159,6 +160,8 @@ class Assignment(SourcedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True)
+    #: The instructions as the teacher typed them (light formatting, or HTML), to edit again.
+    instructions_source = models.TextField(_("instructions as typed"), blank=True)
     assign_at = models.DateTimeField(_("assigned"))
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     points = models.DecimalField(
@@ -262,6 +265,10 @@ class Feedback(SourcedModel):
 
     One row per student and assignment. Students and families see it once ``returned_at`` is
     set; until then it is the teacher's draft. ``excused`` takes the work out of the grade.
+
+    Once returned, ``score``, ``comment``, ``excused`` and the rubric scores are what the student
+    and family see. Changes the teacher saves without returning them go to the ``draft_*`` fields
+    (``draft_saved_at`` set) and replace the returned version only when returned again.
     """
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="feedback")
@@ -279,6 +286,19 @@ class Feedback(SourcedModel):
     comment = models.TextField(_("comment"), blank=True)
     excused = models.BooleanField(_("excused"), default=False)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    draft_saved_at = models.DateTimeField(_("changes saved"), null=True, blank=True)
+    draft_score = models.DecimalField(
+        _("grade (changes)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    draft_comment = models.TextField(_("comment (changes)"), blank=True)
+    draft_excused = models.BooleanField(_("excused (changes)"), default=False)
+    #: The rubric level chosen for each criterion in the changes: {"criterion id": level id}.
+    draft_rubric = models.JSONField(default=dict, blank=True)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -297,6 +317,11 @@ class Feedback(SourcedModel):
 
     def __str__(self) -> str:
         return f"feedback for {self.student_id} on {self.assignment_id}"
+
+    @property
+    def has_draft(self) -> bool:
+        """Returned feedback with changes the student and family do not see yet."""
+        return self.returned_at is not None and self.draft_saved_at is not None
 
 
 class RubricScore(models.Model):

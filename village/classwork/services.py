@@ -42,7 +42,7 @@ from village.classwork.models import (
     Topic,
 )
 from village.classwork.policies import student_class_ids
-from village.classwork.richtext import sanitise
+from village.classwork.richtext import render_instructions
 from village.classwork.scores import check_score, points_text
 from village.classwork.selectors_teacher import rubric_scores
 from village.classwork.submissions import content_matches_name
@@ -439,7 +439,6 @@ def _check_assignment(assignment: Assignment) -> None:
     assignment.title = assignment.title.strip()
     _require(bool(assignment.title), "title", _("Give the work a title."))
     _check_belongs(assignment)
-    assignment.instructions = sanitise(assignment.instructions)
     if assignment.rubric is not None:
         assignment.points = rubric_max_points(assignment.rubric)
         _require(assignment.points > 0, "rubric", _("This rubric is worth no points."))
@@ -482,7 +481,9 @@ def assignment_create(
     assignment = Assignment(
         school_class=school_class,
         title=title,
-        instructions=instructions,
+        # Typed with light formatting or as HTML; kept as typed and shown as sanitised HTML.
+        instructions=render_instructions(instructions),
+        instructions_source=instructions,
         topic=topic,
         category=category,
         rubric=rubric,
@@ -522,6 +523,9 @@ def assignment_update(
         )
     for name, value in changes.items():
         setattr(assignment, name, value)
+    if "instructions" in changes:
+        assignment.instructions_source = changes["instructions"]
+        assignment.instructions = render_instructions(changes["instructions"])
     if assignment.rubric_id != old_rubric_id:
         scored = RubricScore.objects.filter(feedback__assignment=assignment).exists()
         _require(
@@ -781,8 +785,10 @@ def feedback_save(
     it; left out, the levels already chosen stay) and the grade is the sum of the chosen levels;
     a ``score`` given as well must match it (``village.classwork.scores``).
     Returning with a rubric needs a level for every criterion (or none, for a comment alone).
-    Until returned, feedback is a draft only the teacher sees; feedback already returned stays
-    visible, and returning it again marks it new for the student and family.
+    Until returned, feedback is a draft only the teacher sees. Feedback already returned keeps
+    showing its returned version: changes saved without returning them are kept as a draft
+    (``draft_*``) that replaces it when returned again, which marks it new for the student and
+    family.
     """
     _check_student(assignment, student)
     feedback = _feedback_for(assignment, student, graded_by)
@@ -796,16 +802,93 @@ def feedback_save(
     check_score(score, points=assignment.points, rubric=rubric, rubric_total=total)
     if rubric:
         score = total
+    if feedback.returned_at is not None and not return_to_student:
+        _save_draft(feedback, score, comment, chosen, excused, now or timezone.now())
+        return feedback
     feedback.score = score
     feedback.comment = comment.strip()
     if excused is not None:
         feedback.excused = excused
+    _clear_draft(feedback)
     feedback.save()
     if chosen is not None:
         _save_rubric_scores(feedback, chosen)
     if return_to_student:
         _return(feedback, now or timezone.now())
     versions.students_changed([student.pk])
+    return feedback
+
+
+def _save_draft(
+    feedback: Feedback,
+    score: Decimal | None,
+    comment: str,
+    chosen: dict[int, RubricLevel] | None,
+    excused: bool | None,
+    now: dt.datetime,
+) -> None:
+    """Keep changes to returned feedback aside: the student and family still see what was
+    returned. Nothing they see changes, so their work versions stay as they are."""
+    if not feedback.has_draft:
+        feedback.draft_excused = feedback.excused
+        feedback.draft_rubric = {
+            str(criterion): level for criterion, level in _returned_levels(feedback).items()
+        }
+    feedback.draft_saved_at = now
+    feedback.draft_score = score
+    feedback.draft_comment = comment.strip()
+    if excused is not None:
+        feedback.draft_excused = excused
+    if chosen is not None:
+        feedback.draft_rubric = {str(criterion): level.pk for criterion, level in chosen.items()}
+    feedback.save()
+
+
+def _returned_levels(feedback: Feedback) -> dict[int, int]:
+    return dict(
+        RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
+            "criterion_id", "level_id"
+        )
+    )
+
+
+def _clear_draft(feedback: Feedback) -> None:
+    feedback.draft_saved_at = None
+    feedback.draft_score = None
+    feedback.draft_comment = ""
+    feedback.draft_excused = False
+    feedback.draft_rubric = {}
+
+
+def _apply_draft(feedback: Feedback) -> None:
+    """Make the kept changes the feedback's version, checked again as when returning them."""
+    assignment = feedback.assignment
+    score = feedback.draft_score
+    rubric = assignment.rubric_id is not None
+    total: Decimal | None = None
+    if rubric:
+        levels = {int(criterion): level for criterion, level in feedback.draft_rubric.items()}
+        chosen, chosen_total = _rubric_points(assignment, levels, complete=True)
+        _save_rubric_scores(feedback, chosen)
+        total = chosen_total if chosen else None
+        score = total if chosen else score
+    check_score(score, points=assignment.points, rubric=rubric, rubric_total=total)
+    feedback.score = score
+    feedback.comment = feedback.draft_comment
+    feedback.excused = feedback.draft_excused
+    _clear_draft(feedback)
+    feedback.save()
+
+
+@transaction.atomic
+def feedback_draft_discard(*, assignment: Assignment, student: User) -> Feedback | None:
+    """Forget the changes kept for returned feedback: its returned version stays."""
+    feedback = (
+        Feedback.objects.select_for_update().filter(assignment=assignment, student=student).first()
+    )
+    if feedback is not None and feedback.draft_saved_at is not None:
+        _clear_draft(feedback)
+        feedback.save()
     return feedback
 
 
@@ -820,8 +903,8 @@ def _return(feedback: Feedback, now: dt.datetime) -> None:
 def feedback_return(
     *, assignment: Assignment, student: User, graded_by: User | None, now: dt.datetime | None = None
 ) -> Feedback:
-    """Return the saved feedback (draft or already returned) to the student: it becomes visible
-    to them and their family and counts toward the grade."""
+    """Return the saved feedback (draft or already returned, with any changes kept since) to the
+    student: it becomes visible to them and their family and counts toward the grade."""
     _check_student(assignment, student)
     feedback = _feedback_for(assignment, student, graded_by)
     _require(
@@ -829,6 +912,8 @@ def feedback_return(
         "feedback",
         _("There is no feedback to return yet: write a comment or a grade first."),
     )
+    if feedback.has_draft:
+        _apply_draft(feedback)
     _return(feedback, now or timezone.now())
     versions.students_changed([student.pk])
     return feedback
@@ -851,6 +936,8 @@ def _set_excused(
     _check_student(assignment, student)
     feedback = _feedback_for(assignment, student, graded_by)
     feedback.excused = excused
+    # Excusing is seen at once; changes kept for later must not undo it when returned.
+    feedback.draft_excused = excused
     feedback.save()
     versions.students_changed([student.pk])
     return feedback

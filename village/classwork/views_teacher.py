@@ -424,7 +424,9 @@ def _assignment_form(
         "form": form,
         "assignment": work,
         "manage": True,
-        "preview": richtext.sanitise(request.POST.get("instructions", "")) if posted else None,
+        "preview": (
+            richtext.render_instructions(request.POST.get("instructions", "")) if posted else None
+        ),
         "time_zone": timezone.get_current_timezone_name(),
     }
     return render(request, "classwork/teacher/assignment_form.html", context)
@@ -459,7 +461,7 @@ def _save_assignment(
 
 
 def _tell_about_sanitising(request: HttpRequest, written: str) -> None:
-    if richtext.sanitise(written) != written.strip():
+    if richtext.is_html(written) and richtext.sanitise(written) != written.strip():
         messages.info(
             request,
             _(
@@ -713,6 +715,10 @@ def grade(request: HttpRequest, assignment_id: int, student_id: int) -> HttpResp
         points=work.points,
         initial=feedback_initial(page.feedback, page.chosen_levels),
     )
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        services.feedback_draft_discard(assignment=work, student=page.student)
+        messages.success(request, _("Your changes were discarded."))
+        return redirect("classwork:grade", work.pk, page.student.pk)
     if request.method == "POST" and form.is_valid():
         returning = request.POST.get("action") == "return"
         if _save_feedback(form, work, page.student, user, returning=returning):
@@ -756,6 +762,16 @@ def _after_feedback(
     returning: bool,
 ) -> HttpResponse:
     name = page.student.display_name
+    if not returning and page.feedback is not None and page.feedback.returned_at is not None:
+        messages.success(
+            request,
+            _(
+                "Changes saved for %(name)s. They still see the feedback you returned until you "
+                "return it again."
+            )
+            % {"name": name},
+        )
+        return redirect("classwork:grade", work.pk, page.student.pk)
     if not returning:
         messages.success(request, _("Draft saved for %(name)s.") % {"name": name})
         return redirect("classwork:grade", work.pk, page.student.pk)

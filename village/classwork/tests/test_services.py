@@ -379,7 +379,8 @@ def test_the_grade_is_the_sum_of_the_rubric_levels_chosen(personas: Personas) ->
     assert feedback.returned_at is not None
     assert sorted(RubricScore.objects.values_list("points", flat=True)) == [D(2), D(3)]
 
-    # Changing one level changes the sum and the stored row, not a second row.
+    # Changing one level of returned feedback is kept as a change, not yet seen: the returned
+    # grade and levels stay until it is returned again.
     services.feedback_save(
         assignment=work,
         student=p.leo,
@@ -389,8 +390,14 @@ def test_the_grade_is_the_sum_of_the_rubric_levels_chosen(personas: Personas) ->
             ids["Evidence"]["id"]: ids["Evidence"]["Developing"],
         },
     )
+    kept = Feedback.objects.get()
+    assert (kept.score, kept.draft_score) == (D(5), D(6))
+    assert sorted(RubricScore.objects.values_list("points", flat=True)) == [D(2), D(3)]
+
+    # Returned again: the sum and the stored row change, not a second row.
+    services.feedback_return(assignment=work, student=p.leo, graded_by=p.rivera)
     assert Feedback.objects.get().score == D(6)
-    assert RubricScore.objects.count() == 2
+    assert sorted(RubricScore.objects.values_list("points", flat=True)) == [D(2), D(4)]
 
 
 def test_returning_needs_a_level_for_every_criterion(personas: Personas) -> None:
@@ -523,7 +530,9 @@ def test_a_draft_is_not_returned_and_saving_a_draft_keeps_a_return(personas: Per
     returned = services.feedback_return(assignment=work, student=p.leo, graded_by=p.rivera)
     stamp = returned.returned_at
     again = services.feedback_save(assignment=work, student=p.leo, graded_by=p.rivera, score=D(8))
-    assert (again.score, again.returned_at) == (D(8), stamp)
+    # The returned version stays what the student sees; the change waits to be returned.
+    assert (again.score, again.returned_at, again.draft_score) == (D(7), stamp, D(8))
+    assert again.has_draft
 
 
 def test_returning_without_feedback_is_refused(personas: Personas) -> None:

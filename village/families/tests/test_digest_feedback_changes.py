@@ -1,0 +1,38 @@
+"""Changes a teacher saves to returned feedback stay out of the family's overview (the digest and
+the API) until they are returned."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from village.classwork import services as classwork
+from village.classwork.tests.factories import assignment
+from village.demo.personas import Personas
+from village.families import selectors
+from village.families.tests.test_family_api import OVERVIEW, api
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
+    personas: Personas,
+) -> None:
+    p = personas
+    work = assignment(p.homeroom5, "Spelling list 12", due_in_days=-1)
+    kwargs = {"assignment": work, "student": p.ada, "graded_by": p.rivera}
+    classwork.feedback_save(**kwargs, score=Decimal(9), comment="Neat.", return_to_student=True)
+    selectors.family_overview(p.sam)  # the digest is built with the returned feedback
+    classwork.feedback_save(**kwargs, score=Decimal(4), comment="DRAFT - talk to counselor?")
+
+    recent = selectors.family_overview(p.sam).recent_feedback
+    assert [(w.comment, w.score) for w in recent] == [("Neat.", Decimal(9))]
+    body = api(p.sam).get(OVERVIEW).json()
+    assert [(w["title"], w["score"]) for w in body["recent_feedback"]] == [
+        ("Spelling list 12", "9.00")
+    ]
+
+    classwork.feedback_return(**kwargs)
+    recent = selectors.family_overview(p.sam).recent_feedback
+    assert [(w.comment, w.score) for w in recent] == [("DRAFT - talk to counselor?", Decimal(4))]
