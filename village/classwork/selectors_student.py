@@ -216,7 +216,7 @@ class Position:
     student: User
     status: WorkStatus
     submitted_at: dt.datetime | None
-    #: Every attempt, newest first (only for the student themself).
+    #: Every attempt, newest first (for the student themself and their guardians).
     attempts: list[Attempt]
     feedback: ReturnedFeedback | None
     grades_visible: bool
