@@ -189,15 +189,17 @@ def test_student_assignment_endpoints_matrix(personas, work, viewer):
 
 @pytest.mark.parametrize("viewer", PERSONAS)
 def test_download_matrix(personas, work, viewer):
-    """Handed-in files: the student who handed in and staff of the class. Materials: anyone
-    who sees the assignment."""
+    """Handed-in files: the student who handed in, staff of the class and the guardians who see
+    the student's classwork. Materials: anyone who sees the assignment."""
     client = client_for(getattr(personas, viewer))
     for name in CLASSES:
         _piece, material, submission = work[name]
         own_file = FILE_OWNER[name] == viewer
         staff = name in AS_STAFF.get(viewer, set())
+        family = AS_GUARDIAN.get(viewer, {}).get(name) == FILE_OWNER[name]
         response = client.get(f"/work/submissions/{submission.pk}/file/")
-        assert response.status_code == (200 if own_file or staff else 404), (viewer, name)
+        expected = 200 if own_file or staff or family else 404
+        assert response.status_code == expected, (viewer, name)
         sees_work = (
             staff or name in AS_STUDENT.get(viewer, set()) or name in AS_GUARDIAN.get(viewer, {})
         )

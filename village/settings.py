@@ -174,6 +174,8 @@ if PRODUCTION:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+#: Village's own date formats per language (``village/locale/<language>/formats.py``).
+FORMAT_MODULE_PATH = ["village.locale"]
 USE_I18N = True
 TIME_ZONE = env_str("VILLAGE_TIME_ZONE", "America/Chicago")
 USE_TZ = True

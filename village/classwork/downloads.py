@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from village.accounts.models import User
 from village.classwork import policies
-from village.classwork.models import AssignmentMaterial
+from village.classwork.models import AssignmentMaterial, Submission
 
 
 def attachment(field_file: FieldFile, name: str, content_type: str) -> FileResponse:
@@ -31,6 +31,19 @@ def attachment(field_file: FieldFile, name: str, content_type: str) -> FileRespo
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def submission_download(user: User, submission_id: int) -> tuple[FileResponse, Submission]:
+    """A handed-in file, for whoever may open the submission (``policies.visible_submissions``:
+    the student, staff of the class, a guardian whose link allows classwork); else 404. The
+    caller audits a download by anyone but the student."""
+    submission = (
+        policies.visible_submissions(user).filter(pk=submission_id).exclude(file="").first()
+    )
+    if submission is None:
+        raise Http404("No such file.")
+    name = submission.file_name or PurePosixPath(submission.file.name or "").name
+    return attachment(submission.file, name, submission.content_type), submission
 
 
 def material_download(user: User, material_id: int) -> FileResponse:

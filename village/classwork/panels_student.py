@@ -12,10 +12,12 @@ from village.community.models import Role
 
 #: How many pieces of work the student's home shows as due next.
 NEXT_DUE_SHOWN = 3
+#: How many class events coming up the student's home shows ("my work" has them all).
+EVENTS_SHOWN = 3
 
 
 def student_work_panel(request: HttpRequest, user: User, home: HomeData | None = None) -> Panel:
-    """What is due next across the student's classes, and how much is missing (four queries)."""
+    """What is due next across the student's classes, and how much is missing (five queries)."""
     work = selectors_student.my_work(user)
     return Panel(
         template="classwork/student/_home_panel.html",
@@ -23,6 +25,7 @@ def student_work_panel(request: HttpRequest, user: User, home: HomeData | None =
             "next_due": work.to_do[:NEXT_DUE_SHOWN],
             "missing": len(work.missing),
             "feedback": len(work.feedback),
+            "events": work.events[:EVENTS_SHOWN],
         },
     )
 

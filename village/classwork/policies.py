@@ -6,8 +6,9 @@
 - A student sees the published work of the classes they are enrolled in, and their own
   submissions and returned feedback.
 - A guardian sees, for each child whose link allows ``classwork``, the published work of that
-  child's classes that is marked for families, the child's status on it and returned feedback
-  comments; scores, rubric scores and course grades need the ``grades`` scope as well.
+  child's classes that is marked for families, what the child handed in for it (text, link and
+  file), the child's status on it and returned feedback comments; scores, rubric scores and
+  course grades need the ``grades`` scope as well.
 - Anyone else sees nothing: every refusal is a 404, so nothing leaks that something exists.
 """
 
@@ -92,10 +93,19 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
         own = student_class_ids([user.pk]).values("school_class_id")
         condition |= published & Q(school_class_id__in=own)
     if roles.has(Role.GUARDIAN):
-        children = guardian_children_ids(user, scope=Scope.CLASSWORK)
-        family = student_class_ids(children).values("school_class_id")
-        condition |= published & Q(visible_to_families=True, school_class_id__in=family)
+        condition |= _family_work(guardian_children_ids(user, scope=Scope.CLASSWORK))
     return Assignment.objects.filter(condition).filter(school_class__status="active")
+
+
+def _family_work(children: IdQuery) -> Q:
+    """Published work marked for families in the current classes of these children."""
+    family = student_class_ids(children).values("school_class_id")
+    return Q(
+        status="active",
+        assign_at__lte=timezone.now(),
+        visible_to_families=True,
+        school_class_id__in=family,
+    )
 
 
 def assignment_for_viewer(user: AnyUser, assignment_id: int) -> Assignment:
@@ -132,15 +142,22 @@ def may_submit(user: AnyUser, assignment: Assignment) -> bool:
 
 
 def visible_submissions(user: AnyUser) -> QuerySet[Submission]:
-    """Submissions ``user`` may open: their own, or any in classes they see as staff.
-
-    Guardians see their child's status and feedback, not the files the child handed in.
-    """
+    """Submissions ``user`` may open: their own, any in classes they see as staff, and, for a
+    guardian, their children's (links that allow classwork) on work they see as a family."""
     if not user.is_authenticated:
         return Submission.objects.none()
+    roles = roles_of(user)
     condition = Q(student_id=user.pk)
-    if roles_of(user).is_staff_member:
+    if roles.is_staff_member:
         condition |= Q(assignment__school_class__in=staff_classes(user).values("pk"))
+    if roles.has(Role.GUARDIAN):
+        children = guardian_children_ids(user, scope=Scope.CLASSWORK)
+        condition |= Q(
+            student_id__in=children,
+            assignment__in=Assignment.objects.filter(
+                _family_work(children), school_class__status="active"
+            ),
+        )
     return Submission.objects.filter(condition)
 
 

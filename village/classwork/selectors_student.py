@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from village.accounts.models import User
 from village.classwork import policies
+from village.classwork.events import UpcomingEvent, upcoming_events
 from village.classwork.grades import percent
 from village.classwork.models import (
     Assignment,
@@ -63,6 +64,8 @@ class MyWork:
     #: Returned feedback the student has not opened yet.
     feedback: list[MyWorkItem] = field(default_factory=list)
     class_count: int = 0
+    #: Events of the student's classes coming up (``events.AHEAD``).
+    events: list[UpcomingEvent] = field(default_factory=list)
 
     @property
     def next_due(self) -> MyWorkItem | None:
@@ -90,7 +93,8 @@ def _latest_activity(item: MyWorkItem) -> dt.datetime:
 
 
 def my_work(student: User, *, now: dt.datetime | None = None) -> MyWork:
-    """``student``'s work in every current class (four queries).
+    """``student``'s work in every current class, and the classes' events coming up (five
+    queries).
 
     To do and missing are in due order (work without a due time last); done and feedback to
     read, most recent first.
@@ -102,7 +106,11 @@ def my_work(student: User, *, now: dt.datetime | None = None) -> MyWork:
         MyWorkItem(work=work, due_in_days=_days_until(work.due_at, today))
         for work in work_items(classes, viewer_id=student.pk, now=now)
     ]
-    result = MyWork(class_count=len(classes.get(student.pk, [])))
+    mine = classes.get(student.pk, [])
+    result = MyWork(
+        class_count=len(mine),
+        events=upcoming_events(dict(mine), now=now, families_only=False),
+    )
     for item in items:
         status = item.work.status
         if status == WorkStatus.NOT_YET_DUE:
@@ -208,7 +216,7 @@ class Position:
     student: User
     status: WorkStatus
     submitted_at: dt.datetime | None
-    #: Every attempt, newest first (only for the student themself).
+    #: Every attempt, newest first (for the student themself and their guardians).
     attempts: list[Attempt]
     feedback: ReturnedFeedback | None
     grades_visible: bool

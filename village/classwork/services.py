@@ -682,13 +682,17 @@ def class_event_update(
     event.all_day, event.visible_to_families = all_day, visible_to_families
     _check_event(event)
     event.save()
+    # students and families see events on their pages, kept by work version
+    versions.classes_changed([event.school_class_id])
     return event
 
 
 @transaction.atomic
 def class_event_delete(*, event: ClassEvent) -> None:
     """Take the event off the class calendar."""
+    class_id = event.school_class_id
     event.delete()
+    versions.classes_changed([class_id])
 
 
 # --- feedback --------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ of classwork calls one of these, **inside the same transaction** as the write:
 
 - ``students_changed``: one student's hand-ins and the feedback on them (saved, returned,
   excused);
-- ``classes_changed``: a class's assignments (posted, edited, published, removed), topics or
-  grading categories, and bulk writes such as the roster's gradebook import. It changes the
-  version of every current student of those classes;
+- ``classes_changed``: a class's assignments (posted, edited, published, removed), topics,
+  grading categories or events, and bulk writes such as the roster's gradebook import. It
+  changes the version of every current student of those classes;
 - ``feedback_seen_changed``: a user opened feedback they had not seen.
 
 Readers must read the tokens before the rows they summarise. Under PostgreSQL's read-committed

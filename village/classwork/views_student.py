@@ -7,7 +7,6 @@ Views are thin: they load through ``policies`` (what a user may not see is a 404
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from village.accounts.models import User
 from village.classwork import downloads, policies, selectors_student, submissions
 from village.classwork.forms_student import HandInForm
-from village.classwork.models import Assignment, Submission
+from village.classwork.models import Assignment
 from village.community.models import Role
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
@@ -134,13 +133,14 @@ def _hand_in(request: HttpRequest, user: User, work: Assignment, form: HandInFor
 def _guardian_assignment(
     request: HttpRequest, user: User, work: Assignment, children: list[User]
 ) -> HttpResponse:
-    """A guardian sees each of their children in the class: status and returned feedback, with
-    scores only where the child's link allows grades. Seeing it is audited."""
+    """A guardian sees each of their children in the class: what they handed in, status and
+    returned feedback, with scores only where the child's link allows grades. Seeing it is
+    audited."""
     child_ids = [child.pk for child in children]
     grades_for = selectors_student.grade_visible_ids(user, child_ids)
     rubric = selectors_student.rubric_rows(work) if grades_for else []
     found = selectors_student.positions(
-        work, children, viewer=user, with_attempts=False, grades_for=grades_for, rubric=rubric
+        work, children, viewer=user, with_attempts=True, grades_for=grades_for, rubric=rubric
     )
     schools = selectors_student.school_ids(child_ids)
     audit_views(
@@ -171,17 +171,11 @@ def _page_context(work: Assignment, rubric: list[selectors_student.RubricRow]) -
 @login_required
 @require_GET
 def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
-    """A handed-in file: for the student who handed it in and staff of the class. A staff
-    member's download is a view of the student's record, so it is audited."""
+    """A handed-in file: for the student who handed it in, staff of the class and guardians
+    who see the child's classwork. Anyone else's download is a view of the student's record,
+    so it is audited."""
     user = _viewer(request)
-    submission = (
-        policies.visible_submissions(user).filter(pk=submission_id).exclude(file="").first()
-    )
-    if submission is None:
-        raise Http404("No such file.")
-    response = downloads.attachment(
-        submission.file, submission.file_name or _stored_name(submission), submission.content_type
-    )
+    response, submission = downloads.submission_download(user, submission_id)
     if submission.student_id != user.pk:
         school = selectors_student.school_ids([submission.student_id]).get(submission.student_id)
         audit_views(
@@ -191,10 +185,6 @@ def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
             request=request,
         )
     return response
-
-
-def _stored_name(submission: Submission) -> str:
-    return PurePosixPath(submission.file.name or "").name
 
 
 @login_required

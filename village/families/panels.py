@@ -38,7 +38,7 @@ FEEDBACK_SHOWN = 5
 #: The longest a rendered overview is kept.
 KEEP_SECONDS = 300
 #: Bump when the overview's template or the key changes.
-FORMAT = 1
+FORMAT = 2
 TEMPLATE = "families/_overview_panel.html"
 
 
@@ -74,6 +74,7 @@ def panel_context(overview: selectors.FamilyOverview) -> dict[str, object]:
         "this_week_more": max(len(overview.this_week) - SHOWN, 0),
         "feedback": overview.recent_feedback[:FEEDBACK_SHOWN],
         "low_grade": LOW_GRADE,
+        "events": overview.events,
     }
 
 

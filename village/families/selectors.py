@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import models
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
+from village.classwork.events import UpcomingEvent, upcoming_events
 from village.classwork.grades import LOW_GRADE, CourseGrade
 from village.classwork.selectors import current_classes, work_items
 from village.classwork.status import WorkStatus, status_from_moments
@@ -109,6 +110,8 @@ class FamilyOverview:
     attention_more: list[AttentionMore] = field(default_factory=list)
     #: Until when the clock alone leaves all of this as it is (then statuses or windows move).
     valid_until: dt.datetime | None = None
+    #: Class events marked for families, coming up in the children's classes.
+    events: list[UpcomingEvent] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -138,6 +141,8 @@ class ChildPage:
     recent_feedback: list[FamilyWork]
     topics: list[TopicNow]
     now: dt.datetime
+    #: Class events marked for families, coming up in the child's classes.
+    events: list[UpcomingEvent] = field(default_factory=list)
 
 
 # --- children ------------------------------------------------------------------------------------
@@ -222,15 +227,17 @@ def family_versions(user: User, links: list[LinkedChild] | None = None) -> Famil
 def family_overview(
     user: User, *, now: dt.datetime | None = None, known: FamilyVersions | None = None
 ) -> FamilyOverview:
-    """Needs attention, due this week and recent feedback across all of ``user``'s children.
+    """Needs attention, due this week, recent feedback and events coming up across all of
+    ``user``'s children.
 
     Needs attention lists at most ``ATTENTION_PER_CHILD`` items per child, the most urgent
-    first, and counts the rest (``attention_more``): the child's page has them all. Four
+    first, and counts the rest (``attention_more``): the child's page has them all. Five
     queries whatever the number of children, classes and assignments (links with their
-    versions, classes, the children's digests and which feedback this guardian has opened;
-    three when the ``known`` versions are given), plus a rebuild of any digest out of date
-    (``village.families.digest``). Statuses are computed here, against ``now``, from the
-    moments in the digests; ``valid_until`` says when the clock alone changes the result.
+    versions, classes, the children's digests, which feedback this guardian has opened and
+    the classes' events; four when the ``known`` versions are given), plus a rebuild of any
+    digest out of date (``village.families.digest``). Statuses are computed here, against
+    ``now``, from the moments in the digests; ``valid_until`` says when the clock alone
+    changes the result.
     """
     now = now or timezone.now()
     linked = (known or family_versions(user)).children
@@ -266,6 +273,7 @@ def family_overview(
     attention, more = _needs_attention(
         children, overdue, overdue_totals, unseen, unseen_totals, grades, titles
     )
+    events = family_events(children, classes, now=now)
     return FamilyOverview(
         children=children,
         needs_attention=attention,
@@ -275,8 +283,28 @@ def family_overview(
         ),
         recent_feedback=recent,
         attention_more=more,
-        valid_until=_next_change(found.values(), now),
+        # an event leaves the list when it ends; one entering the window shows within the
+        # panel's longest keep (``panels.KEEP_SECONDS``)
+        valid_until=min([_next_change(found.values(), now), *(e.until for e in events)]),
+        events=events,
     )
+
+
+def family_events(
+    children: list[Child], classes: dict[int, list[tuple[int, str]]], *, now: dt.datetime
+) -> list[UpcomingEvent]:
+    """The events marked for families that are coming up in these children's classes, each
+    naming the children in the class (one query)."""
+    titles: dict[int, str] = {}
+    names: dict[int, list[str]] = defaultdict(list)
+    for child in children:
+        for class_id, title in classes.get(child.id, []):
+            titles[class_id] = title
+            names[class_id].append(child.name)
+    return [
+        replace(event, children=tuple(names[event.class_id]))
+        for event in upcoming_events(titles, now=now, families_only=True)
+    ]
 
 
 def _next_change(found: Iterable[digest.Digest], now: dt.datetime) -> dt.datetime:
@@ -538,8 +566,8 @@ def _class_views(student_id: int) -> list[ClassView]:
 def child_page(user: User, child: Child, *, now: dt.datetime | None = None) -> ChildPage:
     """The child page's data for a guardian who may see ``child``'s classwork.
 
-    A fixed number of queries (school, classes, teachers, three for work, feedback, topics and
-    one for grades when the link allows them).
+    A fixed number of queries (school, classes, teachers, three for work, feedback, topics,
+    events and one for grades when the link allows them).
     """
     now = now or timezone.now()
     school = policies.student_schools([child.id]).get(child.id)
@@ -580,4 +608,5 @@ def child_page(user: User, child: Child, *, now: dt.datetime | None = None) -> C
         recent_feedback=recent[:RECENT_FEEDBACK_LIMIT],
         topics=topics,
         now=now,
+        events=upcoming_events(titles, now=now, families_only=True),
     )

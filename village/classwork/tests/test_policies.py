@@ -120,7 +120,7 @@ def test_only_enrolled_students_may_hand_in_published_active_work(
     assert not policies.may_submit(p.ada, fractions)
 
 
-def test_submissions_are_seen_by_their_student_and_the_class_staff_only(
+def test_submissions_are_seen_by_their_student_the_class_staff_and_the_students_family(
     personas: Personas, work: dict[str, Assignment]
 ) -> None:
     p = personas
@@ -133,7 +133,9 @@ def test_submissions_are_seen_by_their_student_and_the_class_staff_only(
     assert sees(p.rivera)
     assert sees(p.nguyen)
     assert sees(p.priya)
-    for other in (p.sam, p.jordan, p.ada, p.chen, p.stone, p.eve):
+    assert sees(p.sam)
+    assert sees(p.jordan)  # his link allows classwork
+    for other in (p.ada, p.chen, p.stone, p.eve, p.olga):
         forget_roles(other)
         assert not sees(other), other.username
 

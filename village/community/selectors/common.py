@@ -114,20 +114,31 @@ def can_sign_in_q(prefix: str = "") -> Q:
     return usable | Q(**{f"{prefix}last_login__isnull": False})
 
 
-def covered_by_guardian() -> Exists:
-    """For rows with a ``user_id`` student: an active link to an active guardian who can sign in.
+def reaches_family_q(prefix: str = "") -> Q:
+    """The one rule for "the school can reach this student's family through Village", on
+    ``GuardianLink`` rows (``prefix`` reaches the link through a relation).
 
-    A ``no_access`` link does not count: that guardian sees nothing of the child.
+    A link reaches the family when it is active and not ``no_access`` (a court order: the
+    guardian sees nothing of the child), the guardian receives school communications, and the
+    guardian's account is active and can sign in (a usable password, or a past sign-in through
+    single sign-on). The teacher's and the principal's pages both count with this rule.
     """
-    links = GuardianLink.objects.filter(
-        can_sign_in_q("guardian__"),
-        student_id=OuterRef("user_id"),
-        status=LinkStatus.ACTIVE,
-        no_access=False,
-        guardian__is_active=True,
-        guardian__status=RosterStatus.ACTIVE,
+    return Q(
+        can_sign_in_q(f"{prefix}guardian__"),
+        **{
+            f"{prefix}status": LinkStatus.ACTIVE,
+            f"{prefix}no_access": False,
+            f"{prefix}receives_communications": True,
+            f"{prefix}guardian__is_active": True,
+            f"{prefix}guardian__status": RosterStatus.ACTIVE,
+        },
     )
-    return Exists(links)
+
+
+def family_reachable() -> Exists:
+    """For rows with a ``user_id`` student: a guardian link that reaches the family
+    (``reaches_family_q``)."""
+    return Exists(GuardianLink.objects.filter(reaches_family_q(), student_id=OuterRef("user_id")))
 
 
 def _student_roles_at(school_ids: Iterable[int]) -> QuerySet[OrgRole]:

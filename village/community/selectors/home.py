@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Count,
+    ExpressionWrapper,
     Q,
 )
 
@@ -39,7 +41,8 @@ from village.community.selectors.common import (
     _summaries,
     class_rosters,
     classmate_name,
-    covered_by_guardian,
+    family_reachable,
+    reaches_family_q,
 )
 from village.core.compiled import CompiledQuery
 from village.core.models import RosterStatus
@@ -267,11 +270,11 @@ class TaughtClass:
 
     @property
     def unreachable_students(self) -> list[User]:
-        """Students with no guardian the school can reach through Village (no usable link)."""
+        """Students whose family the school cannot reach (``reaches_family_q``)."""
         return [
             entry.student
             for entry in self.roster
-            if not any(_reachable(link) for link in entry.guardian_links)
+            if not any(_reaches_family(link) for link in entry.guardian_links)
         ]
 
     @property
@@ -282,19 +285,15 @@ class TaughtClass:
             languages = {
                 link.guardian.preferred_language.split("-")[0].lower()
                 for link in entry.guardian_links
-                if _reachable(link)
+                if _reaches_family(link)
             }
             counts.update(language for language in languages if language != "en")
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _reachable(link: GuardianLink) -> bool:
-    return (
-        link.status == LinkStatus.ACTIVE
-        and not link.no_access
-        and link.receives_communications
-        and link.guardian.is_active
-    )
+def _reaches_family(link: GuardianLink) -> bool:
+    """The value ``_links_by_student`` read with ``reaches_family_q``."""
+    return bool(getattr(link, "reaches_family", False))
 
 
 def _links_by_student(viewer: User, student_ids: set[int]) -> dict[int, list[GuardianLink]]:
@@ -303,6 +302,7 @@ def _links_by_student(viewer: User, student_ids: set[int]) -> dict[int, list[Gua
         .filter(student_id__in=student_ids)
         .exclude(status=LinkStatus.ENDED)
         .select_related("guardian")
+        .annotate(reaches_family=ExpressionWrapper(reaches_family_q(), output_field=BooleanField()))
         .order_by("guardian__last_name", "guardian__first_name", "guardian_id")
     )
     result: dict[int, list[GuardianLink]] = defaultdict(list)
@@ -378,7 +378,7 @@ def _role_counts(school_ids: list[int]) -> dict[int, dict[str, int]]:
 def _uncovered(school_ids: list[int]) -> dict[int, list[User]]:
     rows = (
         _student_roles_at(school_ids)
-        .filter(~covered_by_guardian())
+        .filter(~family_reachable())
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user_id")
     )
@@ -428,7 +428,8 @@ class SchoolStats:
 
     @property
     def coverage_percent(self) -> int | None:
-        """Share of students with a guardian who can sign in; ``None`` without students."""
+        """Share of students whose family the school can reach (``reaches_family_q``);
+        ``None`` without students."""
         if not self.students:
             return None
         return round(100 * self.covered / self.students)
@@ -452,7 +453,7 @@ def _class_counts(school_ids: list[int]) -> dict[int, int]:
 def _covered_counts(school_ids: list[int]) -> dict[int, int]:
     rows = (
         _student_roles_at(school_ids)
-        .filter(covered_by_guardian())
+        .filter(family_reachable())
         .values("organisation_id")
         .annotate(n=Count("user_id", distinct=True))
     )

@@ -246,6 +246,13 @@ class TestGuardianCoverage:
         User.objects.filter(pk=guardian.pk).update(password=make_password("a-long-password"))
         assert self.uncovered(personas) == []
 
+    def test_guardian_who_receives_no_communications_does_not_cover(self, personas):
+        guardian = new_person(personas.school, Role.GUARDIAN, password="a-long-password")
+        services.guardian_link(
+            guardian=guardian, student=personas.maya, receives_communications=False
+        )
+        assert self.uncovered(personas) == [personas.maya]
+
     def test_no_access_or_inactive_guardian_does_not_cover(self, personas):
         blocked = new_person(personas.school, Role.GUARDIAN)
         services.guardian_link(guardian=blocked, student=personas.maya, no_access=True)

@@ -127,7 +127,7 @@ class TestHome:
     def test_school_admin_sees_classes_counts_and_students_without_guardian(self, client, personas):
         html = page(client, personas.nguyen, HOME)
         assert "Guardian coverage" in html
-        assert "1 student has no guardian who can sign in" in html
+        assert "1 student whose family cannot be reached" in html
         assert student_url(personas.maya) in html
         assert "Grade 8 Math" in html
         assert "Mina" not in html

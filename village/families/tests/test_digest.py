@@ -44,8 +44,8 @@ def test_a_second_load_reads_the_digests_and_rebuilds_nothing(personas: Personas
     assert second == first
     writes = [q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"].upper()]
     assert writes == []
-    # links with their versions, classes, digests, and which feedback Sam has opened
-    assert len(captured) == 4
+    # links with their versions, classes, digests, which feedback Sam has opened, and events
+    assert len(captured) == 5
 
 
 def test_statuses_follow_the_clock_without_a_rebuild(personas: Personas):

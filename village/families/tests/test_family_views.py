@@ -17,6 +17,7 @@ from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 
 from village.accounts.models import User
+from village.classwork import services as classwork_services
 from village.classwork import versions
 from village.classwork.grades import CourseGrade, Trend
 from village.classwork.models import FeedbackSeen, GradingCategory
@@ -163,6 +164,7 @@ class TestHomeOverview:
         many_rebuilt = _after_change(client, p)
         assert "Zoe" in html
         assert "Robotics" in html
+        assert "Robot show 2" in html
         assert len(many) == len(few), [q["sql"][:90] for q in many.captured_queries]
         # the first load after a change rebuilds every child's digest in a fixed number too
         assert len(many_rebuilt) == len(few_rebuilt) > len(few)
@@ -190,6 +192,12 @@ def grow(p: Personas, *, children: int = 2, classes: int = 3, work: int = 6) -> 
         )
         GradingCategory.objects.create(school_class=school_class, name="Labs", weight=60)
         topic(school_class, f"Gears {index}", "How gears trade speed for force.")
+        classwork_services.class_event_create(
+            school_class=school_class,
+            title=f"Robot show {index}",
+            starts_at=timezone.now() + dt.timedelta(days=index + 1),
+            location="Hall",
+        )
         new_classes.append(school_class)
     kids = [p.ada, p.leo]
     for index in range(children):
@@ -351,6 +359,7 @@ class TestChildPage:
             html = client.get(child_url(p.leo)).content.decode()
         assert "Robotics 2" in html
         assert "Gears 2" in html
+        assert "Robot show 2" in html
         assert len(many) == len(few), [q["sql"][:90] for q in many.captured_queries]
 
 
