@@ -269,6 +269,27 @@ class TestSchoolAdminCannotTakeOverSharedAccounts:
         assert not GuardianLink.objects.filter(student=personas.mina, guardian__email=ATTACKER)
 
 
+class TestStaffAccounts:
+    def test_a_roster_never_changes_an_account_that_opens_the_django_admin(
+        self, personas, django_capture_on_commit_callbacks
+    ):
+        User.objects.filter(pk=personas.rivera.pk).update(is_staff=True)
+        row = (
+            f"demo-user-rivera,{ACTIVE},true,{SCHOOL},teacher,rivera,,Elena,Rivera,,,"
+            f"{ATTACKER},,,,,"
+        )
+        roster_import = imported(
+            django_capture_on_commit_callbacks,
+            personas.nguyen,
+            personas.school,
+            {"users": [row]},
+        )
+
+        assert warnings_of(roster_import)
+        personas.rivera.refresh_from_db()
+        assert personas.rivera.email == "rivera@staff.village.test"
+
+
 class TestSchoolAdminCannotChangeTheDistrict:
     def test_renaming_the_district_or_moving_its_year_is_refused_and_warned(
         self, personas, django_capture_on_commit_callbacks
