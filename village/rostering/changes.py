@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from village.community.models import SchoolClass
 from village.rostering.apply import MODELS, batches
 from village.rostering.plan import KINDS, Change, KindPlan, Plan
 
@@ -54,21 +55,23 @@ class RecordChange:
 
 def record_changes(plan: Plan) -> Iterator[RecordChange]:
     """Every change of ``plan``, kind by kind in the order they are applied."""
+    terms = plan.class_terms
     for kind in KINDS:
         kind_plan = plan[kind]
-        yield from _created(kind, kind_plan)
-        yield from _changed(kind, "updated", kind_plan.update)
+        yield from _created(kind, kind_plan, terms)
+        yield from _changed(kind, "updated", kind_plan.update, terms)
         yield from _changed(kind, "deactivated", kind_plan.deactivate)
 
 
 def listing(plan: Plan, shown: int = SHOWN) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """The first ``shown`` changes of each kind and action, as the report page keeps them."""
     kept: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    terms = plan.class_terms
     for kind in KINDS:
         kind_plan = plan[kind]
         for action, changes in (
-            ("created", _created(kind, _first(kind_plan, shown))),
-            ("updated", _changed(kind, "updated", kind_plan.update[:shown])),
+            ("created", _created(kind, _first(kind_plan, shown), terms)),
+            ("updated", _changed(kind, "updated", kind_plan.update[:shown], terms)),
             ("deactivated", _changed(kind, "deactivated", kind_plan.deactivate[:shown])),
         ):
             rows = [change.as_dict() for change in changes]
@@ -95,7 +98,9 @@ def _first(kind_plan: KindPlan, shown: int) -> KindPlan:
     return KindPlan(columns=kind_plan.columns, create=kind_plan.create[:shown])
 
 
-def _created(kind: str, kind_plan: KindPlan) -> Iterator[RecordChange]:
+def _created(
+    kind: str, kind_plan: KindPlan, terms: dict[str, tuple[str, ...]]
+) -> Iterator[RecordChange]:
     label = NEW_LABELS.get(kind, ("sourced_id",))
     for row in kind_plan.created():
         record = row.get("sourced_id") or " / ".join(str(row.get(name) or "") for name in label)
@@ -104,10 +109,14 @@ def _created(kind: str, kind_plan: KindPlan) -> Iterator[RecordChange]:
             for name, value in row.items()
             if name not in HIDDEN and _text(value)
         )
+        if kind == "classes" and record in terms:
+            fields += (("terms", "", _text(terms[record])),)
         yield RecordChange(kind, "created", str(record), fields)
 
 
-def _changed(kind: str, action: str, changes: list[Change]) -> Iterator[RecordChange]:
+def _changed(
+    kind: str, action: str, changes: list[Change], terms: dict[str, tuple[str, ...]] | None = None
+) -> Iterator[RecordChange]:
     """Changes to existing records, with the values they replace (read a batch at a time)."""
     model = MODELS[kind]
     labels = LABEL_LOOKUPS.get(kind, ("sourced_id",))
@@ -117,21 +126,31 @@ def _changed(kind: str, action: str, changes: list[Change]) -> Iterator[RecordCh
         read = dict.fromkeys([*labels, *lookups.values()])
         rows = model._default_manager.filter(pk__in=[pk for pk, _f in batch]).values("pk", *read)
         old = {row["pk"]: row for row in rows}
+        old_terms = _terms_of([pk for pk, _f in batch]) if kind == "classes" and terms else {}
         for pk, fields in batch:
             was = old.get(pk, {})
             record = was.get("sourced_id") or " / ".join(
                 str(was.get(label) or "") for label in labels if label != "sourced_id"
             )
-            yield RecordChange(
-                kind,
-                action,
-                str(record or f"#{pk}"),
-                tuple(
-                    (_name(name), _text(was.get(lookups[name])), _text(value))
-                    for name, value in fields.items()
-                    if name not in HIDDEN or name == "sourced_id"
-                ),
+            listed = tuple(
+                (_name(name), _text(was.get(lookups[name])), _text(value))
+                for name, value in fields.items()
+                if name not in HIDDEN or name == "sourced_id"
             )
+            if terms and record in terms:
+                listed += (("terms", _text(old_terms.get(pk, [])), _text(terms[record])),)
+            yield RecordChange(kind, action, str(record or f"#{pk}"), listed)
+
+
+def _terms_of(class_ids: list[int]) -> dict[int, list[str]]:
+    """The sourcedIds of the terms each class has now (one query)."""
+    found: dict[int, list[str]] = {}
+    through = SchoolClass.terms.through.objects.filter(schoolclass_id__in=class_ids)
+    for class_id, term in through.order_by("academicsession__sourced_id").values_list(
+        "schoolclass_id", "academicsession__sourced_id"
+    ):
+        found.setdefault(class_id, []).append(str(term))
+    return found
 
 
 def _lookup(name: str) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from village.community.models import AcademicSession, Course, Organisation, OrgKind, SchoolClass
 from village.core.models import RosterStatus
 from village.rostering.plan import (
     Context,
+    KindPlan,
     Row,
     deactivate,
     diff,
@@ -141,6 +143,7 @@ def _plan_orgs(ctx: Context) -> OrgIndex:
     _check_lengths(ctx.report, Organisation, "orgs.csv", wanted)
     kind_plan = ctx.plan["orgs"]
     diff(kind_plan, wanted, existing, ORG_COLUMNS)
+    _keep_outside_reach(ctx, kind_plan, existing, "id", "orgs.csv")
     covered = index.covered_districts
     deactivate(
         kind_plan,
@@ -156,6 +159,32 @@ def _plan_orgs(ctx: Context) -> OrgIndex:
         ),
     )
     return index
+
+
+def _keep_outside_reach(
+    ctx: Context, kind_plan: KindPlan, existing: dict[str, Row], owner: str, file: str
+) -> None:
+    """Take out of the plan the updates of rows whose organisation lies outside the import's
+    reach (a school's roster holding its district, or the district's terms), and say so."""
+    if ctx.organisations is None or not kind_plan.update:
+        return
+    names = {int(row["id"]): (sourced_id, row[owner]) for sourced_id, row in existing.items()}
+    kept = []
+    for pk, fields in kind_plan.update:
+        sourced_id, organisation = names[pk]
+        if organisation in ctx.organisations:
+            kept.append((pk, fields))
+            continue
+        ctx.report.warning(
+            "outside_reach",
+            _(
+                '"%(id)s" belongs to an organisation outside this import, so the import does not '
+                "change it; not changed: %(fields)s"
+            )
+            % {"id": sourced_id, "fields": ", ".join(sorted(fields))},
+            file=file,
+        )
+    kind_plan.update[:] = kept
 
 
 def _cover(ctx: Context, index: OrgIndex, wanted: dict[str, Row]) -> None:
@@ -243,6 +272,7 @@ def _plan_sessions(ctx: Context, index: OrgIndex) -> None:
     _check_lengths(ctx.report, AcademicSession, "academicSessions.csv", wanted)
     kind_plan = ctx.plan["sessions"]
     diff(kind_plan, wanted, existing, SESSION_COLUMNS)
+    _keep_outside_reach(ctx, kind_plan, existing, "organisation_id", "academicSessions.csv")
     covered = index.covered_pks
     deactivate(
         kind_plan,
@@ -294,6 +324,7 @@ def _plan_courses(ctx: Context, index: OrgIndex) -> None:
     _check_lengths(ctx.report, Course, "courses.csv", wanted)
     kind_plan = ctx.plan["courses"]
     diff(kind_plan, wanted, existing, COURSE_COLUMNS)
+    _keep_outside_reach(ctx, kind_plan, existing, "organisation_id", "courses.csv")
     covered = index.covered_pks
     deactivate(
         kind_plan,

@@ -96,6 +96,7 @@ class TestChangedRecordsAreListed:
         assert '<th scope="row">new-student</th>' in page
         assert "username: tbaker" in page
         assert "Classes: new (1)" in page
+        assert "terms: new-term" in page
         assert "Confirm and apply" in page
 
     def test_the_page_shows_the_first_hundred_and_the_download_holds_all(

@@ -7,6 +7,7 @@ or he could point her email at himself, reset her password and read Mina's page.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -266,6 +267,62 @@ class TestSchoolAdminCannotTakeOverSharedAccounts:
 
         assert roster_import.status == ImportStatus.REJECTED
         assert not GuardianLink.objects.filter(student=personas.mina, guardian__email=ATTACKER)
+
+
+class TestStaffAccounts:
+    def test_a_roster_never_changes_an_account_that_opens_the_django_admin(
+        self, personas, django_capture_on_commit_callbacks
+    ):
+        User.objects.filter(pk=personas.rivera.pk).update(is_staff=True)
+        row = (
+            f"demo-user-rivera,{ACTIVE},true,{SCHOOL},teacher,rivera,,Elena,Rivera,,,"
+            f"{ATTACKER},,,,,"
+        )
+        roster_import = imported(
+            django_capture_on_commit_callbacks,
+            personas.nguyen,
+            personas.school,
+            {"users": [row]},
+        )
+
+        assert warnings_of(roster_import)
+        personas.rivera.refresh_from_db()
+        assert personas.rivera.email == "rivera@staff.village.test"
+
+
+class TestSchoolAdminCannotChangeTheDistrict:
+    def test_renaming_the_district_or_moving_its_year_is_refused_and_warned(
+        self, personas, django_capture_on_commit_callbacks
+    ):
+        year = personas.year
+        rows = {
+            "orgs": [
+                f"demo-org-riverside,{ACTIVE},Nguyen District,district,,",
+                f"{SCHOOL},{ACTIVE},Riverside K-8 School,school,RK8,demo-org-riverside",
+            ],
+            "academicSessions": [
+                f"demo-session-year,{ACTIVE},{year.title},schoolYear,{year.start_date},"
+                f"2030-01-01,,{year.end_date.year}"
+            ],
+            "courses": [f"nguyen-course,{ACTIVE},demo-session-year,Art,ART,05,{SCHOOL},,"],
+        }
+        roster_import = imported(
+            django_capture_on_commit_callbacks, personas.nguyen, personas.school, rows
+        )
+
+        assert roster_import.status == ImportStatus.APPLIED, roster_import.report
+        texts = [
+            (issue["file"], issue["message"])
+            for issue in (roster_import.report or {})["warnings"]
+            if issue["code"] == "outside_reach"
+        ]
+        assert ("orgs.csv", '"demo-org-riverside" belongs to an organisation outside this '
+                "import, so the import does not change it; not changed: name") in texts  # fmt: skip
+        assert any(file == "academicSessions.csv" for file, _text in texts)
+        personas.district.refresh_from_db()
+        year.refresh_from_db()
+        assert personas.district.name == "Riverside Unified School District"
+        assert year.end_date != dt.date(2030, 1, 1)
 
 
 class TestChangesInsideTheReach:
