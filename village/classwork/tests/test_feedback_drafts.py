@@ -159,3 +159,11 @@ def test_the_gradebook_marks_returned_feedback_with_changes_waiting(personas: Pe
     services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     html = client_for(p.rivera).get(reverse("classwork:gradebook", args=[p.homeroom5.pk]))
     assert f'<a href="/work/assignments/{work.pk}/grade/{p.ada.pk}/">5</a>' in html.content.decode()
+
+
+def test_saving_the_returned_version_unchanged_leaves_nothing_waiting(personas: Personas) -> None:
+    p = personas
+    work = returned_then_changed(p)
+    grade_url = reverse("classwork:grade", args=[work.pk, p.ada.pk])
+    client_for(p.rivera).post(grade_url, {"score": "8", "comment": RETURNED, "action": "draft"})
+    assert not Feedback.objects.get().has_draft
