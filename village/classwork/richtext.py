@@ -115,7 +115,7 @@ def _blocks_html(text: str) -> str:
 def _block_html(block: str) -> str:
     """One block: runs of list lines become lists, other runs of lines a paragraph."""
     parts: list[str] = []
-    kind, run = "", []
+    kind, run = "", list[str]()
     for line in block.split("\n"):
         line_kind, content = _line_kind(line)
         if line_kind != kind and run:

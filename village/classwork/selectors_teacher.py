@@ -467,11 +467,14 @@ def assignment_page(assignment: Assignment, *, now: dt.datetime) -> AssignmentPa
 
 class GradebookCell(NamedTuple):
     """What one cell of the gradebook shows: the status, the score saved by the teacher (returned
-    or not) and whether that score is a draft (saved but not returned yet)."""
+    or not), whether that score is a draft (saved but not returned yet) and whether returned
+    feedback has changes waiting to be returned."""
 
     status: WorkStatus
     score: Decimal | None = None
     draft: bool = False
+    #: Returned feedback with changes saved but not returned yet (the score is the returned one).
+    changes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,11 +622,16 @@ def _gradebook_rows(
         feedback = (
             Feedback.objects.filter(assignment_id__in=ids, student_id__in=student_ids)
             .values_list(
-                "assignment_id", "student_id", "score", Microseconds("returned_at"), "excused"
+                "assignment_id",
+                "student_id",
+                "score",
+                Microseconds("returned_at"),
+                "excused",
+                "draft_saved_at",
             )
             .order_by()
         )
-        for assignment_id, student_id, score, returned, excused in feedback:
+        for assignment_id, student_id, score, returned, excused, changed in feedback:
             status = status_from_moments(
                 due_at=due[assignment_id],
                 submitted_at=latest.pop((assignment_id, student_id), None),
@@ -631,9 +639,10 @@ def _gradebook_rows(
                 excused=excused,
                 now=now_at,
             )
+            changes = returned is not None and changed is not None
             cells[student_id][position[assignment_id]] = (
-                GradebookCell(status, score, returned is None)
-                if score is not None
+                GradebookCell(status, score, returned is None, changes)
+                if score is not None or changes
                 else _WITHOUT_SCORE[status]
             )
             if returned is not None and score is not None and not excused:

@@ -845,7 +845,21 @@ def _save_draft(
         feedback.draft_excused = excused
     if chosen is not None:
         feedback.draft_rubric = {str(criterion): level.pk for criterion, level in chosen.items()}
+    if _same_as_returned(feedback):
+        _clear_draft(feedback)  # nothing changed: nothing waits to be returned
     feedback.save()
+
+
+def _same_as_returned(feedback: Feedback) -> bool:
+    returned_levels = {
+        str(criterion): level for criterion, level in _returned_levels(feedback).items()
+    }
+    return (
+        feedback.draft_score == feedback.score
+        and feedback.draft_comment == feedback.comment
+        and feedback.draft_excused == feedback.excused
+        and feedback.draft_rubric == returned_levels
+    )
 
 
 def _returned_levels(feedback: Feedback) -> dict[int, int]:

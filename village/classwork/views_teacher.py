@@ -600,6 +600,7 @@ class _CellHtml:
             "returned": _("Returned, no grade"),
             "not_yet_due": _("Not yet due"),
             "draft": _("draft"),
+            "changes": _("changes not returned"),
         }
         self.label = {key: escape(text) for key, text in label.items()}
         self.separator = escape(get_format("DECIMAL_SEPARATOR"))
@@ -667,6 +668,15 @@ class _CellHtml:
             f'<span class="visually-hidden"> ({self.label["draft"]})</span></span>'
         )
 
+    def changes(self, cell: selectors_teacher.GradebookCell) -> str:
+        """The mark of returned feedback whose changes the student does not see yet."""
+        if not cell.changes:
+            return ""
+        return (
+            '<span class="gb-draft" aria-hidden="true">*</span>'
+            f'<span class="visually-hidden"> ({self.label["changes"]})</span>'
+        )
+
     def content(self, cell: selectors_teacher.GradebookCell) -> str:
         """The cell's link text, built once for each distinct cell."""
         built = self.built.get(cell)
@@ -678,8 +688,10 @@ class _CellHtml:
         status = cell.status
         if status == WorkStatus.GRADED:
             if cell.score is None:
-                return f'✓<span class="visually-hidden">{self.label["returned"]}</span>'
-            return self.number(cell.score)
+                shown = f'✓<span class="visually-hidden">{self.label["returned"]}</span>'
+            else:
+                shown = self.number(cell.score)
+            return shown + self.changes(cell)
         if status == WorkStatus.MISSING:
             return self.badge(" badge-danger", "missing")
         if status == WorkStatus.LATE:

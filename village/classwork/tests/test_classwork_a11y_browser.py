@@ -73,6 +73,7 @@ def test_pages_reflow_at_320_px(live_server: Any, narrow: Any) -> None:
     ):
         narrow.goto(live_server.url + path)
         assert page_width(narrow) <= 320, path
+        shoot(narrow, "teacher-320-" + path.strip("/").replace("/", "-"))
     narrow.context.clear_cookies()
     sign_in(narrow, live_server, "ada")
     narrow.goto(f"{live_server.url}/work/assignments/{work.pk}/")
@@ -80,7 +81,10 @@ def test_pages_reflow_at_320_px(live_server: Any, narrow: Any) -> None:
     link = narrow.get_by_role("link", name=LONG_URL)
     assert link.get_attribute("href") == LONG_URL
     assert link.get_attribute("rel") == "noopener nofollow ugc"
-    shoot(narrow, "student-assignment-long-url")
+    shoot(narrow, "student-assignment-long-url-320")
+    narrow.set_viewport_size({"width": 390, "height": 844})
+    assert page_width(narrow) <= 390
+    shoot(narrow, "student-assignment-long-url-390")
 
 
 def test_the_gradebook_is_one_tab_stop_and_never_hides_the_focused_cell(
@@ -97,15 +101,6 @@ def test_the_gradebook_is_one_tab_stop_and_never_hides_the_focused_cell(
               .filter(e => e.tabIndex >= 0).length"""
     )
     assert stops == 1
-
-    # Tab from the filter's button goes into the grid, and the next Tab leaves it.
-    phone.get_by_role("button", name="Show").focus()
-    phone.keyboard.press("Tab")
-    assert phone.evaluate("!!document.activeElement.closest('#gradebook tbody')")
-    phone.keyboard.press("Tab")
-    assert phone.evaluate("!document.activeElement.closest('#gradebook')")
-    phone.keyboard.press("Shift+Tab")
-    assert phone.evaluate("!!document.activeElement.closest('#gradebook tbody')")
 
     def assert_clear() -> None:
         box = phone.evaluate(
@@ -126,6 +121,16 @@ def test_the_gradebook_is_one_tab_stop_and_never_hides_the_focused_cell(
         if box["inBody"]:
             assert box["top"] >= box["head"] - 0.5, box
             assert box["left"] >= box["name"] - 0.5, box
+
+    # Tab from the filter's button goes into the grid, and the next Tab leaves it.
+    phone.get_by_role("button", name="Show").focus()
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("!!document.activeElement.closest('#gradebook tbody')")
+    assert_clear()
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("!document.activeElement.closest('#gradebook')")
+    phone.keyboard.press("Shift+Tab")
+    assert phone.evaluate("!!document.activeElement.closest('#gradebook tbody')")
 
     for key, times in (("ArrowDown", 13), ("ArrowRight", 11), ("ArrowUp", 14), ("ArrowLeft", 11)):
         for _ in range(times):
@@ -246,3 +251,33 @@ def test_the_toolbar_writes_the_formatting_into_the_instructions(
     preview = phone.locator(".preview .rich-text")
     assert preview.locator("ol li").all_inner_texts() == ["eggs", "flour"]
     assert_accessible(phone)
+
+
+def test_changes_to_returned_feedback_wait_as_a_draft(live_server: Any, phone: Any) -> None:
+    people = build_personas()
+    work = assignment(people.homeroom5, "Sheet", due_in_days=-1)
+    hand_in(work, people.ada)
+    services.feedback_save(
+        assignment=work,
+        student=people.ada,
+        graded_by=people.rivera,
+        score=Decimal(8),
+        comment="Well done.",
+        return_to_student=True,
+    )
+    sign_in(phone, live_server, "rivera")
+    phone.goto(f"{live_server.url}/work/assignments/{work.pk}/grade/{people.ada.pk}/")
+    phone.locator("#id_comment").fill("Talk to me about the last question.")
+    phone.get_by_role("button", name="Save changes as draft (not shown to the family)").click()
+    phone.wait_for_load_state("networkidle")
+    expect(phone.locator(".draft-note")).to_contain_text("Changes not returned")
+    expect(phone.locator("#returned-version")).to_contain_text("Well done.")
+    assert_accessible(phone)
+    shoot(phone, "teacher-grade-changes-waiting")
+
+    phone.context.clear_cookies()
+    sign_in(phone, live_server, "ada")
+    phone.goto(f"{live_server.url}/work/assignments/{work.pk}/")
+    main = phone.locator("main")
+    expect(main).to_contain_text("Well done.")
+    expect(main).not_to_contain_text("Talk to me")

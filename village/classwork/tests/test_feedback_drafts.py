@@ -141,3 +141,29 @@ def test_the_grade_box_shows_a_grade_as_written(personas: Personas) -> None:
         )
         html = client_for(p.rivera).get(grade_url).content.decode()
         assert re.search(rf'name="score" value="{re.escape(shown)}"', html), score
+
+
+def test_the_gradebook_marks_returned_feedback_with_changes_waiting(personas: Personas) -> None:
+    p = personas
+    work = returned_then_changed(p)
+    html = client_for(p.rivera).get(reverse("classwork:gradebook", args=[p.homeroom5.pk]))
+    cell = re.search(
+        rf'<td class="gb-cell"><a href="/work/assignments/{work.pk}/grade/{p.ada.pk}/">(.*?)</a>',
+        html.content.decode(),
+    )
+    assert cell
+    assert cell.group(1) == (
+        '8<span class="gb-draft" aria-hidden="true">*</span>'
+        '<span class="visually-hidden"> (changes not returned)</span>'
+    )
+    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    html = client_for(p.rivera).get(reverse("classwork:gradebook", args=[p.homeroom5.pk]))
+    assert f'<a href="/work/assignments/{work.pk}/grade/{p.ada.pk}/">5</a>' in html.content.decode()
+
+
+def test_saving_the_returned_version_unchanged_leaves_nothing_waiting(personas: Personas) -> None:
+    p = personas
+    work = returned_then_changed(p)
+    grade_url = reverse("classwork:grade", args=[work.pk, p.ada.pk])
+    client_for(p.rivera).post(grade_url, {"score": "8", "comment": RETURNED, "action": "draft"})
+    assert not Feedback.objects.get().has_draft

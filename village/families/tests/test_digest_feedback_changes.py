@@ -21,10 +21,22 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
 ) -> None:
     p = personas
     work = assignment(p.homeroom5, "Spelling list 12", due_in_days=-1)
-    kwargs = {"assignment": work, "student": p.ada, "graded_by": p.rivera}
-    classwork.feedback_save(**kwargs, score=Decimal(9), comment="Neat.", return_to_student=True)
+    classwork.feedback_save(
+        assignment=work,
+        student=p.ada,
+        graded_by=p.rivera,
+        score=Decimal(9),
+        comment="Neat.",
+        return_to_student=True,
+    )
     selectors.family_overview(p.sam)  # the digest is built with the returned feedback
-    classwork.feedback_save(**kwargs, score=Decimal(4), comment="DRAFT - talk to counselor?")
+    classwork.feedback_save(
+        assignment=work,
+        student=p.ada,
+        graded_by=p.rivera,
+        score=Decimal(4),
+        comment="DRAFT - talk to counselor?",
+    )
 
     recent = selectors.family_overview(p.sam).recent_feedback
     assert [(w.comment, w.score) for w in recent] == [("Neat.", Decimal(9))]
@@ -33,6 +45,6 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
         ("Spelling list 12", "9.00")
     ]
 
-    classwork.feedback_return(**kwargs)
+    classwork.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     recent = selectors.family_overview(p.sam).recent_feedback
     assert [(w.comment, w.score) for w in recent] == [("DRAFT - talk to counselor?", Decimal(4))]

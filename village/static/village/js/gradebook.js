@@ -139,5 +139,14 @@
     }
   });
 
+  // The heading row's height changes with the window's width: keep the padding matching it.
+  window.addEventListener("resize", function () {
+    var table = document.getElementById("gradebook");
+    var frame = table ? table.closest(".gradebook-wrap") : null;
+    if (frame) {
+      frame.style.scrollPaddingTop = table.tHead.offsetHeight + "px";
+    }
+  });
+
   setUp();
 })();
