@@ -41,6 +41,7 @@ from village.classwork.models import (
     RubricScore,
     Topic,
 )
+from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.policies import student_class_ids
 from village.classwork.richtext import render_instructions
 from village.classwork.scores import check_score, points_text
@@ -703,6 +704,15 @@ def _check_student(assignment: Assignment, student: User) -> None:
     _require(enrolled.exists(), "student", _("This student is not in the class."))
 
 
+def _check_comment(comment: str) -> None:
+    _require(
+        len(comment) <= LONG_TEXT_MAX,
+        "comment",
+        _("A comment is at most %(limit)s characters. Shorten it, or attach a file.")
+        % {"limit": f"{LONG_TEXT_MAX:,}"},
+    )
+
+
 def _feedback_for(assignment: Assignment, student: User, graded_by: User | None) -> Feedback:
     feedback = (
         Feedback.objects.select_for_update().filter(assignment=assignment, student=student).first()
@@ -795,6 +805,7 @@ def feedback_save(
     family.
     """
     _check_student(assignment, student)
+    _check_comment(comment)
     feedback = _feedback_for(assignment, student, graded_by)
     chosen: dict[int, RubricLevel] | None = None
     rubric = assignment.rubric_id is not None

@@ -32,10 +32,11 @@ from django.utils.translation import gettext as _
 
 from village.accounts.models import User
 from village.classwork import policies, versions
+from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import Assignment, FeedbackSeen, Submission
 
-#: The longest written answer, in characters.
-MAX_TEXT_LENGTH = 50_000
+#: The longest written answer, in characters (the same limit as a teacher's comment).
+MAX_TEXT_LENGTH = LONG_TEXT_MAX
 #: The longest link (the model's limit).
 MAX_LINK_LENGTH = 1000
 #: How many leading bytes are read to recognise a file.

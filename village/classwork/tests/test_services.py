@@ -25,7 +25,9 @@ from village.classwork.models import (
     RubricScore,
     Topic,
 )
+from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.services import CriterionSpec, LevelSpec, RubricSpec
+from village.classwork.submissions import MAX_TEXT_LENGTH
 from village.classwork.tests.factories import assignment, hand_in
 from village.demo.personas import Personas
 
@@ -551,3 +553,18 @@ def test_excusing_and_unexcusing_keep_the_rest_of_the_feedback(personas: Persona
     feedback = services.work_unexcuse(assignment=work, student=p.leo, graded_by=p.rivera)
     assert (feedback.excused, feedback.comment) == (False, "Ill.")
     assert Feedback.objects.count() == 1
+
+
+def test_a_comment_has_the_same_limit_as_a_written_answer(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.homeroom5, "Essay", due_in_days=-1, points=10)
+    longest = "a" * LONG_TEXT_MAX
+    services.feedback_save(assignment=work, student=p.ada, graded_by=p.rivera, comment=longest)
+    with pytest.raises(ValidationError) as refused:
+        services.feedback_save(
+            assignment=work, student=p.ada, graded_by=p.rivera, comment=longest + "a", score=D(5)
+        )
+    assert field_of(refused) == {"comment"}
+    assert "50,000" in refused.value.message_dict["comment"][0]
+    assert Feedback.objects.get(student=p.ada).score is None
+    assert MAX_TEXT_LENGTH == LONG_TEXT_MAX

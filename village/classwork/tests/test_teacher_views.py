@@ -445,6 +445,18 @@ def test_a_grade_above_the_points_is_shown_on_the_grade_field(personas: Personas
     assert not Feedback.objects.exists()
 
 
+def test_an_overlong_comment_is_shown_on_the_comment_field(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.homeroom5, "Essay", due_in_days=-1, points=10)
+    response = login(p.rivera).post(
+        f"/work/assignments/{work.pk}/grade/{p.ada.pk}/",
+        {"score": "8", "comment": "a" * 50_001, "action": "return"},
+    )
+    html = response.content.decode()
+    assert "at most 50,000 characters" in html.split('id="id_comment_error"', 1)[1]
+    assert not Feedback.objects.exists()
+
+
 def test_excused_from_the_grading_page(personas: Personas) -> None:
     p = personas
     work = assignment(p.homeroom5, "Quiz", due_in_days=-1, points=10)
