@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from village.accounts.models import User
 from village.classwork import versions
+from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
@@ -41,7 +42,6 @@ from village.classwork.models import (
     RubricScore,
     Topic,
 )
-from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.policies import student_class_ids
 from village.classwork.richtext import render_instructions
 from village.classwork.scores import check_score, points_text

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from village.classwork import services
+from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
@@ -25,7 +26,6 @@ from village.classwork.models import (
     RubricScore,
     Topic,
 )
-from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.services import CriterionSpec, LevelSpec, RubricSpec
 from village.classwork.submissions import MAX_TEXT_LENGTH
 from village.classwork.tests.factories import assignment, hand_in
