@@ -48,4 +48,4 @@ def test_a_student_reading_spanish_gets_english_titles_marked(personas):
         html = client.get(path).content.decode()
         assert '<html lang="es">' in html
         assert 'class="work-title" lang="en"' in html
-        assert '<p class="event-title" lang="en"><strong>Science fair</strong>' in html
+        assert '<p class="fam-title event-title" lang="en">Science fair</p>' in html
