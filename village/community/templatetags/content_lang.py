@@ -51,7 +51,7 @@ def content_lang() -> SafeString:
 @register.filter(needs_autoescape=True)
 def in_content_lang(value: object, autoescape: bool = True) -> SafeString:
     """``value``, escaped, in a ``<span lang="…">`` when the reader reads another language."""
-    text = conditional_escape(value) if autoescape else SafeString(str(value))
+    text = conditional_escape(str(value)) if autoescape else SafeString(str(value))
     if value is None or value == "" or not reader_differs():
         return SafeString(text)
     return format_html('<span lang="{}">{}</span>', content_language(), text)
