@@ -145,5 +145,7 @@ def test_teacher_written_english_is_marked_on_sams_spanish_pages(live_server, ph
     # a title in Village's words is in Sam's language; the work's title is the teacher's
     assert phone.evaluate("document.querySelector('title').lang") == ""
     phone.goto(f"{live_server.url}/work/assignments/{work_id}/")
+    handed_in = phone.locator("ol.attempt-list").inner_text()
+    assert "Mi póster" in handed_in  # Ada's own words, as her teacher sees them
     assert phone.evaluate("document.title") == "Fraction poster · Village"
     assert phone.evaluate("document.querySelector('title').lang") == "en"
