@@ -20,10 +20,13 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils import dateformat, formats, timezone
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from village.classwork.status import WorkStatus
+from village.community.templatetags.content_lang import in_content_lang
 from village.families.selectors import ChildPage
 
 
@@ -38,6 +41,21 @@ class StarterKind(models.TextChoices):
 class Starter:
     kind: StarterKind
     text: str
+    #: The text for a page: escaped, teacher-written titles marked with their language.
+    html: str = ""
+
+
+#: Placeholders that hold what teachers wrote (marked with its language on pages).
+_TEACHER_WRITTEN = frozenset({"topic", "title", "class"})
+
+
+def _starter(kind: StarterKind, template: str, values: dict[str, str]) -> Starter:
+    marked = {
+        key: in_content_lang(value) if key in _TEACHER_WRITTEN else conditional_escape(value)
+        for key, value in values.items()
+    }
+    html = mark_safe(conditional_escape(template) % marked)  # noqa: S308 - escaped parts
+    return Starter(kind, template % values, html)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,42 +163,38 @@ def _topic_starter(name: str, child_id: int, today: dt.date, topic: TopicFact) -
     templates = TOPIC_TEMPLATES
     if topic.teacher:
         templates = TOPIC_TEMPLATES + TOPIC_WITH_TEACHER_TEMPLATES
-    text = _pick(templates, *key) % {
+    values = {
         "name": name,
         "topic": topic.title,
         "teacher": topic.teacher,
         "class": topic.class_title,
     }
-    return Starter(StarterKind.TOPIC, text)
+    return _starter(StarterKind.TOPIC, _pick(templates, *key), values)
 
 
 def _feedback_starter(name: str, child_id: int, today: dt.date, work: WorkFact) -> Starter:
     key = (today.isoformat(), child_id, StarterKind.FEEDBACK, work.title)
     templates = FEEDBACK_TEMPLATES if work.teacher else FEEDBACK_WITHOUT_TEACHER_TEMPLATES
-    text = _pick(templates, *key) % {"name": name, "title": work.title, "teacher": work.teacher}
-    return Starter(StarterKind.FEEDBACK, text)
+    values = {"name": name, "title": work.title, "teacher": work.teacher}
+    return _starter(StarterKind.FEEDBACK, _pick(templates, *key), values)
 
 
 def _due_starter(name: str, child_id: int, today: dt.date, work: WorkFact) -> Starter:
     assert work.due_on is not None
     key = (today.isoformat(), child_id, StarterKind.DUE, work.title)
-    text = _pick(DUE_TEMPLATES, *key) % {
+    values = {
         "name": name,
         "title": work.title,
         "class": work.class_title,
         "day": due_day(work.due_on, today),
     }
-    return Starter(StarterKind.DUE, text)
+    return _starter(StarterKind.DUE, _pick(DUE_TEMPLATES, *key), values)
 
 
 def _missing_starter(name: str, child_id: int, today: dt.date, work: WorkFact) -> Starter:
     key = (today.isoformat(), child_id, StarterKind.MISSING, work.title)
-    text = _pick(MISSING_TEMPLATES, *key) % {
-        "name": name,
-        "title": work.title,
-        "class": work.class_title,
-    }
-    return Starter(StarterKind.MISSING, text)
+    values = {"name": name, "title": work.title, "class": work.class_title}
+    return _starter(StarterKind.MISSING, _pick(MISSING_TEMPLATES, *key), values)
 
 
 def conversation_starters(

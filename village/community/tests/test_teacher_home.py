@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from village.community import services
-from village.community.models import Relationship, Role
+from village.community.models import EnrollmentRole, Relationship, Role
 
 
 @pytest.fixture
@@ -91,7 +91,9 @@ def test_teacher_and_principal_count_unreachable_families_the_same_way(personas)
     everyone = _class(
         personas.school, personas.term, "Whole School Assembly", "ALL", "K-8", "Other"
     )
-    services.enrollment_add(user=personas.rivera, school_class=everyone, role="teacher")
+    services.enrollment_add(
+        user=personas.rivera, school_class=everyone, role=EnrollmentRole.TEACHER
+    )
     students = [personas.ada, personas.leo, personas.maya]
     for index in range(4):
         students.append(
@@ -104,7 +106,7 @@ def test_teacher_and_principal_count_unreachable_families_the_same_way(personas)
             )
         )
     for student in students:
-        services.enrollment_add(user=student, school_class=everyone, role="student")
+        services.enrollment_add(user=student, school_class=everyone, role=EnrollmentRole.STUDENT)
     # Signs in, but asked for no school communications: the teacher's page used to count the
     # family as unreachable, the principal's as reached.
     _guardian_of(

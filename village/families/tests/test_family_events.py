@@ -52,6 +52,12 @@ def coming_up(html: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
+def item(html: str, title: str) -> str:
+    """The list item of the event called ``title``."""
+    (found,) = [part for part in html.split("<li")[1:] if title in part.split("</li>")[0]]
+    return found.split("</li>")[0]
+
+
 @pytest.fixture
 def trips(english: Personas) -> Personas:
     p = english
@@ -75,8 +81,11 @@ def test_the_family_home_shows_events_coming_up_with_date_time_and_place(trips):
         starts = timezone.localtime(first.starts_at)
         when = f"{date_format(starts, 'DAY_SHORT_FORMAT')}, {date_format(starts, 'TIME_FORMAT')}"
     assert when in html
-    assert "Ada · Grade 5 Homeroom" in html
-    assert "Leo · Grade 8 Science" in html
+    trip, fair = item(html, "Field trip to the aquarium"), item(html, "Science fair")
+    assert '<span class="fam-child">Ada</span>' in trip
+    assert "Grade 5 Homeroom" in trip
+    assert '<span class="fam-child">Leo</span>' in fair
+    assert "Grade 8 Science" in fair
     for hidden in ("Staff rehearsal", "Spring concert", "Last week's trip"):
         assert hidden not in html
     assert html.index("Field trip") < html.index("Science fair")

@@ -78,7 +78,7 @@ def test_sam_sees_what_ada_handed_in_and_downloads_her_file(personas, handed_in)
     before = AuditEvent.objects.count()
     response = client.get(file_url(submission))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    assert response.getvalue() == PDF
     assert response["Content-Disposition"].startswith("attachment")
     assert [
         (event.actor_id, event.student_id, event.action)
