@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -25,6 +26,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from village.accounts.emails import send_to_user
@@ -233,12 +236,12 @@ def _claim_attempt(*, user_id: int | None, ip_address: str | None) -> FailedRede
 def _with_claimed_attempt(
     attempt: Callable[[], _Result], *, user_id: int | None, ip_address: str | None
 ) -> _Result:
-    """Run ``attempt`` (which checks a code) in a claimed slot: kept when the code is refused,
-    given back otherwise."""
+    """Run ``attempt`` (which checks a code) in a claimed slot: kept when the code is refused or
+    the sign-up's address is taken, given back otherwise."""
     claim = _claim_attempt(user_id=user_id, ip_address=ip_address)
     try:
         result = attempt()
-    except CodeRefusedError:
+    except (CodeRefusedError, EmailTakenError):
         raise
     except BaseException:
         claim.delete()
@@ -377,14 +380,15 @@ def _free_username(email: str) -> str:
     return candidate
 
 
-def _unsaved_guardian(data: SignupData) -> User:
-    """The new account, checked: unique email among active accounts, known language, password
-    accepted by the validators. Raises ``ValidationError`` naming the field."""
+def _active_account(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def _checked_guardian(data: SignupData) -> User:
+    """The new account, unsaved, checked: known language, password accepted by the validators.
+    Raises ``ValidationError`` naming the field. Whether the email is taken is not checked here:
+    a sign-up must not tell anyone that."""
     email = data.email.strip()
-    if User.objects.filter(email__iexact=email, is_active=True).exists():
-        raise ValidationError(
-            {"email": _("An account with this email address exists. Sign in with it instead.")}
-        )
     if data.language not in {code for code, _name in settings.LANGUAGES}:
         raise ValidationError({"language": _("Choose a language from the list.")})
     user = User(
@@ -402,31 +406,98 @@ def _unsaved_guardian(data: SignupData) -> User:
     return user
 
 
+def _unsaved_guardian(data: SignupData) -> User:
+    """``_checked_guardian`` for an invited address, where taken emails are refused by name (the
+    invitation's holder already knows the address)."""
+    if _active_account(data.email) is not None:
+        raise ValidationError(
+            {"email": _("An account with this email address exists. Sign in with it instead.")}
+        )
+    return _checked_guardian(data)
+
+
+class EmailTakenError(Exception):
+    """An active account has the address a sign-up gave; nothing was created or redeemed."""
+
+    def __init__(self, account: User) -> None:
+        super().__init__(account.pk)
+        self.account = account
+
+
+def _confirmation_link(user: User, base_url: str) -> str:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return base_url.rstrip("/") + reverse("onboarding:signup_confirm", args=[uidb64, token])
+
+
 @transaction.atomic
-def _signup_with_code(*, user: User, raw_code: str) -> tuple[User, GuardianLink]:
+def _signup_with_code(*, user: User, raw_code: str, base_url: str) -> GuardianLink:
     code = _open_code_for_update(raw_code)
+    existing = _active_account(user.email)
+    if existing is not None:
+        raise EmailTakenError(existing)
+    user.is_active = False  # until the address is confirmed
     user.save()
     link = _link(guardian=user, student=code.student, route=code.route)
     code.redeemed_at = timezone.now()
     code.redeemed_by = user
     code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])
-    return user, link
+    context = {"link": _confirmation_link(user, base_url)}
+    transaction.on_commit(
+        lambda: send_to_user(
+            user=user, template_prefix="onboarding/email/signup_confirm", context=context
+        )
+    )
+    return link
+
+
+def _tell_existing_account(account: User, base_url: str) -> None:
+    context = {"link": base_url.rstrip("/") + reverse("onboarding:redeem")}
+    send_to_user(user=account, template_prefix="onboarding/email/signup_existing", context=context)
 
 
 def guardian_signup(
-    *, data: SignupData, raw_code: str, ip_address: str | None
-) -> tuple[User, GuardianLink]:
-    """Create a guardian account and link it with a pairing code, in one step.
+    *, data: SignupData, raw_code: str, ip_address: str | None, base_url: str
+) -> GuardianLink | None:
+    """Create a guardian account, link it with a pairing code, and email a link that confirms
+    the address and activates the account (until then nobody can sign in with it).
 
-    Raises ``TooManyAttemptsError``, ``ValidationError`` naming the field, or
-    ``CodeRefusedError``; in every case no account is created.
+    The code is checked first: ``TooManyAttemptsError``, ``ValidationError`` naming the field
+    (language, password) or ``CodeRefusedError``, and then nothing is created. When an active
+    account already has the address, nothing is created or redeemed either: that account is
+    emailed (sign in instead and enter the code) and the answer is ``None``. The attempt then
+    counts toward the limit, so nobody can email an address again and again.
     """
-    user = _unsaved_guardian(data)
-    return _with_claimed_attempt(
-        lambda: _signup_with_code(user=user, raw_code=raw_code),
-        user_id=None,
-        ip_address=ip_address,
-    )
+    user = _checked_guardian(data)
+    try:
+        return _with_claimed_attempt(
+            lambda: _signup_with_code(user=user, raw_code=raw_code, base_url=base_url),
+            user_id=None,
+            ip_address=ip_address,
+        )
+    except EmailTakenError as taken:
+        _tell_existing_account(taken.account, base_url)
+        return None
+
+
+class ConfirmationInvalidError(Exception):
+    """The confirmation link is unknown, used or expired."""
+
+
+@transaction.atomic
+def guardian_signup_confirm(*, uidb64: str, token: str) -> User:
+    """Activate the account a confirmation link was made for; raises
+    ``ConfirmationInvalidError``. The caller signs the person in, which ends the link."""
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, OverflowError):
+        raise ConfirmationInvalidError from None
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=False).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ConfirmationInvalidError
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
 
 
 # --- invitations by email --------------------------------------------------------------------
