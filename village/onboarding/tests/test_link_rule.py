@@ -82,14 +82,14 @@ def link_by_route(p: Personas, route: LinkRoute, student: User, capture) -> Guar
     }[route]
     issued = services.pairing_code_create(student=student, created_by=maker)
     with capture(execute=True):
-        link = services.guardian_signup(
+        made = services.guardian_signup(
             data=stranger_data(), raw_code=issued.secret, ip_address="10.0.0.1", base_url=BASE
         )
-    assert link is not None
-    uidb64, token = confirmation(link.guardian)
+    assert made is not None
+    uidb64, token = confirmation(made.guardian)
     services.guardian_signup_confirm(uidb64=uidb64, token=token)
-    link.guardian.refresh_from_db()
-    return link
+    made.guardian.refresh_from_db()
+    return made
 
 
 def confirmation(user: User) -> tuple[str, str]:
