@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -416,6 +416,19 @@ def _unsaved_guardian(data: SignupData) -> User:
     return _checked_guardian(data)
 
 
+class _SignupConfirmationTokens(PasswordResetTokenGenerator):
+    """Tokens for confirming a new family account's address: their own key, so a confirmation
+    token is no password-reset token, and spent once the account is active."""
+
+    key_salt = "village.onboarding.signup_confirmation"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+signup_confirmation_tokens = _SignupConfirmationTokens()
+
+
 class EmailTakenError(Exception):
     """An active account has the address a sign-up gave; nothing was created or redeemed."""
 
@@ -426,7 +439,7 @@ class EmailTakenError(Exception):
 
 def _confirmation_link(user: User, base_url: str) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = signup_confirmation_tokens.make_token(user)
     return base_url.rstrip("/") + reverse("onboarding:signup_confirm", args=[uidb64, token])
 
 
@@ -493,7 +506,7 @@ def guardian_signup_confirm(*, uidb64: str, token: str) -> User:
     except (ValueError, OverflowError):
         raise ConfirmationInvalidError from None
     user = User.objects.select_for_update().filter(pk=user_id, is_active=False).first()
-    if user is None or not default_token_generator.check_token(user, token):
+    if user is None or not signup_confirmation_tokens.check_token(user, token):
         raise ConfirmationInvalidError
     user.is_active = True
     user.save(update_fields=["is_active"])
