@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.authorization import EVERYONE, client_for
 from village.accounts.models import User
 from village.community.models import GuardianLink, LinkSource, Relationship, Scope
 from village.onboarding import services
@@ -257,3 +258,29 @@ class TestInvitations:
         assert response.status_code == 200
         assert 'id="id_email_error"' in response.content.decode()
         assert not GuardianInvitation.objects.exists()
+
+
+@pytest.mark.parametrize("viewer", [*EVERYONE, "anonymous"])
+def test_a_confirmation_link_made_for_someone_else_does_nothing_for_anyone(
+    personas, viewer, django_capture_on_commit_callbacks
+):
+    """Rosa signed up; a link with her id but a wrong token, or the token of another account,
+    activates nothing and signs nobody in, whoever opens it."""
+    issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(SIGNUP, signup_form(issued.secret))
+    rosa = User.objects.get(email="rosa@families.village.test")
+    real = confirmation_path(rosa)
+    uidb64 = real.split("/")[-3]
+    client = Client() if viewer == "anonymous" else client_for(getattr(personas, viewer))
+    before = client.session.get("_auth_user_id")
+    for path in (
+        f"/families/signup/confirm/{uidb64}/not-a-token/",
+        real.replace(f"/{uidb64}/", "/MQ/"),  # Rosa's token on another account
+    ):
+        response = client.post(path)
+        assert response.status_code == 410
+        assert "Rosa" not in response.content.decode()
+        assert client.session.get("_auth_user_id") == before
+    rosa.refresh_from_db()
+    assert not rosa.is_active
