@@ -17,7 +17,7 @@ from village.community import policies as community_policies
 from village.community import services as community_services
 from village.community.models import GuardianLink, LinkSource, LinkStatus, Relationship, Scope
 from village.demo.personas import Personas
-from village.onboarding import services
+from village.onboarding import selectors, services
 from village.onboarding.models import LinkRoute, OnboardingSettings, PairingCode
 from village.onboarding.services import InvitationData, SignupData
 from village.onboarding.tests.conftest import PASSWORD, signed_in
@@ -143,9 +143,7 @@ class TestStudentMadeCodes:
             strangers.append(link.guardian)
         for stranger in strangers:
             assert sees(stranger) == set()
-        queue = set(
-            services.selectors.approval_queue(personas.nguyen).values_list("guardian", flat=True)
-        )
+        queue = set(selectors.approval_queue(personas.nguyen).values_list("guardian", flat=True))
         assert queue == {stranger.pk for stranger in strangers}
 
     def test_a_school_may_let_student_codes_work_at_once(self, personas, newcomer):
