@@ -48,6 +48,14 @@ def _no_pages_kept_between_tests() -> None:
     caches["pages"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit_counts_between_tests() -> None:
+    """Rate-limit counters live in a cache, not in the test's database transaction."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failure: it hides a missing install step."""
 

@@ -7,6 +7,7 @@ key and an explicit list of allowed hosts.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,18 @@ AXES_ENABLED = env_bool("VILLAGE_LOGIN_LOCKOUT", default=True)
 # proxies (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8); empty, REMOTE_ADDR is the client.
 # The login lockout, the pairing-code limiter and the password-reset throttle all use it.
 VILLAGE_TRUSTED_PROXIES = env_list("VILLAGE_TRUSTED_PROXIES")
+for _proxy in VILLAGE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"VILLAGE_TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
+        ) from None
 AXES_CLIENT_IP_CALLABLE = "village.core.clientip.client_ip"
+
+# Password-reset emails per hour: to one address, and asked for from one client address.
+VILLAGE_PASSWORD_RESET_PER_EMAIL = env_int("VILLAGE_PASSWORD_RESET_PER_EMAIL", 3)
+VILLAGE_PASSWORD_RESET_PER_CLIENT = env_int("VILLAGE_PASSWORD_RESET_PER_CLIENT", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -228,6 +240,20 @@ CACHES: dict[str, dict[str, Any]] = {
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+        }
+    ),
+    # Counters of rate limits (password-reset emails): shared by every process of a host (files)
+    # or of every host (Redis, VILLAGE_CACHE_URL).
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": "throttle",
+        }
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "throttle"),
         }
     ),
     # Rendered parts of pages (the family home page). Every entry's key names the versions of

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 
 from tests.browser.test_journeys import assert_accessible, main_text, shoot, sign_in
 from village.demo.personas import build_personas
@@ -40,6 +43,14 @@ def test_teacher_prints_codes_and_a_new_family_signs_up_with_one(live_server, br
     page.locator("input[name=password2]").fill("a-long-family-passphrase")
     page.locator("input[name=code]").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name="Create my account").click()
+    page.wait_for_load_state("networkidle")
+    assert "Check your email" in main_text(page)
+    assert_accessible(page)
+    confirm = re.search(r"https?://\S+/families/signup/confirm/\S+/", str(mail.outbox[-1].body))
+    assert confirm
+    page.goto(confirm.group(0))
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm and sign in").click()
     page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/")
     text = main_text(page)

@@ -6,6 +6,7 @@ Every function is keyword-only and atomic; email leaves only after the transacti
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -182,6 +184,35 @@ def profile_update(*, user: User, data: ProfileData) -> User:
         update_fields=["preferred_name", "pronouns", "preferred_language", "timezone", "phone"]
     )
     return user
+
+
+PASSWORD_RESET_WINDOW = 60 * 60  # seconds
+
+
+def _count_in_window(key: str) -> int:
+    """Count one more request under ``key`` in the current hour's window; the new count."""
+    counters = caches["throttle"]
+    counters.add(key, 0, timeout=PASSWORD_RESET_WINDOW)
+    try:
+        return counters.incr(key)
+    except ValueError:  # the window ended between the two calls: a new one starts
+        counters.add(key, 1, timeout=PASSWORD_RESET_WINDOW)
+        return 1
+
+
+def password_reset_allowed(*, email: str, client_address: str | None) -> bool:
+    """May one more password-reset email go out for ``email``, asked from ``client_address``?
+
+    Every request counts, whether or not an account has the address, so the answer reveals
+    nothing; the caller shows the same page either way and only sends nothing beyond the limit.
+    """
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    by_email = _count_in_window(f"password-reset:email:{digest}")
+    by_client = _count_in_window(f"password-reset:client:{client_address or 'unknown'}")
+    return (
+        by_email <= settings.VILLAGE_PASSWORD_RESET_PER_EMAIL
+        and by_client <= settings.VILLAGE_PASSWORD_RESET_PER_CLIENT
+    )
 
 
 def login_failures_clear(*, user: User) -> None:

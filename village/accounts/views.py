@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -31,6 +31,7 @@ from village.accounts.forms import (
 )
 from village.accounts.models import PersonalToken, User
 from village.accounts.services import InvitationNotFoundError, InvitationUnavailableError
+from village.core.clientip import client_ip
 
 #: ``ModelBackend`` signs in a user whose password was just set (django-axes has no say then).
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -57,6 +58,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     html_email_template_name = "accounts/email/password_reset.html"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        """The same answer whatever happens; beyond the limits no email is queued."""
+        allowed = services.password_reset_allowed(
+            email=form.cleaned_data["email"], client_address=client_ip(self.request)
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -119,6 +119,7 @@ class PersonAddForm(forms.Form):
 
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
         school_field = self.fields["school"]
         assert isinstance(school_field, forms.ModelChoiceField)
         school_field.queryset = policies.administered_schools(viewer).order_by("name")
@@ -130,9 +131,14 @@ class PersonAddForm(forms.Form):
         student_field.queryset = _students_of_admin_schools(viewer)
 
     def clean_email(self) -> str:
+        """A duplicate is reported only among the people the admin can already see (their
+        schools); an address used elsewhere in Village gets the same answer as a new one, so the
+        form tells nobody who else has an account."""
         email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Someone at Village already has this email address."))
+        if policies.visible_people(self.viewer).filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Someone at your schools already has this email address.")
+            )
         return email
 
     def clean_username(self) -> str:

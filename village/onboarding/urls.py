@@ -6,6 +6,7 @@ app_name = "onboarding"
 urlpatterns: list[URLPattern] = [
     path("pair/", views.redeem, name="redeem"),
     path("signup/", views.signup, name="signup"),
+    path("signup/confirm/<str:uidb64>/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("invitation/<str:secret>/", views.invitation, name="invitation"),
     path("students/<int:student_id>/", views.student_page, name="student"),
     path("students/<int:student_id>/codes/", views.code_create, name="code_create"),

@@ -43,6 +43,7 @@ from village.onboarding.models import PairingCode
 from village.onboarding.services import (
     AlreadyLinkedError,
     CodeRefusedError,
+    ConfirmationInvalidError,
     InvitationNotFoundError,
     InvitationUnavailableError,
     NotEligibleError,
@@ -137,11 +138,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
         return render(request, "onboarding/signup.html", {"form": form})
+    email = form.cleaned_data["email"]
     try:
-        user, link = services.guardian_signup(
-            data=form.signup_data(form.cleaned_data["email"]),
+        services.guardian_signup(
+            data=form.signup_data(email),
             raw_code=form.cleaned_data["code"],
             ip_address=_ip(request),
+            base_url=request.build_absolute_uri("/"),
         )
     except TooManyAttemptsError:
         context = {"form": form, "notice": _too_many_message()}
@@ -152,7 +155,24 @@ def signup(request: HttpRequest) -> HttpResponse:
     except CodeRefusedError:
         form.add_error("code", _refused_message())
         return render(request, "onboarding/signup.html", {"form": form})
-    return _welcome(request, user, link)
+    # The same answer whether the address was new or already had an account.
+    return render(request, "onboarding/signup_sent.html", {"email": email})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """A page with one button (a mail scanner that opens the link confirms nothing)."""
+    if request.method != "POST":
+        return render(request, "onboarding/signup_confirm.html", {})
+    try:
+        user = services.guardian_signup_confirm(uidb64=uidb64, token=token)
+    except ConfirmationInvalidError:
+        return render(request, "onboarding/signup_confirm.html", {"invalid": True}, status=410)
+    login(request, user, backend=PASSWORD_BACKEND)
+    with translation.override(user.ui_language):
+        messages.success(request, _("Your email address is confirmed. Welcome to Village!"))
+    return redirect("onboarding:redeem")
 
 
 def _welcome(request: HttpRequest, user: User, link: GuardianLink) -> HttpResponse:

@@ -109,3 +109,65 @@ class TestPasswordChange:
         assert 'aria-describedby="id_old_password_error"' in response.content.decode()
         personas.chen.refresh_from_db()
         assert personas.chen.check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+class TestThrottle:
+    """At most 3 reset emails an hour to one address and 10 from one client; the page answers
+    the same whatever happens, so it tells nobody whether an account exists."""
+
+    def ask(self, email: str, ip: str = "203.0.113.7"):
+        return Client().post(RESET, {"email": email}, REMOTE_ADDR=ip)
+
+    def test_a_fourth_request_for_one_address_in_an_hour_sends_nothing(self, personas):
+        for number in range(4):
+            response = self.ask(personas.rivera.email, ip=f"203.0.113.{number}")
+            assert response.status_code == 302
+            assert response.url == "/accounts/password/reset/sent/"
+        assert [m.to for m in mail.outbox] == [[personas.rivera.email]] * 3
+
+    def test_the_address_is_counted_whatever_its_case(self, personas):
+        for variant in (
+            "rivera@staff.village.test",
+            "RIVERA@staff.village.test",
+            " Rivera@Staff.village.test",
+        ):
+            self.ask(variant)
+        self.ask(personas.rivera.email)
+        assert len(mail.outbox) == 3
+
+    def test_one_client_gets_at_most_ten_sent_in_an_hour(self, personas):
+        people = ["rivera", "chen", "sam", "jordan", "nguyen", "priya", "park", "olga", "eve"]
+        addresses = [getattr(personas, name).email for name in people] * 2
+        for email in addresses:
+            assert self.ask(email, ip="198.51.100.9").status_code == 302
+        assert len(mail.outbox) == 10
+
+    def test_unknown_addresses_count_too_and_the_answer_is_the_same(self, personas):
+        answers = {self.ask("nobody@nowhere.test", ip="198.51.100.9").url for _n in range(10)}
+        assert answers == {"/accounts/password/reset/sent/"}
+        assert self.ask(personas.rivera.email, ip="198.51.100.9").url == answers.pop()
+        assert not mail.outbox
+
+    def test_another_client_and_another_address_are_not_held_back(self, personas):
+        for _n in range(4):
+            self.ask(personas.rivera.email)
+        self.ask(personas.chen.email, ip="198.51.100.20")
+        assert mail.outbox[-1].to == [personas.chen.email]
+
+    def test_the_limits_come_from_settings(self, settings, personas):
+        settings.VILLAGE_PASSWORD_RESET_PER_EMAIL = 1
+        self.ask(personas.rivera.email)
+        self.ask(personas.rivera.email)
+        assert len(mail.outbox) == 1
+
+    def test_an_hour_later_the_address_may_ask_again(self, personas):
+        import time_machine
+        from django.utils import timezone
+
+        with time_machine.travel(timezone.now(), tick=False) as clock:
+            for _n in range(4):
+                self.ask(personas.rivera.email)
+            clock.shift(3601)
+            self.ask(personas.rivera.email)
+        assert len(mail.outbox) == 4

@@ -477,10 +477,25 @@ class TestPersonAdd:
         assert 'id="id_email_error"' in html
         assert "Enter a valid email address." in html
 
-    def test_email_already_in_use_is_refused(self, client, personas, add_form):
+    def test_email_of_someone_at_the_admins_school_is_refused(self, client, personas, add_form):
         add_form["email"] = "SAM@families.village.test"
         html = self.assert_rejected(client, personas, add_form)
-        assert "already has this email address" in html
+        assert "Someone at your schools already has this email address." in html
+
+    def test_email_used_outside_the_admins_schools_gets_the_answer_of_a_new_one(
+        self, client, personas, add_form
+    ):
+        """Eve is at Lakeside; Nguyen runs Riverside and must not learn Eve has an account."""
+        answers = []
+        for email in (personas.eve.email.upper(), "someone.new@example.test"):
+            response = signed_in(client, personas.nguyen).post(
+                self.url, {**add_form, "email": email}
+            )
+            answers.append((response.status_code, response["Location"]))
+        assert answers[0] == answers[1] == (302, reverse("community:people"))
+        assert User.objects.filter(email__iexact=personas.eve.email).count() == 2
+        personas.eve.refresh_from_db()
+        assert not GuardianLink.objects.filter(guardian=personas.eve, student=personas.maya)
 
     def test_only_a_guardian_can_be_linked_to_a_student(self, client, personas, add_form):
         add_form["role"] = Role.TEACHER

@@ -17,7 +17,7 @@ from village.community import policies as community_policies
 from village.community import services as community_services
 from village.community.models import GuardianLink, LinkSource, LinkStatus, Relationship, Scope
 from village.demo.personas import Personas
-from village.onboarding import services
+from village.onboarding import selectors, services
 from village.onboarding.models import LinkRoute, OnboardingSettings, PairingCode
 from village.onboarding.services import InvitationData, SignupData
 from village.onboarding.tests.conftest import PASSWORD, signed_in
@@ -25,6 +25,7 @@ from village.onboarding.tests.conftest import PASSWORD, signed_in
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("village.onboarding.tests.urls")]
 
 SIGNUP = "/families/signup/"
+BASE = "http://testserver"
 
 
 def stranger_data(email: str = "stranger@elsewhere.test") -> SignupData:
@@ -80,15 +81,28 @@ def link_by_route(p: Personas, route: LinkRoute, student: User, capture) -> Guar
         LinkRoute.ADMIN_CODE: p.priya if student == p.mina else p.nguyen,
     }[route]
     issued = services.pairing_code_create(student=student, created_by=maker)
-    _user, link = services.guardian_signup(
-        data=stranger_data(), raw_code=issued.secret, ip_address="10.0.0.1"
-    )
-    return link
+    with capture(execute=True):
+        made = services.guardian_signup(
+            data=stranger_data(), raw_code=issued.secret, ip_address="10.0.0.1", base_url=BASE
+        )
+    assert made is not None
+    uidb64, token = confirmation(made.guardian)
+    services.guardian_signup_confirm(uidb64=uidb64, token=token)
+    made.guardian.refresh_from_db()
+    return made
+
+
+def confirmation(user: User) -> tuple[str, str]:
+    """The parts of the confirmation link last emailed to ``user``."""
+    body = next(str(m.body) for m in reversed(mail.outbox) if m.to == [user.email])
+    match = re.search(r"/families/signup/confirm/([^/\s]+)/([^/\s]+)/", body)
+    assert match
+    return match.group(1), match.group(2)
 
 
 class TestStudentMadeCodes:
     def test_stranger_signing_up_with_a_students_own_code_sees_no_grades_until_approved(
-        self, client: Client, personas
+        self, client: Client, personas, django_capture_on_commit_callbacks
     ):
         issued = services.pairing_code_create(student=personas.ada, created_by=personas.ada)
         form = {
@@ -100,8 +114,13 @@ class TestStudentMadeCodes:
             "language": "en",
             "code": issued.secret,
         }
-        assert client.post(SIGNUP, form).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(SIGNUP, form).status_code == 200
         stranger = User.objects.get(email="stranger@elsewhere.test")
+        uidb64, token = confirmation(stranger)
+        confirmed = client.post(f"/families/signup/confirm/{uidb64}/{token}/")
+        assert confirmed.status_code == 302
+        stranger.refresh_from_db()
         link = GuardianLink.objects.get(guardian=stranger)
         assert link.status == LinkStatus.PENDING
         assert sees(stranger, Scope.GRADES) == set()
@@ -113,18 +132,18 @@ class TestStudentMadeCodes:
         strangers = []
         for number in range(3):
             issued = services.pairing_code_create(student=personas.ada, created_by=personas.ada)
-            stranger, link = services.guardian_signup(
+            link = services.guardian_signup(
                 data=stranger_data(f"stranger{number}@elsewhere.test"),
                 raw_code=issued.secret,
                 ip_address=f"10.0.1.{number}",
+                base_url=BASE,
             )
+            assert link is not None
             assert link.status == LinkStatus.PENDING
-            strangers.append(stranger)
+            strangers.append(link.guardian)
         for stranger in strangers:
             assert sees(stranger) == set()
-        queue = set(
-            services.selectors.approval_queue(personas.nguyen).values_list("guardian", flat=True)
-        )
+        queue = set(selectors.approval_queue(personas.nguyen).values_list("guardian", flat=True))
         assert queue == {stranger.pk for stranger in strangers}
 
     def test_a_school_may_let_student_codes_work_at_once(self, personas, newcomer):

@@ -90,6 +90,7 @@ def test_parallel_sign_ups_with_wrong_codes_from_one_address_check_at_most_the_l
             ),
             raw_code="ZZZZ-ZZZZ",
             ip_address="10.0.0.10",
+            base_url="http://testserver",
         )
 
     outcomes = fire(sign_up)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.authorization import EVERYONE, client_for
 from village.accounts.models import User
 from village.community.models import GuardianLink, LinkSource, Relationship, Scope
 from village.onboarding import services
@@ -37,25 +38,80 @@ def signup_form(code: str, **overrides: str) -> dict[str, str]:
 
 
 class TestSignup:
-    def test_new_guardian_account_is_linked_to_the_child_and_signed_in(self, client, personas):
+    def test_new_account_is_linked_and_signs_in_once_the_address_is_confirmed(
+        self, client, personas, django_capture_on_commit_callbacks
+    ):
         issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
-        response = client.post(SIGNUP, signup_form(issued.display.lower()))
-        assert response.status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(SIGNUP, signup_form(issued.display.lower()))
+        assert response.status_code == 200
+        assert "Check your email" in response.content.decode()
         rosa = User.objects.get(email="rosa@families.village.test")
-        assert rosa.preferred_language == "es"
+        assert (rosa.preferred_language, rosa.is_active) == ("es", False)
         assert rosa.check_password(PASSWORD)
+        assert "_auth_user_id" not in client.session
         link = GuardianLink.objects.get(guardian=rosa)
         assert (link.student, link.source) == (personas.maya, LinkSource.PAIRING)
+        confirm = confirmation_path(rosa)
+        assert client.get(confirm).status_code == 200
+        assert client.post(confirm).status_code == 302
+        rosa.refresh_from_db()
+        assert rosa.is_active
+        assert client.session["_auth_user_id"] == str(rosa.pk)
         assert client.get(reverse("community:home")).status_code == 200
 
-    def test_email_of_an_active_account_is_refused_by_name(self, client, personas):
+    def test_a_confirmation_link_works_once(
+        self, client, personas, django_capture_on_commit_callbacks
+    ):
         issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
-        response = client.post(
-            SIGNUP, signup_form(issued.secret, email="SAM@families.village.test")
-        )
-        assert response.status_code == 200
-        assert "An account with this email address exists" in response.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(SIGNUP, signup_form(issued.secret))
+        confirm = confirmation_path(User.objects.get(email="rosa@families.village.test"))
+        client.post(confirm)
+        assert Client().post(confirm).status_code == 410
+        assert Client().post("/families/signup/confirm/MTIz/not-a-token/").status_code == 410
+
+    def test_a_taken_address_gets_the_same_answer_and_its_owner_an_email(
+        self, client, personas, django_capture_on_commit_callbacks
+    ):
+        issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+        fresh_code = services.pairing_code_create(student=personas.mina, created_by=personas.park)
+        with django_capture_on_commit_callbacks(execute=True):
+            taken = client.post(
+                SIGNUP, signup_form(issued.secret, email="SAM@families.village.test")
+            )
+            fresh = Client().post(SIGNUP, signup_form(fresh_code.secret))
+
+        def page(response) -> str:
+            return response.content.decode().replace("SAM@families", "rosa@families")
+
+        assert taken.status_code == fresh.status_code == 200
+        assert page(taken) == page(fresh)
+        assert "An account with this email address exists" not in page(taken)
         assert not GuardianLink.objects.filter(student=personas.maya).exists()
+        assert User.objects.filter(email__iexact="sam@families.village.test").count() == 1
+        issued.code.refresh_from_db()
+        assert issued.code.redeemed_at is None
+        to_sam = [m for m in mail.outbox if m.to == [personas.sam.email]]
+        assert len(to_sam) == 1
+        assert "/families/pair/" in str(to_sam[0].body)
+        assert "Maya" not in str(to_sam[0].body)  # the owner may be a stranger to the child
+
+    def test_a_taken_address_is_not_told_before_the_code_is_checked(self, client, personas):
+        response = client.post(SIGNUP, signup_form("ZZZZ-ZZZZ", email="sam@families.village.test"))
+        html = response.content.decode()
+        assert "This code does not work" in html
+        assert "An account with this email address exists" not in html
+        assert not mail.outbox
+
+    def test_trying_a_taken_address_again_and_again_hits_the_limit(self, client, personas):
+        issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+        for _attempt in range(5):
+            client.post(SIGNUP, signup_form(issued.secret, email="sam@families.village.test"))
+        response = client.post(
+            SIGNUP, signup_form(issued.secret, email="sam@families.village.test")
+        )
+        assert response.status_code == 429
 
     def test_weak_password_is_refused_and_nothing_is_created(self, client, personas):
         issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
@@ -81,6 +137,13 @@ class TestSignup:
         html = client.get(SIGNUP).content.decode()
         for name in ["first_name", "last_name", "email", "password1", "language", "code"]:
             assert f'<label for="id_{name}"' in html
+
+
+def confirmation_path(user: User) -> str:
+    body = next(str(m.body) for m in reversed(mail.outbox) if m.to == [user.email])
+    match = re.search(r"/families/signup/confirm/[^/\s]+/[^/\s]+/", body)
+    assert match
+    return match.group(0)
 
 
 def invite(client: Client, by: User, student: User, **fields: str):
@@ -195,3 +258,29 @@ class TestInvitations:
         assert response.status_code == 200
         assert 'id="id_email_error"' in response.content.decode()
         assert not GuardianInvitation.objects.exists()
+
+
+@pytest.mark.parametrize("viewer", [*EVERYONE, "anonymous"])
+def test_a_confirmation_link_made_for_someone_else_does_nothing_for_anyone(
+    personas, viewer, django_capture_on_commit_callbacks
+):
+    """Rosa signed up; a link with her id but a wrong token, or the token of another account,
+    activates nothing and signs nobody in, whoever opens it."""
+    issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(SIGNUP, signup_form(issued.secret))
+    rosa = User.objects.get(email="rosa@families.village.test")
+    real = confirmation_path(rosa)
+    uidb64 = real.split("/")[-3]
+    client = Client() if viewer == "anonymous" else client_for(getattr(personas, viewer))
+    before = client.session.get("_auth_user_id")
+    for path in (
+        f"/families/signup/confirm/{uidb64}/not-a-token/",
+        real.replace(f"/{uidb64}/", "/MQ/"),  # Rosa's token on another account
+    ):
+        response = client.post(path)
+        assert response.status_code == 410
+        assert "Rosa" not in response.content.decode()
+        assert client.session.get("_auth_user_id") == before
+    rosa.refresh_from_db()
+    assert not rosa.is_active

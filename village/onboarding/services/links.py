@@ -1,0 +1,182 @@
+"""The one rule for every new guardian link onboarding makes (a code the student, a teacher or an
+admin made; an email invitation), telling the child's guardians and the school about it, the
+school's decision on links that wait, and each school's settings for new links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from village.accounts.emails import send_to_user
+from village.accounts.models import User
+from village.community import services as community_services
+from village.community.models import (
+    GuardianLink,
+    LinkSource,
+    LinkStatus,
+    Organisation,
+    OrgRole,
+    Relationship,
+    Role,
+    Scope,
+)
+from village.onboarding import policies, selectors
+from village.onboarding.models import (
+    LinkRoute,
+    OnboardingSettings,
+)
+
+
+class NotEligibleError(Exception):
+    """Student and staff accounts cannot become guardians through onboarding."""
+
+
+class AlreadyLinkedError(Exception):
+    def __init__(self, student: User) -> None:
+        super().__init__(student.pk)
+        self.student = student
+
+
+def student_school(student: User) -> Organisation | None:
+    role = (
+        OrgRole.objects.filter(user=student, role=Role.STUDENT)
+        .select_related("organisation")
+        .order_by("-is_primary", "-status", "id")
+        .first()
+    )
+    return role.organisation if role else None
+
+
+def settings_for(school: Organisation | None) -> OnboardingSettings:
+    """The school's settings, or Village's defaults (``OnboardingSettings``) without any."""
+    return selectors.school_settings(school) if school else OnboardingSettings()
+
+
+def _link(
+    *,
+    guardian: User,
+    student: User,
+    route: LinkRoute,
+    relationship: Relationship = Relationship.GUARDIAN,
+) -> GuardianLink:
+    """Every new guardian link made by onboarding is made here, by one rule: the school of the
+    student decides, per route, whether the link waits for a school admin, and what areas it
+    may see. The child's guardians and the school's admins are told by email."""
+    if GuardianLink.objects.filter(guardian=guardian, student=student).exists():
+        raise AlreadyLinkedError(student)
+    school = student_school(student)
+    school_settings = settings_for(school)
+    link = community_services.guardian_link(
+        guardian=guardian,
+        student=student,
+        relationship=relationship,
+        scopes=school_settings.scopes,
+        status=LinkStatus.PENDING if school_settings.needs_approval(route) else LinkStatus.ACTIVE,
+        source=LinkSource.INVITATION if route == LinkRoute.INVITATION else LinkSource.PAIRING,
+    )
+    _tell_about_new_guardian(link=link, school=school, route=route)
+    return link
+
+
+def _tell_about_new_guardian(
+    *, link: GuardianLink, school: Organisation | None, route: LinkRoute
+) -> None:
+    """After commit, queue one email to each guardian of the child who may hear from the school
+    and to each admin of the school: who is this new guardian? If they do not know, they tell
+    the school."""
+    guardians = list(selectors.guardians_to_tell(link))
+    admins = list(selectors.school_admins(school)) if school else []
+    context = {
+        "link": link,
+        "new_guardian": link.guardian,
+        "student": link.student,
+        "school": school,
+        "route": route.label,
+        "pending": link.status == LinkStatus.PENDING,
+    }
+
+    def send() -> None:
+        for recipient in guardians:
+            send_to_user(
+                user=recipient, template_prefix="onboarding/email/new_guardian", context=context
+            )
+        for recipient in admins:
+            send_to_user(
+                user=recipient,
+                template_prefix="onboarding/email/new_guardian_school",
+                context=context,
+            )
+
+    transaction.on_commit(send)
+
+
+# --- approval --------------------------------------------------------------------------------
+
+
+def _decide(link: GuardianLink, status: LinkStatus) -> GuardianLink:
+    if link.status != LinkStatus.PENDING:
+        raise ValidationError({"status": _("This link is not waiting for approval.")})
+    link.status = status
+    link.save(update_fields=["status", "updated_at"])
+    return link
+
+
+@transaction.atomic
+def guardian_link_approve(*, link: GuardianLink, approved_by: User) -> GuardianLink:
+    if not policies.approvable_links(approved_by).filter(pk=link.pk).exists():
+        raise PermissionDenied
+    return _decide(link, LinkStatus.ACTIVE)
+
+
+@transaction.atomic
+def guardian_link_decline(*, link: GuardianLink, declined_by: User) -> GuardianLink:
+    if not policies.approvable_links(declined_by).filter(pk=link.pk).exists():
+        raise PermissionDenied
+    return _decide(link, LinkStatus.ENDED)
+
+
+@transaction.atomic
+def onboarding_settings_update(
+    *,
+    school: Organisation,
+    approvals: Mapping[LinkRoute, bool],
+    default_scopes: Iterable[str],
+    changed_by: User,
+) -> OnboardingSettings:
+    """Save how families link to ``school``'s students from now on; existing links keep theirs.
+
+    ``approvals`` says, per route, whether a new link waits for a school admin; a route left
+    out keeps its current answer (Village's default for a school without settings).
+
+    Raises ``PermissionDenied`` unless ``changed_by`` administers the school (or its district),
+    and ``ValidationError`` naming ``default_scopes`` for an unknown area or for none at all.
+    """
+    if not policies.may_change_school_settings(changed_by, school):
+        raise PermissionDenied
+    found, _created = OnboardingSettings.objects.update_or_create(
+        school=school,
+        defaults={
+            **{OnboardingSettings.approval_field(route): bool(v) for route, v in approvals.items()},
+            "default_scopes": _checked_scopes(default_scopes),
+            "updated_by": changed_by,
+        },
+    )
+    return found
+
+
+def _checked_scopes(chosen: Iterable[str]) -> list[str]:
+    """The chosen areas in the order Village lists them, each once."""
+    values = {str(value) for value in chosen}
+    unknown = sorted(values - set(Scope.values))
+    if unknown:
+        raise ValidationError(
+            {"default_scopes": _("Unknown areas: %(areas)s") % {"areas": ", ".join(unknown)}}
+        )
+    if not values:
+        raise ValidationError(
+            {"default_scopes": _("Choose at least one area a new family link may see.")}
+        )
+    return [scope.value for scope in Scope if scope.value in values]
