@@ -56,6 +56,19 @@ def _no_rate_limit_counts_between_tests() -> None:
     caches["throttle"].clear()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgresql`` run in the PostgreSQL suite; on SQLite they are deselected
+    (not skipped: the SQLite suite does not claim them, and CI runs both suites)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test is a failure: it hides a missing install step."""
 

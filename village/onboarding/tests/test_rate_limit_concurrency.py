@@ -16,14 +16,10 @@ GUESSES = 40
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor == "sqlite",
-        reason=(
-            "The SQLite test database lives in memory with a shared cache: a second thread that "
-            "writes while another holds a write lock gets 'database table is locked' at once "
-            "(no busy wait), so parallel requests cannot be simulated there; PostgreSQL runs it."
-        ),
-    ),
+    # The SQLite test database lives in memory with a shared cache: a second thread that writes
+    # while another holds a write lock gets "database table is locked" at once (no busy wait),
+    # so parallel requests cannot be simulated there.
+    pytest.mark.postgresql,
 ]
 
 
