@@ -548,9 +548,10 @@ def assignment_work(request: HttpRequest, assignment_id: Id) -> list[StudentWork
     summary="Save or return feedback",
     description=(
         "Saves the feedback on one student's work: a grade (or, with a rubric, a level per "
-        "criterion, the grade being their sum), a comment, excused; with "
-        "``return_to_student`` it is returned at once. A grade is between 0 and the work's "
-        "points. 404 for a student not in the class."
+        "criterion, the grade being their sum; levels left out stay as chosen), a comment, "
+        "excused; with ``return_to_student`` it is returned at once. A grade is between 0 and "
+        "the work's points; on rubric work a grade sent must be the sum of the levels (422 "
+        "naming ``score`` otherwise). 404 for a student not in the class."
     ),
 )
 def feedback_put(
