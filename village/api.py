@@ -3,11 +3,13 @@
 Every endpoint needs a signed-in caller (a personal token or the browser session) and answers only
 with what that caller may see. Errors are ``{"detail": "..."}``: 401 without a valid sign-in, 404
 for anything the caller may not see, 403 where the caller sees an object but not the part asked
-for, 422 naming the field for bad input.
+for, 400 for a body that cannot be read, 422 naming the field for bad input (the shapes are in
+``village.core.api``).
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 
 from village.classwork import api_student, api_teacher
@@ -32,6 +34,15 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A multipart body without its boundary, or cut short: like a JSON body that cannot be
+    # parsed, the request itself is malformed.
+    return api.create_response(
+        request, {"detail": f"Cannot read the multipart form: {exc}"}, status=400
+    )
 
 
 api.add_router("/v1/me", me_router)

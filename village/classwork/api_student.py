@@ -35,7 +35,7 @@ from village.classwork.selectors_student import (
 )
 from village.classwork.status import WorkStatus
 from village.community.models import Role
-from village.community.schemas import ErrorOut
+from village.core.api import READ, WRITE, ErrorOut, Id, InputSchema
 
 router = Router(auth=api_auth, tags=["my work"])
 
@@ -95,7 +95,9 @@ class RubricScoreOut(Schema):
     max_points: Decimal | None
 
 
-class FeedbackOut(Schema):
+class MyFeedbackOut(Schema):
+    """Returned feedback on the caller's own work."""
+
     comment: str
     excused: bool
     returned_at: dt.datetime | None
@@ -122,7 +124,9 @@ class SubmissionOut(Schema):
     late: bool = Field(description="Handed in after the due time (computed, never stored).")
 
 
-class AssignmentOut(Schema):
+class MyAssignmentOut(Schema):
+    """One piece of the caller's own work, as the student sees it."""
+
     id: int
     title: str
     class_id: int
@@ -138,22 +142,12 @@ class AssignmentOut(Schema):
     status: WorkStatus
     may_hand_in: bool
     submissions: list[SubmissionOut] = Field(description="The caller's attempts, newest first.")
-    feedback: FeedbackOut | None = Field(description="Returned feedback; null until returned.")
+    feedback: MyFeedbackOut | None = Field(description="Returned feedback; null until returned.")
 
 
-class SubmissionIn(Schema):
+class SubmissionIn(InputSchema):
     text: str = Field("", description="A written answer.")
     link: str = Field("", description="A web address (http or https).")
-
-
-class FieldErrorOut(Schema):
-    loc: list[str | int] = Field(description='Where the error is, e.g. ["body", "file"].')
-    msg: str
-    type: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[FieldErrorOut]
 
 
 NOT_VISIBLE = {401: ErrorOut, 404: ErrorOut}
@@ -228,10 +222,10 @@ def _rubric_out(rubric: list[RubricRow]) -> list[RubricCriterionOut]:
     ]
 
 
-def _feedback_out(feedback: ReturnedFeedback | None) -> FeedbackOut | None:
+def _feedback_out(feedback: ReturnedFeedback | None) -> MyFeedbackOut | None:
     if feedback is None:
         return None
-    return FeedbackOut(
+    return MyFeedbackOut(
         comment=feedback.comment,
         excused=feedback.excused,
         returned_at=feedback.returned_at,
@@ -328,7 +322,7 @@ def my_work(request: HttpRequest) -> MyWorkOut:
 
 @router.get(
     "/assignments/{assignment_id}",
-    response={200: AssignmentOut, **NOT_VISIBLE},
+    response={200: MyAssignmentOut, **READ},
     summary="One assignment",
     description=(
         "An assignment of one of the caller's classes: instructions, materials, rubric, the "
@@ -336,7 +330,7 @@ def my_work(request: HttpRequest) -> MyWorkOut:
         "unless the work is published to a class the caller is currently a student of."
     ),
 )
-def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentOut:
+def assignment_detail(request: HttpRequest, assignment_id: Id) -> MyAssignmentOut:
     user = api_caller(request)
     assignment = _own_assignment(user, assignment_id)
     rubric = selectors_student.rubric_rows(assignment)
@@ -344,7 +338,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentOut
     submissions.feedback_mark_seen(
         user_id=user.pk, feedback_ids=selectors_student.unseen_feedback_ids([position])
     )
-    return AssignmentOut(
+    return MyAssignmentOut(
         id=assignment.pk,
         title=assignment.title,
         class_id=assignment.school_class_id,
@@ -366,11 +360,11 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentOut
 
 @router.get(
     "/assignments/{assignment_id}/submissions",
-    response={200: list[SubmissionOut], **NOT_VISIBLE},
+    response={200: list[SubmissionOut], **READ},
     summary="My attempts",
     description="Every attempt the caller handed in for this assignment, newest first.",
 )
-def submission_list(request: HttpRequest, assignment_id: int) -> list[SubmissionOut]:
+def submission_list(request: HttpRequest, assignment_id: Id) -> list[SubmissionOut]:
     user = api_caller(request)
     assignment = _own_assignment(user, assignment_id)
     position = _own_position(user, assignment, [])
@@ -379,7 +373,7 @@ def submission_list(request: HttpRequest, assignment_id: int) -> list[Submission
 
 @router.post(
     "/assignments/{assignment_id}/submissions",
-    response={201: SubmissionOut, 403: ErrorOut, 422: ValidationErrorOut, **NOT_VISIBLE},
+    response={201: SubmissionOut, **WRITE},
     summary="Hand in",
     description=(
         "Hand in (or hand in again) the caller's work: a written answer, a link, a file, or any "
@@ -398,7 +392,7 @@ def submission_list(request: HttpRequest, assignment_id: int) -> list[Submission
         }
     },
 )
-def submission_create(request: HttpRequest, assignment_id: int) -> Status[Any]:
+def submission_create(request: HttpRequest, assignment_id: Id) -> Status[Any]:
     user = api_caller(request)
     assignment = _own_assignment(user, assignment_id)
     text, link, file = _hand_in_input(request)

@@ -8,8 +8,8 @@ exist; one they see but may not change (an admin's) answers 403 to a change. Bad
 time zone; times are answered in UTC.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: the paginated endpoint's parameters (``Id``)
+# are read by django-ninja from the wrapped function, which needs them evaluated.
 import datetime as dt
 import zoneinfo
 from decimal import Decimal
@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
@@ -38,8 +38,21 @@ from village.classwork.models import (
 )
 from village.classwork.status import WorkStatus
 from village.community.models import SchoolClass
+from village.core.api import (
+    READ,
+    WRITE,
+    ErrorOut,
+    Id,
+    InputSchema,
+    Pages,
+    Ref,
+    SingleLine,
+    Text,
+    ValidationErrorOut,
+)
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
+from village.core.text import single_line
 
 MAX_PAGE_SIZE = 200
 
@@ -47,23 +60,6 @@ router = Router(auth=api_auth, tags=["classwork: teachers"])
 
 
 # --- shapes ----------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="Why the request was refused, in plain words.")
-
-
-class FieldError(Schema):
-    loc: list[str] = Field(description='Where the bad value is, e.g. ["body", "due_at"].')
-    msg: str = Field(description="What is wrong with it, in plain words.")
-
-
-class ValidationErrorOut(Schema):
-    detail: list[FieldError]
-
-
-READ = {401: ErrorOut, 404: ErrorOut}
-WRITE = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 class TopicOut(Schema):
@@ -74,9 +70,9 @@ class TopicOut(Schema):
     ends_on: dt.date
 
 
-class TopicIn(Schema):
-    title: str
-    summary: str = ""
+class TopicIn(InputSchema):
+    title: SingleLine = Field(max_length=200)
+    summary: Text = ""
     starts_on: dt.date
     ends_on: dt.date
 
@@ -87,31 +83,31 @@ class CategoryOut(Schema):
     weight: Decimal = Field(description="Percentage of the course grade (scaled to 100).")
 
 
-class CategoryIn(Schema):
-    name: str
-    weight: Decimal = Field(ge=0, le=100)
+class CategoryIn(InputSchema):
+    name: SingleLine = Field(max_length=100)
+    weight: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
 
 
-class LevelIn(Schema):
-    title: str
-    points: Decimal = Field(ge=0)
-    description: str = ""
+class LevelIn(InputSchema):
+    title: SingleLine = Field(max_length=100)
+    points: Decimal = Field(ge=0, max_digits=6, decimal_places=2)
+    description: Text = Field("", max_length=500)
 
 
-class CriterionIn(Schema):
-    title: str
-    description: str = ""
+class CriterionIn(InputSchema):
+    title: SingleLine = Field(max_length=200)
+    description: Text = Field("", max_length=500)
     levels: list[LevelIn] = Field(description="Best level first.")
 
 
-class RubricIn(Schema):
-    title: str
+class RubricIn(InputSchema):
+    title: SingleLine = Field(max_length=200)
     criteria: list[CriterionIn]
 
 
-class LinkIn(Schema):
-    title: str = ""
-    url: str
+class LinkIn(InputSchema):
+    title: SingleLine = Field("", max_length=200)
+    url: Text = Field(max_length=1000)
 
 
 class AssignmentOut(Schema):
@@ -130,13 +126,15 @@ class AssignmentOut(Schema):
     materials: list[MaterialOut]
 
 
-class AssignmentIn(Schema):
-    title: str
-    instructions: str = Field("", description="HTML; only simple formatting is kept.")
-    topic_id: int | None = None
-    category_id: int | None = None
-    points: Decimal | None = Field(None, ge=0, description="Ignored with a rubric.")
-    rubric_id: int | None = Field(None, description="One of the class's rubrics.")
+class AssignmentIn(InputSchema):
+    title: SingleLine = Field(max_length=200)
+    instructions: Text = Field("", description="HTML; only simple formatting is kept.")
+    topic_id: Ref | None = None
+    category_id: Ref | None = None
+    points: Decimal | None = Field(
+        None, ge=0, max_digits=7, decimal_places=2, description="Ignored with a rubric."
+    )
+    rubric_id: Ref | None = Field(None, description="One of the class's rubrics.")
     rubric: RubricIn | None = Field(None, description="A new rubric for this work.")
     assign_at: dt.datetime | None = Field(None, description="Defaults to now.")
     due_at: dt.datetime | None = None
@@ -144,15 +142,15 @@ class AssignmentIn(Schema):
     links: list[LinkIn] = []
 
 
-class AssignmentPatch(Schema):
+class AssignmentPatch(InputSchema):
     """Only the fields sent change; ``null`` clears an optional one."""
 
-    title: str | None = None
-    instructions: str | None = None
-    topic_id: int | None = None
-    category_id: int | None = None
-    points: Decimal | None = Field(None, ge=0)
-    rubric_id: int | None = None
+    title: SingleLine | None = Field(None, max_length=200)
+    instructions: Text | None = None
+    topic_id: Ref | None = None
+    category_id: Ref | None = None
+    points: Decimal | None = Field(None, ge=0, max_digits=7, decimal_places=2)
+    rubric_id: Ref | None = None
     assign_at: dt.datetime | None = None
     due_at: dt.datetime | None = None
     visible_to_families: bool | None = None
@@ -175,9 +173,18 @@ class StudentWorkOut(Schema):
     draft: bool = Field(description="Feedback is saved but not returned yet.")
 
 
-class FeedbackIn(Schema):
-    score: Decimal | None = Field(None, ge=0, description="Without a rubric: the grade.")
-    comment: str = ""
+class FeedbackIn(InputSchema):
+    score: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=7,
+        decimal_places=2,
+        description=(
+            "The grade, from 0 to the work's points. With a rubric the grade is the sum of the "
+            "levels chosen: leave it out, or send that sum."
+        ),
+    )
+    comment: Text = ""
     rubric_levels: dict[int, int | None] | None = Field(
         None, description="With a rubric: criterion id to chosen level id; the grade is the sum."
     )
@@ -232,7 +239,7 @@ def _invalid(
     a service's field to the API's where they differ)."""
     messages = error.message_dict if hasattr(error, "error_dict") else {"body": error.messages}
     detail = [
-        {"loc": ["body", fields.get(name, name)], "msg": message}
+        {"loc": ["body", fields.get(name, name)], "msg": message, "type": "value_error"}
         for name, found in messages.items()
         for message in found
     ]
@@ -266,8 +273,16 @@ def _of_class(model: type[Any], school_class: SchoolClass, pk: int | None, field
 @router.get(
     "/materials/{material_id}/file",
     url_name="material_download",
-    response={200: bytes, **READ},
+    response=READ,
     tags=["classwork"],
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, with the media type of its kind (e.g. application/pdf).",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
     summary="Download a file that goes with an assignment",
     description=(
         "The file as an attachment, for anyone who may see its assignment: the class's staff, "
@@ -275,7 +290,7 @@ def _of_class(model: type[Any], school_class: SchoolClass, pk: int | None, field
         "to families and their link allows classwork. 404 for anyone else, or for a link."
     ),
 )
-def material_download(request: HttpRequest, material_id: int) -> FileResponse:
+def material_download(request: HttpRequest, material_id: Id) -> FileResponse:
     return downloads.material_download(api_caller(request), material_id)
 
 
@@ -309,8 +324,8 @@ def _assignment_out(work: Assignment, now: dt.datetime) -> AssignmentOut:
         "included, newest due first. 404 if the caller does not see the class as staff."
     ),
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
-def assignment_list(request: HttpRequest, class_id: int) -> list[AssignmentOut]:
+@paginate(Pages, max_limit=MAX_PAGE_SIZE)
+def assignment_list(request: HttpRequest, class_id: Id) -> list[AssignmentOut]:
     school_class = _staff_class(api_caller(request), class_id)
     works = (
         selectors_teacher.active_work([school_class.pk])
@@ -331,7 +346,7 @@ def assignment_list(request: HttpRequest, class_id: int) -> list[AssignmentOut]:
         "403 for a class the caller sees but does not teach; 422 naming the field for bad input."
     ),
 )
-def assignment_create(request: HttpRequest, class_id: int, payload: AssignmentIn) -> Status[Any]:
+def assignment_create(request: HttpRequest, class_id: Id, payload: AssignmentIn) -> Status[Any]:
     user = api_caller(request)
     school_class = _staff_class(user, class_id, change=True)
     try:
@@ -384,7 +399,7 @@ def _rubric_spec(rubric: RubricIn | None) -> services.RubricSpec | None:
     summary="One assignment",
     description="An assignment of a class the caller teaches or administers; 404 otherwise.",
 )
-def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentOut:
+def assignment_detail(request: HttpRequest, assignment_id: Id) -> AssignmentOut:
     work = _staff_assignment(api_caller(request), assignment_id)
     return _assignment_out(work, timezone.now())
 
@@ -399,7 +414,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> AssignmentOut
     ),
 )
 def assignment_patch(
-    request: HttpRequest, assignment_id: int, payload: AssignmentPatch
+    request: HttpRequest, assignment_id: Id, payload: AssignmentPatch
 ) -> Status[Any]:
     user = api_caller(request)
     work = _staff_assignment(user, assignment_id, change=True)
@@ -452,13 +467,14 @@ def _changes(user: User, work: Assignment, sent: dict[str, Any]) -> dict[str, An
 )
 def material_add(
     request: HttpRequest,
-    assignment_id: int,
+    assignment_id: Id,
     title: Form[str] = "",
     url: Form[str] = "",
     file: File[UploadedFile | None] = None,
 ) -> Status[Any]:
     work = _staff_assignment(api_caller(request), assignment_id, change=True)
     try:
+        single_line(title, field="title")
         material = services.material_add(assignment=work, title=title, url=url, file=file)
     except ValidationError as error:
         return _invalid(error, fields={})
@@ -467,14 +483,14 @@ def material_add(
 
 @router.delete(
     "/assignments/{assignment_id}/materials/{material_id}",
-    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Remove a material from an assignment",
     description=(
         "Removes a file or link from the work; a file is deleted with it. 404 for a material "
         "of another assignment; 403 for an admin of the school."
     ),
 )
-def material_remove(request: HttpRequest, assignment_id: int, material_id: int) -> Status[None]:
+def material_remove(request: HttpRequest, assignment_id: Id, material_id: Id) -> Status[None]:
     work = _staff_assignment(api_caller(request), assignment_id, change=True)
     material = AssignmentMaterial.objects.filter(pk=material_id, assignment=work).first()
     if material is None:
@@ -496,7 +512,7 @@ def material_remove(request: HttpRequest, assignment_id: int, material_id: int) 
         "audit log."
     ),
 )
-def assignment_work(request: HttpRequest, assignment_id: int) -> list[StudentWorkOut]:
+def assignment_work(request: HttpRequest, assignment_id: Id) -> list[StudentWorkOut]:
     user = api_caller(request)
     work = _staff_assignment(user, assignment_id)
     _work, rows = selectors_teacher.student_work(work, now=timezone.now())
@@ -532,13 +548,14 @@ def assignment_work(request: HttpRequest, assignment_id: int) -> list[StudentWor
     summary="Save or return feedback",
     description=(
         "Saves the feedback on one student's work: a grade (or, with a rubric, a level per "
-        "criterion, the grade being their sum), a comment, excused; with "
-        "``return_to_student`` it is returned at once. A grade is between 0 and the work's "
-        "points. 404 for a student not in the class."
+        "criterion, the grade being their sum; levels left out stay as chosen), a comment, "
+        "excused; with ``return_to_student`` it is returned at once. A grade is between 0 and "
+        "the work's points; on rubric work a grade sent must be the sum of the levels (422 "
+        "naming ``score`` otherwise). 404 for a student not in the class."
     ),
 )
 def feedback_put(
-    request: HttpRequest, assignment_id: int, student_id: int, payload: FeedbackIn
+    request: HttpRequest, assignment_id: Id, student_id: Id, payload: FeedbackIn
 ) -> Status[Any]:
     user = api_caller(request)
     work = _staff_assignment(user, assignment_id, change=True)
@@ -585,7 +602,7 @@ def _feedback_out(feedback: Feedback) -> FeedbackOut:
     summary="A class's topics",
     description="What the class studies, by start date.",
 )
-def topic_list(request: HttpRequest, class_id: int) -> list[Topic]:
+def topic_list(request: HttpRequest, class_id: Id) -> list[Topic]:
     school_class = _staff_class(api_caller(request), class_id)
     return list(Topic.objects.filter(school_class=school_class).order_by("starts_on", "id"))
 
@@ -596,7 +613,7 @@ def topic_list(request: HttpRequest, class_id: int) -> list[Topic]:
     summary="Add a topic",
     description="What the class studies between two dates. 422 if it ends before it starts.",
 )
-def topic_create(request: HttpRequest, class_id: int, payload: TopicIn) -> Status[Any]:
+def topic_create(request: HttpRequest, class_id: Id, payload: TopicIn) -> Status[Any]:
     school_class = _staff_class(api_caller(request), class_id, change=True)
     try:
         topic = services.topic_create(school_class=school_class, **payload.model_dump())
@@ -611,7 +628,7 @@ def topic_create(request: HttpRequest, class_id: int, payload: TopicIn) -> Statu
     summary="A class's grading categories",
     description="Each kind of work with its weight in the course grade.",
 )
-def category_list(request: HttpRequest, class_id: int) -> list[GradingCategory]:
+def category_list(request: HttpRequest, class_id: Id) -> list[GradingCategory]:
     school_class = _staff_class(api_caller(request), class_id)
     return list(GradingCategory.objects.filter(school_class=school_class))
 
@@ -622,7 +639,7 @@ def category_list(request: HttpRequest, class_id: int) -> list[GradingCategory]:
     summary="Add a grading category",
     description="A name unique in the class and a weight from 0 to 100.",
 )
-def category_create(request: HttpRequest, class_id: int, payload: CategoryIn) -> Status[Any]:
+def category_create(request: HttpRequest, class_id: Id, payload: CategoryIn) -> Status[Any]:
     school_class = _staff_class(api_caller(request), class_id, change=True)
     try:
         category = services.category_create(

@@ -31,6 +31,7 @@ from village.classwork.models import (
     Topic,
 )
 from village.community.models import SchoolClass
+from village.core.text import single_line
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 #: Levels offered for each criterion of a new rubric (the teacher may rename and re-score them).
@@ -91,7 +92,7 @@ def _class_choices(field: forms.Field, queryset: Any) -> None:
 
 
 class TopicForm(ServiceErrorsMixin, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[single_line])
     summary = forms.CharField(
         label=_("What the class studies"),
         required=False,
@@ -104,7 +105,9 @@ class TopicForm(ServiceErrorsMixin, forms.Form):
 
 class CategoryRowForm(forms.Form):
     category_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(label=_("Category"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Category"), max_length=100, required=False, validators=[single_line]
+    )
     weight = forms.DecimalField(
         label=_("Weight (%)"),
         min_value=Decimal(0),
@@ -148,13 +151,15 @@ def category_formset(
 
 
 class EventForm(ServiceErrorsMixin, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[single_line])
     starts_at = datetime_field(_("Starts"))
     ends_at = datetime_field(
         _("Ends"), required=False, help_text=_("Leave empty for an hour-long event.")
     )
     all_day = forms.BooleanField(label=_("All day"), required=False)
-    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+    location = forms.CharField(
+        label=_("Place"), max_length=200, required=False, validators=[single_line]
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -254,7 +259,10 @@ class RubricRows(ServiceErrorsMixin, forms.Form):
 
     def _add_criterion_fields(self, row: int) -> None:
         self.fields[f"criterion_{row}"] = forms.CharField(
-            label=_("Criterion %(number)d") % {"number": row}, required=False, max_length=200
+            label=_("Criterion %(number)d") % {"number": row},
+            required=False,
+            max_length=200,
+            validators=[single_line],
         )
         if self.descriptions:
             self.fields[f"criterion_{row}_description"] = forms.CharField(
@@ -269,6 +277,7 @@ class RubricRows(ServiceErrorsMixin, forms.Form):
                 required=False,
                 max_length=100,
                 initial=title,
+                validators=[single_line],
             )
             self.fields[f"criterion_{row}_points_{level}"] = forms.DecimalField(
                 label=_("Points for level %(number)d") % {"number": level},
@@ -350,7 +359,7 @@ class RubricForm(RubricRows):
     service_fields = {"rubric_title": "title", "criteria": "criteria_count"}
     descriptions = True
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[single_line])
     criteria_count = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     levels_count = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
@@ -437,7 +446,7 @@ class AssignmentForm(RubricRows):
 
     service_fields = {"criteria": "criteria_count", "url": "link_url_1", "file": "file_1"}
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[single_line])
     instructions = forms.CharField(
         label=_("Instructions"),
         required=False,
@@ -492,7 +501,9 @@ class AssignmentForm(RubricRows):
     rubric = forms.ModelChoiceField(
         label=_("Rubric"), queryset=Rubric.objects.none(), required=False, empty_label=None
     )
-    rubric_title = forms.CharField(label=_("Title of the new rubric"), required=False)
+    rubric_title = forms.CharField(
+        label=_("Title of the new rubric"), required=False, validators=[single_line]
+    )
     criteria_count = forms.IntegerField(
         min_value=1, max_value=MAX_CRITERIA, initial=NEW_RUBRIC_CRITERIA, widget=forms.HiddenInput
     )
@@ -539,6 +550,7 @@ class AssignmentForm(RubricRows):
                 label=_("Link %(number)d: title") % {"number": row},
                 required=False,
                 max_length=200,
+                validators=[single_line],
             )
             self.fields[f"link_url_{row}"] = forms.URLField(
                 label=_("Link %(number)d: address") % {"number": row},

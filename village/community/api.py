@@ -8,7 +8,7 @@ did not exist; a visible class whose roster is closed to the caller answers 403.
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
@@ -19,17 +19,14 @@ from village.community.policies import class_for_viewer
 from village.community.schemas import (
     ChildOut,
     ClassOut,
-    ErrorOut,
     MeOut,
     RosterEntryOut,
     StudentOut,
 )
+from village.core.api import LISTED, READ, SIGNED_IN, ErrorOut, Id, Pages
 
 #: The most items one page may hold, whatever ``limit`` asks for.
 MAX_PAGE_SIZE = 200
-
-NOT_SIGNED_IN = {401: ErrorOut}
-NOT_VISIBLE = {401: ErrorOut, 404: ErrorOut}
 
 me_router = Router(auth=api_auth, tags=["me"])
 classes_router = Router(auth=api_auth, tags=["classes"])
@@ -38,7 +35,7 @@ students_router = Router(auth=api_auth, tags=["students"])
 
 @me_router.get(
     "",
-    response={200: MeOut, **NOT_SIGNED_IN},
+    response={200: MeOut, **SIGNED_IN},
     summary="The caller",
     description="The signed-in person's profile and current roles in each organisation.",
 )
@@ -48,7 +45,7 @@ def me(request: HttpRequest) -> User:
 
 @me_router.get(
     "/children",
-    response={200: list[ChildOut], **NOT_SIGNED_IN},
+    response={200: list[ChildOut], **LISTED},
     summary="The caller's children",
     description=(
         "For a guardian: each child they may see, with the areas (scopes) this guardian may see "
@@ -56,38 +53,38 @@ def me(request: HttpRequest) -> User:
         "child is written to the audit log."
     ),
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@paginate(Pages, max_limit=MAX_PAGE_SIZE)
 def my_children(request: HttpRequest) -> QuerySet[GuardianLink]:
     return api_queries.children_of_guardian(api_caller(request), request=request)
 
 
 @classes_router.get(
     "",
-    response={200: list[ClassOut], **NOT_SIGNED_IN},
+    response={200: list[ClassOut], **LISTED},
     summary="Classes",
     description=(
         "The classes the caller may see: their own, their children's, or, for school and "
         "district administrators, every class of their schools. Ordered by title."
     ),
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
+@paginate(Pages, max_limit=MAX_PAGE_SIZE)
 def class_list(request: HttpRequest) -> QuerySet[SchoolClass]:
     return api_queries.classes_for_api(api_caller(request))
 
 
 @classes_router.get(
     "/{class_id}",
-    response={200: ClassOut, **NOT_VISIBLE},
+    response={200: ClassOut, **READ},
     summary="One class",
     description="A class the caller may see, with course, school and teachers; 404 otherwise.",
 )
-def class_detail(request: HttpRequest, class_id: int) -> SchoolClass:
+def class_detail(request: HttpRequest, class_id: Id) -> SchoolClass:
     return api_queries.class_for_api(api_caller(request), class_id)
 
 
 @classes_router.get(
     "/{class_id}/roster",
-    response={200: list[RosterEntryOut], 403: ErrorOut, **NOT_VISIBLE},
+    response={200: list[RosterEntryOut], 403: ErrorOut, **READ},
     summary="A class's students",
     description=(
         "The students of a class, by last name. Staff of the class and administrators of its "
@@ -96,8 +93,8 @@ def class_detail(request: HttpRequest, class_id: int) -> SchoolClass:
         "class is not visible to the caller, 403 if it is but its roster is not."
     ),
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE_SIZE)
-def class_roster(request: HttpRequest, class_id: int) -> QuerySet[User]:
+@paginate(Pages, max_limit=MAX_PAGE_SIZE)
+def class_roster(request: HttpRequest, class_id: Id) -> QuerySet[User]:
     user = api_caller(request)
     school_class = class_for_viewer(user, class_id)
     return api_queries.roster_for_viewer(user, school_class, request=request)
@@ -105,7 +102,7 @@ def class_roster(request: HttpRequest, class_id: int) -> QuerySet[User]:
 
 @students_router.get(
     "/{student_id}",
-    response={200: StudentOut, **NOT_VISIBLE},
+    response={200: StudentOut, **READ},
     summary="One student",
     description=(
         "A student the caller may see: profile, school and the current classes the caller may "
@@ -114,6 +111,6 @@ def class_roster(request: HttpRequest, class_id: int) -> QuerySet[User]:
         "404 if the student is not visible to the caller."
     ),
 )
-def student_detail(request: HttpRequest, student_id: int) -> StudentOut:
+def student_detail(request: HttpRequest, student_id: Id) -> StudentOut:
     detail = api_queries.student_detail_for_api(api_caller(request), student_id, request=request)
     return StudentOut.build(detail)

@@ -25,10 +25,6 @@ from village.community.models import (
 )
 
 
-class ErrorOut(Schema):
-    detail: str = Field(description="Why the request was refused, in plain words.")
-
-
 class OrganisationRef(Schema):
     id: int
     name: str

@@ -22,7 +22,7 @@ from village.classwork.grades import CourseGrade, Trend
 from village.classwork.status import WorkStatus
 from village.community import policies
 from village.community.models import Scope
-from village.community.schemas import ErrorOut
+from village.core.api import READ, SIGNED_IN, Id
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
 from village.families import selectors, starters
@@ -247,7 +247,7 @@ def _class(view: selectors.ClassView) -> FamilyClassOut:
 
 @router.get(
     "/overview",
-    response={200: FamilyOverviewOut, 401: ErrorOut},
+    response={200: FamilyOverviewOut, **SIGNED_IN},
     operation_id="family_overview",
     summary="The family overview",
     description=(
@@ -285,7 +285,7 @@ def overview(request: HttpRequest) -> FamilyOverviewOut:
 
 @router.get(
     "/children/{student_id}",
-    response={200: FamilyChildPageOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: FamilyChildPageOut, **READ},
     operation_id="family_child",
     summary="One child, as the family sees it",
     description=(
@@ -295,7 +295,7 @@ def overview(request: HttpRequest) -> FamilyOverviewOut:
         "whose link allows classwork; 404 for anyone else. Written to the audit log."
     ),
 )
-def child_detail(request: HttpRequest, student_id: int) -> FamilyChildPageOut:
+def child_detail(request: HttpRequest, student_id: Id) -> FamilyChildPageOut:
     user = api_caller(request)
     child = selectors.family_child(user, student_id)
     policies.student_for_viewer(

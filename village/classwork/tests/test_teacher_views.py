@@ -497,6 +497,21 @@ def test_adding_and_editing_a_topic(personas: Personas) -> None:
     assert topic.title == "Rain and snow"
 
 
+@pytest.mark.parametrize("title", ["Rain\r\nSnow", "Rain\tand snow", "Rain\x00"])
+def test_a_title_on_more_than_one_line_is_refused_naming_the_field(
+    personas: Personas, title: str
+) -> None:
+    p = personas
+    response = login(p.rivera).post(
+        f"/work/classes/{p.science8.pk}/topics/new/",
+        {"title": title, "starts_on": "2026-03-01", "ends_on": "2026-03-10"},
+    )
+    assert response.status_code == 200
+    error = response.content.decode().split('id="id_title_error"', 1)[1]
+    assert "one line" in error or "Null characters" in error
+    assert not Topic.objects.exists()
+
+
 def test_adding_an_event(personas: Personas) -> None:
     p = personas
     start = timezone.now() + dt.timedelta(days=4)

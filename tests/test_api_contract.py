@@ -1,0 +1,270 @@
+"""The JSON API keeps its published contract.
+
+schemathesis reads ``/api/openapi.json`` and sends generated requests, valid and invalid, to
+every endpoint, signed in with a personal token as Ms. Rivera (a teacher), Sam (a guardian),
+Jordan (a guardian whose access is restricted) and Ada (a student). Every answer must be free of
+server errors, have a documented status code and content type, and a body that matches the
+schema published for that status.
+
+The run is bounded and the same on every machine: a fixed number of examples per endpoint and
+caller, derandomised. Generated ids are mostly aimed at the persona district's real classes,
+students, assignments and materials (through the real services), so that answers with data are
+checked, not only 404s. What the requests write is rolled back with each test's transaction,
+and files go to a temporary folder. ``pytest -v -s`` lists the requests sent to each endpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import close_old_connections, transaction
+from django.test import override_settings
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, settings
+from ninja.openapi.schema import OpenAPISchema
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from village.accounts.tokens import token_create
+from village.api import api
+from village.classwork import services, submissions
+from village.demo.personas import Personas, build_personas
+from village.wsgi import application
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+#: Generated examples per endpoint for the teacher, after the explicit ones schemathesis derives
+#: from the schema (boundaries, missing and wrong-typed values, unexpected methods).
+TEACHER_EXAMPLES = 12
+#: Generated examples per endpoint for each of the other callers. Their runs leave out the
+#: explicit examples: those exercise input checks, which come before any access check and answer
+#: the same whoever calls.
+OTHER_EXAMPLES = 8
+#: A teacher, a guardian, a guardian whose access is restricted, and a student.
+CALLERS = ["rivera", "sam", "jordan", "ada"]
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+#: Requests sent by the running test.
+SENT: Counter[str] = Counter()
+
+
+@pytest.fixture
+def sent(request: pytest.FixtureRequest) -> Iterator[Counter[str]]:
+    """Counts the requests of one test; with ``-v`` they are listed after it."""
+    SENT.clear()
+    yield SENT
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and request.config.get_verbosity() > 0:
+        for label, count in SENT.items():
+            reporter.write_line(f"  {count} requests: {label}")
+
+
+@dataclass(frozen=True)
+class District:
+    #: A personal token of each caller.
+    tokens: dict[str, str]
+    #: The ids a generated path parameter may be aimed at, by parameter name.
+    ids: dict[str, list[int]]
+
+
+@pytest.fixture(scope="module")
+def district(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[District]:
+    """The persona district with classwork in its classes, built once for the module in a
+    transaction rolled back at its end (each test runs in a savepoint inside it)."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        _connections_kept(),
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        personas = build_personas()
+        ids = _classwork(personas)
+        tokens = {
+            name: token_create(user=getattr(personas, name), name="contract")[1] for name in CALLERS
+        }
+        yield District(tokens=tokens, ids=ids)
+        transaction.set_rollback(True)
+
+
+@contextmanager
+def _connections_kept() -> Iterator[None]:
+    """Requests go straight to the WSGI application, which closes the database connection at
+    the end of each one; like Django's test client, keep it open (the test's transaction)."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)
+
+
+def _classwork(p: Personas) -> dict[str, list[int]]:
+    """Classwork in every class of the district, through the services."""
+    now = timezone.now()
+    today = timezone.localdate()
+    topic = services.topic_create(
+        school_class=p.science8,
+        title="Density",
+        starts_on=today - dt.timedelta(days=7),
+        ends_on=today + dt.timedelta(days=7),
+    )
+    category = services.category_create(school_class=p.science8, name="Labs", weight=Decimal(40))
+    lab = services.assignment_create(
+        school_class=p.science8,
+        title="Density lab",
+        created_by=p.rivera,
+        topic=topic,
+        category=category,
+        assign_at=now - dt.timedelta(days=3),
+        due_at=now - dt.timedelta(days=1),
+        new_rubric=services.RubricSpec(
+            title="Lab",
+            criteria=[
+                services.CriterionSpec(
+                    title="Method",
+                    levels=[
+                        services.LevelSpec("Strong", Decimal(4)),
+                        services.LevelSpec("Weak", Decimal(1)),
+                    ],
+                )
+            ],
+        ),
+        materials=[services.MaterialSpec(title="Video", url="https://example.org/density")],
+    )
+    services.material_add(
+        assignment=lab,
+        title="Sheet",
+        file=SimpleUploadedFile("sheet.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+    )
+    criterion = lab.rubric.criteria.get() if lab.rubric else None
+    assert criterion is not None
+    services.feedback_save(
+        assignment=lab,
+        student=p.leo,
+        graded_by=p.rivera,
+        comment="Careful method.",
+        rubric_levels={criterion.pk: criterion.levels.get(title="Strong").pk},
+        return_to_student=True,
+    )
+    spelling = services.assignment_create(
+        school_class=p.homeroom5,
+        title="Spelling",
+        created_by=p.rivera,
+        points=Decimal(10),
+        assign_at=now - dt.timedelta(days=2),
+        due_at=now + dt.timedelta(days=2),
+    )
+    submissions.submission_hand_in(student=p.ada, assignment=spelling, text="My words", link="")
+    services.feedback_save(
+        assignment=spelling,
+        student=p.ada,
+        graded_by=p.rivera,
+        score=Decimal(8),
+        comment="Well done.",
+        return_to_student=True,
+    )
+    elsewhere = [
+        services.assignment_create(school_class=school_class, title="Reading", created_by=None)
+        for school_class in (p.math8, p.sister_class, p.other_class)
+    ]
+    return {
+        "class_id": [c.pk for c in (p.homeroom5, p.science8, p.math8, p.sister_class)],
+        "assignment_id": [lab.pk, spelling.pk, *(work.pk for work in elsewhere)],
+        "student_id": [s.pk for s in (p.ada, p.leo, p.maya, p.mina, p.finn)],
+        "material_id": list(lab.materials.values_list("pk", flat=True)),
+    }
+
+
+def _aim(case: schemathesis.Case, ids: dict[str, list[int]]) -> None:
+    """Aim most small generated ids at real ones (bigger ones stay: they test the bounds)."""
+    for name, value in (case.path_parameters or {}).items():
+        pool = ids.get(name)
+        if pool and type(value) is int and 1 <= value <= 1000 and value % 4:
+            case.path_parameters[name] = pool[value % len(pool)]
+
+
+def _call(case: schemathesis.Case, caller: str, district: District) -> None:
+    _aim(case, district.ids)
+    SENT[f"{case.operation.label} as {caller}"] += 1
+    headers = {"Authorization": f"Bearer {district.tokens[caller]}"}
+    case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=TEACHER_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_keeps_its_contract_for_a_teacher(
+    case: schemathesis.Case, db: None, district: District, sent: Any
+) -> None:
+    _call(case, "rivera", district)
+
+
+@pytest.fixture(params=CALLERS[1:])
+def caller(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@schema.parametrize()
+@settings(
+    max_examples=OTHER_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_keeps_its_contract_for_families_and_students(
+    case: schemathesis.Case, caller: str, db: None, district: District, sent: Any
+) -> None:
+    _call(case, caller, district)
+
+
+def test_no_two_schemas_share_a_component_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OpenAPI components are keyed by class name: two different schemas of one name would
+    silently leave only one of them in the published schema."""
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    keep = OpenAPISchema.add_schema_definitions
+
+    def recording(self: OpenAPISchema, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            found[name].append(definition)
+        keep(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", recording)
+    published = api.get_openapi_schema()["components"]["schemas"]
+
+    collisions = sorted(
+        name for name, definitions in found.items() if any(d != definitions[0] for d in definitions)
+    )
+    assert collisions == []
+    assert all(published[name] == definitions[0] for name, definitions in found.items())
