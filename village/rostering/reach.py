@@ -9,6 +9,14 @@ address, names, whether it is active) and never deactivates it: otherwise the ad
 could point the email address of a parent of another school at themselves, reset the password
 and read that school's child. Staff accounts (the Django admin) are never changed by a roster.
 
+Where someone belongs is read from what is active: their roles, their class enrolments (at the
+class's school) and, for a guardian, the same of each child whose link has not ended. Someone
+with nothing active anywhere (a student whose roles a school ended, someone who left) belongs to
+every organisation that ever gave them a role or an enrolment: an import may change their
+account only when all of those are inside its reach, and nobody's import may when none ever
+did (only the server's operator, on the command line without ``--organisation``). Such a
+person may still be named (their roles given again) by the organisations that held them.
+
 ``village roster import`` on the command line has no importing user: whoever runs it holds the
 server, and so the whole of Village, and the import reaches every organisation. District IT who
 run it for one district (or school) give ``--organisation`` to import with that organisation's
