@@ -5,7 +5,9 @@ Each rule is written once and usable both ways: ``visible_imports`` filters a qu
 
 - A district admin runs imports for their district and sees those of its schools.
 - A school admin runs and sees imports for their school only; their bundle may hold nothing but
-  that school and its district (``bundle_scope_problems``).
+  that school and its district, and gives roles, enrolments and classes at that school only
+  (``bundle_scope_problems``).
+- Either names only people with something active inside their organisations (``reach``).
 - Anyone else has no rostering pages at all.
 """
 

@@ -15,7 +15,8 @@ with nothing active anywhere (a student whose roles a school ended, someone who 
 every organisation that ever gave them a role or an enrolment: an import may change their
 account only when all of those are inside its reach, and nobody's import may when none ever
 did (only the server's operator, on the command line without ``--organisation``). Such a
-person may still be named (their roles given again) by the organisations that held them.
+person may still be named (their roles given again) by the organisations that held them, or by
+any import when none ever did.
 
 ``village roster import`` on the command line has no importing user: whoever runs it holds the
 server, and so the whole of Village, and the import reaches every organisation. District IT who
@@ -147,10 +148,12 @@ def may_change_account(here: bool, elsewhere: bool, ever_here: bool, ever_elsewh
 def may_name(here: bool, elsewhere: bool, ever_here: bool, ever_elsewhere: bool) -> bool:
     """Whether an import with a reach may name someone at all (add or end their roles,
     enrolments and links inside it): someone with something active inside it; or, with nothing
-    active anywhere, someone an organisation of the reach once held."""
+    active anywhere, someone an organisation of the reach once held, or whom no organisation
+    ever held (a counselor, whose role Village does not keep: there is nobody to reach through
+    them, and their account stays as it is)."""
     if here:
         return True
-    return not elsewhere and ever_here
+    return not elsewhere and (ever_here or not ever_elsewhere)
 
 
 TIES = ("here", "elsewhere", "ever_here", "ever_elsewhere")

@@ -351,6 +351,32 @@ class TestPeopleWithNothingActive:
         assert reach.people_outside_reach(oak_hill, people) == {nobody.pk}
         assert reach.people_outside_reach(district, people) == {nobody.pk}
 
+    def test_someone_no_organisation_ever_held_is_named_but_not_changed(
+        self, personas, django_capture_on_commit_callbacks
+    ):
+        """A counselor: the roster had a role for them that Village does not keep."""
+        counselor = User.objects.create_user(
+            "counselor", email="counselor@staff.village.test", sourced_id="demo-user-counselor"
+        )
+        row = (
+            f"demo-user-counselor,{ACTIVE},true,{SCHOOL},teacher,counselor,,C,Ounselor,,,"
+            f"{ATTACKER},,,,,"
+        )
+        roster_import = imported(
+            django_capture_on_commit_callbacks, personas.priya, personas.district, {"users": [row]}
+        )
+
+        assert roster_import.status == ImportStatus.APPLIED, roster_import.report
+        [warning] = [
+            issue
+            for issue in (roster_import.report or {})["warnings"]
+            if issue["code"] == "account_outside_reach"
+        ]
+        assert warning["line"] == 2
+        counselor.refresh_from_db()
+        assert counselor.email == "counselor@staff.village.test"
+        assert OrgRole.objects.filter(user=counselor, organisation=personas.school).exists()
+
 
 class TestCommandLineOrganisation:
     def test_the_scope_is_checked(self, personas, tmp_path):
