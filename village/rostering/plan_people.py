@@ -319,14 +319,14 @@ def _check_emails(ctx: Context, existing: dict[str, Loaded]) -> None:
     if not wanted:
         return
     folded = {email.lower() for email in wanted.values()}
-    holders = (
-        User.objects.order_by()
-        .annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=folded)
-        .values_list("pk", "email", "sourced_id")
-    )
-    if len(folded) > LIMIT:
-        holders = User.objects.order_by().exclude(email="").values_list("pk", "email", "sourced_id")
+    accounts = User.objects.order_by().exclude(email="")
+    if len(folded) <= LIMIT:
+        accounts = accounts.filter(
+            pk__in=User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=folded)
+            .values("pk")
+        )
+    holders = accounts.values_list("pk", "email", "sourced_id")
     others = {pk: (email.lower(), who) for pk, email, who in holders if email.lower() in folded}
     if not others:
         return
