@@ -353,9 +353,10 @@ ROSTER_IMPORT_TARGETS = {
         "olga": "kept",
         "sam": "changed",
         "rivera": "changed",
-        "priya": "kept",
+        "priya": "rejected",  # district staff only: not a school's to name
         "park": "rejected",
         "eve": "rejected",
+        "mina": "rejected",
     },
     "priya": {
         "olga": "changed",
@@ -363,9 +364,16 @@ ROSTER_IMPORT_TARGETS = {
         "rivera": "changed",
         "park": "changed",
         "eve": "rejected",
+        "mina": "changed",
     },
 }
-ROSTER_ROLES = {"olga": "parent", "sam": "parent", "eve": "parent", "priya": "administrator"}
+ROSTER_ROLES = {
+    "olga": "parent",
+    "sam": "parent",
+    "eve": "parent",
+    "priya": "administrator",
+    "mina": "student",
+}
 
 
 @pytest.mark.parametrize(
@@ -415,6 +423,72 @@ def test_roster_import_target_matrix(
         assert roster_import.status == ImportStatus.APPLIED
         codes = [issue["code"] for issue in (roster_import.report or {})["warnings"]]
         assert "account_outside_reach" in codes
+
+
+# importer -> how a bundle reaches Mina (an Oak Hill student) or an Oak Hill class -> whether the
+# import is refused. Only the district may give Mina a role or an enrolment at Riverside, link a
+# new parent to her, or enrol someone in an Oak Hill class.
+ROSTER_REACH_ATTACKS = {
+    "mina_enrolled_at_riverside": {
+        "enrollments": [
+            "e-1,active,{stamp},demo-class-G5-HR,{school},demo-user-mina,student,false,,"
+        ]
+    },
+    "mina_given_a_riverside_role": {
+        "roles": ["r-1,active,{stamp},demo-user-mina,secondary,student,,,{school},"]
+    },
+    "new_parent_linked_to_mina": {
+        "users": [
+            "p-1,active,{stamp},true,{school},parent,p1,,New,Parent,,,p1@example.org,,,"
+            "demo-user-mina,,"
+        ]
+    },
+    "new_teacher_in_an_oak_hill_class": {
+        "users": ["t-1,active,{stamp},true,{school},teacher,t1,,New,T,,,t1@example.org,,,,,"],
+        "enrollments": ["e-2,active,{stamp},demo-class-OH-G4-HR,{school},t-1,teacher,true,,"],
+    },
+    "new_district_admin": {
+        "users": [
+            "a-1,active,{stamp},true,demo-org-riverside,administrator,a1,,New,A,,,"
+            "a1@example.org,,,,,"
+        ]
+    },
+}
+ROLES_CSV_HEADER = (
+    "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,"
+    "orgSourcedId,userProfileSourcedId"
+)
+
+
+@pytest.mark.parametrize("importer", sorted(ROSTER_IMPORT_TARGETS))
+@pytest.mark.parametrize("attack", sorted(ROSTER_REACH_ATTACKS))
+def test_roster_import_reach_matrix(
+    personas, importer, attack, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    admin = getattr(personas, importer)
+    organisation = personas.school if importer == "nguyen" else personas.district
+    kinds = ROSTER_REACH_ATTACKS[attack]
+    version = "1.2" if "roles" in kinds else "1.1"
+    files = {"manifest.csv": manifest(dict.fromkeys(kinds, "delta"), version)}
+    for kind, rows in kinds.items():
+        filled = [
+            row.format(stamp="2025-01-06T08:00:00Z", school="demo-org-riverside-k8") for row in rows
+        ]
+        header = ROLES_CSV_HEADER if kind == "roles" else None
+        files[f"{kind}.csv"] = csv_text(kind, filled, header)
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_import = roster_services.roster_import_create(
+            uploaded_by=admin,
+            organisation=organisation,
+            upload=SimpleUploadedFile("r.zip", _zipped(files), content_type="application/zip"),
+        )
+    roster_import.refresh_from_db()
+
+    refused = importer == "nguyen"
+    assert (roster_import.status == ImportStatus.REJECTED) == refused, roster_import.report
+    if refused:
+        assert all(issue["line"] for issue in (roster_import.report or {})["errors"])
 
 
 def _zipped(files: dict[str, str]) -> bytes:

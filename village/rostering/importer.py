@@ -27,7 +27,7 @@ from village.community.models import (
     OrgRole,
     SchoolClass,
 )
-from village.rostering import reach
+from village.rostering import policies, reach
 from village.rostering.apply import MODELS, Progress, apply_plan
 from village.rostering.gradebook import import_gradebook
 from village.rostering.notices import email_changes_notify
@@ -87,8 +87,10 @@ def run_import(
     """Validate the bundle at ``path``, plan the changes and, unless ``dry_run`` or the report
     holds an error, apply them atomically.
 
-    ``organisation`` is the one the import is for (an admin's upload): its reach bounds whose
-    accounts the import may change (``reach``). Without it (the server's operator, on the
+    ``organisation`` is the one the import is for (an admin's upload, or ``--organisation`` on
+    the command line): a bundle holding anything outside it is refused
+    (``policies.bundle_scope_problems``), and its reach bounds whose accounts the import may
+    change (``reach``). Without it (the server's operator, on the
     command line) the import reaches every organisation.
     """
     with _collector_paused():
@@ -123,8 +125,15 @@ def _run_import(
     tell("validating", 1, 1)
     if not report.ok:
         return ImportOutcome(report, ChangeCounts(), applied=False)
-    tell("planning", 0, 1)
     roster = validation.roster
+    if organisation is not None:
+        # The same check as an admin's upload: a bundle reaching outside its organisation is
+        # refused whole, whoever runs it.
+        for problem in policies.bundle_scope_problems(organisation, roster):
+            report.error("outside_scope", problem.message, file=problem.file, line=problem.line)
+        if not report.ok:
+            return ImportOutcome(report, ChangeCounts(), applied=False)
+    tell("planning", 0, 1)
     organisations = None if organisation is None else reach.importer_reach(organisation)
     ctx = Context(roster, report, timezone.localdate(), organisations=organisations)
     plan = build_plan(ctx)

@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
@@ -75,7 +76,7 @@ def plan_people(ctx: Context, index: OrgIndex) -> None:
     gone_users, withdrawn = _plan_users(ctx, scope, in_scope)
     wanted_roles = _plan_roles(ctx, index, roles, withdrawn)
     _plan_enrollments(ctx, index, scope, gone_users, withdrawn)
-    _plan_links(ctx, scope, in_scope, gone_users, wanted_roles, roles, withdrawn)
+    _plan_links(ctx, index, scope, in_scope, gone_users, wanted_roles, roles, withdrawn)
 
 
 @dataclass
@@ -187,6 +188,7 @@ def _plan_users(
             emails[old.id] = old.email
         update.append((old.id, fields))
     _check_usernames(ctx, scope, loaded)
+    _check_emails(ctx, existing)
     _check_user_lengths(ctx, wanted)
     gone = _gone_users(ctx, existing, in_scope)
     withdrawn = _keep_accounts_outside_reach(ctx, existing, gone)
@@ -265,33 +267,85 @@ def _gone_users(ctx: Context, existing: dict[str, Loaded], in_scope: set[int]) -
 
 
 def _check_usernames(ctx: Context, scope: Scope, loaded: list[Loaded]) -> None:
+    """Refuse a username two people would share. Sign-in names are not case-sensitive
+    ("Olga" signs in as "olga"), so neither is this check."""
     users = ctx.roster.users
     accounts = User.objects.order_by()
     if scope.users is None:
         # Every rostered account is loaded already; only those Village made are missing.
-        owners = {row.username: row.sourced_id for row in loaded}
+        owners = {row.username.lower(): row.sourced_id for row in loaded}
         accounts = accounts.filter(sourced_id__isnull=True)
     else:
         owners = {}
         if scope.usernames is not None:
-            accounts = accounts.filter(username__in=scope.usernames)
-    owners.update(load_rows(accounts, "username", "sourced_id"))
-    counts = Counter(user.username for user in users.values())
+            accounts = accounts.annotate(username_lower=Lower("username")).filter(
+                username_lower__in={username.lower() for username in scope.usernames}
+            )
+    for username, sourced_id in load_rows(accounts, "username", "sourced_id"):
+        owners[username.lower()] = sourced_id
+    counts = Counter(user.username.lower() for user in users.values())
+    lines: dict[str, int] | None = None
     for sourced_id, user in users.items():
         username = user.username
-        if counts[username] > 1:
+        folded = username.lower()
+        if counts[folded] > 1:
+            code = "duplicate_username"
+            message = f'username "{username}" of "{sourced_id}" is used by {counts[folded]} users'
+        elif owners.get(folded, sourced_id) != sourced_id:
+            code = "username_taken"
+            message = f'username "{username}" of "{sourced_id}" belongs to another Village account'
+        else:
+            continue
+        if lines is None:
+            lines = ctx.roster.lines_of_users(set(users))
+        ctx.report.error(
+            code, message, file="users.csv", line=lines.get(sourced_id), column="username"
+        )
+
+
+def _check_emails(ctx: Context, existing: dict[str, Loaded]) -> None:
+    """Refuse to give a new account, or an account the import changes, the email address of
+    an account outside the import's reach: signing in by that address would become ambiguous,
+    and a password reset would go to both. Nothing more is said about the other account."""
+    if ctx.organisations is None:
+        return
+    plan = ctx.plan["users"]
+    position = USER_COLUMNS.index("email")
+    wanted = {row[0]: row[position] for row in plan.create if row[position]}
+    changed = {pk for pk, fields in plan.update if fields.get("email")}
+    for sourced_id, row in existing.items():
+        if row.id in changed:
+            wanted[sourced_id] = ctx.roster.users[sourced_id].email
+    if not wanted:
+        return
+    folded = {email.lower() for email in wanted.values()}
+    accounts = User.objects.order_by().exclude(email="")
+    if len(folded) <= LIMIT:
+        accounts = accounts.filter(
+            pk__in=User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=folded)
+            .values("pk")
+        )
+    holders = accounts.values_list("pk", "email", "sourced_id")
+    others = {pk: (email.lower(), who) for pk, email, who in holders if email.lower() in folded}
+    if not others:
+        return
+    outside = reach.people_outside_reach(ctx.organisations, others)
+    taken: dict[str, set[str | None]] = {}
+    for pk in outside:
+        email, who = others[pk]
+        taken.setdefault(email, set()).add(who)
+    lines = ctx.roster.lines_of_users(set(wanted))
+    for sourced_id, email in wanted.items():
+        holders_of = taken.get(email.lower(), set())
+        if holders_of - {sourced_id}:
             ctx.report.error(
-                "duplicate_username",
-                f'username "{username}" of "{sourced_id}" is used by {counts[username]} users',
+                "email_taken",
+                _('the email address of "%(id)s" belongs to an account this import may not change')
+                % {"id": sourced_id},
                 file="users.csv",
-                column="username",
-            )
-        elif owners.get(username, sourced_id) != sourced_id:
-            ctx.report.error(
-                "username_taken",
-                f'username "{username}" of "{sourced_id}" belongs to another Village account',
-                file="users.csv",
-                column="username",
+                line=lines.get(sourced_id),
+                column="email",
             )
 
 
@@ -385,6 +439,7 @@ def _plan_roles(
     withdrawn: dict[str, int],
 ) -> set[RoleKey]:
     wanted = _wanted_roles(ctx, index)
+    _refuse_roles_outside_reach(ctx, index, wanted)
     kind_plan = ctx.plan["roles"]
     kind_plan.columns = ROLE_COLUMNS
     size = len(ROLE_FIELDS)
@@ -406,6 +461,60 @@ def _plan_roles(
         ended.update(reach.roles_in_reach(ctx.organisations, withdrawn.values()))
     kind_plan.deactivate.extend((pk, {"status": INACTIVE}) for pk in sorted(ended))
     return set(wanted)
+
+
+def orgs_in_reach(ctx: Context, index: OrgIndex) -> set[str] | None:
+    """The sourcedIds of the organisations the import may give roles at: those of its reach,
+    and (for a district) the new schools the plan creates under it. ``None``: every one."""
+    if ctx.organisations is None:
+        return None
+    inside = {sourced_id for sourced_id, pk in index.pks.items() if pk in ctx.organisations}
+    new = [sourced_id for sourced_id in index.kinds if sourced_id not in index.pks]
+    grew = True
+    while grew:
+        grew = False
+        for sourced_id in new:
+            if sourced_id not in inside and index.parents.get(sourced_id) in inside:
+                inside.add(sourced_id)
+                grew = True
+    return inside
+
+
+def _refuse_roles_outside_reach(
+    ctx: Context, index: OrgIndex, wanted: dict[RoleKey, tuple[Any, ...]]
+) -> None:
+    """Report every role the roster gives at an organisation outside the import's reach (a
+    school's roster making someone an admin of its district, or a teacher at another school)."""
+    inside = orgs_in_reach(ctx, index)
+    if inside is None:
+        return
+    outside = {key for key in wanted if key[1] not in inside}
+    if not outside:
+        return
+    roster = ctx.roster
+    file = "roles.csv" if roster.mode("roles") is not FileMode.ABSENT else "users.csv"
+    names = {role: str(role) for role in Role}
+    reported: set[RoleKey] = set()
+    for position, assignment in enumerate(roster.roles):
+        kind = index.kinds.get(assignment.org_id)
+        if kind is None:
+            continue
+        role = names[assignment.role or admin_role(OrgKind(kind))]
+        key = (assignment.user_id, assignment.org_id, role)
+        if key not in outside or key in reported:
+            continue
+        reported.add(key)
+        ctx.report.error(
+            "role_outside_reach",
+            _(
+                '"%(user)s" would get the role %(role)s at "%(org)s", which is not one of the '
+                "organisations of this import; it may give roles at its own organisations only"
+            )
+            % {"user": assignment.user_id, "role": role, "org": assignment.org_id},
+            file=file,
+            line=roster.role_line(position),
+            column="orgSourcedId" if file == "roles.csv" else "orgSourcedIds",
+        )
 
 
 def _stale_roles(
@@ -484,6 +593,8 @@ def _plan_enrollments(
     claimants: dict[int, str] = {}  # row id -> the roster enrolment that updates it
     new_places: list[tuple[str, tuple[Any, Any, str]]] = []
     role_names = {role: str(role) for role in EnrollmentRole}
+    here = ctx.organisations
+    enrollment_lines: dict[str, int] | None = None
     for sid, enrollment in ctx.roster.enrollments.items():
         user, school_class = enrollment.user_id, enrollment.class_id
         role = role_names[enrollment.role]
@@ -511,6 +622,20 @@ def _plan_enrollments(
                  enrollment.end_date, ACTIVE)
             )  # fmt: skip
             new_places.append((sid, (user_pk, class_pk, role)))
+            continue
+        if here is not None and old[_SCHOOL] not in here:
+            if enrollment_lines is None:
+                enrollment_lines = ctx.roster.lines_of_enrollments(set(ctx.roster.enrollments))
+            ctx.report.error(
+                "enrollment_outside_reach",
+                _(
+                    '"%(id)s" would take over an enrolment of "%(user)s" in "%(class)s", a class '
+                    "of a school outside this import"
+                )
+                % {"id": sid, "user": user, "class": school_class},
+                file="enrollments.csv",
+                line=enrollment_lines.get(sid),
+            )
             continue
         if old[_ID] in claimants:
             ctx.report.error(
@@ -638,6 +763,7 @@ _LinkRow = namedtuple(  # type: ignore[misc]
 
 def _plan_links(
     ctx: Context,
+    index: OrgIndex,
     scope: Scope,
     in_scope: set[int],
     gone_users: dict[str, int],
@@ -685,11 +811,12 @@ def _plan_links(
     if withdrawn and ctx.organisations is not None:
         ended.update(reach.links_in_reach(ctx.organisations, withdrawn.values()))
     kind_plan.deactivate.extend((pk, {"status": LinkStatus.ENDED}) for pk in sorted(ended))
-    _plan_guardian_roles(ctx, wanted, wanted_roles, roles)
+    _plan_guardian_roles(ctx, index, wanted, wanted_roles, roles)
 
 
 def _plan_guardian_roles(
     ctx: Context,
+    index: OrgIndex,
     pairs: set[tuple[str, str]],
     wanted_roles: set[RoleKey],
     roles: dict[RoleKey, Loaded],
@@ -706,6 +833,10 @@ def _plan_guardian_roles(
         for guardian_id, student_id in pairs
         for school in schools.get(student_id, ())
     }
+    inside = orgs_in_reach(ctx, index)
+    if inside is not None:
+        # A link to a child shared with another school gives no role there.
+        needed = {key for key in needed if key[1] in inside}
     kind_plan = ctx.plan["roles"]
     for user, school, role in sorted(needed - wanted_roles - set(roles)):
         kind_plan.create.append((user, school, role, None, True, None, None, ACTIVE))

@@ -5,7 +5,9 @@ Each rule is written once and usable both ways: ``visible_imports`` filters a qu
 
 - A district admin runs imports for their district and sees those of its schools.
 - A school admin runs and sees imports for their school only; their bundle may hold nothing but
-  that school and its district (``bundle_scope_problems``).
+  that school and its district, and gives roles, enrolments and classes at that school only
+  (``bundle_scope_problems``).
+- Either names only people with something active inside their organisations (``reach``).
 - Anyone else has no rostering pages at all.
 """
 
@@ -19,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from village.accounts.models import User
 from village.community.models import (
     AcademicSession,
     Course,
@@ -30,13 +33,15 @@ from village.community.models import (
     SchoolClass,
 )
 from village.community.policies import AnyUser, roles_of
-from village.core.models import RosterStatus
+from village.rostering import reach
 from village.rostering.models import RosterImport
 from village.rostering.records import ParsedRoster
 from village.rostering.schema import FileMode
 
 #: At most this many out-of-scope findings are listed per file; the rest are counted.
 SCOPE_MESSAGES_PER_FILE = 10
+# Ids in one filter list; longer lists are not sent (SQLite takes at most 32,766 values).
+LIMIT = 10_000
 
 
 def import_organisations(user: AnyUser) -> QuerySet[Organisation]:
@@ -89,6 +94,7 @@ def import_for_viewer(user: AnyUser, import_id: int) -> RosterImport:
 class ScopeProblem:
     file: str
     message: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,11 @@ class _Scope:
     organisation: Organisation
     org_ids: frozenset[int]  # Village ids of the organisations the import may touch
     sourced_ids: frozenset[str]  # their sourcedIds, plus new schools the bundle brings
+    # The importer's own organisations (``reach.importer_reach``): a school's import may name
+    # its district, but gives roles, enrolments and classes at its school only.
+    reach: frozenset[int]
+    # The sourcedIds people's organisations (users.csv, roles.csv) may name.
+    people_sourced_ids: frozenset[str]
 
 
 def _scope(organisation: Organisation, roster: ParsedRoster) -> _Scope:
@@ -107,7 +118,18 @@ def _scope(organisation: Organisation, roster: ParsedRoster) -> _Scope:
     sourced = {sid for _pk, sid in rows if sid}
     if organisation.kind == OrgKind.DISTRICT and organisation.sourced_id:
         sourced |= _new_orgs_under(roster, sourced)
-    return _Scope(organisation, frozenset(pk for pk, _sid in rows), frozenset(sourced))
+        own_reach = frozenset(pk for pk, _sid in rows)
+        people = frozenset(sourced)
+    else:
+        own_reach = frozenset({organisation.pk})
+        people = frozenset({organisation.sourced_id} if organisation.sourced_id else ())
+    return _Scope(
+        organisation,
+        frozenset(pk for pk, _sid in rows),
+        frozenset(sourced),
+        own_reach,
+        people,
+    )
 
 
 def _new_orgs_under(roster: ParsedRoster, allowed: set[str]) -> set[str]:
@@ -152,8 +174,46 @@ def bundle_scope_problems(organisation: Organisation, roster: ParsedRoster) -> l
     for file, sourced_ids in _org_references(roster):
         outside = sorted(set(sourced_ids) - scope.sourced_ids)
         problems += _listed(file, outside, _outside_org_message(scope), organisation)
+    for file, refs in _people_org_references(roster):
+        outside_refs = [(line, org) for line, org in refs if org not in scope.people_sourced_ids]
+        problems += _listed_at(file, outside_refs, _outside_people_org_message(scope), scope)
     for file, outside in _existing_rows_outside(scope, roster):
         problems += _listed(file, outside, _outside_row_message(scope), organisation)
+    for file, found in _people_outside_by_line(scope, roster):
+        problems += _listed_at(file, found, _person_outside_message(scope), scope)
+    return list(dict.fromkeys(problems))  # a users.csv row's roles repeat its organisations
+
+
+def _outside_people_org_message(scope: _Scope) -> str:
+    if scope.organisation.kind == OrgKind.SCHOOL:
+        return _("%(id)s is not %(name)s: a school's roster gives people roles at that school only")
+    return _("organisation %(id)s is neither %(name)s nor one of its schools")
+
+
+def _person_outside_message(scope: _Scope) -> str:
+    if scope.organisation.kind == OrgKind.SCHOOL:
+        return _("%(id)s belongs to another school or district than %(name)s")
+    return _("%(id)s belongs to another district than %(name)s")
+
+
+def _listed_at(
+    file: str, found: list[tuple[int | None, str]], template: str, scope: _Scope
+) -> list[ScopeProblem]:
+    """A problem per (line, sourcedId) in ``found``, in line order, the first few only."""
+    ordered = sorted(set(found), key=lambda item: (item[0] or 0, item[1]))
+    shown = ordered[:SCOPE_MESSAGES_PER_FILE]
+    name = scope.organisation.name
+    problems = [
+        ScopeProblem(file, template % {"id": f'"{sid}"', "name": name}, line) for line, sid in shown
+    ]
+    if len(ordered) > len(shown):
+        problems.append(
+            ScopeProblem(
+                file,
+                _("and %(count)d more outside the organisation")
+                % {"count": len(ordered) - len(shown)},
+            )
+        )
     return problems
 
 
@@ -194,19 +254,33 @@ def _org_references(roster: ParsedRoster) -> Iterator[tuple[str, Iterable[str]]]
     yield "orgs.csv", roster.deletions.get("orgs", ())
     yield "courses.csv", (course.org_id for course in roster.courses.values())
     yield "classes.csv", (cls.school_id for cls in roster.classes.values())
-    yield "users.csv", (org for user in roster.users.values() for org in user.org_ids)
+    yield "enrollments.csv", (e.school_id for e in roster.enrollments.values() if e.school_id)
+
+
+def _people_org_references(
+    roster: ParsedRoster,
+) -> Iterator[tuple[str, Iterable[tuple[int | None, str]]]]:
+    """The organisations people are given roles at, with the line naming each."""
+    lines = roster.user_lines
     yield (
         "users.csv",
-        (user.primary_org_id for user in roster.users.values() if user.primary_org_id),
+        (
+            (lines[position] if position < len(lines) else None, org)
+            for position, user in enumerate(roster.users.values())
+            for org in {*user.org_ids, *((user.primary_org_id,) if user.primary_org_id else ())}
+        ),
     )
     roles_file = "roles.csv" if roster.mode("roles") is not FileMode.ABSENT else "users.csv"
-    yield roles_file, (role.org_id for role in roster.roles)
-    yield "enrollments.csv", (e.school_id for e in roster.enrollments.values() if e.school_id)
+    yield (
+        roles_file,
+        ((roster.role_line(position), role.org_id) for position, role in enumerate(roster.roles)),
+    )
 
 
 def _existing_rows_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tuple[str, list[str]]]:
     """Rows the bundle names (to change or delete) that Village holds outside the scope."""
-    inside = list(scope.org_ids)
+    structure = list(scope.org_ids)
+    inside = list(scope.reach)
     named = {
         "academicSessions": set(roster.sessions) | roster.deletions.get("academicSessions", set()),
         "courses": set(roster.courses) | roster.deletions.get("courses", set()),
@@ -216,39 +290,107 @@ def _existing_rows_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tupl
         | roster.deletions.get("roles", set()),
     }
     outside_rows = {
-        "academicSessions": AcademicSession.objects.exclude(organisation_id__in=inside),
-        "courses": Course.objects.exclude(organisation_id__in=inside),
+        "academicSessions": AcademicSession.objects.exclude(organisation_id__in=structure),
+        "courses": Course.objects.exclude(organisation_id__in=structure),
         "classes": SchoolClass.objects.exclude(school_id__in=inside),
         "enrollments": Enrollment.objects.exclude(school_class__school_id__in=inside),
         "roles": OrgRole.objects.exclude(organisation_id__in=inside),
     }
     for kind, rows in outside_rows.items():
         if named[kind]:
-            found = _sourced_ids(rows)
+            found = _sourced_ids(rows, named[kind])
             yield f"{kind}.csv", sorted(found & named[kind])
-    people = set(roster.users) | roster.deletions.get("users", set())
-    # A guardian link reaches both people: linking oneself to another school's child is
-    # changing that child.
-    people.update(person for pair in roster.guardians for person in pair)
-    if people:
-        yield "users.csv", sorted(_people_outside(scope) & people)
 
 
-def _sourced_ids(rows: QuerySet[Any]) -> set[str]:
-    return set(rows.filter(sourced_id__isnull=False).values_list("sourced_id", flat=True))
+def _people_outside_by_line(
+    scope: _Scope, roster: ParsedRoster
+) -> Iterator[tuple[str, list[tuple[int | None, str]]]]:
+    """Rows that name, by line, a class or a person the import may not reach.
+
+    An enrolment reaches its class (whatever school the row says) and its person; a role its
+    person; a guardian link both people: linking oneself to another school's child is changing
+    that child.
+    """
+    enrolled_classes = {e.class_id for e in roster.enrollments.values()} - set(roster.classes)
+    classes_outside: set[str] = set()
+    if enrolled_classes:
+        classes_outside = _sourced_ids(
+            SchoolClass.objects.exclude(school_id__in=list(scope.reach)), enrolled_classes
+        )
+    roles_file = "roles.csv" if roster.mode("roles") is not FileMode.ABSENT else "users.csv"
+    people = (
+        set(roster.users)
+        | roster.deletions.get("users", set())
+        | {person for pair in roster.guardians for person in pair}
+        | {e.user_id for e in roster.enrollments.values()}
+        | {role.user_id for role in roster.roles}
+    )
+    outside = _people_outside(scope, people)
+    if not outside and not classes_outside:
+        return
+    user_lines = roster.lines_of_users(outside | _guardians_of(roster, outside))
+    named_in_users: list[tuple[int | None, str]] = [
+        (user_lines.get(sid), sid) for sid in sorted(outside) if sid in user_lines
+    ]
+    for guardian, student in roster.guardians:
+        if student in outside and guardian in user_lines:
+            named_in_users.append((user_lines[guardian], student))
+        if guardian in outside and student in user_lines:
+            named_in_users.append((user_lines[student], guardian))
+    if named_in_users:
+        yield "users.csv", named_in_users
+    if roster.mode("roles") is not FileMode.ABSENT:
+        yield (
+            roles_file,
+            [
+                (roster.role_line(position), role.user_id)
+                for position, role in enumerate(roster.roles)
+                if role.user_id in outside
+            ],
+        )
+    enrollment_lines = roster.lines_of_enrollments(set(roster.enrollments))
+    in_enrollments: list[tuple[int | None, str]] = []
+    for sid, enrollment in roster.enrollments.items():
+        if enrollment.class_id in classes_outside:
+            in_enrollments.append((enrollment_lines.get(sid), enrollment.class_id))
+        if enrollment.user_id in outside:
+            in_enrollments.append((enrollment_lines.get(sid), enrollment.user_id))
+    if in_enrollments:
+        yield "enrollments.csv", in_enrollments
 
 
-def _people_outside(scope: _Scope) -> set[str]:
-    """sourcedIds of people who belong elsewhere only: every active role of theirs is outside
-    the scope.
+def _guardians_of(roster: ParsedRoster, people: set[str]) -> set[str]:
+    return {
+        person
+        for pair in roster.guardians
+        if pair.guardian_id in people or pair.student_id in people
+        for person in pair
+    }
+
+
+def _sourced_ids(rows: QuerySet[Any], named: set[str]) -> set[str]:
+    rows = rows.filter(sourced_id__isnull=False)
+    if len(named) <= LIMIT:
+        rows = rows.filter(sourced_id__in=list(named))
+    return set(rows.values_list("sourced_id", flat=True))
+
+
+def _people_outside(scope: _Scope, named: set[str]) -> set[str]:
+    """sourcedIds of the people in ``named`` the import may not name at all
+    (``reach.may_name``): they belong elsewhere only.
 
     Someone with a role inside too (a teacher shared by two schools, a parent of children at
     both) may be named: the import then changes only their roles, enrolments and links inside,
     never their account (``reach``).
     """
-    inside: set[str] = set()
-    elsewhere: set[str] = set()
-    roles = OrgRole.objects.filter(status=RosterStatus.ACTIVE, user__sourced_id__isnull=False)
-    for sourced_id, org_id in roles.values_list("user__sourced_id", "organisation_id").iterator():
-        (inside if org_id in scope.org_ids else elsewhere).add(str(sourced_id))
-    return elsewhere - inside
+    if not named:
+        return set()
+    people = User.objects.filter(sourced_id__isnull=False).order_by()
+    if len(named) <= LIMIT:
+        people = people.filter(sourced_id__in=list(named))
+    rows = reach.with_ties(scope.reach, people).values_list("sourced_id", *reach.TIES)
+    return {
+        str(sourced_id)
+        for sourced_id, *ties in rows
+        if sourced_id in named and not reach.may_name(*ties)
+    }

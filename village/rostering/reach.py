@@ -9,6 +9,15 @@ address, names, whether it is active) and never deactivates it: otherwise the ad
 could point the email address of a parent of another school at themselves, reset the password
 and read that school's child. Staff accounts (the Django admin) are never changed by a roster.
 
+Where someone belongs is read from what is active: their roles, their class enrolments (at the
+class's school) and, for a guardian, the same of each child whose link has not ended. Someone
+with nothing active anywhere (a student whose roles a school ended, someone who left) belongs to
+every organisation that ever gave them a role or an enrolment: an import may change their
+account only when all of those are inside its reach, and nobody's import may when none ever
+did (only the server's operator, on the command line without ``--organisation``). Such a
+person may still be named (their roles given again) by the organisations that held them, or by
+any import when none ever did.
+
 ``village roster import`` on the command line has no importing user: whoever runs it holds the
 server, and so the whole of Village, and the import reaches every organisation. District IT who
 run it for one district (or school) give ``--organisation`` to import with that organisation's
@@ -22,10 +31,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from village.accounts.models import User
 from village.community.models import (
+    Enrollment,
     GuardianLink,
     LinkSource,
     LinkStatus,
@@ -48,32 +58,122 @@ def importer_reach(organisation: Organisation) -> Reach:
     return frozenset({organisation.pk, *children})
 
 
-def _elsewhere(reach: Reach, user_ref: str) -> Exists:
-    """The user at ``user_ref`` holds an active role outside ``reach``."""
-    return Exists(
-        OrgRole.objects.filter(user_id=OuterRef(user_ref), status=RosterStatus.ACTIVE).exclude(
-            organisation_id__in=list(reach)
-        )
+def _roles(user_ref: str, reach: Reach, *, inside: bool, active: bool) -> Exists:
+    roles = OrgRole.objects.filter(user_id=OuterRef(user_ref))
+    if active:
+        roles = roles.filter(status=RosterStatus.ACTIVE)
+    if inside:
+        return Exists(roles.filter(organisation_id__in=list(reach)))
+    return Exists(roles.exclude(organisation_id__in=list(reach)))
+
+
+def _enrollments(user_ref: str, reach: Reach, *, inside: bool, active: bool) -> Exists:
+    enrollments = Enrollment.objects.filter(user_id=OuterRef(user_ref))
+    if active:
+        enrollments = enrollments.filter(status=RosterStatus.ACTIVE)
+    if inside:
+        return Exists(enrollments.filter(school_class__school_id__in=list(reach)))
+    return Exists(enrollments.exclude(school_class__school_id__in=list(reach)))
+
+
+def _elsewhere(reach: Reach, user_ref: str) -> Q:
+    """The user at ``user_ref`` holds an active role, or is enrolled in an active class
+    enrolment, outside ``reach``."""
+    return _roles(user_ref, reach, inside=False, active=True) | _enrollments(
+        user_ref, reach, inside=False, active=True
     )
+
+
+def _here(reach: Reach, user_ref: str) -> Q:
+    """The user at ``user_ref`` holds an active role or enrolment inside ``reach``."""
+    return _roles(user_ref, reach, inside=True, active=True) | _enrollments(
+        user_ref, reach, inside=True, active=True
+    )
+
+
+def _children(user_ref: str, where: Q) -> Exists:
+    """The user at ``user_ref`` is the guardian (link not ended) of a child matching ``where``
+    (written for the child at ``student_id``)."""
+    links = GuardianLink.objects.filter(guardian_id=OuterRef(user_ref)).exclude(
+        status=LinkStatus.ENDED
+    )
+    return Exists(links.filter(where))
+
+
+def with_ties(reach: Reach, people: QuerySet[User]) -> QuerySet[User]:
+    """``people`` with where they belong, seen from ``reach``:
+
+    - ``here``: an active role or enrolment inside the reach, or a child (link not ended) who
+      has one;
+    - ``elsewhere``: the same outside the reach;
+    - ``ever_here`` / ``ever_elsewhere``: a role or enrolment inside / outside the reach, in
+      any status. They decide for people with nothing active anywhere (a student whose roles
+      a school ended, someone who left): such a person belongs to the organisations that held
+      them, and to nobody when none ever did.
+    """
+    return people.annotate(
+        here=ExpressionWrapper(
+            _here(reach, "pk") | _children("pk", _here(reach, "student_id")),
+            output_field=BooleanField(),
+        ),
+        elsewhere=ExpressionWrapper(
+            _elsewhere(reach, "pk") | _children("pk", _elsewhere(reach, "student_id")),
+            output_field=BooleanField(),
+        ),
+        ever_here=ExpressionWrapper(
+            _roles("pk", reach, inside=True, active=False)
+            | _enrollments("pk", reach, inside=True, active=False),
+            output_field=BooleanField(),
+        ),
+        ever_elsewhere=ExpressionWrapper(
+            _roles("pk", reach, inside=False, active=False)
+            | _enrollments("pk", reach, inside=False, active=False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def may_change_account(here: bool, elsewhere: bool, ever_here: bool, ever_elsewhere: bool) -> bool:
+    """Whether an import with a reach may change the account of someone with these ties
+    (``with_ties``): only of someone who belongs inside it and nowhere else. Someone with
+    nothing active anywhere belongs to every organisation that ever held them: inside only when
+    all of those are, and nobody's when none ever held them."""
+    if elsewhere:
+        return False
+    if here:
+        return True
+    return ever_here and not ever_elsewhere
+
+
+def may_name(here: bool, elsewhere: bool, ever_here: bool, ever_elsewhere: bool) -> bool:
+    """Whether an import with a reach may name someone at all (add or end their roles,
+    enrolments and links inside it): someone with something active inside it; or, with nothing
+    active anywhere, someone an organisation of the reach once held, or whom no organisation
+    ever held (a counselor, whose role Village does not keep: there is nobody to reach through
+    them, and their account stays as it is)."""
+    if here:
+        return True
+    return not elsewhere and (ever_here or not ever_elsewhere)
+
+
+TIES = ("here", "elsewhere", "ever_here", "ever_elsewhere")
 
 
 def people_outside_reach(reach: Reach, user_ids: Collection[int]) -> set[int]:
-    """Those of ``user_ids`` an import with ``reach`` may not change the account of: with an
-    active role outside it, a child (link not ended) who has one, or a staff account."""
+    """Those of ``user_ids`` an import with ``reach`` may not change the account of: staff
+    accounts, and everyone ``may_change_account`` refuses."""
     if not user_ids:
         return set()
-    children_elsewhere = GuardianLink.objects.filter(guardian_id=OuterRef("pk")).exclude(
-        status=LinkStatus.ENDED
-    )
-    people = User.objects.filter(
-        Q(is_staff=True)
-        | Q(is_superuser=True)
-        | _elsewhere(reach, "pk")
-        | Exists(children_elsewhere.filter(_elsewhere(reach, "student_id")))
-    )
+    people = User.objects.order_by()
     if len(user_ids) <= LIMIT:
         people = people.filter(pk__in=list(user_ids))
-    return set(people.values_list("pk", flat=True)) & set(user_ids)
+    wanted = set(user_ids)
+    outside: set[int] = set()
+    rows = with_ties(reach, people).values_list("pk", "is_staff", "is_superuser", *TIES)
+    for pk, is_staff, is_superuser, *ties in rows:
+        if pk in wanted and (is_staff or is_superuser or not may_change_account(*ties)):
+            outside.add(pk)
+    return outside
 
 
 def roles_in_reach(reach: Reach, user_ids: Collection[int]) -> list[int]:

@@ -134,6 +134,10 @@ class ParsedRoster:
     # has 100,000s of users), and of each user a delta deletes; for messages naming the row.
     user_lines: array[int] = field(default_factory=lambda: array("L"))
     deleted_user_lines: dict[str, int] = field(default_factory=dict)
+    # The line of each role (in ``roles``' order; users.csv or roles.csv) and of each enrolment
+    # (in ``enrollments``' order), for messages naming the row.
+    role_lines: array[int] = field(default_factory=lambda: array("L"))
+    enrollment_lines: array[int] = field(default_factory=lambda: array("L"))
 
     def lines_of_users(self, sourced_ids: set[str]) -> dict[str, int]:
         """The users.csv line of each of ``sourced_ids`` the file holds or deletes."""
@@ -145,6 +149,18 @@ class ParsedRoster:
         for sourced_id in sourced_ids & self.deleted_user_lines.keys():
             lines[sourced_id] = self.deleted_user_lines[sourced_id]
         return lines
+
+    def lines_of_enrollments(self, sourced_ids: set[str]) -> dict[str, int]:
+        """The enrollments.csv line of each of ``sourced_ids`` the file holds."""
+        return {
+            sourced_id: self.enrollment_lines[position]
+            for position, sourced_id in enumerate(self.enrollments)
+            if sourced_id in sourced_ids and position < len(self.enrollment_lines)
+        }
+
+    def role_line(self, position: int) -> int | None:
+        """The line of the role at ``position`` in ``roles``."""
+        return self.role_lines[position] if position < len(self.role_lines) else None
 
     @property
     def is_empty(self) -> bool:

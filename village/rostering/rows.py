@@ -237,6 +237,7 @@ class RowBuilder:
                 end_date,
             )
         )
+        self.roster.role_lines.append(where.line or 0)
 
     def _enrollment(self, values: dict[str, Value], where: Where) -> None:
         # Hot as well (every student has several): plain lookups, checked values are typed.
@@ -265,6 +266,7 @@ class RowBuilder:
             begin,
             end,
         )
+        self.roster.enrollment_lines.append(where.line or 0)
 
     # -- guardians --------------------------------------------------------------------------
 

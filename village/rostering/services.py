@@ -119,7 +119,7 @@ def _scope_report(roster_import: RosterImport, progress: ProgressRecorder) -> Re
         return None
     report = validation.report
     for problem in problems:
-        report.error("outside_scope", problem.message, file=problem.file)
+        report.error("outside_scope", problem.message, file=problem.file, line=problem.line)
     return report
 
 

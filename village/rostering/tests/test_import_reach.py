@@ -247,7 +247,11 @@ class TestSchoolAdminCannotTakeOverSharedAccounts:
             {"users": [row]},
         )
 
-        assert warnings_of(roster_import)
+        # Priya belongs to the district only: a school's roster may not name her at all.
+        assert roster_import.status == ImportStatus.REJECTED
+        [error] = (roster_import.report or {})["errors"]
+        assert (error["file"], error["line"]) == ("users.csv", 2)
+        assert '"demo-user-priya" belongs to another school or district' in error["message"]
         personas.priya.refresh_from_db()
         assert personas.priya.email == "priya@staff.village.test"
 
