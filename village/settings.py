@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API documentation's scripts and styles come from our own static files
     "axes",
     "mailer",
     "django_tasks",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "village.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "village.urls"
@@ -155,6 +157,27 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page loads its scripts and styles from Village's own static files: no inline script,
+# inline style, event-handler attribute or eval (see village.core.middleware).
+_SELF = "'self'"
+VILLAGE_CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": [_SELF],
+    "script-src": [_SELF],
+    "style-src": [_SELF],
+    "img-src": [_SELF, "data:"],
+    "font-src": [_SELF],
+    "connect-src": [_SELF],
+    "object-src": ["'none'"],
+    "base-uri": [_SELF],
+    "frame-ancestors": ["'none'"],
+    "form-action": [_SELF],
+}
+_CSP_REPORT_URI = env_str("VILLAGE_CSP_REPORT_URI", "")
+if _CSP_REPORT_URI:
+    VILLAGE_CONTENT_SECURITY_POLICY["report-uri"] = [_CSP_REPORT_URI]
+# Answers under these paths are never stored by a browser or proxy (nor is any answer to a
+# signed-in user); calendar feeds say so themselves.
+VILLAGE_NO_STORE_PREFIXES = ["/api/"]
 SECURE_HSTS_PRELOAD = False
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -241,7 +241,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     services_calendar.calendar_feed_touch(feed=feed, now=now)
     _feed_read(feed)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "private, no-store"  # a child's schoolwork: never kept
     response["Content-Language"] = language
     response["Content-Disposition"] = 'inline; filename="schoolwork.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"
