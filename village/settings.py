@@ -7,6 +7,8 @@ key and an explicit list of allowed hosts.
 
 from __future__ import annotations
 
+import re
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +220,8 @@ if VILLAGE_UPLOAD_MAX_MB < 1:
 
 # Every email is written to the database first (django-mailer) and sent by `village runmailer`;
 # a failed delivery is deferred and retried, so nothing is lost when the mail server is down.
-EMAIL_BACKEND = "mailer.backend.DbBackend"
+EMAIL_BACKEND = "village.core.mail.VillageMailBackend"  # adds Village's headers, then:
+VILLAGE_EMAIL_OUTBOX = "mailer.backend.DbBackend"
 MAILER_EMAIL_BACKEND = env_str(
     "VILLAGE_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -232,6 +235,23 @@ EMAIL_HOST_PASSWORD = env_str("VILLAGE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("VILLAGE_EMAIL_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("VILLAGE_FROM_EMAIL", "Village <no-reply@village.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+# The domain that names Village in what outlives a request: emails' Message-IDs and calendar
+# events' UIDs (a calendar app that sees the same UID twice keeps one event, whichever host name
+# served the feed). By default the domain of VILLAGE_FROM_EMAIL.
+def _site_domain() -> str:
+    sender = parseaddr(DEFAULT_FROM_EMAIL)[1]
+    domain = env_str("VILLAGE_SITE_DOMAIN", sender.rpartition("@")[2] or "village.invalid")
+    if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", domain):
+        raise ImproperlyConfigured(
+            f"VILLAGE_SITE_DOMAIN={domain!r} must be a bare domain name, "
+            "such as village.example.org."
+        )
+    return domain.lower()
+
+
+VILLAGE_SITE_DOMAIN = _site_domain()
 
 # A cache shared by the web and worker processes (progress of long imports, throttles). Files under
 # var/ need no set-up; a deployment with several hosts points VILLAGE_CACHE_URL at Redis.
