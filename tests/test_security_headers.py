@@ -14,7 +14,7 @@ from village.accounts.tokens import token_create
 from village.core.middleware import SecurityHeadersMiddleware
 from village.families import services_calendar
 
-VILLAGE = Path(__file__).resolve().parents[2]
+VILLAGE = Path(__file__).resolve().parents[1] / "village"
 
 EXPECTED_DIRECTIVES = {
     "default-src 'self'",

@@ -95,6 +95,6 @@ class TestRefusals:
 def test_the_demo_runs_without_debug_so_it_shows_these_pages():
     from pathlib import Path
 
-    makefile = (Path(__file__).resolve().parents[3] / "Makefile").read_text()
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
     assert "DEMO_DEBUG ?= 0" in makefile
     assert "demo: export VILLAGE_DEBUG = $(DEMO_DEBUG)" in makefile
