@@ -90,6 +90,8 @@ class TestRefusals:
         html = response.content.decode()
         assert "The form expired" in html
         assert "Go to your home page" in html
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert "no-store" in response["Cache-Control"]
 
 
 def test_the_demo_runs_without_debug_so_it_shows_these_pages():

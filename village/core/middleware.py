@@ -45,9 +45,10 @@ class SecurityHeadersMiddleware:
         return response
 
     def _is_private(self, request: HttpRequest) -> bool:
+        if request.path.startswith(self.private_prefixes):
+            return True
         user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        return signed_in or request.path.startswith(self.private_prefixes)
+        return user is not None and user.is_authenticated
 
 
 def _debug_error_page(response: HttpResponseBase) -> bool:
