@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import sign_in
+from tests.browser.pages import assert_accessible, sign_in
 from village.classwork.tests.factories import assignment, hand_in
 from village.demo.personas import build_personas
 
@@ -115,3 +115,24 @@ def test_teacher_and_admin_pages_and_htmx_swaps(live_server: Any, context: Any) 
     watched.visit(f"{live_server.url}/api/docs")
     expect(page.locator("#swagger-ui")).to_contain_text("Village API")
     watched.check("API documentation")
+
+
+def test_the_branded_not_found_page_is_accessible_and_in_sams_language(
+    live_server: Any, phone: Any
+) -> None:
+    people = build_personas()
+    sign_in(phone, live_server, "jordan")  # Jordan may see Leo, never Ada
+    phone.goto(f"{live_server.url}/family/children/{people.leo.pk}/")
+    response = phone.goto(f"{live_server.url}/family/children/{people.ada.pk}/")
+    assert response is not None
+    assert response.status == 404
+    expect(phone.locator("h1")).to_have_text("This page does not exist or is not shared with you")
+    assert_accessible(phone, "not found")
+    phone.get_by_role("link", name="Go to your home page").click()
+    phone.wait_for_url(f"{live_server.url}/")
+    context = phone.context
+    context.clear_cookies()
+    sign_in(phone, live_server, "sam")
+    phone.goto(f"{live_server.url}/no/such/page/")
+    expect(phone.locator("h1")).to_have_text("Esta página no existe o no se comparte con usted")
+    assert_accessible(phone, "no encontrada")
