@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts import tokens
-from village.accounts.models import PersonalToken
+from village.accounts.models import PersonalToken, User
 from village.accounts.tests.test_password_reset import RESET, reset_path, set_new_password
 from village.demo.personas import DEMO_PASSWORD
 
@@ -160,3 +160,17 @@ class TestNavigation:
         client.force_login(personas.sam)
         html = client.get("/accounts/profile/").content.decode()
         assert f'href="{TOKENS}"' in html
+
+
+def test_staff_setting_a_password_in_the_admin_revokes_the_tokens(client, personas):
+    _token, secret = tokens.token_create(user=personas.chen, name="Sync")
+    staff = User.objects.create_superuser(username="itdesk", email="it@village.test", password="x")
+    client.force_login(staff)
+    url = f"/admin/accounts/user/{personas.chen.pk}/password/"
+    response = client.post(
+        url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    personas.chen.refresh_from_db()
+    assert personas.chen.check_password(NEW_PASSWORD)
+    assert tokens.token_authenticate(secret) is None
