@@ -19,7 +19,11 @@ $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 messages: $(STAMP)
 	cd village && ../$(BIN)/village compilemessages --ignore=.venv -v 0
 
-## Run Village with the demo school on http://$(HOST):$(PORT) (SQLite under var/).
+## Run Village with the demo school on http://$(HOST):$(PORT) (SQLite under var/). The demo runs
+## as people see Village: without DEBUG (Village's own error pages, static files from WhiteNoise);
+## `make demo DEMO_DEBUG=1` shows Django's debugging pages instead.
+DEMO_DEBUG ?= 0
+demo: export VILLAGE_DEBUG = $(DEMO_DEBUG)
 demo: $(STAMP) messages
 	$(BIN)/village migrate --no-input -v 0
 	$(BIN)/village collectstatic --no-input -v 0

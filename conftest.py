@@ -21,7 +21,10 @@ def personas(db: None) -> Personas:
 @pytest.fixture(autouse=True)
 def _email_in_memory(settings: Settings) -> None:
     """Mail goes to django.core.mail.outbox in tests; the database outbox is tested on its own."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Django's test set-up points EMAIL_BACKEND at locmem; keep Village's door (its headers) in
+    # front of it, as in production.
+    settings.EMAIL_BACKEND = "village.core.mail.VillageMailBackend"
+    settings.VILLAGE_EMAIL_OUTBOX = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 

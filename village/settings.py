@@ -8,6 +8,8 @@ key and an explicit list of allowed hosts.
 from __future__ import annotations
 
 import ipaddress
+import re
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API documentation's scripts and styles come from our own static files
     "axes",
     "mailer",
     "django_tasks",
@@ -69,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every other Village middleware, so that their answers (a lockout, an expired form)
+    # carry the headers too; inside WhiteNoise, so that static files are left alone.
+    "village.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +179,27 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page loads its scripts and styles from Village's own static files: no inline script,
+# inline style, event-handler attribute or eval (see village.core.middleware).
+_SELF = "'self'"
+VILLAGE_CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": [_SELF],
+    "script-src": [_SELF],
+    "style-src": [_SELF],
+    "img-src": [_SELF, "data:"],
+    "font-src": [_SELF],
+    "connect-src": [_SELF],
+    "object-src": ["'none'"],
+    "base-uri": [_SELF],
+    "frame-ancestors": ["'none'"],
+    "form-action": [_SELF],
+}
+_CSP_REPORT_URI = env_str("VILLAGE_CSP_REPORT_URI", "")
+if _CSP_REPORT_URI:
+    VILLAGE_CONTENT_SECURITY_POLICY["report-uri"] = [_CSP_REPORT_URI]
+# Answers under these paths are never stored by a browser or proxy (nor is any answer to a
+# signed-in user); calendar feeds say so themselves.
+VILLAGE_NO_STORE_PREFIXES = ["/api/"]
 SECURE_HSTS_PRELOAD = False
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
@@ -215,7 +242,8 @@ if VILLAGE_UPLOAD_MAX_MB < 1:
 
 # Every email is written to the database first (django-mailer) and sent by `village runmailer`;
 # a failed delivery is deferred and retried, so nothing is lost when the mail server is down.
-EMAIL_BACKEND = "mailer.backend.DbBackend"
+EMAIL_BACKEND = "village.core.mail.VillageMailBackend"  # adds Village's headers, then:
+VILLAGE_EMAIL_OUTBOX = "mailer.backend.DbBackend"
 MAILER_EMAIL_BACKEND = env_str(
     "VILLAGE_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -229,6 +257,23 @@ EMAIL_HOST_PASSWORD = env_str("VILLAGE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("VILLAGE_EMAIL_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("VILLAGE_FROM_EMAIL", "Village <no-reply@village.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+# The domain that names Village in what outlives a request: emails' Message-IDs and calendar
+# events' UIDs (a calendar app that sees the same UID twice keeps one event, whichever host name
+# served the feed). By default the domain of VILLAGE_FROM_EMAIL.
+def _site_domain() -> str:
+    sender = parseaddr(DEFAULT_FROM_EMAIL)[1]
+    domain = env_str("VILLAGE_SITE_DOMAIN", sender.rpartition("@")[2] or "village.invalid")
+    if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?", domain):
+        raise ImproperlyConfigured(
+            f"VILLAGE_SITE_DOMAIN={domain!r} must be a bare domain name, "
+            "such as village.example.org."
+        )
+    return domain.lower()
+
+
+VILLAGE_SITE_DOMAIN = _site_domain()
 
 # A cache shared by the web and worker processes (progress of long imports, throttles). Files under
 # var/ need no set-up; a deployment with several hosts points VILLAGE_CACHE_URL at Redis.

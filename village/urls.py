@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from village.api import api
+from village.core.views import favicon
 
 admin.site.site_header = "Village administration"
 admin.site.site_title = "Village"
@@ -16,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("roster/", include("village.rostering.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]
 
 if settings.DEBUG:

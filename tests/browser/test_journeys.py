@@ -90,6 +90,8 @@ def test_sam_reads_village_in_spanish(live_server, phone):
     build_personas()
     sign_in(phone, live_server, "sam")
     assert phone.locator("html").get_attribute("lang") == "es"
+    assert "Menú" in phone.locator("header").inner_text()
+    phone.locator("header summary").click()  # on a phone, signing out is in the menu
     assert "Cerrar sesión" in phone.locator("header").inner_text()
 
 

@@ -15,14 +15,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from village.accounts.models import User, validate_timezone
-from village.accounts.services import LANGUAGE_TAG, ProfileData
+from village.accounts.languages import language_choices, timezone_choices
+from village.accounts.models import User
+from village.accounts.services import ProfileData
 from village.accounts.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
-OTHER_LANGUAGE = "other"
 PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
 
 
@@ -141,10 +141,6 @@ class NewPasswordForm(forms.Form):
         return password2
 
 
-def language_choices() -> list[tuple[str, StrOrPromise]]:
-    return [*settings.LANGUAGES, (OTHER_LANGUAGE, _("Another language"))]
-
-
 class ProfileForm(forms.Form):
     preferred_name = forms.CharField(
         label=_("Preferred name"),
@@ -163,24 +159,16 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Preferred language"),
         choices=language_choices,
+        help_text=_(
+            "Village shows its pages in English or Spanish; for another language it shows them "
+            "in English, and your school knows which language your family prefers."
+        ),
         widget=forms.Select(attrs={"autocomplete": "language"}),
     )
-    other_language = forms.CharField(
-        label=_("Other language"),
-        max_length=16,
-        required=False,
-        help_text=_(
-            "If you chose another language: its code, such as vi, so or zh-Hant. Village shows "
-            "its pages in English until it speaks your language, and your school still knows "
-            "which language your family prefers."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-    timezone = forms.CharField(
+    timezone = forms.ChoiceField(
         label=_("Time zone"),
-        max_length=64,
-        help_text=_("A time zone name such as America/Chicago or Europe/Madrid."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        choices=timezone_choices,
+        help_text=_("Dates and times are shown in this time zone."),
     )
     phone = forms.CharField(
         label=_("Phone"),
@@ -192,31 +180,14 @@ class ProfileForm(forms.Form):
 
     @classmethod
     def for_user(cls, user: User) -> ProfileForm:
-        supported = {code for code, _name in settings.LANGUAGES}
-        known = user.preferred_language in supported
         initial = {
             "preferred_name": user.preferred_name,
             "pronouns": user.pronouns,
-            "language": user.preferred_language if known else OTHER_LANGUAGE,
-            "other_language": "" if known else user.preferred_language,
+            "language": _listed_language(user.preferred_language),
             "timezone": user.timezone,
             "phone": user.phone,
         }
         return cls(initial=initial)
-
-    def clean_other_language(self) -> str:
-        code: str = self.cleaned_data["other_language"].strip()
-        if code and not LANGUAGE_TAG.match(code):
-            raise ValidationError(
-                _("Enter a language code such as vi or zh-Hant (letters, digits and hyphens)."),
-                code="invalid_language",
-            )
-        return code
-
-    def clean_timezone(self) -> str:
-        value: str = self.cleaned_data["timezone"].strip()
-        validate_timezone(value)
-        return value
 
     def clean_phone(self) -> str:
         value: str = self.cleaned_data["phone"].strip()
@@ -227,21 +198,13 @@ class ProfileForm(forms.Form):
             )
         return value
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        missing = cleaned.get("language") == OTHER_LANGUAGE and not cleaned.get("other_language")
-        if missing and "other_language" not in self.errors:
-            self.add_error("other_language", _("Enter the code of the language you prefer."))
-        return cleaned
-
     def profile_data(self) -> ProfileData:
         """The validated profile, ready for ``services.profile_update``."""
         data = self.cleaned_data
-        language = data["language"]
         return ProfileData(
             preferred_name=data["preferred_name"].strip(),
             pronouns=data["pronouns"].strip(),
-            preferred_language=data["other_language"] if language == OTHER_LANGUAGE else language,
+            preferred_language=data["language"],
             timezone=data["timezone"],
             phone=data["phone"],
         )
@@ -252,6 +215,15 @@ def lifetime_choices() -> list[tuple[int, str]]:
         (days, ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
         for days in LIFETIME_DAYS
     ]
+
+
+def _listed_language(code: str) -> str:
+    """The entry of the language list that stands for ``code`` (``es-MX`` → ``es``)."""
+    listed = {value for value, _label in language_choices()}
+    if code in listed:
+        return code
+    primary = code.split("-")[0]
+    return primary if primary in listed else settings.LANGUAGE_CODE
 
 
 class TokenCreateForm(forms.Form):
@@ -266,7 +238,7 @@ class TokenCreateForm(forms.Form):
         choices=lifetime_choices,
         coerce=int,
         required=False,  # left out, a token lives the default lifetime
-        empty_value=DEFAULT_LIFETIME_DAYS,
+        empty_value=DEFAULT_LIFETIME_DAYS,  # type: ignore[arg-type]  # an int, as coerce gives
         initial=DEFAULT_LIFETIME_DAYS,
         help_text=_(
             "The token stops working then, and at once if you change or reset your password."

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from village.accounts.languages import validate_language, validate_timezone
 from village.core.models import RosterStatus, TimeStampedModel
 from village.core.single_use import CodeState, single_use_state
-
-
-def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 def display_name(*, username: str, first_name: str, preferred_name: str, last_name: str) -> str:
@@ -53,6 +47,7 @@ class User(AbstractUser):
         max_length=16,
         default="en",
         help_text=_("An IETF language tag, e.g. es or vi."),
+        validators=[validate_language],
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]

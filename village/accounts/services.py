@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 
@@ -23,10 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from village.accounts.emails import send_to_user
-from village.accounts.models import Invitation, PersonalToken, User, hash_secret, validate_timezone
-
-#: An IETF language tag, loosely: a primary language and optional subtags (``es``, ``zh-Hant``).
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+from village.accounts.languages import language_code, validate_timezone
+from village.accounts.models import Invitation, PersonalToken, User, hash_secret
 
 
 class InvitationState(models.TextChoices):
@@ -156,28 +153,25 @@ class ProfileData:
     phone: str
 
 
-def _check_profile(data: ProfileData) -> None:
-    if not LANGUAGE_TAG.match(data.preferred_language) or len(data.preferred_language) > 16:
-        raise ValidationError(
-            {
-                "preferred_language": _("%(value)s is not a language code.")
-                % {"value": data.preferred_language}
-            }
-        )
+def _checked_language(data: ProfileData) -> str:
+    """The profile's language in its usual spelling; checks the time zone too."""
     try:
         validate_timezone(data.timezone)
     except ValidationError as error:
         raise ValidationError({"timezone": error.error_list}) from error
+    try:
+        return language_code(data.preferred_language)
+    except ValidationError as error:
+        raise ValidationError({"preferred_language": error.error_list}) from error
 
 
 @transaction.atomic
 def profile_update(*, user: User, data: ProfileData) -> User:
     """Save what a user may change about themself; raises ``ValidationError`` naming the field."""
-    _check_profile(data)
-    primary, *rest = data.preferred_language.split("-")
+    language = _checked_language(data)
     user.preferred_name = data.preferred_name
     user.pronouns = data.pronouns
-    user.preferred_language = "-".join([primary.lower(), *rest])
+    user.preferred_language = language
     user.timezone = data.timezone
     user.phone = data.phone
     user.save(

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from village.accounts.languages import language_choices, language_code
 from village.accounts.models import User
 from village.community import policies
 from village.community.models import Organisation, OrgRole, Relationship, Role
@@ -97,11 +98,8 @@ class PersonAddForm(forms.Form):
     grade = forms.CharField(
         label=_("Grade"), max_length=8, required=False, help_text=_("Students only, e.g. 5.")
     )
-    preferred_language = forms.CharField(
-        label=_("Preferred language"),
-        max_length=16,
-        initial="en",
-        help_text=_("An IETF language tag, e.g. en, es or vi."),
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=language_choices, initial="en"
     )
     student = StudentChoiceField(
         label=_("Guardian of"),
@@ -148,7 +146,7 @@ class PersonAddForm(forms.Form):
         return username
 
     def clean_preferred_language(self) -> str:
-        return self.cleaned_data["preferred_language"].strip().lower() or "en"
+        return language_code(self.cleaned_data["preferred_language"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.http.request import split_domain_port
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -199,11 +198,6 @@ def _assignment_path(assignment_id: int) -> str:
         return f"/work/assignments/{assignment_id}/"
 
 
-def _uid_host(request: HttpRequest) -> str:
-    domain, _port = split_domain_port(request.get_host())
-    return domain or "village"
-
-
 def _organizer_email(host: str) -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"no-reply@{host}"
 
@@ -227,7 +221,9 @@ def _feed_read(feed: CalendarFeed) -> None:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = policies_calendar.feed_for_token(token)
     now = timezone.now()
-    host = _uid_host(request)
+    # UIDs name the site, not the host name this request used: a calendar subscribed under two
+    # names must see one event, not two.
+    host = settings.VILLAGE_SITE_DOMAIN
     site = request.build_absolute_uri("/").rstrip("/")
     language = feed.owner.ui_language
     with translation.override(language):
@@ -241,7 +237,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     services_calendar.calendar_feed_touch(feed=feed, now=now)
     _feed_read(feed)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "private, no-store"  # a child's schoolwork: never kept
     response["Content-Language"] = language
     response["Content-Disposition"] = 'inline; filename="schoolwork.ics"'
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -14,7 +14,6 @@ def form_data(**changes):
         "preferred_name": "Ellie",
         "pronouns": "she/her",
         "language": "en",
-        "other_language": "",
         "timezone": "America/Chicago",
         "phone": "+1 555 0142",
     }
@@ -33,8 +32,11 @@ class TestProfilePage:
         html = client.get(PROFILE).content.decode()
         assert 'value="she/her"' in html
         assert 'value="+1 555 0142"' in html
-        for field in ("preferred_name", "pronouns", "language", "other_language", "timezone"):
+        for field in ("preferred_name", "pronouns", "language", "timezone"):
             assert f'<label for="id_{field}">' in html
+        assert '<select name="language"' in html
+        assert '<select name="timezone"' in html
+        assert '<option value="America/Chicago" selected>America/Chicago</option>' in html
         assert 'autocomplete="tel"' in html
 
     def test_saves_the_profile(self, client, personas):
@@ -56,22 +58,30 @@ class TestProfilePage:
         self, client, personas
     ):
         client.force_login(personas.rivera)
-        client.post(PROFILE, form_data(language="other", other_language="Vi"))
+        client.post(PROFILE, form_data(language="vi"))
         personas.rivera.refresh_from_db()
         assert personas.rivera.preferred_language == "vi"
         response = client.get(PROFILE)
         assert response["Content-Language"] == "en"
-        html = response.content.decode()
-        assert '<option value="other" selected>' in html
-        assert 'value="vi"' in html
+        assert '<option value="vi" selected>Tiếng Việt (Vietnamese)</option>' in (
+            response.content.decode()
+        )
 
-    def test_another_language_without_a_code_is_refused_naming_the_field(self, client, personas):
+    @pytest.mark.parametrize("language", ["klingon", "klingon-xx-yy", "other", ""])
+    def test_a_language_off_the_list_is_refused_naming_the_field(self, client, personas, language):
         client.force_login(personas.rivera)
-        response = client.post(PROFILE, form_data(language="other"))
+        response = client.post(PROFILE, form_data(language=language))
         assert response.status_code == 200
-        assert 'id="id_other_language_error"' in response.content.decode()
+        assert 'id="id_language_error"' in response.content.decode()
         personas.rivera.refresh_from_db()
         assert personas.rivera.preferred_language == "en"
+        assert personas.rivera.preferred_name == ""
+
+    def test_a_regional_language_shows_as_its_language(self, client, personas):
+        personas.sam.preferred_language = "es-MX"
+        personas.sam.save(update_fields=["preferred_language"])
+        client.force_login(personas.sam)
+        assert '<option value="es" selected>' in client.get(PROFILE).content.decode()
 
     def test_unknown_time_zone_is_refused_and_nothing_changes(self, client, personas):
         client.force_login(personas.rivera)
@@ -79,7 +89,7 @@ class TestProfilePage:
         html = response.content.decode()
         assert response.status_code == 200
         assert 'aria-describedby="id_timezone_helptext id_timezone_error"' in html
-        assert "is not a known time zone" in html
+        assert "is not one of the available choices" in html
         personas.rivera.refresh_from_db()
         assert personas.rivera.timezone == "America/Chicago"
         assert personas.rivera.preferred_name == ""

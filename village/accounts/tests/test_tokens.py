@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts import tokens
-from village.accounts.models import PersonalToken
+from village.accounts.models import PersonalToken, User
 from village.accounts.tests.test_password_reset import RESET, reset_path, set_new_password
 from village.demo.personas import DEMO_PASSWORD
 
@@ -91,7 +91,11 @@ class TestPasswordRevokesTokens:
             follow=True,
         )
         assert "Your API token was revoked with your old password." in response.content.decode()
-        assert Client().get("/api/v1/me", **bearer(secret)).status_code == 401
+        anonymous = Client()
+        assert (
+            anonymous.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code
+            == 401
+        )
         assert tokens.token_authenticate(other_secret) == personas.rivera
         assert "Revoked" in client.get(TOKENS).content.decode()
 
@@ -148,11 +152,25 @@ class TestNavigation:
     def test_api_tokens_are_not_in_the_main_navigation(self, client, personas, who):
         client.force_login(getattr(personas, who))
         html = client.get("/").content.decode()
-        nav = html.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
-        assert TOKENS not in nav
-        assert "/accounts/profile/" in nav
+        header = html.split("</header>", 1)[0]
+        assert TOKENS not in header  # neither in the row of links nor in the phone's menu
+        assert "/accounts/profile/" in header
 
     def test_the_profile_page_links_to_the_tokens(self, client, personas):
         client.force_login(personas.sam)
         html = client.get("/accounts/profile/").content.decode()
         assert f'href="{TOKENS}"' in html
+
+
+def test_staff_setting_a_password_in_the_admin_revokes_the_tokens(client, personas):
+    _token, secret = tokens.token_create(user=personas.chen, name="Sync")
+    staff = User.objects.create_superuser(username="itdesk", email="it@village.test", password="x")
+    client.force_login(staff)
+    url = f"/admin/accounts/user/{personas.chen.pk}/password/"
+    response = client.post(
+        url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    personas.chen.refresh_from_db()
+    assert personas.chen.check_password(NEW_PASSWORD)
+    assert tokens.token_authenticate(secret) is None

@@ -22,9 +22,12 @@ def test_each_read_of_a_family_feed_audits_every_child_it_shows(personas):
     assignment(personas.homeroom5, title="Essay: my summer")
     feed, token = feed_for(personas.sam)
     statements: list[str] = []
-    with connection.execute_wrapper(
-        lambda run, sql, *args: statements.append(sql) or run(sql, *args)
-    ):
+
+    def record(run, sql, *args):
+        statements.append(sql)
+        return run(sql, *args)
+
+    with connection.execute_wrapper(record):
         assert Client().get(feed_path(token)).status_code == 200
     Client().get(feed_path(token))
     rows = list(

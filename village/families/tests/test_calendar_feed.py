@@ -125,7 +125,7 @@ def test_a_due_entry_has_its_class_instructions_link_and_times(personas):
     )
     _feed, token = feed_for(personas.sam, personas.leo)
     (event,) = read_events(feed_text(token))
-    assert event["UID"] == f"assignment-{lab.pk}-student-{personas.leo.pk}@testserver"
+    assert event["UID"] == f"assignment-{lab.pk}-student-{personas.leo.pk}@village.invalid"
     assert unescape(event["DESCRIPTION"]) == (
         "Class: Grade 8 Science\n\nMeasure three objects; then, write it up."
     )
@@ -234,8 +234,8 @@ def test_several_children_each_get_their_own_entry_and_uid(personas):
         "Leo: Open evening",
     ]
     assert {e["UID"] for e in events} == {
-        f"classevent-{event.pk}-student-{personas.ada.pk}@testserver",
-        f"classevent-{event.pk}-student-{personas.leo.pk}@testserver",
+        f"classevent-{event.pk}-student-{personas.ada.pk}@village.invalid",
+        f"classevent-{event.pk}-student-{personas.leo.pk}@village.invalid",
     }
 
 
