@@ -67,11 +67,11 @@ def _anything_else(account: OuterRef) -> Q:
         role=Role.GUARDIAN, organisation_id__in=childs_schools
     )
     return (
-        Exists(other_links)
-        | Exists(GuardianLink.objects.filter(student_id=account))
-        | Exists(Enrollment.objects.filter(user_id=account))
-        | Exists(other_roles)
-        | Exists(AuditEvent.objects.filter(Q(actor_id=account) | Q(student_id=account)))
+        Q(Exists(other_links))
+        | Q(Exists(GuardianLink.objects.filter(student_id=account)))
+        | Q(Exists(Enrollment.objects.filter(user_id=account)))
+        | Q(Exists(other_roles))
+        | Q(Exists(AuditEvent.objects.filter(Q(actor_id=account) | Q(student_id=account))))
     )
 
 
