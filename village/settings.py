@@ -351,7 +351,8 @@ MAILER_LOCK_PATH = str(VAR_DIR / "mailer")
 # How long data Village no longer needs is kept before `village purge` (and `village worker`,
 # about once an hour) removes it: failed pairing-code attempts; pairing codes and guardian
 # invitations after they were used, withdrawn or expired; the files of finished roster imports
-# (their reports stay). At least a day: the rate limit on pairing codes counts recent failures.
+# (their reports stay); accounts made by a family sign-up whose address was never confirmed.
+# At least a day: the rate limit on pairing codes counts recent failures.
 def _retention_days(name: str, default: int) -> int:
     days = env_int(name, default)
     if days < 1:
@@ -362,3 +363,6 @@ def _retention_days(name: str, default: int) -> int:
 VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS = _retention_days("VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS", 30)
 VILLAGE_RETAIN_CODES_DAYS = _retention_days("VILLAGE_RETAIN_CODES_DAYS", 90)
 VILLAGE_RETAIN_UPLOADS_DAYS = _retention_days("VILLAGE_RETAIN_UPLOADS_DAYS", 30)
+VILLAGE_RETAIN_UNCONFIRMED_SIGNUPS_DAYS = _retention_days(
+    "VILLAGE_RETAIN_UNCONFIRMED_SIGNUPS_DAYS", 7
+)

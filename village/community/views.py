@@ -28,7 +28,7 @@ from django_htmx.middleware import HtmxDetails
 
 from village.accounts.models import User
 from village.accounts.services import invitation_send
-from village.community import home_panels, policies, selectors, services
+from village.community import home_panels, link_defaults, policies, selectors, services
 from village.community.forms import AuditFilterForm, PeopleFilterForm, PersonAddForm
 from village.community.models import Relationship, Role
 from village.core.audit import Viewed, audit_views
@@ -324,6 +324,7 @@ def _create_person(data: dict[str, Any]) -> User:
             guardian=person,
             student=data["student"],
             relationship=Relationship(data.get("relationship") or Relationship.GUARDIAN),
+            scopes=link_defaults.default_scopes(data["school"]),
         )
     return person
 

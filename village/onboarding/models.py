@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from village.community.models import Organisation, Relationship, Scope
+from village.community.models import GuardianLink, Organisation, Relationship, Scope
 from village.core.models import TimeStampedModel
 from village.core.single_use import CodeState, single_use_state
 
@@ -236,3 +236,34 @@ class GuardianInvitation(TimeStampedModel):
         return single_use_state(
             used_at=self.accepted_at, revoked_at=self.revoked_at, expires_at=self.expires_at
         )
+
+
+class FamilySignup(TimeStampedModel):
+    """An account a family made for itself with a pairing code (``guardian_signup``), until and
+    after its owner confirms the address. Only accounts with this record are ever removed for
+    not being confirmed (``retention``); accounts made any other way never are.
+
+    ``link`` is the guardian link the sign-up made; ``code`` the pairing code it used. A code
+    stays used when an unconfirmed sign-up is removed: the family asks the school for a new one.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_signup"
+    )
+    link = models.ForeignKey(
+        GuardianLink,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    code = models.ForeignKey(
+        PairingCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("address confirmed"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["confirmed_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Family sign-up of {self.user_id}"

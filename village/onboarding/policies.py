@@ -7,7 +7,7 @@ and only then are the onboarding roles checked. A guardian or a partner never is
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from village.accounts.models import User
@@ -23,6 +23,7 @@ from village.community.models import (
     SchoolClass,
 )
 from village.community.policies import AnyUser
+from village.onboarding.models import FamilySignup
 
 
 def teaches_student(user: AnyUser, student_id: int) -> bool:
@@ -85,13 +86,20 @@ def may_approve_links(user: AnyUser) -> bool:
 
 
 def approvable_links(user: AnyUser) -> QuerySet[GuardianLink]:
-    """Links waiting for approval whose student is at a school ``user`` administers."""
+    """Links waiting for approval whose student is at a school ``user`` administers, once the
+    guardian's address is confirmed: until then the account may be anyone's, and it is
+    removed if nobody confirms it."""
     students = (
         OrgRole.objects.current(policies.today())
         .filter(role=Role.STUDENT, organisation__in=policies.administered_schools(user))
         .values("user_id")
     )
-    return GuardianLink.objects.filter(status=LinkStatus.PENDING, student_id__in=students)
+    unconfirmed = FamilySignup.objects.filter(
+        user_id=OuterRef("guardian_id"), confirmed_at__isnull=True, user__is_active=False
+    )
+    return GuardianLink.objects.filter(status=LinkStatus.PENDING, student_id__in=students).exclude(
+        Exists(unconfirmed)
+    )
 
 
 def pending_link_for_approver(user: AnyUser, link_id: int) -> GuardianLink:

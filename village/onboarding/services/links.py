@@ -55,6 +55,12 @@ def settings_for(school: Organisation | None) -> OnboardingSettings:
     return selectors.school_settings(school) if school else OnboardingSettings()
 
 
+def school_default_scopes(school: Organisation) -> list[Scope]:
+    """The areas a new guardian link at ``school`` may see, as its settings say: for links
+    onboarding makes and for guardians a school admin adds (``community.link_defaults``)."""
+    return settings_for(school).scopes
+
+
 def _link(
     *,
     guardian: User,

@@ -21,6 +21,7 @@ from village.accounts.models import User
 from village.community.models import (
     GuardianLink,
 )
+from village.onboarding.models import FamilySignup
 from village.onboarding.services.codes import (
     CodeRefusedError,
     _open_code_for_update,
@@ -124,6 +125,7 @@ def _signup_with_code(*, user: User, raw_code: str, base_url: str) -> GuardianLi
     code.redeemed_at = timezone.now()
     code.redeemed_by = user
     code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])
+    FamilySignup.objects.create(user=user, link=link, code=code)
     context = {"link": _confirmation_link(user, base_url)}
     transaction.on_commit(
         lambda: send_to_user(
@@ -169,8 +171,9 @@ class ConfirmationInvalidError(Exception):
 
 @transaction.atomic
 def guardian_signup_confirm(*, uidb64: str, token: str) -> User:
-    """Activate the account a confirmation link was made for; raises
-    ``ConfirmationInvalidError``. The caller signs the person in, which ends the link."""
+    """Activate the account a confirmation link was made for and record that its address is
+    confirmed; raises ``ConfirmationInvalidError``. The caller signs the person in, which ends
+    the link."""
     try:
         user_id = int(force_str(urlsafe_base64_decode(uidb64)))
     except (ValueError, OverflowError):
@@ -180,4 +183,7 @@ def guardian_signup_confirm(*, uidb64: str, token: str) -> User:
         raise ConfirmationInvalidError
     user.is_active = True
     user.save(update_fields=["is_active"])
+    FamilySignup.objects.filter(user=user, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now()
+    )
     return user

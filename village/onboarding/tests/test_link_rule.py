@@ -9,8 +9,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from village.accounts.models import User
 from village.community import policies as community_policies
@@ -142,6 +146,13 @@ class TestStudentMadeCodes:
             assert link.status == LinkStatus.PENDING
             strangers.append(link.guardian)
         for stranger in strangers:
+            assert sees(stranger) == set()
+        assert not selectors.approval_queue(personas.nguyen).exists()  # not confirmed yet
+        for stranger in strangers:
+            services.guardian_signup_confirm(
+                uidb64=urlsafe_base64_encode(force_bytes(stranger.pk)),
+                token=services.signup_confirmation_tokens.make_token(stranger),
+            )
             assert sees(stranger) == set()
         queue = set(selectors.approval_queue(personas.nguyen).values_list("guardian", flat=True))
         assert queue == {stranger.pk for stranger in strangers}
@@ -366,3 +377,68 @@ def test_defaults_are_documented_on_the_model(db) -> None:
     assert defaults.needs_approval(LinkRoute.STUDENT_CODE)
     for route in (LinkRoute.TEACHER_CODE, LinkRoute.ADMIN_CODE, LinkRoute.INVITATION):
         assert not defaults.needs_approval(route)
+
+
+class TestApprovalQueueWaitsForConfirmedAddresses:
+    """A link made by a family sign-up reaches the school's approval queue only once its
+    guardian has confirmed the address: until then the account may be anyone's."""
+
+    def unconfirmed(self, p: Personas, email: str, capture) -> GuardianLink:
+        issued = services.pairing_code_create(student=p.ada, created_by=p.ada)
+        with capture(execute=True):
+            made = services.guardian_signup(
+                data=stranger_data(email), raw_code=issued.secret, ip_address=None, base_url=BASE
+            )
+        assert made is not None
+        assert made.status == LinkStatus.PENDING
+        return made
+
+    def queue(self, client: Client) -> str:
+        response = client.get(reverse("onboarding:approvals"))
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_an_unconfirmed_signups_link_appears_only_once_confirmed(
+        self, client, personas, django_capture_on_commit_callbacks
+    ):
+        link = self.unconfirmed(personas, "stan@elsewhere.test", django_capture_on_commit_callbacks)
+        signed_in(client, personas.nguyen)
+        assert "stan@elsewhere.test" not in self.queue(client)
+        assert not selectors.approval_queue(personas.nguyen).exists()
+        approve = reverse("onboarding:approval_approve", args=[link.pk])
+        assert client.post(approve).status_code == 404
+        link.refresh_from_db()
+        assert link.status == LinkStatus.PENDING
+        uidb64, token = confirmation(link.guardian)
+        services.guardian_signup_confirm(uidb64=uidb64, token=token)
+        assert "stan@elsewhere.test" in self.queue(client)
+        assert list(selectors.approval_queue(personas.nguyen)) == [link]
+        assert client.post(approve).status_code == 302
+        link.refresh_from_db()
+        assert link.status == LinkStatus.ACTIVE
+
+    def test_links_of_other_guardians_stay_in_the_queue(self, personas, newcomer):
+        community_services.guardian_link(
+            guardian=newcomer, student=personas.ada, status=LinkStatus.PENDING
+        )
+        queued = selectors.approval_queue(personas.nguyen)
+        assert [link.guardian for link in queued] == [newcomer]
+
+    def test_queue_query_count_is_constant(
+        self, client, personas, django_capture_on_commit_callbacks, django_assert_num_queries
+    ):
+        capture = django_capture_on_commit_callbacks
+        first = self.unconfirmed(personas, "one@elsewhere.test", capture)
+        uidb64, token = confirmation(first.guardian)
+        services.guardian_signup_confirm(uidb64=uidb64, token=token)
+        signed_in(client, personas.nguyen)
+        with CaptureQueriesContext(connection) as baseline:
+            self.queue(client)
+        for number in range(4):
+            made = self.unconfirmed(personas, f"more{number}@elsewhere.test", capture)
+            if number % 2:
+                uidb64, token = confirmation(made.guardian)
+                services.guardian_signup_confirm(uidb64=uidb64, token=token)
+        with django_assert_num_queries(len(baseline.captured_queries)):
+            html = self.queue(client)
+        assert html.count("@elsewhere.test</span>") == 3

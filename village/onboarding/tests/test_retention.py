@@ -1,6 +1,6 @@
-"""Old onboarding data is removed: failed code attempts after their retention, and pairing codes
-and invitations long after they were used, withdrawn or expired. Open ones and recent ones stay,
-and so do the links they made."""
+"""Old onboarding data is removed: failed code attempts after their retention, pairing codes
+and invitations long after they were used, withdrawn or expired, and accounts a family signed up
+for but never confirmed. Open ones and recent ones stay, and so do the links they made."""
 
 from __future__ import annotations
 
@@ -16,13 +16,23 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from village.accounts.models import User
-from village.community.models import GuardianLink, Relationship
+from village.community import services as community_services
+from village.community.models import GuardianLink, OrgRole, Relationship, Role
+from village.core.single_use import CodeState
 from village.demo.personas import Personas
 from village.onboarding import services
 from village.onboarding.apps import OnboardingConfig
-from village.onboarding.models import FailedRedemption, GuardianInvitation, PairingCode
+from village.onboarding.models import (
+    FailedRedemption,
+    FamilySignup,
+    GuardianInvitation,
+    PairingCode,
+)
+from village.onboarding.tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +42,7 @@ def _default_retention(settings):
     """The documented defaults, whatever the environment running the tests says."""
     settings.VILLAGE_RETAIN_FAILED_ATTEMPTS_DAYS = 30
     settings.VILLAGE_RETAIN_CODES_DAYS = 90
+    settings.VILLAGE_RETAIN_UNCONFIRMED_SIGNUPS_DAYS = 7
 
 
 def purge() -> dict[str, int]:
@@ -194,6 +205,8 @@ class TestHowItDeletes:
             "redemption_gates": 0,
             "pairing_codes": 0,
             "guardian_invitations": 0,
+            "unconfirmed_signups": 0,
+            "unconfirmed_signup_links": 0,
         }
 
 
@@ -208,3 +221,119 @@ def test_village_purge_prints_the_counts_of_onboarding(personas):
     assert "onboarding.pairing_codes: 1" in lines
     assert "onboarding.guardian_invitations: 0" in lines
     assert not FailedRedemption.objects.exists()
+
+
+def signup(p: Personas, days: float, email: str = "rosa@families.village.test") -> GuardianLink:
+    """A family's sign-up with a teacher's code for Maya, ``days`` ago, not confirmed."""
+    issued = code(p, days)
+    data = services.SignupData(
+        first_name="Rosa", last_name="Lopez", email=email, password=PASSWORD, language="es"
+    )
+    made = at(
+        days,
+        lambda: services.guardian_signup(
+            data=data, raw_code=issued.secret, ip_address=None, base_url="https://village.test"
+        ),
+    )
+    assert made is not None
+    return made
+
+
+def confirm(account: User) -> None:
+    uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
+    token = services.signup_confirmation_tokens.make_token(account)
+    services.guardian_signup_confirm(uidb64=uidb64, token=token)
+
+
+def exists(model: type[Any], pk: int) -> bool:
+    return model.objects.filter(pk=pk).exists()
+
+
+class TestUnconfirmedSignups:
+    def test_an_unconfirmed_signup_older_than_the_retention_goes_with_its_link(self, personas):
+        link = signup(personas, 8)
+        used = PairingCode.objects.get(redeemed_at__isnull=False)
+        removed = purge()
+        assert (removed["unconfirmed_signups"], removed["unconfirmed_signup_links"]) == (1, 1)
+        assert not exists(User, link.guardian_id)
+        assert not exists(GuardianLink, link.pk)
+        assert not OrgRole.objects.filter(user_id=link.guardian_id).exists()
+        assert not FamilySignup.objects.exists()
+        used.refresh_from_db()  # the code stays used: the family asks for a new one
+        assert used.state == CodeState.USED
+        assert used.redeemed_by is None
+
+    def test_a_confirmed_signup_stays(self, personas):
+        link = signup(personas, 30)
+        confirm(link.guardian)
+        assert purge()["unconfirmed_signups"] == 0
+        assert exists(GuardianLink, link.pk)
+        assert FamilySignup.objects.get(user_id=link.guardian_id).confirmed_at is not None
+
+    def test_a_younger_signup_stays(self, personas):
+        link = signup(personas, 6)
+        assert purge()["unconfirmed_signups"] == 0
+        assert exists(User, link.guardian_id)
+        assert exists(GuardianLink, link.pk)
+
+    def test_retention_comes_from_settings(self, personas, settings):
+        settings.VILLAGE_RETAIN_UNCONFIRMED_SIGNUPS_DAYS = 3
+        old = signup(personas, 4)
+        young = signup(personas, 2, email="leo.dad@families.village.test")
+        assert purge()["unconfirmed_signups"] == 1
+        assert not exists(User, old.guardian_id)
+        assert exists(User, young.guardian_id)
+
+    def test_an_account_with_another_role_stays(self, personas):
+        link = signup(personas, 30)
+        community_services.person_create(
+            username="rosa-teacher",
+            first_name="Rosa",
+            last_name="Lopez",
+            role=Role.TEACHER,
+            organisation=personas.school,
+        )  # someone else: does not keep Rosa
+        OrgRole.objects.create(user=link.guardian, organisation=personas.school, role=Role.AIDE)
+        assert purge()["unconfirmed_signups"] == 0
+        assert exists(GuardianLink, link.pk)
+
+    def test_an_account_with_another_link_stays(self, personas):
+        link = signup(personas, 30)
+        community_services.guardian_link(guardian=link.guardian, student=personas.leo)
+        assert purge()["unconfirmed_signups"] == 0
+        assert exists(User, link.guardian_id)
+
+    def test_a_guardian_role_at_another_school_stays(self, personas):
+        link = signup(personas, 30)
+        OrgRole.objects.create(
+            user=link.guardian, organisation=personas.other_school, role=Role.GUARDIAN
+        )
+        assert purge()["unconfirmed_signups"] == 0
+
+    def test_an_account_that_signed_in_or_was_activated_stays(self, personas):
+        signed_in = signup(personas, 30)
+        User.objects.filter(pk=signed_in.guardian_id).update(last_login=days_ago(29))
+        activated = signup(personas, 30, email="leo.dad@families.village.test")
+        User.objects.filter(pk=activated.guardian_id).update(is_active=True)
+        assert purge()["unconfirmed_signups"] == 0
+        assert exists(User, signed_in.guardian_id)
+        assert exists(User, activated.guardian_id)
+
+    def test_an_inactive_account_not_made_by_a_signup_stays(self, personas, newcomer):
+        User.objects.filter(pk=newcomer.pk).update(
+            is_active=False, date_joined=days_ago(100), last_login=None
+        )
+        User.objects.filter(pk=personas.sam.pk).update(is_active=False, last_login=None)
+        assert purge()["unconfirmed_signups"] == 0
+        assert exists(User, newcomer.pk)
+        assert exists(User, personas.sam.pk)
+
+    def test_query_count_does_not_grow_with_the_signups_removed(self, personas):
+        def removing(n: int) -> int:
+            for number in range(n):
+                signup(personas, 10, email=f"family{n}-{number}@families.village.test")
+            with CaptureQueriesContext(connection) as captured:
+                assert purge()["unconfirmed_signups"] == n
+            return len(captured.captured_queries)
+
+        assert removing(2) == removing(12)
