@@ -522,3 +522,46 @@ def test_the_published_schema_describes_changes_to_returned_feedback(client: Cli
     assert "kept as ``changes``" in description
     assert "``return_to_student: true``" in description
     assert "DELETE …/changes" in description
+
+
+def test_levels_and_excused_left_out_stay_as_in_the_changes_kept(personas: Personas) -> None:
+    p = personas
+    rubric = services.rubric_create(
+        school_class=p.homeroom5,
+        title="Poster",
+        criteria=[
+            services.CriterionSpec(
+                title="Labels",
+                levels=[
+                    services.LevelSpec("Strong", Decimal(4)),
+                    services.LevelSpec("Weak", Decimal(1)),
+                ],
+            )
+        ],
+    )
+    work = services.assignment_create(
+        school_class=p.homeroom5, title="Poster", created_by=p.rivera, rubric=rubric
+    )
+    criterion = rubric.criteria.get()
+    strong, weak = (criterion.levels.get(title=title).pk for title in ("Strong", "Weak"))
+    client = api(p.rivera)
+    url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
+    send(client, "put", url, {"rubric_levels": {criterion.pk: strong}, "return_to_student": True})
+    send(client, "put", url, {"rubric_levels": {criterion.pk: weak}, "excused": True})
+    # A comment alone: the level and excused kept stay, and so does their grade.
+    changes = send(client, "put", url, {"comment": "Labels?"}).json()["changes"]
+    assert (changes["score"], changes["rubric_levels"], changes["excused"]) == (
+        "1.00",
+        {str(criterion.pk): weak},
+        True,
+    )
+    # A grade sent is checked against the levels kept.
+    assert send(client, "put", url, {"comment": "Labels?", "score": "1"}).status_code == 200
+    # Returned without levels or excused: returned with those kept.
+    body = send(client, "put", url, {"comment": "Labels!", "return_to_student": True}).json()
+    assert (body["score"], body["rubric_levels"], body["excused"], body["changes"]) == (
+        "1.00",
+        {str(criterion.pk): weak},
+        True,
+        None,
+    )
