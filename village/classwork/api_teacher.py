@@ -579,14 +579,16 @@ def assignment_work(request: HttpRequest, assignment_id: Id) -> list[StudentWork
     description=(
         "Saves the feedback on one student's work: a grade (or, with a rubric, a level per "
         "criterion, the grade being their sum; levels left out stay as chosen), a comment, "
-        "excused; with ``return_to_student`` it is returned at once. A grade is between 0 and "
-        "the work's points; on rubric work a grade sent must be the sum of the levels (422 "
-        "naming ``score`` otherwise). Feedback already returned keeps what was returned: "
-        "without ``return_to_student`` the fields sent are kept as ``changes``, which the "
-        "student and family do not see, and the answer's own fields stay the returned ones; "
-        "sent again with ``return_to_student: true``, the feedback is returned with them. "
-        "Changes that match what was returned leave nothing kept. ``DELETE …/changes`` "
-        "discards them. 403 for an admin of the school; 404 for a student not in the class."
+        "excused (left out, it stays as it is); the grade and comment sent replace the saved "
+        "ones, and are cleared when left out. With ``return_to_student`` it is returned at "
+        "once. A grade is between 0 and the work's points; on rubric work a grade sent must be "
+        "the sum of the levels (422 naming ``score`` otherwise). Feedback already returned "
+        "keeps what was returned: without ``return_to_student`` what is sent is kept as "
+        "``changes``, which the student and family do not see, and the answer's own fields "
+        "stay the returned ones; sent with ``return_to_student: true``, it is applied and "
+        "returned (levels and excused left out then come from the changes kept). Changes "
+        "that match what was returned leave nothing kept; ``DELETE …/changes`` discards "
+        "them. 403 for an admin of the school; 404 for a student not in the class."
     ),
 )
 def feedback_put(
