@@ -186,6 +186,14 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
         comment="Well done.",
         return_to_student=True,
     )
+    # Changes kept for the returned feedback: answers name them (``changes``).
+    services.feedback_save(
+        assignment=spelling,
+        student=p.ada,
+        graded_by=p.rivera,
+        score=Decimal(9),
+        comment="Well done: one word to check.",
+    )
     elsewhere = [
         services.assignment_create(school_class=school_class, title="Reading", created_by=None)
         for school_class in (p.math8, p.sister_class, p.other_class)

@@ -344,6 +344,48 @@ def test_assignment_endpoints_matrix(personas, work, viewer):
     assert not Feedback.objects.exclude(score=Decimal(4)).exists()
 
 
+@pytest.mark.parametrize("viewer", PERSONAS)
+def test_discarding_changes_to_returned_feedback_matrix(personas, work, viewer):
+    """Only the class's teachers discard the changes kept for returned feedback; an admin is
+    refused with 403, and for everyone else (a student, a guardian, another teacher, Eve) the
+    feedback does not exist. The changes stay unless discarded by a teacher of the class."""
+    for name in CLASSES:
+        student = getattr(personas, STUDENT_OF[name])
+        services.feedback_save(
+            assignment=work[name],
+            student=student,
+            graded_by=None,
+            score=Decimal(8),
+            comment=f"Returned in {name}",
+            return_to_student=True,
+        )
+        services.feedback_save(
+            assignment=work[name],
+            student=student,
+            graded_by=None,
+            score=Decimal(3),
+            comment=f"Changes in {name}",
+        )
+    api = api_client_for(getattr(personas, viewer))
+    for name in CLASSES:
+        student = getattr(personas, STUDENT_OF[name])
+        url = f"/api/v1/classwork/assignments/{work[name].pk}/feedback/{student.pk}/changes"
+        response = api.delete(url)
+        assert response.status_code == expected_change(viewer, name, 200), (viewer, name)
+        assert f"Changes in {name}" not in response.content.decode(), (viewer, name)
+        if response.status_code == 404:
+            assert f"Returned in {name}" not in response.content.decode(), (viewer, name)
+    kept = set(CLASSES) - TEACHES.get(viewer, set())
+    assert set(
+        Feedback.objects.filter(draft_saved_at__isnull=False).values_list(
+            "draft_comment", flat=True
+        )
+    ) == {f"Changes in {name}" for name in kept}
+    assert set(Feedback.objects.values_list("comment", flat=True)) == {
+        f"Returned in {name}" for name in CLASSES
+    }
+
+
 # --- anonymous visitors ----------------------------------------------------------------------
 
 
@@ -399,3 +441,4 @@ def test_anonymous_api_callers_get_401(personas, work):
     assert client.post(f"{base}/classes/{c}/assignments", {}).status_code == 401
     assert client.patch(f"{base}/assignments/{a}", {}).status_code == 401
     assert client.put(f"{base}/assignments/{a}/feedback/{s}", {}).status_code == 401
+    assert client.delete(f"{base}/assignments/{a}/feedback/{s}/changes").status_code == 401

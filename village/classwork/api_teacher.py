@@ -167,10 +167,21 @@ class StudentWorkOut(Schema):
     attempts: int
     submitted_at: dt.datetime | None = Field(description="When the latest attempt came in.")
     late: bool = Field(description="The latest attempt came in after the due time.")
-    score: Decimal | None = Field(description="The grade saved, returned or draft.")
+    score: Decimal | None = Field(
+        description=(
+            "The grade saved, returned or draft; the returned one while changes to returned "
+            "feedback are kept (``changes_pending``)."
+        )
+    )
     returned_at: dt.datetime | None
     excused: bool
     draft: bool = Field(description="Feedback is saved but not returned yet.")
+    changes_pending: bool = Field(
+        description=(
+            "Returned feedback has changes saved but not returned yet: the student and family "
+            "still see the returned version."
+        )
+    )
 
 
 class FeedbackIn(InputSchema):
@@ -194,7 +205,19 @@ class FeedbackIn(InputSchema):
     )
 
 
+class FeedbackChangesOut(Schema):
+    """Changes to returned feedback, saved but not returned yet: only the teacher sees them."""
+
+    score: Decimal | None
+    comment: str
+    excused: bool
+    rubric_levels: dict[int, int] = Field(description="Criterion id to chosen level id.")
+    saved_at: dt.datetime
+
+
 class FeedbackOut(Schema):
+    """The feedback's version: what the student and family see once it is returned."""
+
     assignment_id: int
     student_id: int
     score: Decimal | None
@@ -202,6 +225,12 @@ class FeedbackOut(Schema):
     excused: bool
     returned_at: dt.datetime | None
     rubric_levels: dict[int, int]
+    changes: FeedbackChangesOut | None = Field(
+        description=(
+            "Changes to returned feedback kept since it was returned, not shown to the student "
+            "and family until it is returned again; null when there are none."
+        )
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -508,8 +537,8 @@ def material_remove(request: HttpRequest, assignment_id: Id, material_id: Id) ->
     summary="Each student's work on an assignment",
     description=(
         "Every current student of the class, by last name, with their status, latest hand-in, "
-        "attempts and grade (drafts included). A view of the students' records: written to the "
-        "audit log."
+        "attempts and grade (drafts included; for returned feedback with changes pending, the "
+        "returned grade). A view of the students' records: written to the audit log."
     ),
 )
 def assignment_work(request: HttpRequest, assignment_id: Id) -> list[StudentWorkOut]:
@@ -537,6 +566,7 @@ def assignment_work(request: HttpRequest, assignment_id: Id) -> list[StudentWork
             returned_at=row.cell.returned_at,
             excused=row.cell.excused,
             draft=row.cell.draft,
+            changes_pending=row.cell.changes,
         )
         for row in rows
     ]
@@ -549,9 +579,16 @@ def assignment_work(request: HttpRequest, assignment_id: Id) -> list[StudentWork
     description=(
         "Saves the feedback on one student's work: a grade (or, with a rubric, a level per "
         "criterion, the grade being their sum; levels left out stay as chosen), a comment, "
-        "excused; with ``return_to_student`` it is returned at once. A grade is between 0 and "
-        "the work's points; on rubric work a grade sent must be the sum of the levels (422 "
-        "naming ``score`` otherwise). 404 for a student not in the class."
+        "excused (left out, it stays as it is); the grade and comment sent replace the saved "
+        "ones, and are cleared when left out. With ``return_to_student`` it is returned at "
+        "once. A grade is between 0 and the work's points; on rubric work a grade sent must be "
+        "the sum of the levels (422 naming ``score`` otherwise). Feedback already returned "
+        "keeps what was returned: without ``return_to_student`` what is sent is kept as "
+        "``changes``, which the student and family do not see, and the answer's own fields "
+        "stay the returned ones; sent with ``return_to_student: true``, it is applied and "
+        "returned (levels and excused left out then come from the changes kept). Changes "
+        "that match what was returned leave nothing kept; ``DELETE …/changes`` discards "
+        "them. 403 for an admin of the school; 404 for a student not in the class."
     ),
 )
 def feedback_put(
@@ -559,13 +596,10 @@ def feedback_put(
 ) -> Status[Any]:
     user = api_caller(request)
     work = _staff_assignment(user, assignment_id, change=True)
-    students = selectors_teacher.class_students([work.school_class_id])[work.school_class_id]
-    if student_id not in {student.id for student in students}:
-        raise Http404("No such student.")
     try:
         feedback = services.feedback_save(
             assignment=work,
-            student=User.objects.get(pk=student_id),
+            student=_class_student(work, student_id),
             graded_by=user,
             score=payload.score,
             comment=payload.comment,
@@ -578,7 +612,38 @@ def feedback_put(
     return Status(200, _feedback_out(feedback))
 
 
+@router.delete(
+    "/assignments/{assignment_id}/feedback/{student_id}/changes",
+    response={200: FeedbackOut, 403: ErrorOut, **READ},
+    summary="Discard the changes kept for returned feedback",
+    description=(
+        "Forgets the changes saved to returned feedback without returning them: the feedback "
+        "stays as it was returned, and is answered with ``changes`` null (also when there were "
+        "none). 403 for an admin of the school; 404 for a student not in the class, or without "
+        "feedback on the work."
+    ),
+)
+def feedback_changes_discard(
+    request: HttpRequest, assignment_id: Id, student_id: Id
+) -> FeedbackOut:
+    work = _staff_assignment(api_caller(request), assignment_id, change=True)
+    student = _class_student(work, student_id)
+    feedback = services.feedback_draft_discard(assignment=work, student=student)
+    if feedback is None:
+        raise Http404("No feedback yet.")
+    return _feedback_out(feedback)
+
+
+def _class_student(work: Assignment, student_id: int) -> User:
+    """A current student of the work's class (404 for anyone else)."""
+    students = selectors_teacher.class_students([work.school_class_id])[work.school_class_id]
+    if student_id not in {student.id for student in students}:
+        raise Http404("No such student.")
+    return User.objects.get(pk=student_id)
+
+
 def _feedback_out(feedback: Feedback) -> FeedbackOut:
+    feedback.refresh_from_db()  # grades as stored: with two decimal places
     levels = RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
         "criterion_id", "level_id"
     )
@@ -590,6 +655,19 @@ def _feedback_out(feedback: Feedback) -> FeedbackOut:
         excused=feedback.excused,
         returned_at=feedback.returned_at,
         rubric_levels={criterion: level for criterion, level in levels if level is not None},
+        changes=_changes_out(feedback),
+    )
+
+
+def _changes_out(feedback: Feedback) -> FeedbackChangesOut | None:
+    if not feedback.has_draft or feedback.draft_saved_at is None:
+        return None
+    return FeedbackChangesOut(
+        score=feedback.draft_score,
+        comment=feedback.draft_comment,
+        excused=feedback.draft_excused,
+        rubric_levels={int(criterion): level for criterion, level in feedback.draft_rubric.items()},
+        saved_at=_utc(feedback.draft_saved_at),
     )
 
 

@@ -91,6 +91,8 @@ class Cell:
     excused: bool = False
     #: Feedback is saved but not yet returned.
     draft: bool = False
+    #: Returned feedback has changes kept but not returned yet (the score is the returned one).
+    changes: bool = False
 
     @property
     def needs_grading(self) -> bool:
@@ -251,18 +253,20 @@ def cells(
         .order_by()
     }
     feedback = {
-        (assignment_id, student_id): (score, returned_at, excused)
-        for assignment_id, student_id, score, returned_at, excused in Feedback.objects.filter(
-            assignment_id__in=ids, student_id__in=list(student_ids)
+        (assignment_id, student_id): (score, returned_at, excused, changed)
+        for assignment_id, student_id, score, returned_at, excused, changed in (
+            Feedback.objects.filter(assignment_id__in=ids, student_id__in=list(student_ids))
+            .values_list(
+                "assignment_id", "student_id", "score", "returned_at", "excused", "draft_saved_at"
+            )
+            .order_by()
         )
-        .values_list("assignment_id", "student_id", "score", "returned_at", "excused")
-        .order_by()
     }
     due = {work.id: work.due_at for work in works}
     result: dict[tuple[int, int], Cell] = {}
     for key in handed_in.keys() | feedback.keys():
         latest, attempts = handed_in.get(key, (None, 0))
-        score, returned_at, excused = feedback.get(key, (None, None, False))
+        score, returned_at, excused, changed = feedback.get(key, (None, None, False, None))
         due_at = due[key[0]]
         result[key] = Cell(
             status=work_status(
@@ -279,6 +283,7 @@ def cells(
             returned_at=returned_at,
             excused=excused,
             draft=key in feedback and returned_at is None and (score is not None),
+            changes=returned_at is not None and changed is not None,
         )
     return result
 

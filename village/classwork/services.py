@@ -796,8 +796,9 @@ def feedback_save(
     """Save the teacher's feedback on one student's work, and return it if asked.
 
     With a rubric, ``rubric_levels`` maps criterion id to the chosen level id (``None`` clears
-    it; left out, the levels already chosen stay) and the grade is the sum of the chosen levels;
-    a ``score`` given as well must match it (``village.classwork.scores``).
+    it; left out, the levels already chosen stay, those of the kept changes if there are any)
+    and the grade is the sum of the chosen levels; a ``score`` given as well must match it
+    (``village.classwork.scores``). ``excused`` left out stays as it is, kept changes included.
     Returning with a rubric needs a level for every criterion (or none, for a comment alone).
     Until returned, feedback is a draft only the teacher sees. Feedback already returned keeps
     showing its returned version: changes saved without returning them are kept as a draft
@@ -809,6 +810,10 @@ def feedback_save(
     feedback = _feedback_for(assignment, student, graded_by)
     chosen: dict[int, RubricLevel] | None = None
     rubric = assignment.rubric_id is not None
+    if feedback.has_draft:
+        # What is left out stays as the teacher left it: as in the changes kept.
+        rubric_levels = _kept_levels(feedback) if rubric_levels is None else rubric_levels
+        excused = feedback.draft_excused if excused is None else excused
     total: Decimal | None = None
     if rubric and rubric_levels is not None:
         chosen, total = _rubric_points(assignment, rubric_levels, complete=return_to_student)
@@ -832,6 +837,10 @@ def feedback_save(
         _return(feedback, now or timezone.now())
     versions.students_changed([student.pk])
     return feedback
+
+
+def _kept_levels(feedback: Feedback) -> dict[int, int | None]:
+    return {int(criterion): level for criterion, level in feedback.draft_rubric.items()}
 
 
 def _save_draft(
@@ -896,8 +905,7 @@ def _apply_draft(feedback: Feedback) -> None:
     rubric = assignment.rubric_id is not None
     total: Decimal | None = None
     if rubric:
-        levels = {int(criterion): level for criterion, level in feedback.draft_rubric.items()}
-        chosen, chosen_total = _rubric_points(assignment, levels, complete=True)
+        chosen, chosen_total = _rubric_points(assignment, _kept_levels(feedback), complete=True)
         _save_rubric_scores(feedback, chosen)
         total = chosen_total if chosen else None
         score = total if chosen else score

@@ -294,6 +294,7 @@ def test_the_endpoints_are_documented_in_openapi(client: Client) -> None:
         ("/api/v1/classwork/assignments/{assignment_id}", "patch"),
         ("/api/v1/classwork/assignments/{assignment_id}/work", "get"),
         ("/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}", "put"),
+        ("/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}/changes", "delete"),
         ("/api/v1/classwork/classes/{class_id}/topics", "get"),
         ("/api/v1/classwork/classes/{class_id}/categories", "post"),
     ]:
@@ -302,3 +303,265 @@ def test_the_endpoints_are_documented_in_openapi(client: Client) -> None:
         assert operation["description"]
         if method != "get":
             assert {"403", "404", "422"} <= set(operation["responses"])
+
+
+# --- changes to returned feedback ------------------------------------------------------------
+
+RETURNED = "Clear diagram."
+CHANGED = "Check the labels again."
+
+
+def returned_to_ada(p: Personas) -> Assignment:
+    """Spelling work of Ada's, returned with 8 and a comment."""
+    work = assignment(p.homeroom5, "Spelling", due_in_days=-1, points=10)
+    hand_in(work, p.ada, days_ago=2)
+    services.feedback_save(
+        assignment=work,
+        student=p.ada,
+        graded_by=p.rivera,
+        score=Decimal(8),
+        comment=RETURNED,
+        return_to_student=True,
+    )
+    return work
+
+
+def ada_row(client: Client, work: Assignment, p: Personas) -> dict[str, Any]:
+    rows = client.get(f"{BASE}/assignments/{work.pk}/work").json()
+    return next(row for row in rows if row["student"]["id"] == p.ada.pk)
+
+
+def test_a_put_on_returned_feedback_answers_the_returned_version_and_the_changes_kept(
+    personas: Personas,
+) -> None:
+    p = personas
+    work = returned_to_ada(p)
+    client = api(p.rivera)
+    url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
+    response = send(client, "put", url, {"score": "5", "comment": CHANGED})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["score"], body["comment"], body["excused"]) == ("8.00", RETURNED, False)
+    assert body["returned_at"] is not None
+    saved_at = body["changes"].pop("saved_at")
+    assert body["changes"] == {
+        "score": "5.00",
+        "comment": CHANGED,
+        "excused": False,
+        "rubric_levels": {},
+    }
+    kept = Feedback.objects.get()
+    assert kept.draft_saved_at is not None
+    answered = dt.datetime.fromisoformat(saved_at)  # in UTC, to the millisecond
+    assert answered.utcoffset() == dt.timedelta(0)
+    assert abs(kept.draft_saved_at - answered) < dt.timedelta(milliseconds=1)
+    # Sent again with return_to_student: returned with the changes, nothing kept any more.
+    response = send(
+        client, "put", url, {"score": "5", "comment": CHANGED, "return_to_student": True}
+    )
+    body = response.json()
+    assert (body["score"], body["comment"], body["changes"]) == ("5.00", CHANGED, None)
+    assert not Feedback.objects.get().has_draft
+
+
+def test_feedback_without_changes_kept_answers_changes_null(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.homeroom5, "Spelling", points=10)
+    client = api(p.rivera)
+    url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
+    draft = send(client, "put", url, {"score": "6", "comment": "Not returned yet."})
+    assert (draft.json()["score"], draft.json()["changes"]) == ("6.00", None)
+    returned = send(client, "put", url, {"score": "6", "return_to_student": True})
+    assert returned.json()["changes"] is None
+    same = send(client, "put", url, {"score": "6"})  # the returned version again: nothing kept
+    assert same.json()["changes"] is None
+    assert not ada_row(client, work, p)["changes_pending"]
+
+
+def test_changes_on_rubric_work_name_the_levels_kept(personas: Personas) -> None:
+    p = personas
+    rubric = services.rubric_create(
+        school_class=p.homeroom5,
+        title="Poster",
+        criteria=[
+            services.CriterionSpec(
+                title="Labels",
+                levels=[
+                    services.LevelSpec("Strong", Decimal(4)),
+                    services.LevelSpec("Weak", Decimal(1)),
+                ],
+            )
+        ],
+    )
+    work = services.assignment_create(
+        school_class=p.homeroom5, title="Poster", created_by=p.rivera, rubric=rubric
+    )
+    criterion = rubric.criteria.get()
+    strong, weak = (criterion.levels.get(title=title).pk for title in ("Strong", "Weak"))
+    client = api(p.rivera)
+    url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
+    send(client, "put", url, {"rubric_levels": {criterion.pk: strong}, "return_to_student": True})
+    body = send(client, "put", url, {"rubric_levels": {criterion.pk: weak}}).json()
+    assert (body["score"], body["rubric_levels"]) == ("4.00", {str(criterion.pk): strong})
+    assert (body["changes"]["score"], body["changes"]["rubric_levels"]) == (
+        "1.00",
+        {str(criterion.pk): weak},
+    )
+
+
+def test_the_work_listing_says_which_returned_feedback_has_changes_pending(
+    personas: Personas,
+) -> None:
+    p = personas
+    work = returned_to_ada(p)
+    client = api(p.rivera)
+    row = ada_row(client, work, p)
+    assert (row["score"], row["draft"], row["changes_pending"]) == ("8.00", False, False)
+    send(client, "put", f"/assignments/{work.pk}/feedback/{p.ada.pk}", {"score": "5"})
+    row = ada_row(client, work, p)
+    assert (row["score"], row["draft"], row["changes_pending"]) == ("8.00", False, True)
+    maya = next(r for r in client.get(f"{BASE}/assignments/{work.pk}/work").json() if r != row)
+    assert maya["changes_pending"] is False
+    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    row = ada_row(client, work, p)
+    assert (row["score"], row["changes_pending"]) == ("5.00", False)
+
+
+def test_deleting_the_changes_keeps_the_returned_version(personas: Personas) -> None:
+    p = personas
+    work = returned_to_ada(p)
+    client = api(p.rivera)
+    url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
+    send(client, "put", url, {"score": "5", "comment": CHANGED, "excused": True})
+    response = client.delete(f"{BASE}{url}/changes")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["score"], body["comment"], body["excused"]) == ("8.00", RETURNED, False)
+    assert body["changes"] is None
+    feedback = Feedback.objects.get()
+    assert (feedback.score, feedback.comment, feedback.has_draft) == (Decimal(8), RETURNED, False)
+    assert feedback.draft_comment == ""
+    assert not ada_row(client, work, p)["changes_pending"]
+    # Nothing left to discard: the same answer again.
+    again = client.delete(f"{BASE}{url}/changes")
+    assert (again.status_code, again.json()) == (200, body)
+    # Returning now returns what was returned before, not the discarded changes.
+    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    feedback.refresh_from_db()
+    assert (feedback.score, feedback.comment) == (Decimal(8), RETURNED)
+
+
+def test_deleting_changes_without_feedback_or_for_a_student_outside_the_class_is_404(
+    personas: Personas,
+) -> None:
+    p = personas
+    work = assignment(p.homeroom5, "Spelling")
+    client = api(p.rivera)
+    none_yet = client.delete(f"{BASE}/assignments/{work.pk}/feedback/{p.ada.pk}/changes")
+    assert (none_yet.status_code, none_yet.json()) == (404, {"detail": "No feedback yet."})
+    outside = client.delete(f"{BASE}/assignments/{work.pk}/feedback/{p.leo.pk}/changes")
+    assert (outside.status_code, outside.json()) == (404, {"detail": "No such student."})
+    assert not Feedback.objects.exists()
+
+
+def test_the_student_and_family_apis_show_the_returned_version_while_changes_are_kept(
+    personas: Personas,
+) -> None:
+    p = personas
+    work = returned_to_ada(p)
+    url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
+    response = send(api(p.rivera), "put", url, {"score": "5", "comment": CHANGED})
+    assert response.json()["changes"]["comment"] == CHANGED
+    student, family = api(p.ada), api(p.sam)
+    answers = {
+        "my work": student.get("/api/v1/my-work"),
+        "my assignment": student.get(f"/api/v1/my-work/assignments/{work.pk}"),
+        "family overview": family.get("/api/v1/family/overview"),
+        "child": family.get(f"/api/v1/family/children/{p.ada.pk}"),
+    }
+    for name, answer in answers.items():
+        assert answer.status_code == 200, name
+        assert CHANGED not in answer.content.decode(), name
+    mine = answers["my assignment"].json()["feedback"]
+    assert (mine["comment"], Decimal(mine["score"])) == (RETURNED, Decimal(8))
+    shown = [
+        item
+        for item in answers["child"].json()["recent_feedback"]
+        if item["assignment_id"] == work.pk
+    ]
+    assert [(item["comment"], Decimal(item["score"])) for item in shown] == [(RETURNED, Decimal(8))]
+    overview = [
+        item
+        for item in answers["family overview"].json()["recent_feedback"]
+        if item["assignment_id"] == work.pk
+    ]
+    assert [(item["comment"], Decimal(item["score"])) for item in overview] == [
+        (RETURNED, Decimal(8))
+    ]
+
+
+def test_the_published_schema_describes_changes_to_returned_feedback(client: Client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    components = schema["components"]["schemas"]
+    changes = components["FeedbackOut"]["properties"]["changes"]
+    assert {"$ref": "#/components/schemas/FeedbackChangesOut"} in changes["anyOf"]
+    assert {"type": "null"} in changes["anyOf"]
+    assert "changes" in components["FeedbackOut"]["required"]
+    assert set(components["FeedbackChangesOut"]["properties"]) == {
+        "score",
+        "comment",
+        "excused",
+        "rubric_levels",
+        "saved_at",
+    }
+    row = components["StudentWorkOut"]
+    assert row["properties"]["changes_pending"]["type"] == "boolean"
+    assert "changes_pending" in row["required"]
+    put = schema["paths"]["/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}"]
+    description = put["put"]["description"]
+    assert "kept as ``changes``" in description
+    assert "``return_to_student: true``" in description
+    assert "DELETE …/changes" in description
+
+
+def test_levels_and_excused_left_out_stay_as_in_the_changes_kept(personas: Personas) -> None:
+    p = personas
+    rubric = services.rubric_create(
+        school_class=p.homeroom5,
+        title="Poster",
+        criteria=[
+            services.CriterionSpec(
+                title="Labels",
+                levels=[
+                    services.LevelSpec("Strong", Decimal(4)),
+                    services.LevelSpec("Weak", Decimal(1)),
+                ],
+            )
+        ],
+    )
+    work = services.assignment_create(
+        school_class=p.homeroom5, title="Poster", created_by=p.rivera, rubric=rubric
+    )
+    criterion = rubric.criteria.get()
+    strong, weak = (criterion.levels.get(title=title).pk for title in ("Strong", "Weak"))
+    client = api(p.rivera)
+    url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
+    send(client, "put", url, {"rubric_levels": {criterion.pk: strong}, "return_to_student": True})
+    send(client, "put", url, {"rubric_levels": {criterion.pk: weak}, "excused": True})
+    # A comment alone: the level and excused kept stay, and so does their grade.
+    changes = send(client, "put", url, {"comment": "Labels?"}).json()["changes"]
+    assert (changes["score"], changes["rubric_levels"], changes["excused"]) == (
+        "1.00",
+        {str(criterion.pk): weak},
+        True,
+    )
+    # A grade sent is checked against the levels kept.
+    assert send(client, "put", url, {"comment": "Labels?", "score": "1"}).status_code == 200
+    # Returned without levels or excused: returned with those kept.
+    body = send(client, "put", url, {"comment": "Labels!", "return_to_student": True}).json()
+    assert (body["score"], body["rubric_levels"], body["excused"], body["changes"]) == (
+        "1.00",
+        {str(criterion.pk): weak},
+        True,
+        None,
+    )
