@@ -43,6 +43,10 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 CODE_LIFETIME = dt.timedelta(days=7)
 FAILURE_LIMIT = 5
+#: The most codes of their own a student may have open at once; making one more withdraws the
+#: oldest (a code a student hands out waits for approval by default, yet each one links someone
+#: and emails the family and the school).
+OPEN_STUDENT_CODES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 #: A hyphen-minus, and the hyphen and dashes a phone keyboard or a word processor may put instead.
 DASHES = frozenset("-\u2010\u2013\u2014")
@@ -111,17 +115,30 @@ def _unsaved_code(
 
 @transaction.atomic
 def pairing_code_create(*, student: User, created_by: User) -> IssuedCode:
-    """One new code for one family of ``student``; other families' codes keep working."""
+    """One new code for one family of ``student``; other families' codes keep working, except
+    that a student keeps at most ``OPEN_STUDENT_CODES`` codes of their own open: making another
+    withdraws the oldest."""
     if not policies.may_onboard_families(created_by, student):
         raise PermissionDenied
-    issued = _unsaved_code(
-        student=student,
-        created_by=created_by,
-        made_by=_code_maker(created_by, student),
-        now=timezone.now(),
-    )
+    now = timezone.now()
+    made_by = _code_maker(created_by, student)
+    issued = _unsaved_code(student=student, created_by=created_by, made_by=made_by, now=now)
     issued.code.save()
+    if made_by == CodeMaker.STUDENT:
+        _withdraw_oldest_student_codes(student, now)
     return issued
+
+
+def _withdraw_oldest_student_codes(student: User, now: dt.datetime) -> None:
+    open_codes = PairingCode.objects.filter(
+        student=student,
+        made_by=CodeMaker.STUDENT,
+        redeemed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).order_by("-created_at", "-id")
+    kept = list(open_codes.values_list("pk", flat=True)[:OPEN_STUDENT_CODES])
+    open_codes.exclude(pk__in=kept).update(revoked_at=now, updated_at=now)
 
 
 @transaction.atomic

@@ -87,7 +87,7 @@ def link_by_route(p: Personas, route: LinkRoute, student: User, capture) -> Guar
         )
     assert made is not None
     uidb64, token = confirmation(made.guardian)
-    services.guardian_signup_confirm(uidb64=uidb64, token=token)
+    services.guardian_signup_confirm(uidb64=uidb64, token=token, password=PASSWORD)
     made.guardian.refresh_from_db()
     return made
 
@@ -118,7 +118,9 @@ class TestStudentMadeCodes:
             assert client.post(SIGNUP, form).status_code == 200
         stranger = User.objects.get(email="stranger@elsewhere.test")
         uidb64, token = confirmation(stranger)
-        confirmed = client.post(f"/families/signup/confirm/{uidb64}/{token}/")
+        confirmed = client.post(
+            f"/families/signup/confirm/{uidb64}/{token}/", {"password": PASSWORD}
+        )
         assert confirmed.status_code == 302
         stranger.refresh_from_db()
         link = GuardianLink.objects.get(guardian=stranger)
@@ -366,3 +368,69 @@ def test_defaults_are_documented_on_the_model(db) -> None:
     assert defaults.needs_approval(LinkRoute.STUDENT_CODE)
     for route in (LinkRoute.TEACHER_CODE, LinkRoute.ADMIN_CODE, LinkRoute.INVITATION):
         assert not defaults.needs_approval(route)
+
+
+class TestTransferredStudent:
+    """A student who moved school: only the school they attend today decides on new links and
+    hears of them; the former school's settings and admins have no say any more."""
+
+    def transfer(self, p: Personas, how: str) -> None:
+        import datetime as dt
+
+        from village.community.models import OrgRole, Role
+        from village.core.models import RosterStatus
+
+        former = OrgRole.objects.filter(user=p.ada, organisation=p.school, role=Role.STUDENT)
+        if how == "inactive":
+            former.update(status=RosterStatus.INACTIVE)
+        else:
+            former.update(end_date=community_policies.today() - dt.timedelta(days=1))
+        OrgRole.objects.create(
+            user=p.ada, organisation=p.sister_school, role=Role.STUDENT, is_primary=True
+        )
+        community_policies.forget_roles(p.ada)
+
+    @pytest.mark.parametrize("how", ["inactive", "ended"])
+    def test_the_new_school_decides_and_is_told(
+        self, personas, newcomer, django_capture_on_commit_callbacks, how
+    ):
+        from village.community.models import OrgRole, Role
+
+        oak_admin = User.objects.create_user("oakadmin", email="admin@oakhill.test")
+        OrgRole.objects.create(
+            user=oak_admin, organisation=personas.sister_school, role=Role.SCHOOL_ADMIN
+        )
+        # Riverside lets student codes work at once; Oak Hill keeps Village's default (wait).
+        set_school(personas, approvals={LinkRoute.STUDENT_CODE: False}, scopes=[Scope.GRADES])
+        self.transfer(personas, how)
+        assert services.student_school(personas.ada) == personas.sister_school
+        issued = services.pairing_code_create(student=personas.ada, created_by=personas.ada)
+        with django_capture_on_commit_callbacks(execute=True):
+            link = services.pairing_code_redeem(
+                user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
+            )
+        assert link.status == LinkStatus.PENDING
+        assert sees(newcomer) == set()
+        recipients = {address for message in mail.outbox for address in message.to}
+        assert oak_admin.email in recipients
+        assert personas.nguyen.email not in recipients
+
+    def test_a_student_at_no_school_gets_no_new_link(self, client, personas, newcomer):
+        from village.community.models import OrgRole, Role
+        from village.core.models import RosterStatus
+
+        issued = services.pairing_code_create(student=personas.ada, created_by=personas.ada)
+        OrgRole.objects.filter(user=personas.ada, role=Role.STUDENT).update(
+            status=RosterStatus.INACTIVE
+        )
+        with pytest.raises(services.NoSchoolError):
+            services.pairing_code_redeem(
+                user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
+            )
+        response = signed_in(client, newcomer).post(
+            reverse("onboarding:redeem"), {"code": issued.secret}
+        )
+        assert response.status_code == 200
+        assert "not at a school in Village" in response.content.decode()
+        assert not GuardianLink.objects.filter(guardian=newcomer).exists()
+        assert PairingCode.objects.get(pk=issued.code.pk).redeemed_at is None
