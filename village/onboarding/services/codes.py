@@ -31,6 +31,7 @@ from village.onboarding.models import (
     CodeMaker,
     CodeState,
     FailedRedemption,
+    LinkRoute,
     PairingCode,
     RedemptionGate,
 )
@@ -229,7 +230,7 @@ def _with_claimed_attempt(
 def _open_code_for_update(raw_code: str) -> PairingCode:
     code = (
         PairingCode.objects.select_for_update(of=("self",))
-        .select_related("student")
+        .select_related("student", "created_by")
         .filter(digest=code_digest(raw_code))
         .first()
     )
@@ -238,10 +239,27 @@ def _open_code_for_update(raw_code: str) -> PairingCode:
     return code
 
 
+def code_route(code: PairingCode) -> LinkRoute:
+    """The route a code links by today. A teacher's or an admin's code carries the school's
+    trust only while its maker still teaches or administers the student: after that it counts
+    as a code the student made (and follows the school's rule for those), and an admin's code
+    whose maker now only teaches the student counts as a teacher's."""
+    maker = code.created_by
+    if code.made_by == CodeMaker.STUDENT or maker is None or maker.pk == code.student_id:
+        return LinkRoute.STUDENT_CODE
+    if code.made_by == CodeMaker.ADMIN and community_policies.can_manage_student(
+        maker, code.student
+    ):
+        return LinkRoute.ADMIN_CODE
+    if policies.may_onboard_families(maker, code.student):
+        return LinkRoute.TEACHER_CODE
+    return LinkRoute.STUDENT_CODE
+
+
 @transaction.atomic
 def _redeem(*, user: User, raw_code: str) -> GuardianLink:
     code = _open_code_for_update(raw_code)
-    link = _link(guardian=user, student=code.student, route=code.route)
+    link = _link(guardian=user, student=code.student, route=code_route(code))
     code.redeemed_at = timezone.now()
     code.redeemed_by = user
     code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])

@@ -36,6 +36,7 @@ from village.onboarding.models import PairingCode
 from village.onboarding.services.codes import (
     _open_code_for_update,
     _with_claimed_attempt,
+    code_route,
 )
 from village.onboarding.services.links import _link, tell_about_new_guardian
 
@@ -166,7 +167,7 @@ def _signup_with_code(*, user: User, raw_code: str, base_url: str) -> GuardianLi
         return existing
     user.is_active = False  # until the address is confirmed
     user.save()
-    link = _link(guardian=user, student=code.student, route=code.route, tell=False)
+    link = _link(guardian=user, student=code.student, route=code_route(code), tell=False)
     _spend(code, user)
     context = {"link": _confirmation_link(user, base_url)}
     transaction.on_commit(
@@ -194,16 +195,18 @@ def guardian_signup(
     the address and activates the account (until then nobody can sign in with it, and nobody is
     told of the link).
 
-    The code is checked first: ``TooManyAttemptsError``, ``ValidationError`` naming the field
-    (names, language, password) or ``CodeRefusedError``, and then nothing is created. When an
+    The limit is checked first (``TooManyAttemptsError``, before any work such as hashing the
+    password), then the fields (``ValidationError`` naming names, language or password; not
+    counted), then the code (``CodeRefusedError``, counted); and then nothing is created. When an
     active account already has the address, nothing is created and the answer is ``None``, but
     the code is spent and the attempt counts exactly as a new address's would: nobody can tell
     the two apart. That account is emailed (sign in instead and ask for a new code), at most
     once an hour.
     """
-    user = _checked_guardian(data, confirmed=False)
     result = _with_claimed_attempt(
-        lambda: _signup_with_code(user=user, raw_code=raw_code, base_url=base_url),
+        lambda: _signup_with_code(
+            user=_checked_guardian(data, confirmed=False), raw_code=raw_code, base_url=base_url
+        ),
         user_id=None,
         ip_address=ip_address,
     )
@@ -258,7 +261,11 @@ def guardian_signup_confirm(*, uidb64: str, token: str, password: str) -> User:
     user.username = _confirmed_username(user)
     user.save(update_fields=["is_active", "username"])
     for link in GuardianLink.objects.filter(guardian=user).select_related("student"):
-        code = PairingCode.objects.filter(redeemed_by=user, student=link.student).first()
+        code = (
+            PairingCode.objects.select_related("student", "created_by")
+            .filter(redeemed_by=user, student=link.student)
+            .first()
+        )
         if code is not None:
-            tell_about_new_guardian(link=link, route=code.route)
+            tell_about_new_guardian(link=link, route=code_route(code))
     return user

@@ -280,3 +280,71 @@ class TestStudentCodes:
                 ip_address="10.0.0.1",
                 base_url=BASE,
             )
+
+
+class TestHardening:
+    def test_the_limit_is_checked_before_anything_else(self, personas):
+        for _attempt in range(services.FAILURE_LIMIT):
+            with pytest.raises(services.CodeRefusedError):
+                services.guardian_signup(
+                    data=data("someone@x.test"),
+                    raw_code="ZZZZ-ZZZZ",
+                    ip_address="10.0.0.1",
+                    base_url=BASE,
+                )
+        # A weak password is not even looked at (nor hashed) once the client is at the limit.
+        with pytest.raises(services.TooManyAttemptsError):
+            services.guardian_signup(
+                data=data("someone@x.test", password="1"),
+                raw_code="ZZZZ-ZZZZ",
+                ip_address="10.0.0.1",
+                base_url=BASE,
+            )
+
+    def test_a_refused_field_does_not_count_toward_the_limit(self, personas):
+        for _attempt in range(services.FAILURE_LIMIT + 1):
+            with pytest.raises(ValidationError):
+                services.guardian_signup(
+                    data=data("someone@x.test", password="1"),
+                    raw_code="ZZZZ-ZZZZ",
+                    ip_address="10.0.0.1",
+                    base_url=BASE,
+                )
+        assert not FailedRedemption.objects.exists()
+
+    def test_a_teachers_code_counts_as_the_students_once_they_no_longer_teach_them(
+        self, personas, newcomer
+    ):
+        from village.community.models import Enrollment, LinkStatus
+        from village.core.models import RosterStatus
+
+        issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+        Enrollment.objects.filter(user=personas.rivera).update(status=RosterStatus.INACTIVE)
+        link = services.pairing_code_redeem(
+            user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
+        )
+        assert link.status == LinkStatus.PENDING  # Riverside approves student codes
+
+    def test_an_admins_code_counts_as_the_students_once_they_no_longer_administer(
+        self, personas, newcomer
+    ):
+        from village.community.models import LinkStatus, OrgRole, Role
+        from village.core.models import RosterStatus
+
+        issued = services.pairing_code_create(student=personas.ada, created_by=personas.nguyen)
+        OrgRole.objects.filter(user=personas.nguyen, role=Role.SCHOOL_ADMIN).update(
+            status=RosterStatus.INACTIVE
+        )
+        link = services.pairing_code_redeem(
+            user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
+        )
+        assert link.status == LinkStatus.PENDING
+
+    def test_a_teachers_code_works_at_once_while_they_teach(self, personas, newcomer):
+        from village.community.models import LinkStatus
+
+        issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+        link = services.pairing_code_redeem(
+            user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
+        )
+        assert link.status == LinkStatus.ACTIVE
