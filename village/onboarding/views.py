@@ -193,8 +193,12 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     except ConfirmationInvalidError:
         return render(request, "onboarding/signup_confirm.html", {"invalid": True}, status=410)
     except ValidationError as error:
-        for message in error.message_dict.get("password", []):
-            form.add_error("password", message)
+        if hasattr(error, "error_dict"):
+            for message in error.message_dict.get("password", []):
+                form.add_error("password", message)
+        else:
+            for message in error.messages:
+                form.add_error(None, message)
         return render(request, "onboarding/signup_confirm.html", {"form": form})
     login(request, user, backend=PASSWORD_BACKEND)
     with translation.override(user.ui_language):

@@ -250,12 +250,20 @@ def guardian_signup_confirm(*, uidb64: str, token: str, password: str) -> User:
     and the child's guardians and the school now hear of the new link.
 
     Raises ``ConfirmationInvalidError`` (unknown, used or expired link) or ``ValidationError``
-    naming ``password``; then nothing changes. The caller signs the person in, which ends the
-    link."""
+    (naming ``password``, or because another account with the address was confirmed
+    meanwhile: two accounts must not share an address); then nothing changes. The caller signs
+    the person in, which ends the link."""
     user = guardian_signup_pending(uidb64=uidb64, token=token, for_update=True)
     if not user.check_password(password):
         raise ValidationError(
             {"password": _("This is not the password chosen when the account was created.")}
+        )
+    if User.objects.filter(email__iexact=user.email, is_active=True).exists():
+        raise ValidationError(
+            _(
+                "This address already has an account in Village. Sign in with it, then enter "
+                "a pairing code."
+            )
         )
     user.is_active = True
     user.username = _confirmed_username(user)

@@ -348,3 +348,23 @@ class TestHardening:
             user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
         )
         assert link.status == LinkStatus.ACTIVE
+
+
+def test_two_sign_ups_with_one_address_confirm_one_account(
+    client, personas, django_capture_on_commit_callbacks
+):
+    for number, student in enumerate((personas.ada, personas.maya)):
+        issued = services.pairing_code_create(student=student, created_by=personas.rivera)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.guardian_signup(
+                data=data("twice@x.test"),
+                raw_code=issued.secret,
+                ip_address=f"10.0.0.{number}",
+                base_url=BASE,
+            )
+    first, second = confirmation_paths("twice@x.test")
+    assert client.post(first, {"password": PASSWORD}).status_code == 302
+    response = Client().post(second, {"password": PASSWORD})
+    assert response.status_code == 200
+    assert "already has an account" in response.content.decode()
+    assert User.objects.filter(email="twice@x.test", is_active=True).count() == 1
