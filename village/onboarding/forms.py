@@ -84,6 +84,16 @@ class SignupForm(_AccountFields):
     code = RedeemForm.base_fields["code"]
 
 
+class SignupConfirmForm(forms.Form):
+    """The password chosen at sign-up: the emailed link alone does not activate an account."""
+
+    password = forms.CharField(
+        label=_("The password you chose when you signed up"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class InvitationSignupForm(_AccountFields):
     """The invited person's account; the email is the one the invitation went to."""
 

@@ -37,6 +37,7 @@ from village.onboarding.forms import (
     OnboardingSettingsForm,
     RedeemForm,
     SheetChoice,
+    SignupConfirmForm,
     SignupForm,
 )
 from village.onboarding.models import PairingCode
@@ -46,6 +47,7 @@ from village.onboarding.services import (
     ConfirmationInvalidError,
     InvitationNotFoundError,
     InvitationUnavailableError,
+    NoSchoolError,
     NotEligibleError,
     TooManyAttemptsError,
     WrongAccountError,
@@ -70,6 +72,13 @@ def _refused_message() -> str:
     return _(
         "This code does not work. It may be mistyped, already used, expired or withdrawn. "
         "Check it, or ask the school for a new one."
+    )
+
+
+def _no_school_message() -> str:
+    return _(
+        "This child is not at a school in Village at the moment, so no family can be linked "
+        "now. Ask the school for help."
     )
 
 
@@ -120,6 +129,9 @@ def redeem(request: HttpRequest) -> HttpResponse:
     except CodeRefusedError:
         form.add_error("code", _refused_message())
         return _redeem_page(request, form)
+    except NoSchoolError:
+        form.add_error("code", _no_school_message())
+        return _redeem_page(request, form)
     except AlreadyLinkedError as error:
         form.add_error(
             "code",
@@ -155,6 +167,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     except CodeRefusedError:
         form.add_error("code", _refused_message())
         return render(request, "onboarding/signup.html", {"form": form})
+    except NoSchoolError:
+        form.add_error("code", _no_school_message())
+        return render(request, "onboarding/signup.html", {"form": form})
     # The same answer whether the address was new or already had an account.
     return render(request, "onboarding/signup_sent.html", {"email": email})
 
@@ -162,13 +177,29 @@ def signup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """A page with one button (a mail scanner that opens the link confirms nothing)."""
-    if request.method != "POST":
-        return render(request, "onboarding/signup_confirm.html", {})
+    """A page asking for the password chosen at sign-up (a mail scanner that opens the link
+    confirms nothing, and neither does someone who reads the mailbox but did not sign up)."""
     try:
-        user = services.guardian_signup_confirm(uidb64=uidb64, token=token)
+        services.guardian_signup_pending(uidb64=uidb64, token=token)
     except ConfirmationInvalidError:
         return render(request, "onboarding/signup_confirm.html", {"invalid": True}, status=410)
+    form = SignupConfirmForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "onboarding/signup_confirm.html", {"form": form})
+    try:
+        user = services.guardian_signup_confirm(
+            uidb64=uidb64, token=token, password=form.cleaned_data["password"]
+        )
+    except ConfirmationInvalidError:
+        return render(request, "onboarding/signup_confirm.html", {"invalid": True}, status=410)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for message in error.message_dict.get("password", []):
+                form.add_error("password", message)
+        else:
+            for message in error.messages:
+                form.add_error(None, message)
+        return render(request, "onboarding/signup_confirm.html", {"form": form})
     login(request, user, backend=PASSWORD_BACKEND)
     with translation.override(user.ui_language):
         messages.success(request, _("Your email address is confirmed. Welcome to Village!"))
@@ -219,6 +250,9 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     except ValidationError as error:
         form.add_service_errors(error)
         return render(request, "onboarding/invitation.html", context)
+    except NoSchoolError:
+        form.add_error(None, _no_school_message())
+        return render(request, "onboarding/invitation.html", context)
     return _welcome(request, user, link)
 
 
@@ -238,6 +272,8 @@ def _invitation_for_account(request: HttpRequest, secret: str, invitation: Any) 
         )
     except NotEligibleError:
         context["error"] = _("Student and staff accounts cannot be linked as a guardian.")
+    except NoSchoolError:
+        context["error"] = _no_school_message()
     except AlreadyLinkedError as error:
         context["error"] = _("You are already linked to %(name)s.") % {
             "name": error.student.short_name

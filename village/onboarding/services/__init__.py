@@ -33,6 +33,7 @@ from village.onboarding.services.invitations import (
 )
 from village.onboarding.services.links import (
     AlreadyLinkedError,
+    NoSchoolError,
     NotEligibleError,
     guardian_link_approve,
     guardian_link_decline,
@@ -46,6 +47,7 @@ from village.onboarding.services.signup import (
     SignupData,
     guardian_signup,
     guardian_signup_confirm,
+    guardian_signup_pending,
     signup_confirmation_tokens,
 )
 
@@ -64,6 +66,7 @@ __all__ = [
     "InvitationNotFoundError",
     "InvitationUnavailableError",
     "IssuedCode",
+    "NoSchoolError",
     "NotEligibleError",
     "SignupData",
     "TooManyAttemptsError",
@@ -78,6 +81,7 @@ __all__ = [
     "guardian_link_decline",
     "guardian_signup",
     "guardian_signup_confirm",
+    "guardian_signup_pending",
     "normalise_code",
     "onboarding_settings_update",
     "pairing_code_create",

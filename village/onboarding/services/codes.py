@@ -31,6 +31,7 @@ from village.onboarding.models import (
     CodeMaker,
     CodeState,
     FailedRedemption,
+    LinkRoute,
     PairingCode,
     RedemptionGate,
 )
@@ -43,6 +44,10 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 CODE_LIFETIME = dt.timedelta(days=7)
 FAILURE_LIMIT = 5
+#: The most codes of their own a student may have open at once; making one more withdraws the
+#: oldest (a code a student hands out waits for approval by default, yet each one links someone
+#: and emails the family and the school).
+OPEN_STUDENT_CODES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 #: A hyphen-minus, and the hyphen and dashes a phone keyboard or a word processor may put instead.
 DASHES = frozenset("-\u2010\u2013\u2014")
@@ -111,17 +116,30 @@ def _unsaved_code(
 
 @transaction.atomic
 def pairing_code_create(*, student: User, created_by: User) -> IssuedCode:
-    """One new code for one family of ``student``; other families' codes keep working."""
+    """One new code for one family of ``student``; other families' codes keep working, except
+    that a student keeps at most ``OPEN_STUDENT_CODES`` codes of their own open: making another
+    withdraws the oldest."""
     if not policies.may_onboard_families(created_by, student):
         raise PermissionDenied
-    issued = _unsaved_code(
-        student=student,
-        created_by=created_by,
-        made_by=_code_maker(created_by, student),
-        now=timezone.now(),
-    )
+    now = timezone.now()
+    made_by = _code_maker(created_by, student)
+    issued = _unsaved_code(student=student, created_by=created_by, made_by=made_by, now=now)
     issued.code.save()
+    if made_by == CodeMaker.STUDENT:
+        _withdraw_oldest_student_codes(student, now)
     return issued
+
+
+def _withdraw_oldest_student_codes(student: User, now: dt.datetime) -> None:
+    open_codes = PairingCode.objects.filter(
+        student=student,
+        made_by=CodeMaker.STUDENT,
+        redeemed_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).order_by("-created_at", "-id")
+    kept = list(open_codes.values_list("pk", flat=True)[:OPEN_STUDENT_CODES])
+    open_codes.exclude(pk__in=kept).update(revoked_at=now, updated_at=now)
 
 
 @transaction.atomic
@@ -212,7 +230,7 @@ def _with_claimed_attempt(
 def _open_code_for_update(raw_code: str) -> PairingCode:
     code = (
         PairingCode.objects.select_for_update(of=("self",))
-        .select_related("student")
+        .select_related("student", "created_by")
         .filter(digest=code_digest(raw_code))
         .first()
     )
@@ -221,10 +239,27 @@ def _open_code_for_update(raw_code: str) -> PairingCode:
     return code
 
 
+def code_route(code: PairingCode) -> LinkRoute:
+    """The route a code links by today. A teacher's or an admin's code carries the school's
+    trust only while its maker still teaches or administers the student: after that it counts
+    as a code the student made (and follows the school's rule for those), and an admin's code
+    whose maker now only teaches the student counts as a teacher's."""
+    maker = code.created_by
+    if code.made_by == CodeMaker.STUDENT or maker is None or maker.pk == code.student_id:
+        return LinkRoute.STUDENT_CODE
+    if code.made_by == CodeMaker.ADMIN and community_policies.can_manage_student(
+        maker, code.student
+    ):
+        return LinkRoute.ADMIN_CODE
+    if policies.may_onboard_families(maker, code.student):
+        return LinkRoute.TEACHER_CODE
+    return LinkRoute.STUDENT_CODE
+
+
 @transaction.atomic
 def _redeem(*, user: User, raw_code: str) -> GuardianLink:
     code = _open_code_for_update(raw_code)
-    link = _link(guardian=user, student=code.student, route=code.route)
+    link = _link(guardian=user, student=code.student, route=code_route(code))
     code.redeemed_at = timezone.now()
     code.redeemed_by = user
     code.save(update_fields=["redeemed_at", "redeemed_by", "updated_at"])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from village.accounts.emails import send_to_user
 from village.accounts.models import User
+from village.community import policies as community_policies
 from village.community import services as community_services
 from village.community.models import (
     GuardianLink,
@@ -40,11 +41,20 @@ class AlreadyLinkedError(Exception):
         self.student = student
 
 
+class NoSchoolError(Exception):
+    """The student has no current school (they left, or their role ended): no school can decide
+    on a new link, so none is made."""
+
+
 def student_school(student: User) -> Organisation | None:
+    """The school the student attends today: their primary current student role wins, as on every
+    page (``community.policies.student_schools``). A former school (a role made inactive or
+    ended) never counts, so a transferred student's new links follow the new school."""
     role = (
-        OrgRole.objects.filter(user=student, role=Role.STUDENT)
+        OrgRole.objects.current(community_policies.today())
+        .filter(user=student, role=Role.STUDENT)
         .select_related("organisation")
-        .order_by("-is_primary", "-status", "id")
+        .order_by("-is_primary", "id")
         .first()
     )
     return role.organisation if role else None
@@ -67,13 +77,20 @@ def _link(
     student: User,
     route: LinkRoute,
     relationship: Relationship = Relationship.GUARDIAN,
+    tell: bool = True,
 ) -> GuardianLink:
     """Every new guardian link made by onboarding is made here, by one rule: the school of the
     student decides, per route, whether the link waits for a school admin, and what areas it
-    may see. The child's guardians and the school's admins are told by email."""
+    may see. The child's guardians and the school's admins are told by email (unless not
+    ``tell``: an account whose address is not confirmed yet; see ``tell_about_new_guardian``).
+
+    Raises ``NoSchoolError`` when the student attends no school today, and
+    ``AlreadyLinkedError``."""
     if GuardianLink.objects.filter(guardian=guardian, student=student).exists():
         raise AlreadyLinkedError(student)
     school = student_school(student)
+    if school is None:
+        raise NoSchoolError
     school_settings = settings_for(school)
     link = community_services.guardian_link(
         guardian=guardian,
@@ -83,21 +100,27 @@ def _link(
         status=LinkStatus.PENDING if school_settings.needs_approval(route) else LinkStatus.ACTIVE,
         source=LinkSource.INVITATION if route == LinkRoute.INVITATION else LinkSource.PAIRING,
     )
-    _tell_about_new_guardian(link=link, school=school, route=route)
+    if tell:
+        tell_about_new_guardian(link=link, route=route)
     return link
 
 
-def _tell_about_new_guardian(
-    *, link: GuardianLink, school: Organisation | None, route: LinkRoute
-) -> None:
+#: The longest a new guardian's name is shown in the emails about them.
+NAME_IN_EMAILS = 60
+
+
+def tell_about_new_guardian(*, link: GuardianLink, route: LinkRoute) -> None:
     """After commit, queue one email to each guardian of the child who may hear from the school
-    and to each admin of the school: who is this new guardian? If they do not know, they tell
-    the school."""
+    and to each admin of the student's school: who is this new guardian? If they do not know,
+    they tell the school. The name is the person's own words: the emails show it quoted, as
+    plain text, and cut to ``NAME_IN_EMAILS`` characters."""
+    school = student_school(link.student)
     guardians = list(selectors.guardians_to_tell(link))
     admins = list(selectors.school_admins(school)) if school else []
     context = {
         "link": link,
         "new_guardian": link.guardian,
+        "guardian_name": _name_for_email(link.guardian.display_name),
         "student": link.student,
         "school": school,
         "route": route.label,
@@ -117,6 +140,13 @@ def _tell_about_new_guardian(
             )
 
     transaction.on_commit(send)
+
+
+def _name_for_email(name: str) -> str:
+    plain = " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
+    if len(plain) > NAME_IN_EMAILS:
+        plain = plain[: NAME_IN_EMAILS - 1].rstrip() + "…"
+    return f"“{plain}”"
 
 
 # --- approval --------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def link_by_route(p: Personas, route: LinkRoute, student: User, capture) -> Guar
         )
     assert made is not None
     uidb64, token = confirmation(made.guardian)
-    services.guardian_signup_confirm(uidb64=uidb64, token=token)
+    services.guardian_signup_confirm(uidb64=uidb64, token=token, password=PASSWORD)
     made.guardian.refresh_from_db()
     return made
 
@@ -122,7 +122,9 @@ class TestStudentMadeCodes:
             assert client.post(SIGNUP, form).status_code == 200
         stranger = User.objects.get(email="stranger@elsewhere.test")
         uidb64, token = confirmation(stranger)
-        confirmed = client.post(f"/families/signup/confirm/{uidb64}/{token}/")
+        confirmed = client.post(
+            f"/families/signup/confirm/{uidb64}/{token}/", {"password": PASSWORD}
+        )
         assert confirmed.status_code == 302
         stranger.refresh_from_db()
         link = GuardianLink.objects.get(guardian=stranger)
@@ -152,6 +154,7 @@ class TestStudentMadeCodes:
             services.guardian_signup_confirm(
                 uidb64=urlsafe_base64_encode(force_bytes(stranger.pk)),
                 token=services.signup_confirmation_tokens.make_token(stranger),
+                password=PASSWORD,
             )
             assert sees(stranger) == set()
         queue = set(selectors.approval_queue(personas.nguyen).values_list("guardian", flat=True))
@@ -410,7 +413,7 @@ class TestApprovalQueueWaitsForConfirmedAddresses:
         link.refresh_from_db()
         assert link.status == LinkStatus.PENDING
         uidb64, token = confirmation(link.guardian)
-        services.guardian_signup_confirm(uidb64=uidb64, token=token)
+        services.guardian_signup_confirm(uidb64=uidb64, token=token, password=PASSWORD)
         assert "stan@elsewhere.test" in self.queue(client)
         assert list(selectors.approval_queue(personas.nguyen)) == [link]
         assert client.post(approve).status_code == 302
@@ -430,7 +433,7 @@ class TestApprovalQueueWaitsForConfirmedAddresses:
         capture = django_capture_on_commit_callbacks
         first = self.unconfirmed(personas, "one@elsewhere.test", capture)
         uidb64, token = confirmation(first.guardian)
-        services.guardian_signup_confirm(uidb64=uidb64, token=token)
+        services.guardian_signup_confirm(uidb64=uidb64, token=token, password=PASSWORD)
         signed_in(client, personas.nguyen)
         with CaptureQueriesContext(connection) as baseline:
             self.queue(client)
@@ -438,7 +441,73 @@ class TestApprovalQueueWaitsForConfirmedAddresses:
             made = self.unconfirmed(personas, f"more{number}@elsewhere.test", capture)
             if number % 2:
                 uidb64, token = confirmation(made.guardian)
-                services.guardian_signup_confirm(uidb64=uidb64, token=token)
+                services.guardian_signup_confirm(uidb64=uidb64, token=token, password=PASSWORD)
         with django_assert_num_queries(len(baseline.captured_queries)):
             html = self.queue(client)
         assert html.count("@elsewhere.test</span>") == 3
+
+
+class TestTransferredStudent:
+    """A student who moved school: only the school they attend today decides on new links and
+    hears of them; the former school's settings and admins have no say any more."""
+
+    def transfer(self, p: Personas, how: str) -> None:
+        import datetime as dt
+
+        from village.community.models import OrgRole, Role
+        from village.core.models import RosterStatus
+
+        former = OrgRole.objects.filter(user=p.ada, organisation=p.school, role=Role.STUDENT)
+        if how == "inactive":
+            former.update(status=RosterStatus.INACTIVE)
+        else:
+            former.update(end_date=community_policies.today() - dt.timedelta(days=1))
+        OrgRole.objects.create(
+            user=p.ada, organisation=p.sister_school, role=Role.STUDENT, is_primary=True
+        )
+        community_policies.forget_roles(p.ada)
+
+    @pytest.mark.parametrize("how", ["inactive", "ended"])
+    def test_the_new_school_decides_and_is_told(
+        self, personas, newcomer, django_capture_on_commit_callbacks, how
+    ):
+        from village.community.models import OrgRole, Role
+
+        oak_admin = User.objects.create_user("oakadmin", email="admin@oakhill.test")
+        OrgRole.objects.create(
+            user=oak_admin, organisation=personas.sister_school, role=Role.SCHOOL_ADMIN
+        )
+        # Riverside lets student codes work at once; Oak Hill keeps Village's default (wait).
+        set_school(personas, approvals={LinkRoute.STUDENT_CODE: False}, scopes=[Scope.GRADES])
+        self.transfer(personas, how)
+        assert services.student_school(personas.ada) == personas.sister_school
+        issued = services.pairing_code_create(student=personas.ada, created_by=personas.ada)
+        with django_capture_on_commit_callbacks(execute=True):
+            link = services.pairing_code_redeem(
+                user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
+            )
+        assert link.status == LinkStatus.PENDING
+        assert sees(newcomer) == set()
+        recipients = {address for message in mail.outbox for address in message.to}
+        assert oak_admin.email in recipients
+        assert personas.nguyen.email not in recipients
+
+    def test_a_student_at_no_school_gets_no_new_link(self, client, personas, newcomer):
+        from village.community.models import OrgRole, Role
+        from village.core.models import RosterStatus
+
+        issued = services.pairing_code_create(student=personas.ada, created_by=personas.ada)
+        OrgRole.objects.filter(user=personas.ada, role=Role.STUDENT).update(
+            status=RosterStatus.INACTIVE
+        )
+        with pytest.raises(services.NoSchoolError):
+            services.pairing_code_redeem(
+                user=newcomer, raw_code=issued.secret, ip_address="10.0.0.1"
+            )
+        response = signed_in(client, newcomer).post(
+            reverse("onboarding:redeem"), {"code": issued.secret}
+        )
+        assert response.status_code == 200
+        assert "not at a school in Village" in response.content.decode()
+        assert not GuardianLink.objects.filter(guardian=newcomer).exists()
+        assert PairingCode.objects.get(pk=issued.code.pk).redeemed_at is None

@@ -242,7 +242,7 @@ def signup(p: Personas, days: float, email: str = "rosa@families.village.test") 
 def confirm(account: User) -> None:
     uidb64 = urlsafe_base64_encode(force_bytes(account.pk))
     token = services.signup_confirmation_tokens.make_token(account)
-    services.guardian_signup_confirm(uidb64=uidb64, token=token)
+    services.guardian_signup_confirm(uidb64=uidb64, token=token, password=PASSWORD)
 
 
 def exists(model: type[Any], pk: int) -> bool:
