@@ -74,21 +74,27 @@ def plain_text(html: str) -> str:
 
 #: Text written as HTML: a tag of the kept formatting (or a character reference) anywhere.
 _HTML = re.compile(
-    r"</?(?:p|br|strong|b|em|i|u|ul|ol|li|a|h[1-6]|blockquote|code|pre|div|span)\b[^>]*>"
+    r"</?(?:p|br|strong|b|em|i|u|ul|ol|li|a|h[1-6]|blockquote|code|pre|div|span)\b[^<>]*>"
     r"|&(?:[a-z]+|#\d+|#x[0-9a-f]+);",
     re.I,
 )
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 _BARE_URL = r"(?P<url>https?://[^\s<>\"]+)"
-#: A link written ``[text](address)``, or a bare web address.
+#: A link written ``[text](address)``, or a bare web address. The patterns take time in
+#: proportion to the text, whatever it holds: the link text stops at any ``[``, and no part can
+#: match the same characters two ways.
 _LINK = re.compile(
-    r"\[(?P<text>[^\]\n]+)\]\((?P<href>(?:https?://|mailto:)[^\s)]+)\)|" + _BARE_URL, re.I
+    r"\[(?P<text>[^\[\]\n]+)\]"
+    r"\((?P<href>(?:https?://|mailto:)[^\s)]+)\)|" + _BARE_URL,
+    re.I,
 )
 _URL = re.compile(_BARE_URL, re.I)
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
-_ITALIC_UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+#: Bold and italic text holds no ``**`` (bold), no ``*`` or no ``_`` (italic): each try stops
+#: at the next marker, so a line of many markers takes no longer than a line of text.
+_BOLD = re.compile(r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])")
+_ITALIC_UNDERSCORE = re.compile(r"(?<!\w)_(?=[^\s_])([^_]+?)(?<=\S)_(?!\w)")
 #: What usually ends a sentence rather than an address: left out of a bare address's link.
 _TRAILING = ".,;:!?'\""
 
@@ -156,16 +162,17 @@ def _emphasis(text: str) -> str:
 
 
 def _split_address(url: str) -> tuple[str, str]:
-    """A bare address and what follows it that is punctuation, not address."""
-    end = len(url)
-    while end and (url[end - 1] in _TRAILING or _unbalanced_bracket(url[:end])):
+    """A bare address and what follows it that is punctuation, not address: sentence marks,
+    and closing brackets the address did not open ("(see https://…)")."""
+    end, opened, closed = len(url), url.count("("), url.count(")")
+    while end:
+        last = url[end - 1]
+        if last == ")" and closed > opened:
+            closed -= 1
+        elif last not in _TRAILING:
+            break
         end -= 1
     return url[:end], url[end:]
-
-
-def _unbalanced_bracket(url: str) -> bool:
-    """A closing bracket ending an address that opened none: "(see https://…)"."""
-    return url.endswith(")") and url.count("(") < url.count(")")
 
 
 def _with_links(

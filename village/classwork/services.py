@@ -436,6 +436,17 @@ def _check_belongs(assignment: Assignment) -> None:
         )
 
 
+def _instructions_html(instructions: str) -> str:
+    """Instructions as typed, as the sanitised HTML shown; refused when too long."""
+    _require(
+        len(instructions) <= LONG_TEXT_MAX,
+        "instructions",
+        _("Instructions are at most %(limit)s characters. Shorten them, or attach a file.")
+        % {"limit": f"{LONG_TEXT_MAX:,}"},
+    )
+    return render_instructions(instructions)
+
+
 def _check_assignment(assignment: Assignment) -> None:
     assignment.title = assignment.title.strip()
     _require(bool(assignment.title), "title", _("Give the work a title."))
@@ -483,7 +494,7 @@ def assignment_create(
         school_class=school_class,
         title=title,
         # Typed with light formatting or as HTML; kept as typed and shown as sanitised HTML.
-        instructions=render_instructions(instructions),
+        instructions=_instructions_html(instructions),
         instructions_source=instructions,
         topic=topic,
         category=category,
@@ -526,7 +537,7 @@ def assignment_update(
         setattr(assignment, name, value)
     if "instructions" in changes:
         assignment.instructions_source = changes["instructions"]
-        assignment.instructions = render_instructions(changes["instructions"])
+        assignment.instructions = _instructions_html(changes["instructions"])
     if assignment.rubric_id != old_rubric_id:
         scored = RubricScore.objects.filter(feedback__assignment=assignment).exists()
         _require(
