@@ -7,7 +7,8 @@ Teachers type plain text with a little formatting (``render_instructions``):
 - lines starting with ``- `` (or ``* ``) make a bulleted list, ``1. `` a numbered one;
 - ``[text](https://…)`` makes a link, and a bare ``https://…`` address becomes one.
 
-Instructions written as HTML (those from before, the API's, a roster's) are kept as they are.
+Instructions written as HTML (those from before, the API's, a roster's: text that starts with a
+block tag such as ``<p>``) are kept as they are.
 Either way only a small set of formatting tags survives; links get
 ``rel="noopener noreferrer nofollow"`` and may only use http(s) and mailto. Scripts, styles,
 event handlers and iframes are removed.
@@ -72,12 +73,9 @@ def plain_text(html: str) -> str:
 
 # --- instructions typed as plain text with light formatting ----------------------------------
 
-#: Text written as HTML: a tag of the kept formatting (or a character reference) anywhere.
-_HTML = re.compile(
-    r"</?(?:p|br|strong|b|em|i|u|ul|ol|li|a|h[1-6]|blockquote|code|pre|div|span)\b[^<>]*>"
-    r"|&(?:[a-z]+|#\d+|#x[0-9a-f]+);",
-    re.I,
-)
+#: Text written as HTML starts with a block tag (as a roster's, the demo's and earlier
+#: instructions do); a tag or a "&…;" further in is text a teacher typed: "the <b> tag", "R&D;".
+_HTML_START = re.compile(r"\s*<(?:p|ul|ol|h[1-6]|blockquote|pre|div)\b", re.I)
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 _BARE_URL = r"(?P<url>https?://[^\s<>\"]+)"
@@ -101,7 +99,7 @@ _TRAILING = ".,;:!?'\""
 
 def is_html(text: str) -> bool:
     """Whether text is HTML (kept as such) rather than typed with light formatting."""
-    return bool(_HTML.search(text))
+    return _HTML_START.match(text) is not None
 
 
 def render_instructions(text: str) -> str:
