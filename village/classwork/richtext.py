@@ -79,12 +79,13 @@ _HTML_START = re.compile(r"\s*<(?:p|ul|ol|h[1-6]|blockquote|pre|div)\b", re.I)
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 _BARE_URL = r"(?P<url>https?://[^\s<>\"]+)"
-#: A link written ``[text](address)``, or a bare web address. The patterns take time in
-#: proportion to the text, whatever it holds: the link text stops at any ``[``, and no part can
-#: match the same characters two ways.
+#: A link written ``[text](address)`` (the address may hold brackets one level deep, as in
+#: ``https://en.wikipedia.org/wiki/Mercury_(planet)``), or a bare web address; either needs an
+#: address after ``https://``. The patterns take time in proportion to the text, whatever it
+#: holds: the link text stops at any ``[``, and no part can match the same characters two ways.
 _LINK = re.compile(
     r"\[(?P<text>[^\[\]\n]+)\]"
-    r"\((?P<href>(?:https?://|mailto:)[^\s)]+)\)|" + _BARE_URL,
+    r"\((?P<href>(?:https?://|mailto:)(?:[^\s()]|\([^\s()]*\))+)\)|" + _BARE_URL,
     re.I,
 )
 _URL = re.compile(_BARE_URL, re.I)
@@ -182,6 +183,10 @@ def _with_links(
         parts.append(text_html(text[position : found.start()]))
         if found.group("url"):
             href, rest = _split_address(found.group("url"))
+            if href.endswith("://"):  # no address after all: "https://)" is text
+                parts.append(text_html(found.group()))
+                position = found.end()
+                continue
             label, after = escape(href, quote=False), text_html(rest)
         else:
             href, label, after = found.group("href"), _emphasis(found.group("text")), ""

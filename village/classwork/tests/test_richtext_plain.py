@@ -95,3 +95,16 @@ def test_a_quote_cannot_leave_the_link() -> None:
     assert html.startswith(
         '<a href="https://example.org/" rel="noopener nofollow ugc">https://example.org/</a>'
     )
+
+
+def test_a_link_address_may_hold_brackets() -> None:
+    assert render_instructions("[Foo](https://en.wikipedia.org/wiki/Foo_(bar)) here") == (
+        '<p><a href="https://en.wikipedia.org/wiki/Foo_(bar)" rel="noopener noreferrer nofollow">'
+        "Foo</a> here</p>"
+    )
+
+
+@pytest.mark.parametrize("typed", ["[link text](https://)", "see https:// or http://)."])
+def test_a_link_without_an_address_stays_text(typed: str) -> None:
+    assert render_instructions(typed) == f"<p>{typed}</p>"
+    assert linkify(typed) == typed
