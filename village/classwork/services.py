@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -525,7 +525,7 @@ def assignment_update(
     """Change posted work, and add or remove (by id) its materials, all or nothing.
 
     Its rubric cannot change once work was scored on it, and its points cannot drop below a
-    grade already given."""
+    grade already given (or kept to return)."""
     old_rubric_id = assignment.rubric_id
     if new_rubric is not None:
         changes["rubric"] = rubric_create(
@@ -547,7 +547,12 @@ def assignment_update(
         )
     _check_assignment(assignment)
     if assignment.points is not None:
-        over = Feedback.objects.filter(assignment=assignment, score__gt=assignment.points)
+        # changes kept to return later count too: returning them would give a grade above
+        over = Feedback.objects.filter(
+            Q(score__gt=assignment.points)
+            | Q(draft_score__gt=assignment.points, draft_saved_at__isnull=False),
+            assignment=assignment,
+        )
         _require(
             not over.exists(),
             "points",

@@ -307,6 +307,22 @@ def test_points_cannot_drop_below_a_grade_given(personas: Personas) -> None:
     assert (work.title, work.points) == ("Quiz 1", D(12))
 
 
+def test_points_cannot_drop_below_a_grade_kept_to_return(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.science8, "Quiz", points=10)
+    services.feedback_save(
+        assignment=work, student=p.leo, graded_by=p.rivera, score=D(4), return_to_student=True
+    )
+    services.feedback_save(assignment=work, student=p.leo, graded_by=p.rivera, score=D(9))
+    with pytest.raises(ValidationError) as refused:
+        services.assignment_update(assignment=work, points=D(5))
+    assert field_of(refused) == {"points"}
+    assert "higher than 5 points" in str(refused.value)
+    assert Assignment.objects.get(pk=work.pk).points == D(10)
+    services.assignment_update(assignment=work, points=D(9))
+    assert Assignment.objects.get(pk=work.pk).points == D(9)
+
+
 # --- materials -------------------------------------------------------------------------------
 
 
