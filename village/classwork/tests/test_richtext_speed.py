@@ -69,4 +69,4 @@ def test_four_times_the_text_takes_about_four_times_the_time(
     quarter = _fastest(show, make(N // 4))
     whole = _fastest(show, make(N))
     # time in proportion to the text grows four times; time growing with its square, sixteen
-    assert whole < 8 * quarter + 0.05
+    assert whole < 6 * quarter + 0.05
