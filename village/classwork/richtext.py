@@ -7,7 +7,8 @@ Teachers type plain text with a little formatting (``render_instructions``):
 - lines starting with ``- `` (or ``* ``) make a bulleted list, ``1. `` a numbered one;
 - ``[text](https://…)`` makes a link, and a bare ``https://…`` address becomes one.
 
-Instructions written as HTML (those from before, the API's, a roster's) are kept as they are.
+Instructions written as HTML (those from before, the API's, a roster's: text that starts with a
+block tag such as ``<p>``) are kept as they are.
 Either way only a small set of formatting tags survives; links get
 ``rel="noopener noreferrer nofollow"`` and may only use http(s) and mailto. Scripts, styles,
 event handlers and iframes are removed.
@@ -72,30 +73,34 @@ def plain_text(html: str) -> str:
 
 # --- instructions typed as plain text with light formatting ----------------------------------
 
-#: Text written as HTML: a tag of the kept formatting (or a character reference) anywhere.
-_HTML = re.compile(
-    r"</?(?:p|br|strong|b|em|i|u|ul|ol|li|a|h[1-6]|blockquote|code|pre|div|span)\b[^>]*>"
-    r"|&(?:[a-z]+|#\d+|#x[0-9a-f]+);",
-    re.I,
-)
+#: Text written as HTML starts with a block tag (as a roster's, the demo's and earlier
+#: instructions do); a tag or a "&…;" further in is text a teacher typed: "the <b> tag", "R&D;".
+_HTML_START = re.compile(r"\s*<(?:p|ul|ol|h[1-6]|blockquote|pre|div)\b", re.I)
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 _BARE_URL = r"(?P<url>https?://[^\s<>\"]+)"
-#: A link written ``[text](address)``, or a bare web address.
+#: A link written ``[text](address)`` (the address may hold brackets one level deep, as in
+#: ``https://en.wikipedia.org/wiki/Mercury_(planet)``), or a bare web address; either needs an
+#: address after ``https://``. The patterns take time in proportion to the text, whatever it
+#: holds: the link text stops at any ``[``, and no part can match the same characters two ways.
 _LINK = re.compile(
-    r"\[(?P<text>[^\]\n]+)\]\((?P<href>(?:https?://|mailto:)[^\s)]+)\)|" + _BARE_URL, re.I
+    r"\[(?P<text>[^\[\]\n]+)\]"
+    r"\((?P<href>(?:https?://|mailto:)(?:[^\s()]|\([^\s()]*\))+)\)|" + _BARE_URL,
+    re.I,
 )
 _URL = re.compile(_BARE_URL, re.I)
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
-_ITALIC_UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+#: Bold and italic text holds no ``**`` (bold), no ``*`` or no ``_`` (italic): each try stops
+#: at the next marker, so a line of many markers takes no longer than a line of text.
+_BOLD = re.compile(r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])")
+_ITALIC_UNDERSCORE = re.compile(r"(?<!\w)_(?=[^\s_])([^_]+?)(?<=\S)_(?!\w)")
 #: What usually ends a sentence rather than an address: left out of a bare address's link.
 _TRAILING = ".,;:!?'\""
 
 
 def is_html(text: str) -> bool:
     """Whether text is HTML (kept as such) rather than typed with light formatting."""
-    return bool(_HTML.search(text))
+    return _HTML_START.match(text) is not None
 
 
 def render_instructions(text: str) -> str:
@@ -156,16 +161,17 @@ def _emphasis(text: str) -> str:
 
 
 def _split_address(url: str) -> tuple[str, str]:
-    """A bare address and what follows it that is punctuation, not address."""
-    end = len(url)
-    while end and (url[end - 1] in _TRAILING or _unbalanced_bracket(url[:end])):
+    """A bare address and what follows it that is punctuation, not address: sentence marks,
+    and closing brackets the address did not open ("(see https://…)")."""
+    end, opened, closed = len(url), url.count("("), url.count(")")
+    while end:
+        last = url[end - 1]
+        if last == ")" and closed > opened:
+            closed -= 1
+        elif last not in _TRAILING:
+            break
         end -= 1
     return url[:end], url[end:]
-
-
-def _unbalanced_bracket(url: str) -> bool:
-    """A closing bracket ending an address that opened none: "(see https://…)"."""
-    return url.endswith(")") and url.count("(") < url.count(")")
 
 
 def _with_links(
@@ -177,6 +183,10 @@ def _with_links(
         parts.append(text_html(text[position : found.start()]))
         if found.group("url"):
             href, rest = _split_address(found.group("url"))
+            if href.endswith("://"):  # no address after all: "https://)" is text
+                parts.append(text_html(found.group()))
+                position = found.end()
+                continue
             label, after = escape(href, quote=False), text_html(rest)
         else:
             href, label, after = found.group("href"), _emphasis(found.group("text")), ""

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -436,6 +436,17 @@ def _check_belongs(assignment: Assignment) -> None:
         )
 
 
+def _instructions_html(instructions: str) -> str:
+    """Instructions as typed, as the sanitised HTML shown; refused when too long."""
+    _require(
+        len(instructions) <= LONG_TEXT_MAX,
+        "instructions",
+        _("Instructions are at most %(limit)s characters. Shorten them, or attach a file.")
+        % {"limit": f"{LONG_TEXT_MAX:,}"},
+    )
+    return render_instructions(instructions)
+
+
 def _check_assignment(assignment: Assignment) -> None:
     assignment.title = assignment.title.strip()
     _require(bool(assignment.title), "title", _("Give the work a title."))
@@ -483,7 +494,7 @@ def assignment_create(
         school_class=school_class,
         title=title,
         # Typed with light formatting or as HTML; kept as typed and shown as sanitised HTML.
-        instructions=render_instructions(instructions),
+        instructions=_instructions_html(instructions),
         instructions_source=instructions,
         topic=topic,
         category=category,
@@ -514,7 +525,7 @@ def assignment_update(
     """Change posted work, and add or remove (by id) its materials, all or nothing.
 
     Its rubric cannot change once work was scored on it, and its points cannot drop below a
-    grade already given."""
+    grade already given (or kept to return)."""
     old_rubric_id = assignment.rubric_id
     if new_rubric is not None:
         changes["rubric"] = rubric_create(
@@ -526,7 +537,7 @@ def assignment_update(
         setattr(assignment, name, value)
     if "instructions" in changes:
         assignment.instructions_source = changes["instructions"]
-        assignment.instructions = render_instructions(changes["instructions"])
+        assignment.instructions = _instructions_html(changes["instructions"])
     if assignment.rubric_id != old_rubric_id:
         scored = RubricScore.objects.filter(feedback__assignment=assignment).exists()
         _require(
@@ -536,7 +547,12 @@ def assignment_update(
         )
     _check_assignment(assignment)
     if assignment.points is not None:
-        over = Feedback.objects.filter(assignment=assignment, score__gt=assignment.points)
+        # changes kept to return later count too: returning them would give a grade above
+        over = Feedback.objects.filter(
+            Q(score__gt=assignment.points)
+            | Q(draft_score__gt=assignment.points, draft_saved_at__isnull=False),
+            assignment=assignment,
+        )
         _require(
             not over.exists(),
             "points",

@@ -82,6 +82,19 @@ ASSIGNMENT_FIELDS = (
     "status",
 )
 FEEDBACK_FIELDS = ("assignment_id", "student_id", "score", "comment", "excused", "returned_at")
+GRADE_FIELDS = frozenset({"score", "comment", "excused", "returned_at"})
+
+
+def _no_draft() -> Row:
+    """A grade the roster changes replaces changes the teacher saved without returning them:
+    those would otherwise overwrite the roster's grade when returned."""
+    return {
+        "draft_saved_at": None,
+        "draft_score": None,
+        "draft_comment": "",
+        "draft_excused": False,
+        "draft_rubric": {},
+    }
 
 
 @dataclass
@@ -319,6 +332,8 @@ class _Planner:
                 continue
             self.items[sourced_id] = (old["id"], school_id, zone)
             fields = _changed(old, new)
+            if "instructions" in fields:  # shown as the roster wrote them, and edited so
+                fields["instructions_source"] = ""
             if "category_key" in new:  # a category this import creates
                 fields["category_key"] = new["category_key"]
             if fields:
@@ -482,6 +497,8 @@ class _Planner:
             fields = _changed(old, {**new, "status": RosterStatus.ACTIVE})
             if "assignment_ref" in new:
                 fields["assignment_ref"] = new["assignment_ref"]
+            if GRADE_FIELDS & fields.keys():
+                fields.update(_no_draft())
             if fields:
                 changes.update.append((old["id"], fields))
         # The feedback of work that is (or is becoming) inactive stays as it is.

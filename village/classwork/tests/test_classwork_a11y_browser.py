@@ -253,6 +253,28 @@ def test_the_toolbar_writes_the_formatting_into_the_instructions(
     assert_accessible(phone)
 
 
+def test_the_toolbar_link_selects_what_the_teacher_types_next(live_server: Any, phone: Any) -> None:
+    people = build_personas()
+    sign_in(phone, live_server, "rivera")
+    phone.goto(f"{live_server.url}/work/classes/{people.homeroom5.pk}/assignments/new/")
+    box = phone.locator("#id_instructions")
+    toolbar = phone.get_by_role("toolbar", name="Formatting")
+    box.fill("See ")
+    toolbar.get_by_role("button", name="Link").click()
+    phone.keyboard.type("the guide")
+    assert box.input_value() == "See [the guide](https://)"
+    box.fill("Read https://example.org/guide")
+    box.evaluate("el => el.setSelectionRange(5, el.value.length)")
+    toolbar.get_by_role("button", name="Link").click()
+    phone.keyboard.type("the guide")
+    assert box.input_value() == "Read [the guide](https://example.org/guide)"
+    box.fill("Read the guide")
+    box.evaluate("el => el.setSelectionRange(5, el.value.length)")
+    toolbar.get_by_role("button", name="Link").click()
+    phone.keyboard.type("example.org/guide")
+    assert box.input_value() == "Read [the guide](https://example.org/guide)"
+
+
 def test_changes_to_returned_feedback_wait_as_a_draft(live_server: Any, phone: Any) -> None:
     people = build_personas()
     work = assignment(people.homeroom5, "Sheet", due_in_days=-1)

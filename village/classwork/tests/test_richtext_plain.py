@@ -3,6 +3,8 @@ plain text (comments, hand-ins) keeps its line breaks, and its web addresses bec
 
 from __future__ import annotations
 
+import pytest
+
 from village.classwork.richtext import linkify, render_instructions
 
 
@@ -47,9 +49,30 @@ def test_unsafe_links_are_not_made() -> None:
 def test_instructions_written_as_html_render_as_before() -> None:
     html = "<p>Read <strong>chapter 3</strong>.</p>\n<p>Then answer.</p>"
     assert render_instructions(html) == html
-    assert (
-        render_instructions("Fish &amp; chips <em>today</em>") == "Fish &amp; chips <em>today</em>"
+    # as the demo writes them, and as a roster's descriptions are imported
+    demo = "<p>Plan the water cycle poster.</p><ol><li>Sketch</li><li>Label</li></ol>"
+    assert render_instructions(demo) == demo
+    roster = "<p>Do &lt;b&gt;all&lt;/b&gt; of it</p>\n\n<p>Show your work</p>"
+    assert render_instructions(roster) == roster
+    assert render_instructions("  <ul><li>Fish &amp; chips</li></ul>") == (
+        "<ul><li>Fish &amp; chips</li></ul>"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "html"),
+    [
+        ("Use the <b> tag\nsecond line", "<p>Use the &lt;b&gt; tag<br>second line</p>"),
+        ("R&D; team\n- a", "<p>R&amp;D; team</p><ul><li>a</li></ul>"),
+        ("&nbsp;hi\n- a", "<p>&amp;nbsp;hi</p><ul><li>a</li></ul>"),
+        (
+            "Fish &amp; chips <em>today</em>",
+            "<p>Fish &amp;amp; chips &lt;em&gt;today&lt;/em&gt;</p>",
+        ),
+    ],
+)
+def test_a_tag_or_character_reference_in_typed_text_is_text(typed: str, html: str) -> None:
+    assert render_instructions(typed) == html
 
 
 def test_render_again_gives_the_same_html() -> None:
@@ -72,3 +95,16 @@ def test_a_quote_cannot_leave_the_link() -> None:
     assert html.startswith(
         '<a href="https://example.org/" rel="noopener nofollow ugc">https://example.org/</a>'
     )
+
+
+def test_a_link_address_may_hold_brackets() -> None:
+    assert render_instructions("[Foo](https://en.wikipedia.org/wiki/Foo_(bar)) here") == (
+        '<p><a href="https://en.wikipedia.org/wiki/Foo_(bar)" rel="noopener noreferrer nofollow">'
+        "Foo</a> here</p>"
+    )
+
+
+@pytest.mark.parametrize("typed", ["[link text](https://)", "see https:// or http://)."])
+def test_a_link_without_an_address_stays_text(typed: str) -> None:
+    assert render_instructions(typed) == f"<p>{typed}</p>"
+    assert linkify(typed) == typed

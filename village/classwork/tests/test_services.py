@@ -175,6 +175,28 @@ def test_instructions_are_sanitised_scripts_and_handlers_removed(personas: Perso
     assert 'rel="noopener noreferrer nofollow"' in html
 
 
+def test_instructions_longer_than_the_limit_are_refused_naming_them(personas: Personas) -> None:
+    p = personas
+    too_long = "a" * (LONG_TEXT_MAX + 1)
+    with pytest.raises(ValidationError) as refused:
+        services.assignment_create(
+            school_class=p.science8, title="Essay", created_by=p.rivera, instructions=too_long
+        )
+    assert field_of(refused) == {"instructions"}
+    assert not Assignment.objects.filter(title="Essay").exists()
+    work = services.assignment_create(
+        school_class=p.science8,
+        title="Essay",
+        created_by=p.rivera,
+        instructions="a" * LONG_TEXT_MAX,
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.assignment_update(assignment=work, instructions=too_long, title="Essay 2")
+    assert field_of(refused) == {"instructions"}
+    work.refresh_from_db()
+    assert (work.title, work.instructions_source) == ("Essay", "a" * LONG_TEXT_MAX)
+
+
 def test_with_a_rubric_the_points_are_its_maximum(personas: Personas) -> None:
     rubric = water_rubric(personas)
     work = services.assignment_create(
@@ -283,6 +305,22 @@ def test_points_cannot_drop_below_a_grade_given(personas: Personas) -> None:
     services.assignment_update(assignment=work, points=D(12), title="Quiz 1")
     work.refresh_from_db()
     assert (work.title, work.points) == ("Quiz 1", D(12))
+
+
+def test_points_cannot_drop_below_a_grade_kept_to_return(personas: Personas) -> None:
+    p = personas
+    work = assignment(p.science8, "Quiz", points=10)
+    services.feedback_save(
+        assignment=work, student=p.leo, graded_by=p.rivera, score=D(4), return_to_student=True
+    )
+    services.feedback_save(assignment=work, student=p.leo, graded_by=p.rivera, score=D(9))
+    with pytest.raises(ValidationError) as refused:
+        services.assignment_update(assignment=work, points=D(5))
+    assert field_of(refused) == {"points"}
+    assert "higher than 5 points" in str(refused.value)
+    assert Assignment.objects.get(pk=work.pk).points == D(10)
+    services.assignment_update(assignment=work, points=D(9))
+    assert Assignment.objects.get(pk=work.pk).points == D(9)
 
 
 # --- materials -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import Assignment
 from village.classwork.tests.factories import assignment, hand_in
 from village.classwork.tests.test_teacher_views import login, post_data
@@ -68,6 +69,17 @@ def test_instructions_written_as_html_still_render_and_edit_as_html(personas: Pe
     client.post(url, data | {"assign_at": data["assign_at"]})
     work.refresh_from_db()
     assert work.instructions == "<p>Old <em>style</em>.</p>"
+
+
+def test_instructions_over_the_limit_are_refused_on_the_form(personas: Personas) -> None:
+    p = personas
+    data = post_data(instructions="a" * (LONG_TEXT_MAX + 1))
+    response = login(p.rivera).post(f"/work/classes/{p.science8.pk}/assignments/new/", data)
+    assert response.status_code == 200
+    summary = response.content.decode().split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_instructions"' in summary
+    assert f"at most {LONG_TEXT_MAX:,} characters" in summary
+    assert not Assignment.objects.exists()
 
 
 def test_links_handed_in_are_links_for_people_and_wrap(personas: Personas) -> None:

@@ -164,7 +164,9 @@ def test_scripts_are_removed_and_the_teacher_is_told(personas: Personas) -> None
 
 def test_the_preview_shows_sanitised_instructions_and_saves_nothing(personas: Personas) -> None:
     p = personas
-    data = post_data(instructions="<em>Careful</em><img src=x onerror=alert(1)>", preview="1")
+    data = post_data(
+        instructions="<p><em>Careful</em><img src=x onerror=alert(1)></p>", preview="1"
+    )
     html = (
         login(p.rivera)
         .post(f"/work/classes/{p.science8.pk}/assignments/new/", data)

@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 
 from village.accounts.models import User
-from village.classwork import versions
+from village.classwork import services, versions
 from village.classwork.models import Assignment, Feedback, GradingCategory, Rubric, Topic
 from village.classwork.status import WorkStatus, work_status
 from village.community.models import Organisation
@@ -434,3 +434,33 @@ def test_a_result_on_rubric_work_must_be_the_sum_of_its_levels(tmp_path: Path) -
     ]
     assert "graded with its rubric" in report.warnings[0].message
     assert list(Feedback.objects.order_by("pk").values()) == before
+
+
+def test_the_roster_changes_replace_what_the_teacher_changed_in_village(tmp_path: Path) -> None:
+    graded = [RESULTS[0], "r2,,,li1,leo,fully graded,7,2024-10-09,Good", *RESULTS[2:]]
+    import_both(tmp_path, gradebook_files(results=graded), "first")
+    worksheet = Assignment.objects.get(sourced_id="li1")
+    services.assignment_update(assignment=worksheet, instructions="My **own** steps")
+    leo = Feedback.objects.get(sourced_id="r2")
+    services.feedback_save(
+        assignment=worksheet, student=leo.student, graded_by=None, score=Decimal(5), comment="Hm"
+    )
+    leo.refresh_from_db()
+    assert (leo.score, leo.draft_score, leo.has_draft) == (Decimal(7), Decimal(5), True)
+    line_items = [LINE_ITEMS[0].replace("Show your work", "Show every step"), LINE_ITEMS[1]]
+    regraded = [RESULTS[0], "r2,,,li1,leo,fully graded,9,2024-10-09,Very good", *RESULTS[2:]]
+
+    import_both(tmp_path, gradebook_files(line_items=line_items, results=regraded), "second")
+
+    worksheet.refresh_from_db()
+    assert "Show every step" in worksheet.instructions
+    # the edit form shows the roster's instructions, not the teacher's earlier text
+    assert worksheet.instructions_source == ""
+    leo.refresh_from_db()
+    assert (leo.score, leo.comment) == (Decimal(9), "Very good")
+    assert (leo.draft_saved_at, leo.draft_score, leo.draft_comment) == (None, None, "")
+    assert (leo.draft_excused, leo.draft_rubric, leo.has_draft) == (False, {}, False)
+    # returning it again keeps the roster's grade
+    services.feedback_return(assignment=worksheet, student=leo.student, graded_by=None)
+    leo.refresh_from_db()
+    assert (leo.score, leo.comment) == (Decimal(9), "Very good")

@@ -1,6 +1,7 @@
 /* Village: a formatting toolbar above text boxes marked data-format-toolbar. Each button writes
    the light formatting the help text describes (**bold**, *italic*, "- " and "1. " lists,
-   [text](https://…) links) into the box; without JavaScript people type it themselves. The
+   [text](https://…) links) into the box, and selects what the teacher types next (the sample
+   text, the link's text); without JavaScript people type it themselves. The
    button labels come from the box's data-format-* attributes, so they are translated. */
 (function () {
   "use strict";
@@ -11,6 +12,25 @@
     var chosen = box.value.slice(start, end) || placeholder;
     box.setRangeText(before + chosen + after, start, end, "end");
     box.setSelectionRange(start + before.length, start + before.length + chosen.length);
+  }
+
+  /* A link: "[link text](https://)" with the placeholder selected, so what the teacher types
+     next is the link's text. A chosen web address becomes the link's address; other chosen
+     text becomes its text, and the caret waits after "https://" for the address. */
+  function link(box) {
+    var start = box.selectionStart;
+    var chosen = box.value.slice(start, box.selectionEnd);
+    var placeholder = box.dataset.formatLinkText || "link";
+    var address = /^https?:\/\/\S+$/i.test(chosen);
+    var text = chosen && !address ? chosen : placeholder;
+    var href = address ? chosen : "https://";
+    box.setRangeText("[" + text + "](" + href + ")", start, box.selectionEnd, "end");
+    if (chosen && !address) {
+      var caret = start + text.length + 3 + href.length;
+      box.setSelectionRange(caret, caret);
+    } else {
+      box.setSelectionRange(start + 1, start + 1 + text.length);
+    }
   }
 
   function prefixLines(box, numbered) {
@@ -32,7 +52,7 @@
     italic: function (box) { wrap(box, "*", "*", box.dataset.formatSample || ""); },
     bullets: function (box) { prefixLines(box, false); },
     numbers: function (box) { prefixLines(box, true); },
-    link: function (box) { wrap(box, "[", "](https://)", box.dataset.formatLinkText || ""); }
+    link: link
   };
 
   function toolbar(box) {
@@ -47,8 +67,8 @@
       button.dataset.format = name;
       button.textContent = box.dataset["format" + name.charAt(0).toUpperCase() + name.slice(1)] || name;
       button.addEventListener("click", function () {
-        actions[name](box);
         box.focus();
+        actions[name](box);
         box.dispatchEvent(new Event("input", { bubbles: true }));
       });
       bar.appendChild(button);
