@@ -51,6 +51,24 @@ def _no_pages_kept_between_tests() -> None:
     caches["pages"].clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _rate_limit_counts_per_test_process(django_test_environment: None) -> Iterator[None]:
+    """Each test process keeps its own rate-limit counters in memory: parallel test processes
+    share var/, and one clearing the counters between its tests must not reset another's."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    caches = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "village-throttle",
+        },
+    }
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _no_rate_limit_counts_between_tests() -> None:
     """Rate-limit counters live in a cache, not in the test's database transaction."""
