@@ -19,6 +19,7 @@ from village.accounts.languages import language_choices, timezone_choices
 from village.accounts.models import User
 from village.accounts.services import ProfileData
 from village.accounts.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS
+from village.core.text import single_line
 
 if TYPE_CHECKING:
     pass
@@ -146,6 +147,7 @@ class ProfileForm(forms.Form):
         label=_("Preferred name"),
         max_length=150,
         required=False,
+        validators=[single_line],
         help_text=_("The name Village uses for you, if not your first name."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
@@ -153,6 +155,7 @@ class ProfileForm(forms.Form):
         label=_("Pronouns"),
         max_length=40,
         required=False,
+        validators=[single_line],
         help_text=_("For example she/her, he/him or they/them."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -230,6 +233,7 @@ class TokenCreateForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"),
         max_length=80,
+        validators=[single_line],
         help_text=_("What the token is for, such as “Gradebook sync”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

@@ -13,6 +13,7 @@ from village.accounts.languages import language_choices, language_code
 from village.accounts.models import User
 from village.community import policies
 from village.community.models import Organisation, OrgRole, Relationship, Role
+from village.core.text import single_line
 
 ADDABLE_ROLES = (Role.TEACHER, Role.AIDE, Role.STUDENT, Role.GUARDIAN)
 
@@ -78,12 +79,13 @@ class PersonAddForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[(role.value, role.label) for role in ADDABLE_ROLES]
     )
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, validators=[single_line])
+    last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[single_line])
     preferred_name = forms.CharField(
         label=_("Preferred name"),
         max_length=150,
         required=False,
+        validators=[single_line],
         help_text=_("The name Village uses, if different from the first name."),
     )
     email = forms.EmailField(

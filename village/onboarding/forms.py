@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.forms import NewPasswordForm
 from village.community.models import Relationship, Scope
+from village.core.text import single_line
 from village.onboarding.models import LinkRoute, OnboardingSettings
 from village.onboarding.services import InvitationData, SignupData
 
@@ -37,11 +38,13 @@ class _AccountFields(NewPasswordForm):
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,
+        validators=[single_line],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=150,
+        validators=[single_line],
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     language = forms.ChoiceField(
