@@ -171,3 +171,12 @@ class TestThrottle:
             clock.shift(3601)
             self.ask(personas.rivera.email)
         assert len(mail.outbox) == 4
+
+    def test_addresses_of_one_ipv6_slash_64_count_as_one_client(self, personas):
+        people = ["rivera", "chen", "sam", "jordan", "nguyen", "priya", "park", "olga", "eve"]
+        addresses = [getattr(personas, name).email for name in people] * 2
+        for number, email in enumerate(addresses):
+            self.ask(email, ip=f"2001:db8:9:9::{number + 1:x}")
+        assert len(mail.outbox) == 10
+        self.ask(personas.rivera.email, ip="2001:db8:9:a::1")
+        assert len(mail.outbox) == 11
