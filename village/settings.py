@@ -254,11 +254,15 @@ CACHES: dict[str, dict[str, Any]] = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _CACHE_URL,
             "KEY_PREFIX": "throttle",
+            "TIMEOUT": 60 * 60,
         }
         if _CACHE_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "throttle"),
+            # Incrementing a counter here saves it again with this timeout: never shorter than
+            # the longest window a counter counts in.
+            "TIMEOUT": 60 * 60,
         }
     ),
     # Rendered parts of pages (the family home page). Every entry's key names the versions of

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
@@ -189,14 +190,22 @@ def profile_update(*, user: User, data: ProfileData) -> User:
 PASSWORD_RESET_WINDOW = 60 * 60  # seconds
 
 
-def _count_in_window(key: str) -> int:
-    """Count one more request under ``key`` in the current hour's window; the new count."""
+def _count_in_window(key: str, *, window: int = PASSWORD_RESET_WINDOW) -> int:
+    """Count one more request under ``key`` in the current window of ``window`` seconds (windows
+    follow the clock: 12:00 to 13:00, and so on); the new count.
+
+    The window is part of the counter's name, so a counter is never carried into the next window
+    however the cache treats its expiry (the file cache saves an incremented value again with
+    its default timeout). ``add`` then ``incr`` is atomic on Redis, where several hosts count.
+    """
     counters = caches["throttle"]
-    counters.add(key, 0, timeout=PASSWORD_RESET_WINDOW)
+    current = f"{key}:{int(time.time() // window)}"
+    lifetime = window + 60  # outlives its window whenever within it the counter was made
+    counters.add(current, 0, timeout=lifetime)
     try:
-        return counters.incr(key)
-    except ValueError:  # the window ended between the two calls: a new one starts
-        counters.add(key, 1, timeout=PASSWORD_RESET_WINDOW)
+        return counters.incr(current)
+    except ValueError:  # evicted between the two calls: count from here
+        counters.add(current, 1, timeout=lifetime)
         return 1
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -180,3 +181,43 @@ class TestThrottle:
         assert len(mail.outbox) == 10
         self.ask(personas.rivera.email, ip="2001:db8:9:a::1")
         assert len(mail.outbox) == 11
+
+
+@pytest.mark.django_db
+class TestThrottleWindow:
+    """The limits count per clock hour, with the file cache Village uses out of the box."""
+
+    def ask_at(self, clock, minute: int, email: str) -> None:
+        clock.move_to(dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=minute))
+        Client().post(RESET, {"email": email}, REMOTE_ADDR="203.0.113.7")
+
+    def test_a_fourth_request_is_refused_all_hour_and_allowed_the_next(self, personas):
+        import time_machine
+
+        email = personas.rivera.email
+        with time_machine.travel(
+            dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC), tick=False
+        ) as clock:
+            for _n in range(3):
+                self.ask_at(clock, 0, email)
+            assert len(mail.outbox) == 3
+            self.ask_at(clock, 6, email)
+            assert len(mail.outbox) == 3
+            self.ask_at(clock, 59, email)
+            assert len(mail.outbox) == 3
+            self.ask_at(clock, 61, email)
+            assert len(mail.outbox) == 4
+
+    def test_the_per_client_limit_holds_all_hour_too(self, settings, personas):
+        import time_machine
+
+        settings.VILLAGE_PASSWORD_RESET_PER_CLIENT = 2
+        with time_machine.travel(
+            dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC), tick=False
+        ) as clock:
+            self.ask_at(clock, 0, personas.rivera.email)
+            self.ask_at(clock, 0, personas.chen.email)
+            self.ask_at(clock, 30, personas.sam.email)
+            assert len(mail.outbox) == 2
+            self.ask_at(clock, 60, personas.sam.email)
+            assert len(mail.outbox) == 3
