@@ -7,7 +7,8 @@ Two limits hold together, both over the last ``AXES_COOLOFF_TIME``:
   address, a school's say, still signs in to their own account.
 - ``VILLAGE_LOGIN_FAILURE_LIMIT_PER_ACCOUNT`` (20) failures for one username from all clients
   together lock the account out everywhere, so guesses spread over many addresses are stopped.
-  Resetting the password lifts it.
+  Each client counts towards it with at most ``AXES_FAILURE_LIMIT`` failures, so no one client
+  locks anybody out everywhere. Resetting the password lifts it.
 
 A successful sign-in clears only its own client's failures: the owner signing in does not
 give somebody guessing from elsewhere a fresh allowance.
@@ -22,7 +23,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 
 
@@ -33,14 +34,30 @@ class AccountLockoutHandler(AxesDatabaseHandler):
         username = get_client_username(request, credentials)
         if username is None:
             return super().get_failures(request, credentials)
-        client = getattr(request, "axes_ip_address", None)
-        counts = AccessAttempt.objects.filter(
+        limit = get_failure_limit(request, credentials)
+        recent = AccessAttempt.objects.filter(
             username=username, attempt_time__gte=get_cool_off_threshold(request)
-        ).aggregate(
-            pair=Sum("failures_since_start", filter=Q(ip_address=client)),
-            account=Sum("failures_since_start"),
         )
-        pair, account = counts["pair"] or 0, counts["account"] or 0
-        if account >= settings.VILLAGE_LOGIN_FAILURE_LIMIT_PER_ACCOUNT:
-            return max(pair, get_failure_limit(request, credentials))
+        client = getattr(request, "axes_ip_address", None)
+        pair = recent.filter(ip_address=client).aggregate(n=Sum("failures_since_start"))["n"] or 0
+        if pair < limit and _account_failures(recent, per_client=limit) >= _account_limit():
+            return limit
         return pair
+
+
+def _account_limit() -> int:
+    return int(settings.VILLAGE_LOGIN_FAILURE_LIMIT_PER_ACCOUNT)
+
+
+def _account_failures(recent: QuerySet[AccessAttempt], *, per_client: int) -> int:
+    """The failures of all clients together, each client's counted up to ``per_client``: one
+    client alone (a classmate at the school's shared address, say) cannot lock the account
+    out everywhere. Counting stops at the account's limit."""
+    by_client = (
+        recent.values("ip_address")
+        .annotate(n=Sum("failures_since_start"))
+        .order_by()
+        .values_list("n", flat=True)
+    )
+    # Every client has at least one failure: as many clients as the limit reach it.
+    return sum(min(failures, per_client) for failures in by_client[: _account_limit()])

@@ -149,6 +149,12 @@ class TestSpreadOverAddresses:
         response = self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD)
         assert response.status_code == 302
 
+    def test_one_client_alone_cannot_lock_the_account_out_everywhere(self, personas):
+        for _attempt in range(25):
+            self.attempt_from("192.0.2.10", "rivera", "wrong-password")
+        assert self.attempt_from("192.0.2.10", "rivera", DEMO_PASSWORD).status_code == 429
+        assert self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD).status_code == 302
+
     def test_the_account_limit_comes_from_settings(self, settings, personas):
         settings.VILLAGE_LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 8
         for number in range(8):
