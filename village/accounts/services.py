@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
+from django.core.files import locks
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -196,16 +198,28 @@ def _count_in_window(key: str, *, window: int = PASSWORD_RESET_WINDOW) -> int:
 
     The window is part of the counter's name, so a counter is never carried into the next window
     however the cache treats its expiry (the file cache saves an incremented value again with
-    its default timeout). ``add`` then ``incr`` is atomic on Redis, where several hosts count.
+    its default timeout). ``add`` then ``incr`` is atomic on Redis, where several hosts count;
+    other caches read and write the value, so there the processes of the host take turns.
     """
     counters = caches["throttle"]
     current = f"{key}:{int(time.time() // window)}"
     lifetime = window + 60  # outlives its window whenever within it the counter was made
-    counters.add(current, 0, timeout=lifetime)
+    if isinstance(counters, RedisCache):
+        return _incremented(counters, current, lifetime)
+    with open(settings.VAR_DIR / "throttle.lock", "ab") as turn:
+        locks.lock(turn, locks.LOCK_EX)
+        try:
+            return _incremented(counters, current, lifetime)
+        finally:
+            locks.unlock(turn)
+
+
+def _incremented(counters: BaseCache, key: str, lifetime: int) -> int:
+    counters.add(key, 0, timeout=lifetime)
     try:
-        return counters.incr(current)
+        return counters.incr(key)
     except ValueError:  # evicted between the two calls: count from here
-        counters.add(current, 1, timeout=lifetime)
+        counters.add(key, 1, timeout=lifetime)
         return 1
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -221,3 +222,27 @@ class TestThrottleWindow:
             assert len(mail.outbox) == 2
             self.ask_at(clock, 60, personas.sam.email)
             assert len(mail.outbox) == 3
+
+
+def test_requests_counted_at_the_same_moment_are_all_counted(monkeypatch):
+    """The file cache reads a counter and writes it back; requests served side by side must
+    not both write the same count."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import caches
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from village.accounts import services
+
+    assert isinstance(caches["throttle"], FileBasedCache)
+    read = FileBasedCache.get
+
+    def slow_get(self, *args, **kwargs):
+        value = read(self, *args, **kwargs)
+        time.sleep(0.02)  # another request reads the same count meanwhile
+        return value
+
+    monkeypatch.setattr(FileBasedCache, "get", slow_get)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(lambda _n: services._count_in_window("side-by-side"), range(16)))
+    assert sorted(counts) == list(range(1, 17))
