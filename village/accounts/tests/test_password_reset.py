@@ -184,7 +184,24 @@ class TestThrottle:
         assert len(mail.outbox) == 11
 
 
+@pytest.fixture
+def file_counters(settings, tmp_path):
+    """The throttle cache as Village configures it out of the box: files, in this test's own
+    directory."""
+    from village import settings as configured
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            **configured.CACHES["throttle"],
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "throttle"),
+        },
+    }
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("file_counters")
 class TestThrottleWindow:
     """The limits count per clock hour, with the file cache Village uses out of the box."""
 
@@ -224,7 +241,7 @@ class TestThrottleWindow:
             assert len(mail.outbox) == 3
 
 
-def test_requests_counted_at_the_same_moment_are_all_counted(monkeypatch):
+def test_requests_counted_at_the_same_moment_are_all_counted(monkeypatch, file_counters):
     """The file cache reads a counter and writes it back; requests served side by side must
     not both write the same count."""
     from concurrent.futures import ThreadPoolExecutor
