@@ -146,10 +146,15 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 VILLAGE_INVITATION_DAYS = env_int("VILLAGE_INVITATION_DAYS", 14)
 
-# Lockout after repeated failed logins (django-axes): per username and address.
+# Lockout after repeated failed logins (django-axes): per username and client (an IPv4 address
+# or an IPv6 /64, see village.core.clientip), and per username from every client together with
+# a higher limit, so one person at a school's shared address does not lock a colleague out while
+# guesses spread over many addresses are still stopped.
 AXES_FAILURE_LIMIT = env_int("VILLAGE_LOGIN_FAILURE_LIMIT", 5)
+VILLAGE_LOGIN_FAILURE_LIMIT_PER_ACCOUNT = env_int("VILLAGE_LOGIN_FAILURE_LIMIT_PER_ACCOUNT", 20)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "village.accounts.lockout.AccountLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -166,7 +171,7 @@ for _proxy in VILLAGE_TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"VILLAGE_TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
         ) from None
-AXES_CLIENT_IP_CALLABLE = "village.core.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "village.core.clientip.client_key"
 
 # Password-reset emails per hour: to one address, and asked for from one client address.
 VILLAGE_PASSWORD_RESET_PER_EMAIL = env_int("VILLAGE_PASSWORD_RESET_PER_EMAIL", 3)
@@ -294,11 +299,15 @@ CACHES: dict[str, dict[str, Any]] = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _CACHE_URL,
             "KEY_PREFIX": "throttle",
+            "TIMEOUT": 60 * 60,
         }
         if _CACHE_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "throttle"),
+            # Incrementing a counter here saves it again with this timeout: never shorter than
+            # the longest window a counter counts in.
+            "TIMEOUT": 60 * 60,
         }
     ),
     # Rendered parts of pages (the family home page). Every entry's key names the versions of

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -27,46 +27,45 @@ if TYPE_CHECKING:
 PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
 
 
-class AmbiguousEmailError(Exception):
-    """More than one active account uses the email address someone signs in with."""
+MAX_ACCOUNTS_PER_EMAIL = 10  # more accounts sharing one address than any family has
+
+
+def accounts_for_login(identifier: str) -> list[User]:
+    """The accounts someone may mean by ``identifier``: the account with that username (in any
+    case), and when it is an email address also the active accounts that use it (a parent and a
+    child, say). Empty when none does."""
+    identifier = identifier.strip()
+    by_username = list(User.objects.filter(username__iexact=identifier)[:2])
+    accounts = by_username if len(by_username) == 1 else []
+    if "@" in identifier:
+        by_email = User.objects.filter(email__iexact=identifier, is_active=True).exclude(
+            pk__in=[account.pk for account in accounts]
+        )
+        accounts += list(by_email.order_by("pk")[:MAX_ACCOUNTS_PER_EMAIL])
+    return accounts
 
 
 def username_for_login(identifier: str) -> str:
-    """The username to authenticate: ``identifier`` is a username or an email, in any case.
-
-    Raises ``AmbiguousEmailError`` when the email belongs to several accounts: guessing could
-    sign someone in to a sibling's or a colleague's account.
-    """
-    identifier = identifier.strip()
-    by_username = list(
-        User.objects.filter(username__iexact=identifier).values_list("username", flat=True)[:2]
-    )
-    if len(by_username) == 1:
-        return by_username[0]
-    if "@" not in identifier:
-        return identifier
-    by_email = list(
-        User.objects.filter(email__iexact=identifier, is_active=True).values_list(
-            "username", flat=True
-        )[:2]
-    )
-    if len(by_email) > 1:
-        raise AmbiguousEmailError(identifier)
-    return by_email[0] if by_email else identifier
+    """The username to authenticate when ``identifier`` names a single account; otherwise the
+    identifier itself, which matches no username (``LoginForm`` tells several apart by
+    password)."""
+    accounts = accounts_for_login(identifier)
+    return accounts[0].username if len(accounts) == 1 else identifier.strip()
 
 
 class LoginForm(AuthenticationForm):
-    """Sign in with a username or an email address (not case-sensitive) and a password."""
+    """Sign in with a username or an email address (not case-sensitive) and a password.
+
+    An email address several accounts use signs in the one whose password matches. The page
+    never says whether an address or a username exists: anything that does not sign in gets
+    the same message.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _(
             "That username or email and password do not match an account. Check them and try "
             "again; the password is case-sensitive."
-        ),
-        "ambiguous_email": _(
-            "This email address belongs to more than one account, so it cannot tell us who you "
-            "are. Please sign in with your username instead."
         ),
     }
 
@@ -81,14 +80,30 @@ class LoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         identifier = self.cleaned_data.get("username")
-        if identifier:
-            try:
-                self.cleaned_data["username"] = username_for_login(identifier)
-            except AmbiguousEmailError:
-                raise ValidationError(
-                    self.error_messages["ambiguous_email"], code="ambiguous_email"
-                ) from None
-        return super().clean()
+        password = self.cleaned_data.get("password")
+        if not identifier or not password:
+            return super().clean()
+        accounts = accounts_for_login(identifier)
+        if len(accounts) <= 1:
+            self.cleaned_data["username"] = accounts[0].username if accounts else identifier
+            return super().clean()
+        return self._clean_shared(accounts, password)
+
+    def _clean_shared(self, accounts: list[User], password: str) -> dict[str, Any]:
+        """Several accounts: the one whose password matches is signed in (the lockout has its
+        say, as always); a password that matches none counts as a failure against each."""
+        matching = [account for account in accounts if account.check_password(password)]
+        if len(matching) > 1:
+            raise self.get_invalid_login_error()
+        for account in matching or accounts:
+            self.user_cache = authenticate(
+                self.request, username=account.username, password=password
+            )
+        if not matching or self.user_cache is None:
+            raise self.get_invalid_login_error()
+        self.cleaned_data["username"] = self.user_cache.get_username()
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class LocalizedPasswordResetForm(PasswordResetForm):

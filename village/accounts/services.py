@@ -8,13 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
+from django.core.files import locks
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -183,14 +186,34 @@ def profile_update(*, user: User, data: ProfileData) -> User:
 PASSWORD_RESET_WINDOW = 60 * 60  # seconds
 
 
-def _count_in_window(key: str) -> int:
-    """Count one more request under ``key`` in the current hour's window; the new count."""
+def _count_in_window(key: str, *, window: int = PASSWORD_RESET_WINDOW) -> int:
+    """Count one more request under ``key`` in the current window of ``window`` seconds (windows
+    follow the clock: 12:00 to 13:00, and so on); the new count.
+
+    The window is part of the counter's name, so a counter is never carried into the next window
+    however the cache treats its expiry (the file cache saves an incremented value again with
+    its default timeout). ``add`` then ``incr`` is atomic on Redis, where several hosts count;
+    other caches read and write the value, so there the processes of the host take turns.
+    """
     counters = caches["throttle"]
-    counters.add(key, 0, timeout=PASSWORD_RESET_WINDOW)
+    current = f"{key}:{int(time.time() // window)}"
+    lifetime = window + 60  # outlives its window whenever within it the counter was made
+    if isinstance(counters, RedisCache):
+        return _incremented(counters, current, lifetime)
+    with open(settings.VAR_DIR / "throttle.lock", "ab") as turn:
+        locks.lock(turn, locks.LOCK_EX)
+        try:
+            return _incremented(counters, current, lifetime)
+        finally:
+            locks.unlock(turn)
+
+
+def _incremented(counters: BaseCache, key: str, lifetime: int) -> int:
+    counters.add(key, 0, timeout=lifetime)
     try:
         return counters.incr(key)
-    except ValueError:  # the window ended between the two calls: a new one starts
-        counters.add(key, 1, timeout=PASSWORD_RESET_WINDOW)
+    except ValueError:  # evicted between the two calls: count from here
+        counters.add(key, 1, timeout=lifetime)
         return 1
 
 

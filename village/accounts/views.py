@@ -31,7 +31,7 @@ from village.accounts.forms import (
 )
 from village.accounts.models import PersonalToken, User
 from village.accounts.services import InvitationNotFoundError, InvitationUnavailableError
-from village.core.clientip import client_ip
+from village.core.clientip import client_key
 
 #: ``ModelBackend`` signs in a user whose password was just set (django-axes has no say then).
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -62,7 +62,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form: Form) -> HttpResponse:
         """The same answer whatever happens; beyond the limits no email is queued."""
         allowed = services.password_reset_allowed(
-            email=form.cleaned_data["email"], client_address=client_ip(self.request)
+            email=form.cleaned_data["email"], client_address=client_key(self.request)
         )
         if not allowed:
             return HttpResponseRedirect(self.get_success_url())

@@ -142,8 +142,11 @@ class PersonAddForm(forms.Form):
         return email
 
     def clean_username(self) -> str:
+        """Like an email, a taken username is reported only among the people the admin can see;
+        one taken elsewhere in Village gets a number added in ``clean``, without a word."""
         username = self.cleaned_data.get("username", "").strip().lower()
-        if username and get_user_model().objects.filter(username__iexact=username).exists():
+        visible = policies.visible_people(self.viewer)
+        if username and visible.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This username is taken; choose another."))
         return username
 
@@ -155,8 +158,8 @@ class PersonAddForm(forms.Form):
         student = data.get("student")
         if student is not None:
             self._check_student(data, student)
-        if data.get("email") and not data.get("username") and "username" not in self.errors:
-            data["username"] = self._username_from_email(data["email"])
+        if data.get("email") and "username" not in self.errors:
+            data["username"] = self._free_username(data.get("username") or data["email"])
         return data
 
     def _check_student(self, data: dict[str, Any], student: User) -> None:
@@ -168,15 +171,20 @@ class PersonAddForm(forms.Form):
         if school is not None and not at_school.exists():
             self.add_error("student", _("Choose a student of the selected school."))
 
-    def _username_from_email(self, email: str) -> str:
-        """The email itself when free, else the email with a number: usernames stay unique."""
-        taken = set(
-            get_user_model()
-            .objects.filter(username__istartswith=email[:140])
-            .values_list("username", flat=True)
-        )
-        base = email[:140]
+    def _free_username(self, wanted: str) -> str:
+        """``wanted`` when no account has it as its username or its email (an account named
+        after someone else's address would stand in their way when they sign in with it), else
+        ``wanted`` with the first free number: ``ito-2``, ``ito-3``... (at most 140 characters
+        before the number). Usernames stay unique."""
+        base = wanted[:140]
+        people = get_user_model().objects
+        taken = {
+            name.lower()
+            for name in people.filter(username__istartswith=base).values_list("username", flat=True)
+        }
+        if people.filter(email__iexact=base).exists():
+            taken.add(base.lower())
         candidate, number = base, 2
-        while candidate in taken:
+        while candidate.lower() in taken:
             candidate, number = f"{base}-{number}", number + 1
         return candidate

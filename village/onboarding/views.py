@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from village.accounts.models import User
 from village.community.models import GuardianLink, LinkStatus, SchoolClass
 from village.core.audit import Viewed, audit_views
-from village.core.clientip import client_ip
+from village.core.clientip import client_key
 from village.core.models import AuditAction
 from village.onboarding import policies, selectors, services
 from village.onboarding.forms import (
@@ -64,8 +64,9 @@ def _viewer(request: HttpRequest) -> User:
     return user
 
 
-def _ip(request: HttpRequest) -> str | None:
-    return client_ip(request)
+def _ip(request: HttpRequest) -> str:
+    """The client as the pairing-code limiter counts it (an IPv6 /64 is one client)."""
+    return client_key(request)
 
 
 def _refused_message() -> str:

@@ -116,3 +116,70 @@ class TestBehindTheProxy:
             HTTP_X_FORWARDED_FOR="9.9.9.9",
         )
         assert response.status_code == 429
+
+
+@pytest.mark.django_db
+class TestSpreadOverAddresses:
+    """An IPv6 client holds a whole /64, and an attacker may hold many addresses."""
+
+    def attempt_from(self, address, username, password):
+        return Client().post(
+            LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
+        )
+
+    def test_addresses_of_one_ipv6_slash_64_count_as_one_client(self, personas):
+        for number in range(5):
+            self.attempt_from(f"2001:db8:5:6::{number + 1}", "rivera", "wrong-password")
+        response = self.attempt_from("2001:db8:5:6::99", "rivera", DEMO_PASSWORD)
+        assert response.status_code == 429
+        elsewhere = self.attempt_from("2001:db8:5:7::1", "rivera", DEMO_PASSWORD)
+        assert elsewhere.status_code == 302
+
+    def test_guesses_at_one_account_from_many_addresses_lock_it_out(self, personas):
+        for number in range(20):
+            self.attempt_from(f"198.51.100.{number + 1}", "rivera", "wrong-password")
+        response = self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD)
+        assert response.status_code == 429
+        other_account = self.attempt_from("203.0.113.200", "chen", DEMO_PASSWORD)
+        assert other_account.status_code == 302
+
+    def test_below_the_account_limit_the_owner_elsewhere_still_signs_in(self, personas):
+        for number in range(19):
+            self.attempt_from(f"198.51.100.{number + 1}", "rivera", "wrong-password")
+        response = self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD)
+        assert response.status_code == 302
+
+    def test_one_client_alone_cannot_lock_the_account_out_everywhere(self, personas):
+        for _attempt in range(25):
+            self.attempt_from("192.0.2.10", "rivera", "wrong-password")
+        assert self.attempt_from("192.0.2.10", "rivera", DEMO_PASSWORD).status_code == 429
+        assert self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD).status_code == 302
+
+    def test_the_account_limit_comes_from_settings(self, settings, personas):
+        settings.VILLAGE_LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 8
+        for number in range(8):
+            self.attempt_from(f"198.51.100.{number + 1}", "rivera", "wrong-password")
+        assert self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD).status_code == 429
+
+    def test_one_person_at_a_shared_school_address_does_not_lock_out_a_colleague(self, personas):
+        school = "192.0.2.10"
+        for _attempt in range(5):
+            self.attempt_from(school, "chen", "wrong-password")
+        assert self.attempt_from(school, "chen", DEMO_PASSWORD).status_code == 429
+        assert self.attempt_from(school, "rivera", DEMO_PASSWORD).status_code == 302
+
+    def test_the_owner_signing_in_does_not_reset_the_guesses_from_elsewhere(self, personas):
+        for number in range(15):
+            self.attempt_from(f"198.51.100.{number + 1}", "rivera", "wrong-password")
+        assert self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD).status_code == 302
+        for number in range(5):
+            self.attempt_from(f"198.51.101.{number + 1}", "rivera", "wrong-password")
+        assert self.attempt_from("203.0.113.201", "rivera", DEMO_PASSWORD).status_code == 429
+
+    def test_resetting_the_password_lifts_the_account_lockout(self, personas):
+        from village.accounts.services import login_failures_clear
+
+        for number in range(20):
+            self.attempt_from(f"198.51.100.{number + 1}", "rivera", "wrong-password")
+        login_failures_clear(user=personas.rivera)
+        assert self.attempt_from("203.0.113.200", "rivera", DEMO_PASSWORD).status_code == 302

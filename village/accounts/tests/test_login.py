@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from village.accounts.forms import AmbiguousEmailError, username_for_login
+from village.accounts.forms import accounts_for_login, username_for_login
+from village.accounts.models import User
 from village.demo.personas import DEMO_PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -55,13 +57,69 @@ class TestLogin:
         assert signed_in_id(client) is None
         assert "do not match an account" in response.content.decode()
 
-    def test_email_shared_by_two_accounts_is_refused_and_signs_nobody_in(self, client, personas):
+    def test_email_shared_by_two_accounts_signs_in_the_one_whose_password_matches(
+        self, client, personas
+    ):
+        personas.leo.email = personas.sam.email
+        personas.leo.set_password("leo-has-his-own-password")
+        personas.leo.save()
+        response = post_login(client, personas.sam.email.upper())
+        assert response.status_code == 302
+        assert signed_in_id(client) == str(personas.sam.pk)
+        other = Client()
+        assert post_login(other, personas.sam.email, "leo-has-his-own-password").status_code == 302
+        assert signed_in_id(other) == str(personas.leo.pk)
+
+    def test_a_shared_email_with_a_wrong_password_looks_like_any_other(self, client, personas):
+        lone = post_login(Client(), personas.rivera.email, "not-the-password").content.decode()
+        unknown = post_login(Client(), "nobody@nowhere.test", "not-the-password")
         personas.leo.email = personas.sam.email
         personas.leo.save()
+        response = post_login(client, personas.sam.email, "not-the-password")
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert signed_in_id(client) is None
+        assert "do not match an account" in html
+        assert "more than one account" not in html
+        assert "do not match an account" in lone
+        assert "do not match an account" in unknown.content.decode()
+
+    def test_a_password_both_sharing_accounts_have_signs_in_neither(self, client, personas):
+        personas.leo.email = personas.sam.email
+        personas.leo.save()  # both still have the demo password
         response = post_login(client, personas.sam.email)
         assert response.status_code == 200
         assert signed_in_id(client) is None
-        assert "belongs to more than one account" in response.content.decode()
+        assert "do not match an account" in response.content.decode()
+
+    def test_a_wrong_password_on_a_shared_email_counts_against_each_account(self, client, personas):
+        personas.leo.email = personas.sam.email
+        personas.leo.save()
+        for _attempt in range(5):
+            post_login(client, personas.sam.email, "not-the-password")
+        assert post_login(client, "sam").status_code == 429
+        assert post_login(client, "leo").status_code == 429
+
+    def test_a_locked_out_account_is_not_signed_in_through_a_shared_email(self, client, personas):
+        personas.leo.email = personas.sam.email
+        personas.leo.set_password("leo-has-his-own-password")
+        personas.leo.save()
+        for _attempt in range(5):
+            post_login(client, "leo", "not-the-password")
+        response = post_login(client, personas.sam.email, "leo-has-his-own-password")
+        assert response.status_code == 429
+        assert signed_in_id(client) is None
+
+    def test_an_account_whose_username_is_anothers_email_does_not_capture_their_sign_in(
+        self, client, personas
+    ):
+        impostor = User.objects.create_user(
+            username=personas.stone.email, email="impostor@elsewhere.test", password="x-x-x-x-x"
+        )
+        response = post_login(client, personas.stone.email)
+        assert response.status_code == 302
+        assert signed_in_id(client) == str(personas.stone.pk)
+        assert impostor.pk != personas.stone.pk
 
     def test_username_still_works_when_the_email_is_shared(self, client, personas):
         personas.leo.email = personas.sam.email
@@ -113,8 +171,11 @@ class TestUsernameForLogin:
         personas.leo.save()
         assert username_for_login(personas.sam.email.upper()) == "sam"
 
-    def test_shared_email_raises(self, personas):
+    def test_a_shared_email_names_no_single_username(self, personas):
         personas.ada.email = personas.sam.email
         personas.ada.save()
-        with pytest.raises(AmbiguousEmailError):
-            username_for_login(personas.sam.email)
+        assert username_for_login(personas.sam.email) == personas.sam.email
+        assert {account.username for account in accounts_for_login(personas.sam.email)} == {
+            "sam",
+            "ada",
+        }

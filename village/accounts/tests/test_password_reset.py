@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -171,3 +173,93 @@ class TestThrottle:
             clock.shift(3601)
             self.ask(personas.rivera.email)
         assert len(mail.outbox) == 4
+
+    def test_addresses_of_one_ipv6_slash_64_count_as_one_client(self, personas):
+        people = ["rivera", "chen", "sam", "jordan", "nguyen", "priya", "park", "olga", "eve"]
+        addresses = [getattr(personas, name).email for name in people] * 2
+        for number, email in enumerate(addresses):
+            self.ask(email, ip=f"2001:db8:9:9::{number + 1:x}")
+        assert len(mail.outbox) == 10
+        self.ask(personas.rivera.email, ip="2001:db8:9:a::1")
+        assert len(mail.outbox) == 11
+
+
+@pytest.fixture
+def file_counters(settings, tmp_path):
+    """The throttle cache as Village configures it out of the box: files, in this test's own
+    directory."""
+    from village import settings as configured
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            **configured.CACHES["throttle"],
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "throttle"),
+        },
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("file_counters")
+class TestThrottleWindow:
+    """The limits count per clock hour, with the file cache Village uses out of the box."""
+
+    def ask_at(self, clock, minute: int, email: str) -> None:
+        clock.move_to(dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=minute))
+        Client().post(RESET, {"email": email}, REMOTE_ADDR="203.0.113.7")
+
+    def test_a_fourth_request_is_refused_all_hour_and_allowed_the_next(self, personas):
+        import time_machine
+
+        email = personas.rivera.email
+        with time_machine.travel(
+            dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC), tick=False
+        ) as clock:
+            for _n in range(3):
+                self.ask_at(clock, 0, email)
+            assert len(mail.outbox) == 3
+            self.ask_at(clock, 6, email)
+            assert len(mail.outbox) == 3
+            self.ask_at(clock, 59, email)
+            assert len(mail.outbox) == 3
+            self.ask_at(clock, 61, email)
+            assert len(mail.outbox) == 4
+
+    def test_the_per_client_limit_holds_all_hour_too(self, settings, personas):
+        import time_machine
+
+        settings.VILLAGE_PASSWORD_RESET_PER_CLIENT = 2
+        with time_machine.travel(
+            dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC), tick=False
+        ) as clock:
+            self.ask_at(clock, 0, personas.rivera.email)
+            self.ask_at(clock, 0, personas.chen.email)
+            self.ask_at(clock, 30, personas.sam.email)
+            assert len(mail.outbox) == 2
+            self.ask_at(clock, 60, personas.sam.email)
+            assert len(mail.outbox) == 3
+
+
+def test_requests_counted_at_the_same_moment_are_all_counted(monkeypatch, file_counters):
+    """The file cache reads a counter and writes it back; requests served side by side must
+    not both write the same count."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import caches
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from village.accounts import services
+
+    assert isinstance(caches["throttle"], FileBasedCache)
+    read = FileBasedCache.get
+
+    def slow_get(self, *args, **kwargs):
+        value = read(self, *args, **kwargs)
+        time.sleep(0.02)  # another request reads the same count meanwhile
+        return value
+
+    monkeypatch.setattr(FileBasedCache, "get", slow_get)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(lambda _n: services._count_in_window("side-by-side"), range(16)))
+    assert sorted(counts) == list(range(1, 17))

@@ -21,6 +21,7 @@ from village.community.models import (
 )
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction, AuditEvent
+from village.demo.personas import DEMO_PASSWORD as DEMO
 from village.demo.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -522,6 +523,43 @@ class TestPersonAdd:
         add_form["username"] = "Rivera"
         html = self.assert_rejected(client, personas, add_form)
         assert "This username is taken" in html
+
+    def test_username_taken_outside_the_admins_schools_gets_the_answer_of_a_free_one(
+        self, client, personas, add_form
+    ):
+        """Stone is at Lakeside; Nguyen runs Riverside and must not learn the username exists."""
+        answers = []
+        for number, username in enumerate(("Stone", "fresh-name")):
+            response = signed_in(client, personas.nguyen).post(
+                self.url, {**add_form, "email": f"new{number}@example.test", "username": username}
+            )
+            answers.append((response.status_code, response["Location"]))
+        assert answers[0] == answers[1] == (302, reverse("community:people"))
+        added = User.objects.get(email="new0@example.test")
+        assert added.username == "stone-2"
+        assert User.objects.get(email="new1@example.test").username == "fresh-name"
+
+    def test_someone_elses_email_never_becomes_the_new_username(self, client, personas, add_form):
+        """The new account shares Stone's address; signing in with it still reaches Stone."""
+        add_form.update(email=personas.stone.email, student="")
+        response = signed_in(client, personas.nguyen).post(self.url, add_form)
+        assert response.status_code == 302
+        added = User.objects.exclude(pk=personas.stone.pk).get(email__iexact=personas.stone.email)
+        assert added.username.lower() != personas.stone.email.lower()
+        assert added.username == f"{personas.stone.email.lower()}-2"
+        stranger = Client().post(
+            "/accounts/login/", {"username": personas.stone.email, "password": "not-it"}
+        )
+        assert "more than one account" not in stranger.content.decode()
+        assert "do not match an account" in stranger.content.decode()
+        stone = Client()
+        stone.post("/accounts/login/", {"username": personas.stone.email, "password": DEMO})
+        assert stone.session["_auth_user_id"] == str(personas.stone.pk)
+
+    def test_a_free_username_is_kept(self, client, personas, add_form):
+        add_form["username"] = "Rosa-L"
+        signed_in(client, personas.nguyen).post(self.url, add_form)
+        assert User.objects.get(email="rosa@example.test").username == "rosa-l"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from village.accounts.models import User
 from village.community import policies as community_policies
 from village.community.models import GuardianLink, LinkSource, LinkStatus, Scope
 from village.core.models import AuditEvent
@@ -280,6 +281,40 @@ class TestBehindTheProxy:
         assert list(FailedRedemption.objects.values_list("ip_address", flat=True)) == [
             "203.0.113.66"
         ]
+
+    def sign_up(self, code, number, **headers):
+        return Client().post(
+            "/families/signup/",
+            {
+                "first_name": "G",
+                "last_name": "Uesser",
+                "email": f"g{number}@elsewhere.test",
+                "password1": "a-long-family-passphrase-42",
+                "password2": "a-long-family-passphrase-42",
+                "language": "en",
+                "code": code,
+            },
+            **headers,
+        )
+
+    def test_guesses_from_one_ipv6_slash_64_count_as_one_client(self, settings, personas):
+        settings.VILLAGE_TRUSTED_PROXIES = []
+        issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+        for number in range(5):
+            self.sign_up("ZZZZ-ZZZZ", number, REMOTE_ADDR=f"2001:db8:4:4::{number + 1}")
+        response = self.sign_up(issued.secret, 9, REMOTE_ADDR="2001:db8:4:4:a:b:c:d")
+        assert response.status_code == 429
+        assert not User.objects.filter(email="g9@elsewhere.test").exists()
+        elsewhere = self.sign_up(issued.secret, 9, REMOTE_ADDR="2001:db8:4:5::1")
+        assert elsewhere.status_code == 200
+        assert User.objects.filter(email="g9@elsewhere.test").exists()
+
+    def test_clients_without_an_address_share_one_limit(self, settings, personas):
+        settings.VILLAGE_TRUSTED_PROXIES = []
+        issued = services.pairing_code_create(student=personas.maya, created_by=personas.rivera)
+        for number in range(5):
+            self.sign_up("ZZZZ-ZZZZ", number, REMOTE_ADDR="")
+        assert self.sign_up(issued.secret, 9, REMOTE_ADDR="").status_code == 429
 
 
 class TestApproval:
