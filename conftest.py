@@ -61,6 +61,7 @@ def _rate_limit_counts_per_test_process(django_test_environment: None) -> Iterat
     caches = {
         **settings.CACHES,
         "throttle": {
+            **settings.CACHES["throttle"],  # its lifetime and prefix, as configured
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "village-throttle",
         },

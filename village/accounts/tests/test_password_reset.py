@@ -188,12 +188,10 @@ class TestThrottle:
 def file_counters(settings, tmp_path):
     """The throttle cache as Village configures it out of the box: files, in this test's own
     directory."""
-    from village import settings as configured
-
     settings.CACHES = {
         **settings.CACHES,
         "throttle": {
-            **configured.CACHES["throttle"],
+            **settings.CACHES["throttle"],  # the configured lifetime: only where it is kept changes
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "throttle"),
         },
