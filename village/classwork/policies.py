@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -143,7 +143,8 @@ def may_submit(user: AnyUser, assignment: Assignment) -> bool:
 
 def visible_submissions(user: AnyUser) -> QuerySet[Submission]:
     """Submissions ``user`` may open: their own, any in classes they see as staff, and, for a
-    guardian, their children's (links that allow classwork) on work they see as a family."""
+    guardian, their children's (links that allow classwork) on work they see as a family, in a
+    class the child is in now."""
     if not user.is_authenticated:
         return Submission.objects.none()
     roles = roles_of(user)
@@ -152,7 +153,13 @@ def visible_submissions(user: AnyUser) -> QuerySet[Submission]:
         condition |= Q(assignment__school_class__in=staff_classes(user).values("pk"))
     if roles.has(Role.GUARDIAN):
         children = guardian_children_ids(user, scope=Scope.CLASSWORK)
+        # The child's own current class: a sibling's enrolment in it does not open the work a
+        # child handed in there before leaving the class.
+        in_class = student_class_ids(children).filter(
+            user_id=OuterRef("student_id"), school_class_id=OuterRef("assignment__school_class_id")
+        )
         condition |= Q(
+            Exists(in_class),
             student_id__in=children,
             assignment__in=Assignment.objects.filter(
                 _family_work(children), school_class__status="active"

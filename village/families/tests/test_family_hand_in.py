@@ -164,3 +164,27 @@ def test_a_guardian_sees_when_nothing_was_handed_in(personas, media_root):
     work = assignment(personas.homeroom5, "Nothing yet")
     html = client_for(personas.sam).get(page_url(work)).content.decode()
     assert "Ada todavía no ha entregado nada." in html
+
+
+def test_a_childs_hand_in_closes_once_they_leave_the_class_though_a_sibling_stays(
+    personas, media_root
+):
+    """Sam has Ada in the homeroom; Leo handed in there, then left: his file is not opened
+    through Ada's enrolment (Jordan, who has only Leo, never could)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from village.community.models import Enrollment, EnrollmentRole
+
+    p = personas
+    services.enrollment_add(user=p.leo, school_class=p.homeroom5, role=EnrollmentRole.STUDENT)
+    work = assignment(p.homeroom5, "Fraction poster")
+    leos = hand_in_everything(p.leo, work)
+    assert client_for(p.sam).get(file_url(leos)).status_code == 200
+    Enrollment.objects.filter(user=p.leo, school_class=p.homeroom5).update(
+        end_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert client_for(p.sam).get(file_url(leos)).status_code == 404
+    assert client_for(p.jordan).get(file_url(leos)).status_code == 404
+    assert file_url(leos) not in client_for(p.sam).get(page_url(work)).content.decode()
