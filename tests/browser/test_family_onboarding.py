@@ -50,6 +50,7 @@ def test_teacher_prints_codes_and_a_new_family_signs_up_with_one(live_server, br
     assert confirm
     page.goto(confirm.group(0))
     assert_accessible(page)
+    page.get_by_label("The password you chose when you signed up").fill("a-long-family-passphrase")
     page.get_by_role("button", name="Confirm and sign in").click()
     page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/")

@@ -132,6 +132,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/classwork/assignments/{assignment_id}/materials/{material_id}",
         "/api/v1/classwork/materials/{material_id}/file",
         "/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}",
+        "/api/v1/classwork/assignments/{assignment_id}/feedback/{student_id}/changes",
         "/api/v1/my-work",
         "/api/v1/my-work/assignments/{assignment_id}",
         "/api/v1/my-work/assignments/{assignment_id}/submissions",
