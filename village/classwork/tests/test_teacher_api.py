@@ -14,7 +14,7 @@ from django.utils import timezone
 from village.accounts.models import User
 from village.accounts.tokens import token_create
 from village.classwork import services
-from village.classwork.models import Assignment, Feedback, Rubric
+from village.classwork.models import Assignment, Feedback, Rubric, RubricCriterion
 from village.classwork.tests.factories import assignment, feedback, hand_in
 from village.demo.personas import Personas
 
@@ -378,8 +378,9 @@ def test_feedback_without_changes_kept_answers_changes_null(personas: Personas) 
     assert not ada_row(client, work, p)["changes_pending"]
 
 
-def test_changes_on_rubric_work_name_the_levels_kept(personas: Personas) -> None:
-    p = personas
+def poster_on_a_rubric(p: Personas) -> tuple[Assignment, RubricCriterion, int, int]:
+    """Work graded with a one-criterion rubric: the work, its criterion, and the ids of its
+    "Strong" (4 points) and "Weak" (1 point) levels."""
     rubric = services.rubric_create(
         school_class=p.homeroom5,
         title="Poster",
@@ -398,6 +399,12 @@ def test_changes_on_rubric_work_name_the_levels_kept(personas: Personas) -> None
     )
     criterion = rubric.criteria.get()
     strong, weak = (criterion.levels.get(title=title).pk for title in ("Strong", "Weak"))
+    return work, criterion, strong, weak
+
+
+def test_changes_on_rubric_work_name_the_levels_kept(personas: Personas) -> None:
+    p = personas
+    work, criterion, strong, weak = poster_on_a_rubric(p)
     client = api(p.rivera)
     url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
     send(client, "put", url, {"rubric_levels": {criterion.pk: strong}, "return_to_student": True})
@@ -526,24 +533,7 @@ def test_the_published_schema_describes_changes_to_returned_feedback(client: Cli
 
 def test_levels_and_excused_left_out_stay_as_in_the_changes_kept(personas: Personas) -> None:
     p = personas
-    rubric = services.rubric_create(
-        school_class=p.homeroom5,
-        title="Poster",
-        criteria=[
-            services.CriterionSpec(
-                title="Labels",
-                levels=[
-                    services.LevelSpec("Strong", Decimal(4)),
-                    services.LevelSpec("Weak", Decimal(1)),
-                ],
-            )
-        ],
-    )
-    work = services.assignment_create(
-        school_class=p.homeroom5, title="Poster", created_by=p.rivera, rubric=rubric
-    )
-    criterion = rubric.criteria.get()
-    strong, weak = (criterion.levels.get(title=title).pk for title in ("Strong", "Weak"))
+    work, criterion, strong, weak = poster_on_a_rubric(p)
     client = api(p.rivera)
     url = f"/assignments/{work.pk}/feedback/{p.ada.pk}"
     send(client, "put", url, {"rubric_levels": {criterion.pk: strong}, "return_to_student": True})
