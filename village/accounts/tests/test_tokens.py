@@ -206,7 +206,7 @@ class TestEveryPasswordChangeRevokesTokens:
             services.invitation_send(
                 user=personas.rivera, invited_by=personas.nguyen, base_url="https://v.test"
             )
-        link = re.search(r"https://v\.test/accounts/invitation/([\w-]+)/", mail.outbox[0].body)
+        link = re.search(r"https://v\.test/accounts/invitation/([\w-]+)/", str(mail.outbox[0].body))
         assert link
         services.invitation_accept(secret=link.group(1), password=NEW_PASSWORD)
         assert tokens.token_authenticate(secret) is None

@@ -86,7 +86,8 @@ def smtp_server(db_outbox) -> Iterator[list[bytes]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     db_outbox.MAILER_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    db_outbox.EMAIL_HOST, db_outbox.EMAIL_PORT = server.server_address
+    host, port = server.server_address[:2]
+    db_outbox.EMAIL_HOST, db_outbox.EMAIL_PORT = str(host), int(port)
     db_outbox.EMAIL_USE_TLS = False
     db_outbox.EMAIL_HOST_USER = db_outbox.EMAIL_HOST_PASSWORD = ""
     try:
