@@ -21,14 +21,26 @@ messages: $(STAMP)
 
 ## Run Village with the demo school on http://$(HOST):$(PORT) (SQLite under var/). The demo runs
 ## as people see Village: without DEBUG (Village's own error pages, static files from WhiteNoise);
-## `make demo DEMO_DEBUG=1` shows Django's debugging pages instead.
+## `make demo DEMO_DEBUG=1` shows Django's debugging pages instead. HOST=0.0.0.0 listens on every
+## interface: Village then answers to this machine's addresses and name too, and the address
+## printed is http://127.0.0.1:$(PORT)/. VILLAGE_ALLOWED_HOSTS, when set, is used as it is.
 DEMO_DEBUG ?= 0
+DEMO_EVERYWHERE = $(filter 0.0.0.0,$(HOST))
+DEMO_ADDRESS = http://$(if $(DEMO_EVERYWHERE),127.0.0.1,$(HOST)):$(PORT)/
+# (IPv4 only: runserver on 0.0.0.0 does not answer on IPv6)
+DEMO_OWN_NAMES = $(if $(DEMO_EVERYWHERE),$(shell hostname 2>/dev/null) \
+  $(foreach address,$(shell hostname -I 2>/dev/null),$(if $(findstring :,$(address)),,$(address))))
+_empty :=
+_space := $(_empty) $(_empty)
+_comma := ,
 demo: export VILLAGE_DEBUG = $(DEMO_DEBUG)
+demo: export VILLAGE_ALLOWED_HOSTS ?= $(subst $(_space),$(_comma),$(strip 127.0.0.1 localhost $(filter-out 0.0.0.0 127.0.0.1 localhost,$(HOST) $(DEMO_OWN_NAMES))))
 demo: $(STAMP) messages
 	$(BIN)/village migrate --no-input -v 0
 	$(BIN)/village collectstatic --no-input -v 0
-	$(BIN)/village demo --address http://$(HOST):$(PORT)/
-	@echo "Starting the workers (mail, background tasks) and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
+	$(BIN)/village demo --address $(DEMO_ADDRESS)
+	@echo "Starting the workers (mail, background tasks) and the web server on $(DEMO_ADDRESS)$(if $(DEMO_EVERYWHERE), (listening on all interfaces))"
+	@echo "Host names answered: $(VILLAGE_ALLOWED_HOSTS) (Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/village worker --sleep 2 & \
 	  $(BIN)/village db_worker --interval 1 & \

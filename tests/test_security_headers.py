@@ -121,3 +121,41 @@ class TestNoStore:
         request.user = personas.sam
         response = middleware(request)
         assert response["Cache-Control"] == "max-age=60, public"
+
+
+@pytest.mark.django_db
+class TestWhenTheSessionStoreFails:
+    """The error page Village answers with still carries the policy, and is never stored."""
+
+    @pytest.fixture
+    def broken_sessions(self, client, personas, monkeypatch):
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.db import OperationalError
+
+        client.force_login(personas.sam)
+
+        def load(self):
+            raise OperationalError("the session table cannot be read")
+
+        monkeypatch.setattr(SessionStore, "load", load)
+        client.raise_request_exception = False
+        return client
+
+    @pytest.mark.parametrize("path", ["/", "/accounts/login/"])
+    def test_the_error_page_has_the_policy_and_no_store(self, broken_sessions, path):
+        response = broken_sessions.get(path)
+        assert response.status_code == 500
+        assert directives(response) >= EXPECTED_DIRECTIVES
+        assert no_store(response)
+
+    def test_the_middleware_itself_treats_an_unknown_user_as_private(self, rf):
+        class Unknown:
+            @property
+            def is_authenticated(self) -> bool:
+                raise RuntimeError("the session store is down")
+
+        request = rf.get("/")
+        request.user = Unknown()
+        response = SecurityHeadersMiddleware(lambda request: HttpResponse())(request)
+        assert directives(response) >= EXPECTED_DIRECTIVES
+        assert no_store(response)

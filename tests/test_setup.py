@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.http.request import validate_host
 
 from tools.lockcheck import ROOT, check_agreement, check_lock
 
@@ -98,16 +100,19 @@ def test_the_command_line_check_passes_on_the_committed_locks():
     assert done.returncode == 0, done.stderr
 
 
-def _make_dry_run(*args: str) -> str:
+def _make_dry_run(*args: str, env: dict[str, str] | None = None) -> str:
+    """What ``make -n`` would run; ``env`` replaces the ``VILLAGE_*`` environment."""
     make = shutil.which("make")
     if make is None:
         pytest.fail("make is needed to check the set-up commands")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VILLAGE_")}
     done = subprocess.run(  # noqa: S603 - make, dry run of our own Makefile
         [make, "--no-print-directory", "-n", "-B", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
+        env={**environment, **(env or {})},
     )
     return done.stdout
 
@@ -126,3 +131,46 @@ def test_make_demo_prints_the_address_it_really_serves():
     assert "village demo --address http://127.0.0.1:8765/" in commands
     assert "runserver 127.0.0.1:8765" in commands
     assert ":8000" not in commands
+
+
+def _answered_hosts(commands: str) -> list[str]:
+    """The host names the demo's web server answers to (``VILLAGE_ALLOWED_HOSTS``), as the
+    demo prints them from the very variable it exports."""
+    [line] = [line for line in commands.splitlines() if "Host names answered:" in line]
+    return line.split("Host names answered: ", 1)[1].split(" ", 1)[0].split(",")
+
+
+def test_make_demo_on_a_lan_address_answers_to_that_address():
+    commands = _make_dry_run("demo", "HOST=192.168.1.20", "PORT=8765")
+    hosts = _answered_hosts(commands)
+    assert validate_host("192.168.1.20", hosts)
+    assert validate_host("127.0.0.1", hosts)
+    assert validate_host("localhost", hosts)
+    assert not validate_host("evil.example.com", hosts)
+    assert "runserver 192.168.1.20:8765" in commands
+    assert "village demo --address http://192.168.1.20:8765/" in commands
+
+
+def test_make_demo_on_every_interface_prints_an_address_that_works():
+    commands = _make_dry_run("demo", "HOST=0.0.0.0", "PORT=8765")
+    assert "runserver 0.0.0.0:8765" in commands
+    assert "village demo --address http://127.0.0.1:8765/" in commands
+    assert "web server on http://127.0.0.1:8765/ (listening on all interfaces)" in commands
+    assert "http://0.0.0.0" not in commands
+    hosts = _answered_hosts(commands)
+    assert validate_host("127.0.0.1", hosts)
+    assert validate_host("localhost", hosts)
+    assert "*" not in hosts
+    assert "0.0.0.0" not in hosts  # noqa: S104 - a host name, not a bind
+
+
+def test_make_demo_keeps_the_allowed_hosts_it_is_given():
+    commands = _make_dry_run(
+        "demo", "HOST=0.0.0.0", env={"VILLAGE_ALLOWED_HOSTS": "demo.example.org"}
+    )
+    assert _answered_hosts(commands) == ["demo.example.org"]
+
+
+def test_make_demo_exports_the_allowed_hosts_it_prints():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "demo: export VILLAGE_ALLOWED_HOSTS ?=" in makefile

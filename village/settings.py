@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: every saved password change revokes the user's API tokens.
+    {"NAME": "village.accounts.passwords.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "community:home"
@@ -355,6 +357,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 MAILER_EMAIL_MAX_RETRIES = env_int("VILLAGE_EMAIL_MAX_RETRIES", 48)
 MAILER_LOCK_PATH = str(VAR_DIR / "mailer")
+# Any delivery failure defers that one message; the others still go out.
+MAILER_ERROR_HANDLER = "village.core.mail.delivery_failed"
 
 
 # How long data Village no longer needs is kept before `village purge` (and `village worker`,

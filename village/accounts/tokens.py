@@ -51,9 +51,16 @@ def token_revoke(*, token: PersonalToken) -> PersonalToken:
     return token
 
 
+def tokens_active_count(*, user: User) -> int:
+    """How many tokens of ``user`` are not revoked yet (expired ones included)."""
+    return PersonalToken.objects.filter(user=user, revoked_at__isnull=True).count()
+
+
 def tokens_revoke_all(*, user: User) -> int:
-    """Revoke every token of ``user`` that is not revoked yet (after a password change or
-    reset); returns how many were."""
+    """Revoke every token of ``user`` that is not revoked yet; returns how many were.
+
+    Saving a new password calls this (``village.accounts.passwords``), wherever it is saved.
+    """
     now = timezone.now()
     return PersonalToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=now, updated_at=now

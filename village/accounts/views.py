@@ -80,7 +80,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Form) -> HttpResponse:
         response = super().form_valid(form)
         services.login_failures_clear(user=self.user)
-        tokens.tokens_revoke_all(user=self.user)
         return response
 
 
@@ -93,8 +92,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        revoked = tokens.tokens_revoke_all(user=form.user)
+        revoked = tokens.tokens_active_count(user=form.user)
+        response = super().form_valid(form)  # saving the password revokes the tokens
         messages.success(self.request, _("Your password is changed."))
         if revoked:
             messages.info(

@@ -8,11 +8,18 @@ guardian invitation) needs to know none of this:
 - ``Auto-Submitted: auto-generated``: no out-of-office reply comes back (RFC 3834);
 - ``Content-Language``: the language the email is written in (its HTML part's ``lang``);
 - ``Message-ID`` at ``VILLAGE_SITE_DOMAIN``, not at whatever the sending host calls itself.
+
+A message that cannot be written out (a header with a line break in it, an address that is not
+one) is refused here, in the request that sends it, and never reaches the outbox. Should one
+reach it all the same, :func:`delivery_failed` (``MAILER_ERROR_HANDLER``) defers it and the
+worker goes on with the others: one bad message never holds up the rest.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import smtplib
 from collections.abc import Sequence
 from email.utils import make_msgid
 from typing import Any
@@ -21,6 +28,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 _HTML_LANG = re.compile(r"<html[^>]*\slang=\"([A-Za-z0-9-]{2,16})\"", re.IGNORECASE)
 
@@ -60,6 +69,45 @@ class VillageMailBackend(BaseEmailBackend):
         self.outbox.close()
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        """Queue the messages; raise ``ValueError`` (``BadHeaderError`` is one) for a message that
+        cannot be written out, queueing none of them (with ``fail_silently``: all the others)."""
+        good = []
         for message in email_messages:
             add_village_headers(message)
-        return self.outbox.send_messages(email_messages)
+            try:
+                message.message()  # writes every header out: a bad one raises here
+            except ValueError:
+                logger.warning("Refused an email that cannot be sent: %r", message.subject)
+                if not self.fail_silently:
+                    raise
+            else:
+                good.append(message)
+        if not good:
+            return 0
+        return self.outbox.send_messages(good)
+
+
+#: Failures a later attempt may not meet: the mail server down, or refusing for now.
+_TRANSIENT = (smtplib.SMTPException, OSError)
+
+
+def delivery_failed(
+    connection: BaseEmailBackend | None, message: Any, error: Exception
+) -> tuple[BaseEmailBackend | None, str]:
+    """django-mailer's ``MAILER_ERROR_HANDLER``: defer a message that failed, whatever failed.
+
+    django-mailer's own handler defers a message the mail server refused but lets any other
+    failure (a message that cannot be written out, say) end the whole pass, so the messages
+    queued after it never go out. Here every failure is logged and the message deferred (and
+    retried until ``MAILER_EMAIL_MAX_RETRIES``); the pass goes on with the next message on a
+    new connection.
+    """
+    from mailer.models import RESULT_FAILURE, MessageLog
+
+    if isinstance(error, _TRANSIENT):
+        logger.info("An email is deferred, the mail server failed: %s", error)
+    else:
+        logger.error("An email could not be delivered and is deferred: %r", error, exc_info=error)
+    message.defer()
+    MessageLog.objects.log(message, RESULT_FAILURE, log_message=str(error) or repr(error))
+    return None, "deferred"

@@ -8,10 +8,13 @@ on everything that may show a person's records.
   response (a token caller is not signed in through the session): neither a shared cache nor
   the browser's back button keeps a child's record. Static files stay cacheable; WhiteNoise
   answers them before this middleware runs, and in development they are left alone here too.
+- Neither header depends on anything that can fail: when who is signed in cannot be told (the
+  session store is down and the answer is the error page), the answer is treated as private.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
@@ -19,6 +22,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
 CSP_HEADER = "Content-Security-Policy"
+
+logger = logging.getLogger(__name__)
 
 
 def content_security_policy(directives: Mapping[str, Sequence[str]]) -> str:
@@ -48,7 +53,13 @@ class SecurityHeadersMiddleware:
         if request.path.startswith(self.private_prefixes):
             return True
         user = getattr(request, "user", None)
-        return user is not None and user.is_authenticated
+        if user is None:
+            return False
+        try:
+            return bool(user.is_authenticated)  # reads the session, and maybe the database
+        except Exception:
+            logger.warning("Who is signed in could not be told; the answer is kept private")
+            return True
 
 
 def _debug_error_page(response: HttpResponseBase) -> bool:

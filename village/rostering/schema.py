@@ -28,6 +28,7 @@ class ValueType(enum.Enum):
     ENUM = "enum"
     YEAR = "year"
     NUMBER = "number"
+    EMAIL = "email"  # one email address
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,7 @@ USERS = _schema(
     Column("familyName", required=True),
     Column("middleName"),
     Column("identifier"),
-    Column("email"),
+    Column("email", T.EMAIL),
     Column("sms"),
     Column("phone"),
     Column("agentSourcedIds", T.IDS, ref="users"),

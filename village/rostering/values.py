@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from village.rostering.report import Report
 from village.rostering.schema import Column, ValueType
 
@@ -166,6 +169,17 @@ def _number(column: Column, raw: str, where: Where) -> Value:
     return where.error("bad_number", column.name, f'not a number "{raw}"')
 
 
+def _email(column: Column, raw: str, where: Where) -> Value:
+    """An address Django's ``EmailField`` accepts: mail to anything else could not be sent (a
+    line break in it would even write extra headers)."""
+    try:
+        validate_email(raw)
+    except ValidationError:
+        shown = raw.encode("unicode_escape").decode("ascii")  # a line break shows as \n
+        return where.error("bad_email", column.name, f'not an email address "{shown}"')
+    return raw
+
+
 # ``None``: the text is the value.
 READERS: dict[ValueType, Callable[[Column, str, Where], Value] | None] = {
     ValueType.TEXT: None,
@@ -178,6 +192,7 @@ READERS: dict[ValueType, Callable[[Column, str, Where], Value] | None] = {
     ValueType.ENUM: _enum,
     ValueType.YEAR: _year,
     ValueType.NUMBER: _number,
+    ValueType.EMAIL: _email,
 }
 
 

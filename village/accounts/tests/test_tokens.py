@@ -4,6 +4,8 @@ last use cheaply."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
 import pytest
 import time_machine
@@ -174,3 +176,57 @@ def test_staff_setting_a_password_in_the_admin_revokes_the_tokens(client, person
     personas.chen.refresh_from_db()
     assert personas.chen.check_password(NEW_PASSWORD)
     assert tokens.token_authenticate(secret) is None
+
+
+class TestEveryPasswordChangeRevokesTokens:
+    """Revocation happens where the password is saved, so no way of setting one skips it."""
+
+    def test_the_changepassword_command_revokes_every_token(self, personas, monkeypatch):
+        from django.core.management import call_command
+
+        _token, secret = tokens.token_create(user=personas.rivera, name="Sync")
+        _other, other_secret = tokens.token_create(user=personas.chen, name="Sync")
+        monkeypatch.setattr("getpass.getpass", lambda prompt="": NEW_PASSWORD)
+        call_command("changepassword", personas.rivera.username, stdout=io.StringIO())
+        personas.rivera.refresh_from_db()
+        assert personas.rivera.check_password(NEW_PASSWORD)
+        assert tokens.token_authenticate(secret) is None
+        assert tokens.token_authenticate(other_secret) == personas.chen
+
+    def test_accepting_an_invitation_revokes_every_token(
+        self, personas, django_capture_on_commit_callbacks
+    ):
+        from village.accounts import services
+
+        _token, secret = tokens.token_create(user=personas.rivera, name="Sync")
+        personas.rivera.set_unusable_password()  # staff take the password away, then invite
+        personas.rivera.save()
+        assert tokens.token_authenticate(secret) == personas.rivera
+        with django_capture_on_commit_callbacks(execute=True):
+            services.invitation_send(
+                user=personas.rivera, invited_by=personas.nguyen, base_url="https://v.test"
+            )
+        link = re.search(r"https://v\.test/accounts/invitation/([\w-]+)/", str(mail.outbox[0].body))
+        assert link
+        services.invitation_accept(secret=link.group(1), password=NEW_PASSWORD)
+        assert tokens.token_authenticate(secret) is None
+        assert PersonalToken.objects.get().revoked_at is not None
+
+    def test_saving_other_fields_keeps_the_tokens(self, personas):
+        _token, secret = tokens.token_create(user=personas.rivera, name="Sync")
+        personas.rivera.first_name = "Ana"
+        personas.rivera.save()
+        assert tokens.token_authenticate(secret) == personas.rivera
+
+    def test_a_new_account_gets_its_first_password(self):
+        user = User.objects.create_user(
+            username="newcomer", email="newcomer@village.test", password=NEW_PASSWORD
+        )
+        assert user.check_password(NEW_PASSWORD)
+        _token, secret = tokens.token_create(user=user, name="Sync")
+        assert tokens.token_authenticate(secret) == user
+
+    def test_the_password_forms_say_tokens_stop_working(self, client, personas):
+        client.force_login(personas.rivera)
+        html = client.get("/accounts/password/change/").content.decode()
+        assert "When your password changes, your API tokens stop working." in html

@@ -431,3 +431,38 @@ def test_report_as_dict_is_json_ready(tmp_path: Path) -> None:
         "message": 'duplicate sourcedId "s1"',
         "text": 'orgs.csv line 4, column sourcedId: duplicate sourcedId "s1"',
     }
+
+
+def test_an_address_mail_cannot_go_to_is_an_error_naming_file_line_and_column(
+    tmp_path: Path,
+) -> None:
+    files = base_files(
+        users=[
+            "rivera,,,true,s1,teacher,mrivera,,Maria,Rivera,,,rivera@example.org,,,,,",
+            "ada,,,true,s1,student,ada,,Ada,Lovelace,,,ada at school,,,,04,",
+            "jordan,,,true,s1,parent,jordan,,Jordan,Lovelace,,,"
+            '"j@village.test\r\nBcc: evil@example.com",,,ada,,',
+        ]
+    )
+
+    validation = check(tmp_path, files)
+
+    assert not validation.ok
+    assert errors(validation) == [
+        'users.csv line 3, column email: not an email address "ada at school"',
+        "users.csv line 4, column email: "
+        'not an email address "j@village.test\\r\\nBcc: evil@example.com"',
+    ]
+
+
+def test_addresses_are_checked_on_every_row_of_a_large_file(tmp_path: Path) -> None:
+    pupils = [
+        f"p{n},,,true,s1,student,p{n},,Pupil,{n},,,p{n}@village.test,,,,04," for n in range(300)
+    ]
+    pupils[250] = "p250,,,true,s1,student,p250,,Pupil,250,,,p250@,,,,04,"
+    files = base_files(users=[*ROWS["users"], *pupils])
+
+    validation = check(tmp_path, files)
+
+    assert errors(validation) == ['users.csv line 255, column email: not an email address "p250@"']
+    assert validation.roster.users.get("p249") is not None

@@ -8,17 +8,22 @@ run: django-mailer's lock keeps them from sending a message twice, and removing 
 removes nothing more.
 
 Every ``--purge-every`` seconds (and on the first pass) the worker does what ``village purge``
-does; a failure there is logged and mail delivery goes on.
+does; a failure there is logged and mail delivery goes on. A message that fails for any reason
+is deferred (``village.core.mail.delivery_failed``), and a pass that fails all the same (the
+database gone for a moment) is logged and the next pass tried: the worker does not stop.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from village.core.retention import PURGE_INTERVAL_SECONDS, PurgeSchedule, purge_expired
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -51,12 +56,15 @@ class Command(BaseCommand):
         last_retry = 0.0
         while True:
             now = time.monotonic()
-            if now - last_retry >= options["retry_every"]:
-                retried = Message.objects.retry_deferred()
-                if retried:
-                    self.stdout.write(f"Retrying {retried} deferred message(s).")
-                last_retry = now
-            engine.send_all()
+            try:
+                if now - last_retry >= options["retry_every"]:
+                    retried = Message.objects.retry_deferred()
+                    if retried:
+                        self.stdout.write(f"Retrying {retried} deferred message(s).")
+                    last_retry = now
+                engine.send_all()
+            except Exception:
+                logger.exception("A pass of the mail worker failed; the next pass goes on")
             if purges is not None and purges.due():
                 self._purge()
             if options["once"]:
