@@ -432,22 +432,19 @@ def _structure_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tuple[st
     """Terms and courses a school's import would create outside that school (terms belong to a
     district), and the courses and terms outside the import's organisations a class would use."""
     if scope.organisation.kind == OrgKind.SCHOOL:
-        held_sessions = set(
-            AcademicSession.objects.filter(sourced_id__in=list(roster.sessions)).values_list(
-                "sourced_id", flat=True
-            )
+        named_sessions = set(roster.sessions)
+        held_sessions = (
+            _sourced_ids(AcademicSession.objects.all(), named_sessions) if named_sessions else set()
         )
-        yield "academicSessions.csv", sorted(set(roster.sessions) - held_sessions)
-        elsewhere = [
+        yield "academicSessions.csv", sorted(named_sessions - held_sessions)
+        elsewhere = {
             course.sourced_id
             for course in roster.courses.values()
             if course.org_id != scope.organisation.sourced_id
-        ]
+        }
         if elsewhere:
-            held_courses = set(
-                Course.objects.filter(sourced_id__in=elsewhere).values_list("sourced_id", flat=True)
-            )
-            yield "courses.csv", sorted(set(elsewhere) - held_courses)
+            held_courses = _sourced_ids(Course.objects.all(), elsewhere)
+            yield "courses.csv", sorted(elsewhere - held_courses)
     structure = list(scope.org_ids)
     courses = {cls.course_id for cls in roster.classes.values() if cls.course_id}
     courses -= set(roster.courses)
@@ -567,19 +564,26 @@ def _results_not_enrolled(
     }
     held_items = {r.text("lineItemSourcedId") for r in results} - item_classes.keys()
     if held_items:
-        item_classes.update(
-            Assignment.objects.filter(sourced_id__in=list(held_items)).values_list(
-                "sourced_id", "school_class_id"
-            )
-        )
+        assignments = Assignment.objects.filter(sourced_id__isnull=False)
+        if len(held_items) <= LIMIT:
+            assignments = assignments.filter(sourced_id__in=list(held_items))
+        for sourced_id, class_pk in assignments.values_list("sourced_id", "school_class_id"):
+            if sourced_id in held_items:
+                item_classes[sourced_id] = class_pk
     students = {r.text("studentSourcedId") for r in results}
     class_refs = {c for c in item_classes.values() if isinstance(c, str)}
     class_pks = {c for c in item_classes.values() if isinstance(c, int)}
-    enrolled: set[tuple[str, str | int]] = set()
-    for student, class_ref, class_pk in (
-        Enrollment.objects.filter(user__sourced_id__in=list(students), role=EnrollmentRole.STUDENT)
-        .filter(Q(school_class__sourced_id__in=list(class_refs)) | Q(school_class_id__in=class_pks))
-        .values_list("user__sourced_id", "school_class__sourced_id", "school_class_id")
+    enrollments = Enrollment.objects.filter(role=EnrollmentRole.STUDENT)
+    if len(students) <= LIMIT:
+        enrollments = enrollments.filter(user__sourced_id__in=list(students))
+    if len(class_refs) + len(class_pks) <= LIMIT:
+        enrollments = enrollments.filter(
+            Q(school_class__sourced_id__in=list(class_refs))
+            | Q(school_class_id__in=list(class_pks))
+        )
+    enrolled: set[tuple[str | None, str | int | None]] = set()
+    for student, class_ref, class_pk in enrollments.values_list(
+        "user__sourced_id", "school_class__sourced_id", "school_class_id"
     ):
         enrolled.add((student, class_ref))
         enrolled.add((student, class_pk))
