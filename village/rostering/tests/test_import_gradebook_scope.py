@@ -19,6 +19,8 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from village.classwork.models import Assignment, Feedback
 from village.community import services as community_services
@@ -32,8 +34,10 @@ from village.community.models import (
 )
 from village.core.models import RosterStatus
 from village.rostering import reach, services
-from village.rostering.gradebook import import_gradebook
+from village.rostering.gradebook import import_gradebook, read_gradebook
+from village.rostering.importer import known_ids
 from village.rostering.models import ImportStatus, RosterImport
+from village.rostering.policies import bundle_scope_problems
 from village.rostering.report import Report
 from village.rostering.tests.builders import HEADERS as ROSTER_HEADERS
 from village.rostering.tests.builders import manifest
@@ -42,6 +46,7 @@ from village.rostering.tests.test_import_reach import (  # noqa: F401 (an autous
     _isolated_storage,
 )
 from village.rostering.tests.test_upload import DISTRICT, SCHOOL, SISTER, STAMP, zip_upload
+from village.rostering.validate import validate_bundle
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("village.rostering.tests.upload_urls")]
 
@@ -476,3 +481,32 @@ class TestASchoolsTermsCoursesAndClasses:
             file == "classes.csv" and '"lakeside-year"' in text
             for file, _line, text in errors_of(roster_import)
         )
+
+
+class TestTheCheckIsSetBased:
+    def test_the_scope_check_asks_as_many_queries_for_many_rows_as_for_one(
+        self, personas, tmp_path
+    ):
+        def queries(count: int) -> int:
+            rows = {
+                "categories": [f"cat,{ACTIVE},Homework"],
+                "lineItems": [line_item(f"li-{n}", RIVERSIDE_CLASS) for n in range(count)],
+                "results": [
+                    result(f"r-{n}-{who}", f"li-{n}", f"demo-user-{who}")
+                    for n in range(count)
+                    for who in ("ada", "maya")
+                ],
+            }
+            path = tmp_path / f"bundle-{count}.zip"
+            path.write_bytes(bundle(rows))
+            validation = validate_bundle(path, known_ids=known_ids)
+            assert validation.ok, validation.report.errors
+            gradebook = read_gradebook(path)
+            with CaptureQueriesContext(connection) as captured:
+                problems = bundle_scope_problems(
+                    personas.school, validation.roster, gradebook=gradebook
+                )
+            assert problems == []
+            return len(captured)
+
+        assert queries(40) == queries(1)
