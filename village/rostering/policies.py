@@ -5,8 +5,11 @@ Each rule is written once and usable both ways: ``visible_imports`` filters a qu
 
 - A district admin runs imports for their district and sees those of its schools.
 - A school admin runs and sees imports for their school only; their bundle may hold nothing but
-  that school and its district, and gives roles, enrolments and classes at that school only
+  that school and its district, and gives roles, enrolments, classes, work and grades at that
+  school only; it creates no terms (they belong to the district) and moves no organisation
   (``bundle_scope_problems``).
+- A district admin's bundle keeps its organisations inside the district, and gives work and
+  grades in the district's classes only.
 - Either names only people with something active inside their organisations (``reach``).
 - Anyone else has no rostering pages at all.
 """
