@@ -465,8 +465,12 @@ def _structure_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tuple[st
 
 def _orgs_moved(scope: _Scope, roster: ParsedRoster) -> list[str]:
     """Organisations the bundle would move: for a school's import, any whose type or parent
-    differs from Village's; for a district's, any put under an organisation outside it (or the
-    district itself, under anything but its parent in Village)."""
+    differs from Village's; for a district's, any put under an organisation outside it.
+
+    The parent compared is the one the import would give: none for a district (its
+    ``parentSourcedId`` is not kept), a district of its own for a school naming none. Rows of
+    types Village does not keep change nothing.
+    """
     if not roster.orgs:
         return []
     held = {
@@ -475,17 +479,16 @@ def _orgs_moved(scope: _Scope, roster: ParsedRoster) -> list[str]:
             sourced_id__in=list(roster.orgs)
         ).values_list("sourced_id", "kind", "parent__sourced_id")
     }
-    own = scope.organisation.sourced_id
     moved: list[str] = []
     for org in roster.orgs.values():
+        if org.kind is None:
+            continue
+        parent = "" if org.kind == OrgKind.DISTRICT else org.parent_id or None
         found = held.get(org.sourced_id)
-        if scope.organisation.kind == OrgKind.SCHOOL or org.sourced_id == own:
-            if found is not None and (
-                found[1] != org.parent_id
-                or (scope.organisation.kind == OrgKind.SCHOOL and found[0] != org.kind)
-            ):
+        if scope.organisation.kind == OrgKind.SCHOOL:
+            if found is not None and found != (org.kind, parent):
                 moved.append(org.sourced_id)
-        elif org.parent_id and org.parent_id not in scope.sourced_ids:
+        elif org.kind == OrgKind.SCHOOL and parent not in scope.sourced_ids:
             moved.append(org.sourced_id)
     return sorted(moved)
 

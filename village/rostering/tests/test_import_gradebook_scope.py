@@ -336,7 +336,7 @@ class TestASchoolsGradebookStaysInside:
 
 class TestASchoolsOrganisations:
     @pytest.mark.parametrize(
-        ("kind", "parent"), [("school", "demo-org-lakeside"), ("district", "")]
+        ("kind", "parent"), [("school", "demo-org-lakeside"), ("district", ""), ("school", "")]
     )
     def test_a_school_cannot_move_itself_or_become_a_district(
         self, personas, django_capture_on_commit_callbacks, kind, parent
