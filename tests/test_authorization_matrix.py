@@ -21,6 +21,7 @@ from tests.authorization import (
     client_for,
     olga_at_both_schools,
 )
+from village.classwork.models import Assignment
 from village.core.models import AuditAction, AuditEvent
 from village.onboarding.models import OnboardingSettings
 from village.rostering import services as roster_services
@@ -427,7 +428,8 @@ def test_roster_import_target_matrix(
 
 # importer -> how a bundle reaches Mina (an Oak Hill student) or an Oak Hill class -> whether the
 # import is refused. Only the district may give Mina a role or an enrolment at Riverside, link a
-# new parent to her, or enrol someone in an Oak Hill class.
+# new parent to her, enrol someone in an Oak Hill class, or give work and grades there; nobody
+# of the Riverside district gives work and grades in a Lakeside class.
 ROSTER_REACH_ATTACKS = {
     "mina_enrolled_at_riverside": {
         "enrollments": [
@@ -453,6 +455,35 @@ ROSTER_REACH_ATTACKS = {
             "a1@example.org,,,,,"
         ]
     },
+    "work_and_a_grade_for_mina_in_an_oak_hill_class": {
+        "categories": ["cat-x,active,{stamp},Homework"],
+        "lineItems": [
+            "li-x,active,{stamp},Evil,,2025-01-01T10:00:00Z,2025-01-05T10:00:00Z,"
+            "demo-class-OH-G4-HR,cat-x,demo-session-year,0,10"
+        ],
+        "results": ["r-x,active,{stamp},li-x,demo-user-mina,fully graded,0,2025-01-06,you fail"],
+    },
+    "work_and_a_grade_for_finn_in_a_lakeside_class": {
+        "categories": ["cat-x,active,{stamp},Homework"],
+        "lineItems": [
+            "li-x,active,{stamp},Evil,,2025-01-01T10:00:00Z,2025-01-05T10:00:00Z,"
+            "demo-class-LA-G5-HR,cat-x,demo-session-year,0,10"
+        ],
+        "results": ["r-x,active,{stamp},li-x,demo-user-finn,fully graded,0,2025-01-06,you fail"],
+    },
+}
+# Attacks the district's import is refused too: they reach outside the district.
+ROSTER_REACH_OUTSIDE_THE_DISTRICT = {"work_and_a_grade_for_finn_in_a_lakeside_class"}
+GRADEBOOK_CSV_HEADERS = {
+    "categories": "sourcedId,status,dateLastModified,title",
+    "lineItems": (
+        "sourcedId,status,dateLastModified,title,description,assignDate,dueDate,classSourcedId,"
+        "categorySourcedId,gradingPeriodSourcedId,resultValueMin,resultValueMax"
+    ),
+    "results": (
+        "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,"
+        "scoreDate,comment"
+    ),
 }
 ROLES_CSV_HEADER = (
     "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,"
@@ -475,7 +506,7 @@ def test_roster_import_reach_matrix(
         filled = [
             row.format(stamp="2025-01-06T08:00:00Z", school="demo-org-riverside-k8") for row in rows
         ]
-        header = ROLES_CSV_HEADER if kind == "roles" else None
+        header = ROLES_CSV_HEADER if kind == "roles" else GRADEBOOK_CSV_HEADERS.get(kind)
         files[f"{kind}.csv"] = csv_text(kind, filled, header)
     with django_capture_on_commit_callbacks(execute=True):
         roster_import = roster_services.roster_import_create(
@@ -485,10 +516,19 @@ def test_roster_import_reach_matrix(
         )
     roster_import.refresh_from_db()
 
-    refused = importer == "nguyen"
+    refused = importer == "nguyen" or attack in ROSTER_REACH_OUTSIDE_THE_DISTRICT
     assert (roster_import.status == ImportStatus.REJECTED) == refused, roster_import.report
     if refused:
         assert all(issue["line"] for issue in (roster_import.report or {})["errors"])
+    if "lineItems" in kinds:
+        if refused:
+            assert not Assignment.objects.filter(sourced_id="li-x").exists()
+        else:
+            with django_capture_on_commit_callbacks(execute=True):
+                roster_services.roster_import_confirm(
+                    import_id=roster_import.pk, confirmed_by=admin
+                )
+            assert Assignment.objects.get(sourced_id="li-x").school_class == personas.sister_class
 
 
 def _zipped(files: dict[str, str]) -> bytes:

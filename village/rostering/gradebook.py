@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.html import linebreaks
 
@@ -50,7 +50,7 @@ from village.accounts.models import User
 from village.classwork import versions
 from village.classwork.models import Assignment, Feedback, GradingCategory, RubricScore
 from village.classwork.scores import score_error
-from village.community.models import SchoolClass
+from village.community.models import Enrollment, SchoolClass
 from village.core.models import RosterStatus
 from village.rostering.bundle import Bundle, Manifest, open_bundle, read_manifest
 from village.rostering.csvread import map_header, records
@@ -135,14 +135,41 @@ class GradebookPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class _Record:
+class GradebookRecord:
     line: int
     values: dict[str, Value]
     deleted: bool
 
+    @property
+    def sourced_id(self) -> str:
+        return str(self.values["sourcedId"])
+
     def text(self, name: str) -> str:
         value = self.values.get(name)
         return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class GradebookRows:
+    """The line items and results of a bundle, read as the import reads them: what the scope
+    check of an import looks at before anything is applied."""
+
+    line_items: list[GradebookRecord] = field(default_factory=list)
+    results: list[GradebookRecord] = field(default_factory=list)
+
+
+def read_gradebook(path: str | Path) -> GradebookRows:
+    """The gradebook rows of the validated bundle at ``path`` (none if it does not open)."""
+    bundle = open_bundle(path, Report())
+    if bundle is None:
+        return GradebookRows()
+    with bundle:
+        manifest = read_manifest(bundle, Report())
+        if manifest is None:
+            return GradebookRows()
+        return GradebookRows(
+            list(_read(bundle, manifest, "lineItems")), list(_read(bundle, manifest, "results"))
+        )
 
 
 def _member(bundle: Bundle, filename: str) -> str | None:
@@ -152,7 +179,7 @@ def _member(bundle: Bundle, filename: str) -> str | None:
     return {name.lower(): name for name in bundle.sizes}.get(filename.lower())
 
 
-def _read(bundle: Bundle, manifest: Manifest, kind: str) -> Iterator[_Record]:
+def _read(bundle: Bundle, manifest: Manifest, kind: str) -> Iterator[GradebookRecord]:
     """The rows of one gradebook file, normalised as validation reads them; nothing reported
     (validation did). Rows that do not read are left out."""
     mode = manifest.files.get(kind, FileMode.ABSENT)
@@ -192,7 +219,7 @@ def _read(bundle: Bundle, manifest: Manifest, kind: str) -> Iterator[_Record]:
             else:
                 if values.get("sourcedId"):
                     deleted = mode is FileMode.DELTA and values.get("status") == "tobedeleted"
-                    yield _Record(line, values, deleted)
+                    yield GradebookRecord(line, values, deleted)
 
 
 # -- planning -------------------------------------------------------------------------------
@@ -230,19 +257,43 @@ def _changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> Row:
 
 
 class _Planner:
-    def __init__(self, bundle: Bundle, manifest: Manifest, report: Report, now: dt.datetime):
+    def __init__(
+        self,
+        bundle: Bundle,
+        manifest: Manifest,
+        report: Report,
+        now: dt.datetime,
+        organisations: frozenset[int] | None,
+    ):
         self.bundle = bundle
+        self.organisations = organisations
         self.manifest = manifest
         self.report = report
         self.plan = GradebookPlan(now)
         # lineItem sourcedId -> (assignment id or None if new, school id, time zone name)
         self.items: dict[str, tuple[int | None, int, str]] = {}
+        # lineItem sourcedIds of assignments outside ``organisations``: never touched
+        self.foreign_items: set[str] = set()
         # lineItem sourcedId -> (points, graded with a rubric): what a result's score must fit
         self.scales: dict[str, tuple[Decimal | None, bool]] = {}
         self._totals: dict[int, Decimal] | None = None
 
     def warn(self, code: str, file: str, line: int, column: str, message: str) -> None:
         self.report.warning(code, message, file=file, line=line, column=column)
+
+    def inside(self, school_id: int) -> bool:
+        """Whether the import may change the work of this school (the scope check refused
+        the bundle already otherwise; this keeps the import itself from doing it)."""
+        return self.organisations is None or school_id in self.organisations
+
+    def outside(self, file: str, line: int, column: str, sourced_id: str) -> None:
+        self.warn(
+            "outside_scope",
+            file,
+            line,
+            column,
+            f'"{sourced_id}" lies outside the organisations of this import; row left out',
+        )
 
     def run(self) -> GradebookPlan:
         titles = self._category_titles()
@@ -278,10 +329,18 @@ class _Planner:
                 "rubric_id",
             )
         }
+        foreign = {
+            sourced_id
+            for sourced_id, row in existing.items()
+            if not self.inside(row["school_class__school_id"])
+        }
+        for sourced_id in foreign:
+            del existing[sourced_id]
         for sourced_id, row in existing.items():
             school = row["school_class__school_id"]
             self.items[sourced_id] = (row["id"], school, row["school_class__school__time_zone"])
             self.scales[sourced_id] = (row["points"], row["rubric_id"] is not None)
+        self.foreign_items = foreign
         categories = {
             (class_id, name): pk
             for class_id, name, pk in GradingCategory.objects.filter(
@@ -295,10 +354,16 @@ class _Planner:
         covered: set[int] = set()
         for record in rows:
             sourced_id = str(record.values["sourcedId"])
+            if sourced_id in foreign:
+                self.outside(file, record.line, "sourcedId", sourced_id)
+                continue
             if record.deleted:
                 gone.add(sourced_id)
                 continue
             school_class = classes.get(record.text("classSourcedId"))
+            if school_class is not None and not self.inside(school_class[1]):
+                self.outside(file, record.line, "classSourcedId", record.text("classSourcedId"))
+                continue
             if school_class is None:
                 self.warn(
                     "unknown_class",
@@ -342,7 +407,7 @@ class _Planner:
         stale = self._stale("lineItems", existing, wanted, gone, covered)
         changes.deactivate = [(row["id"], {"status": RosterStatus.INACTIVE}) for row in stale]
 
-    def _assignment(self, record: _Record, class_id: int, file: str) -> Row | None:
+    def _assignment(self, record: GradebookRecord, class_id: int, file: str) -> Row | None:
         values = record.values
         assign_at = values.get("assignDate")
         due_at = values.get("dueDate")
@@ -403,11 +468,22 @@ class _Planner:
     def _results(self) -> None:
         file = SCHEMAS["results"].filename
         rows = list(_read(self.bundle, self.manifest, "results"))
+        people = User.objects.all()
+        if self.organisations is not None:
+            people = people.filter(
+                Exists(
+                    Enrollment.objects.filter(
+                        user_id=OuterRef("pk"),
+                        school_class__school_id__in=list(self.organisations),
+                    )
+                )
+            )
         students = _by_sourced_id(
-            User.objects.all(), {r.text("studentSourcedId") for r in rows if not r.deleted}, "id"
+            people, {r.text("studentSourcedId") for r in rows if not r.deleted}, "id"
         )
         existing: dict[str, Row] = {}
         pairs: dict[tuple[int, int], Row] = {}
+        foreign: set[str | None] = set()
         for row in Feedback.objects.filter(
             Q(sourced_id__isnull=False) | Q(assignment__sourced_id__isnull=False)
         ).values(
@@ -418,6 +494,9 @@ class _Planner:
             "assignment__status",
             "assignment__school_class__school_id",
         ):
+            if not self.inside(row["assignment__school_class__school_id"]):
+                foreign.add(row["sourced_id"])
+                continue
             pairs[(row["assignment_id"], row["student_id"])] = row
             if row["sourced_id"] is not None:
                 existing[row["sourced_id"]] = row
@@ -428,10 +507,16 @@ class _Planner:
         seen: set[tuple[str, int]] = set()
         for record in rows:
             sourced_id = str(record.values["sourcedId"])
+            if sourced_id in foreign:
+                self.outside(file, record.line, "sourcedId", sourced_id)
+                continue
             if record.deleted:
                 gone.add(sourced_id)
                 continue
             item_ref = record.text("lineItemSourcedId")
+            if item_ref in self.foreign_items:
+                self.outside(file, record.line, "lineItemSourcedId", item_ref)
+                continue
             item = self.items.get(item_ref)
             if item is None:
                 self.warn(
@@ -517,7 +602,9 @@ class _Planner:
             (row["id"], {"status": RosterStatus.INACTIVE, "returned_at": None}) for row in stale
         ]
 
-    def _score_fits(self, record: _Record, item_ref: str, old: Row | None, file: str) -> bool:
+    def _score_fits(
+        self, record: GradebookRecord, item_ref: str, old: Row | None, file: str
+    ) -> bool:
         """Whether the result's score keeps the score rule of its line item (a warning if not:
         the result is left out)."""
         if record.values.get("scoreStatus") not in ("fully graded", "partially graded"):
@@ -545,7 +632,7 @@ class _Planner:
             )
         return self._totals
 
-    def _feedback(self, record: _Record, zone: str, file: str) -> Row | None:
+    def _feedback(self, record: GradebookRecord, zone: str, file: str) -> Row | None:
         """The feedback a result gives; ``None`` for none."""
         status = record.values.get("scoreStatus")
         if status == "not submitted":
@@ -608,14 +695,19 @@ def _zone(name: str) -> dt.tzinfo:
 
 
 def plan_gradebook(
-    bundle: Bundle, manifest: Manifest, report: Report, *, now: dt.datetime
+    bundle: Bundle,
+    manifest: Manifest,
+    report: Report,
+    *,
+    now: dt.datetime,
+    organisations: frozenset[int] | None = None,
 ) -> GradebookPlan:
     """What importing the bundle's gradebook files would change; warnings go to ``report``.
 
     Reads the database (one query per kind); run it after the roster of the same bundle is
     applied, in the same transaction.
     """
-    return _Planner(bundle, manifest, report, now).run()
+    return _Planner(bundle, manifest, report, now, organisations).run()
 
 
 # -- applying -------------------------------------------------------------------------------
@@ -733,11 +825,20 @@ def _changed_classes(plan: GradebookPlan, assignment_refs: Mapping[str, int]) ->
 
 
 def import_gradebook(
-    path: str | Path, report: Report, *, now: dt.datetime | None = None, dry_run: bool = False
+    path: str | Path,
+    report: Report,
+    *,
+    organisations: frozenset[int] | None = None,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
 ) -> dict[str, KindCounts]:
     """Plan and (unless ``dry_run``) apply the gradebook files of the validated bundle at
     ``path``, after its roster is applied and inside the same transaction. Returns the changes
-    per kind ("categories", "lineItems", "results")."""
+    per kind ("categories", "lineItems", "results").
+
+    ``organisations`` is the import's reach (``reach.importer_reach``), ``None`` for the whole
+    of Village: rows naming classes, line items or results outside it, or students enrolled in
+    none of its classes, are left out (the scope check refused such a bundle already)."""
     now = now or timezone.now()
     bundle = open_bundle(path, Report())
     if bundle is None:
@@ -746,7 +847,7 @@ def import_gradebook(
         manifest = read_manifest(bundle, Report())
         if manifest is None:
             return GradebookPlan(now).counts
-        plan = plan_gradebook(bundle, manifest, report, now=now)
+        plan = plan_gradebook(bundle, manifest, report, now=now, organisations=organisations)
     if not dry_run:
         apply_gradebook(plan)
     return plan.counts

@@ -29,7 +29,7 @@ from village.community.models import (
 )
 from village.rostering import policies, reach
 from village.rostering.apply import MODELS, Progress, apply_plan
-from village.rostering.gradebook import import_gradebook
+from village.rostering.gradebook import import_gradebook, read_gradebook
 from village.rostering.notices import email_changes_notify
 from village.rostering.plan import ChangeCounts, Context, Plan
 from village.rostering.plan_people import plan_people
@@ -129,7 +129,10 @@ def _run_import(
     if organisation is not None:
         # The same check as an admin's upload: a bundle reaching outside its organisation is
         # refused whole, whoever runs it.
-        for problem in policies.bundle_scope_problems(organisation, roster):
+        problems = policies.bundle_scope_problems(
+            organisation, roster, gradebook=read_gradebook(path)
+        )
+        for problem in problems:
             report.error("outside_scope", problem.message, file=problem.file, line=problem.line)
         if not report.ok:
             return ImportOutcome(report, ChangeCounts(), applied=False)
@@ -148,7 +151,7 @@ def _run_import(
         # Gradebook files (lineItems, results) need the classes and students just written, so
         # they are read and applied after the roster, in the same transaction.
         tell("gradebook", 0, 1)
-        gradebook = import_gradebook(path, report, now=timezone.now())
+        gradebook = import_gradebook(path, report, organisations=organisations, now=timezone.now())
         counts.kinds.update(
             {kind: kind_counts for kind, kind_counts in gradebook.items() if kind_counts.total}
         )

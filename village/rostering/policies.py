@@ -5,8 +5,11 @@ Each rule is written once and usable both ways: ``visible_imports`` filters a qu
 
 - A district admin runs imports for their district and sees those of its schools.
 - A school admin runs and sees imports for their school only; their bundle may hold nothing but
-  that school and its district, and gives roles, enrolments and classes at that school only
+  that school and its district, and gives roles, enrolments, classes, work and grades at that
+  school only; it creates no terms (they belong to the district) and moves no organisation
   (``bundle_scope_problems``).
+- A district admin's bundle keeps its organisations inside the district, and gives work and
+  grades in the district's classes only.
 - Either names only people with something active inside their organisations (``reach``).
 - Anyone else has no rostering pages at all.
 """
@@ -22,10 +25,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
+from village.classwork.models import Assignment, Feedback
 from village.community.models import (
     AcademicSession,
     Course,
     Enrollment,
+    EnrollmentRole,
     Organisation,
     OrgKind,
     OrgRole,
@@ -34,6 +39,7 @@ from village.community.models import (
 )
 from village.community.policies import AnyUser, roles_of
 from village.rostering import reach
+from village.rostering.gradebook import GradebookRows
 from village.rostering.models import RosterImport
 from village.rostering.records import ParsedRoster
 from village.rostering.schema import FileMode
@@ -151,12 +157,19 @@ def _new_orgs_under(roster: ParsedRoster, allowed: set[str]) -> set[str]:
     return added
 
 
-def bundle_scope_problems(organisation: Organisation, roster: ParsedRoster) -> list[ScopeProblem]:
-    """What in ``roster`` lies outside ``organisation``; empty when the bundle may be imported.
+def bundle_scope_problems(
+    organisation: Organisation, roster: ParsedRoster, *, gradebook: GradebookRows
+) -> list[ScopeProblem]:
+    """What in ``roster`` and its ``gradebook`` lies outside ``organisation``; empty when the
+    bundle may be imported.
 
     A school's import may hold only that school and its district; a district's import only the
     district, its schools and new schools under it. Rows Village already has (people, classes,
-    courses, terms, enrolments, roles) that the bundle would change must belong there too.
+    courses, terms, enrolments, roles, assignments and grades) that the bundle would change must
+    belong there too. A school's import creates terms and courses at that school only, and
+    changes neither the type nor the parent of an organisation; a district's import puts
+    organisations under the district or its schools only. A class uses courses and terms inside
+    the import's organisations; a grade is given to a student enrolled in the class of its work.
     """
     if not organisation.sourced_id:
         return [
@@ -181,7 +194,29 @@ def bundle_scope_problems(organisation: Organisation, roster: ParsedRoster) -> l
         problems += _listed(file, outside, _outside_row_message(scope), organisation)
     for file, found in _people_outside_by_line(scope, roster):
         problems += _listed_at(file, found, _person_outside_message(scope), scope)
+    for file, outside in _structure_outside(scope, roster):
+        problems += _listed(file, outside, _outside_row_message(scope), organisation)
+    problems += _listed(
+        "orgs.csv", _orgs_moved(scope, roster), _org_moved_message(scope), organisation
+    )
+    for file, found in _gradebook_outside_by_line(scope, roster, gradebook):
+        problems += _listed_at(file, found, _outside_row_message(scope), scope)
+    problems += _listed_at(
+        "results.csv",
+        _results_not_enrolled(roster, gradebook),
+        _("%(id)s is not enrolled in the class of this line item"),
+        scope,
+    )
     return list(dict.fromkeys(problems))  # a users.csv row's roles repeat its organisations
+
+
+def _org_moved_message(scope: _Scope) -> str:
+    if scope.organisation.kind == OrgKind.SCHOOL:
+        return _(
+            "organisation %(id)s: a school's roster changes neither the type of an "
+            "organisation nor the district it belongs to"
+        )
+    return _("organisation %(id)s is put under an organisation outside %(name)s")
 
 
 def _outside_people_org_message(scope: _Scope) -> str:
@@ -394,3 +429,178 @@ def _people_outside(scope: _Scope, named: set[str]) -> set[str]:
         for sourced_id, *ties in rows
         if sourced_id in named and not reach.may_name(*ties)
     }
+
+
+def _structure_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tuple[str, list[str]]]:
+    """Terms and courses a school's import would create outside that school (terms belong to a
+    district), and the courses and terms outside the import's organisations a class would use."""
+    if scope.organisation.kind == OrgKind.SCHOOL:
+        named_sessions = set(roster.sessions)
+        held_sessions = (
+            _sourced_ids(AcademicSession.objects.all(), named_sessions) if named_sessions else set()
+        )
+        yield "academicSessions.csv", sorted(named_sessions - held_sessions)
+        elsewhere = {
+            course.sourced_id
+            for course in roster.courses.values()
+            if course.org_id != scope.organisation.sourced_id
+        }
+        if elsewhere:
+            held_courses = _sourced_ids(Course.objects.all(), elsewhere)
+            yield "courses.csv", sorted(elsewhere - held_courses)
+    structure = list(scope.org_ids)
+    courses = {cls.course_id for cls in roster.classes.values() if cls.course_id}
+    courses -= set(roster.courses)
+    terms = {term for cls in roster.classes.values() for term in cls.term_ids}
+    terms -= set(roster.sessions)
+    outside: set[str] = set()
+    if courses:
+        outside |= _sourced_ids(Course.objects.exclude(organisation_id__in=structure), courses)
+    if terms:
+        outside |= _sourced_ids(
+            AcademicSession.objects.exclude(organisation_id__in=structure), terms
+        )
+    yield "classes.csv", sorted(outside)
+
+
+def _orgs_moved(scope: _Scope, roster: ParsedRoster) -> list[str]:
+    """Organisations the bundle would move: for a school's import, any whose type or parent
+    differs from Village's; for a district's, any put under an organisation outside it.
+
+    The parent compared is the one the import would give: none for a district (its
+    ``parentSourcedId`` is not kept), a district of its own for a school naming none. Rows of
+    types Village does not keep change nothing.
+    """
+    if not roster.orgs:
+        return []
+    held = {
+        sourced_id: (kind, parent or "")
+        for sourced_id, kind, parent in Organisation.objects.filter(
+            sourced_id__in=list(roster.orgs)
+        ).values_list("sourced_id", "kind", "parent__sourced_id")
+    }
+    moved: list[str] = []
+    for org in roster.orgs.values():
+        if org.kind is None:
+            continue
+        parent = "" if org.kind == OrgKind.DISTRICT else org.parent_id or None
+        found = held.get(org.sourced_id)
+        if scope.organisation.kind == OrgKind.SCHOOL:
+            if found is not None and found != (org.kind, parent):
+                moved.append(org.sourced_id)
+        elif org.kind == OrgKind.SCHOOL and parent not in scope.sourced_ids:
+            moved.append(org.sourced_id)
+    return sorted(moved)
+
+
+def _gradebook_outside_by_line(
+    scope: _Scope, roster: ParsedRoster, gradebook: GradebookRows
+) -> Iterator[tuple[str, list[tuple[int | None, str]]]]:
+    """Line items and results that name, by line, a class, line item, result or student
+    outside the import's reach: work is given, moved, graded or removed inside it only."""
+    inside = list(scope.reach)
+    items = gradebook.line_items
+    results = gradebook.results
+    if not items and not results:
+        return
+    bundle_classes = roster.classes
+    class_refs = {r.text("classSourcedId") for r in items if not r.deleted}
+    outside_classes = {
+        ref
+        for ref in class_refs & bundle_classes.keys()
+        if bundle_classes[ref].school_id not in scope.people_sourced_ids
+    }
+    if class_refs - bundle_classes.keys():
+        outside_classes |= _sourced_ids(
+            SchoolClass.objects.exclude(school_id__in=inside), class_refs - bundle_classes.keys()
+        )
+    named_items = {r.sourced_id for r in items} | {
+        r.text("lineItemSourcedId") for r in results if not r.deleted
+    }
+    outside_items = (
+        _sourced_ids(Assignment.objects.exclude(school_class__school_id__in=inside), named_items)
+        if named_items
+        else set()
+    )
+    found: list[tuple[int | None, str]] = []
+    for record in items:
+        if record.sourced_id in outside_items:
+            found.append((record.line, record.sourced_id))
+        if not record.deleted and record.text("classSourcedId") in outside_classes:
+            found.append((record.line, record.text("classSourcedId")))
+    if found:
+        yield "lineItems.csv", found
+    named_results = {r.sourced_id for r in results}
+    outside_results = (
+        _sourced_ids(
+            Feedback.objects.exclude(assignment__school_class__school_id__in=inside),
+            named_results,
+        )
+        if named_results
+        else set()
+    )
+    outside_students = _people_outside(
+        scope, {r.text("studentSourcedId") for r in results if not r.deleted}
+    )
+    found = []
+    for record in results:
+        if record.sourced_id in outside_results:
+            found.append((record.line, record.sourced_id))
+        if record.deleted:
+            continue
+        if record.text("lineItemSourcedId") in outside_items:
+            found.append((record.line, record.text("lineItemSourcedId")))
+        if record.text("studentSourcedId") in outside_students:
+            found.append((record.line, record.text("studentSourcedId")))
+    if found:
+        yield "results.csv", found
+
+
+def _results_not_enrolled(
+    roster: ParsedRoster, gradebook: GradebookRows
+) -> list[tuple[int | None, str]]:
+    """Results (by line, with their student) for a student who is not enrolled in the class
+    of the result's line item, in Village or in the bundle. A line item the bundle does not
+    hold is read from Village; a result whose line item is nowhere is left to the import."""
+    results = [r for r in gradebook.results if not r.deleted]
+    if not results:
+        return []
+    item_classes: dict[str, str | int] = {
+        r.sourced_id: r.text("classSourcedId") for r in gradebook.line_items if not r.deleted
+    }
+    held_items = {r.text("lineItemSourcedId") for r in results} - item_classes.keys()
+    if held_items:
+        assignments = Assignment.objects.filter(sourced_id__isnull=False)
+        if len(held_items) <= LIMIT:
+            assignments = assignments.filter(sourced_id__in=list(held_items))
+        for sourced_id, class_pk in assignments.values_list("sourced_id", "school_class_id"):
+            if sourced_id in held_items:
+                item_classes[sourced_id] = class_pk
+    students = {r.text("studentSourcedId") for r in results}
+    class_refs = {c for c in item_classes.values() if isinstance(c, str)}
+    class_pks = {c for c in item_classes.values() if isinstance(c, int)}
+    enrollments = Enrollment.objects.filter(role=EnrollmentRole.STUDENT)
+    if len(students) <= LIMIT:
+        enrollments = enrollments.filter(user__sourced_id__in=list(students))
+    if len(class_refs) + len(class_pks) <= LIMIT:
+        enrollments = enrollments.filter(
+            Q(school_class__sourced_id__in=list(class_refs))
+            | Q(school_class_id__in=list(class_pks))
+        )
+    enrolled: set[tuple[str | None, str | int | None]] = set()
+    for student, class_ref, class_pk in enrollments.values_list(
+        "user__sourced_id", "school_class__sourced_id", "school_class_id"
+    ):
+        enrolled.add((student, class_ref))
+        enrolled.add((student, class_pk))
+    enrolled |= {
+        (e.user_id, e.class_id)
+        for e in roster.enrollments.values()
+        if e.role == EnrollmentRole.STUDENT
+    }
+    return [
+        (r.line, r.text("studentSourcedId"))
+        for r in results
+        if r.text("lineItemSourcedId") in item_classes
+        and (r.text("studentSourcedId"), item_classes[r.text("lineItemSourcedId")]) not in enrolled
+    ]

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from village.accounts.models import User
 from village.community.models import Organisation
 from village.rostering import changes, policies
+from village.rostering.gradebook import read_gradebook
 from village.rostering.importer import known_ids, run_import
 from village.rostering.models import ImportStatus, RosterImport
 from village.rostering.plan import Plan
@@ -114,7 +115,11 @@ def _scope_report(roster_import: RosterImport, progress: ProgressRecorder) -> Re
     progress(SCOPE_STAGE, 1, 1)
     if not validation.ok:
         return None
-    problems = policies.bundle_scope_problems(roster_import.organisation, validation.roster)
+    problems = policies.bundle_scope_problems(
+        roster_import.organisation,
+        validation.roster,
+        gradebook=read_gradebook(_path(roster_import)),
+    )
     if not problems:
         return None
     report = validation.report
