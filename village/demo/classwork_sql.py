@@ -8,6 +8,7 @@ classes with one ``DELETE`` per table, leaves first, without loading a row.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -58,6 +59,7 @@ def write(
         cursor = connection.connection.cursor()
         try:
             if connection.vendor == "postgresql":
+                constants = tuple(_copy_value(f, v) for f, v in zip(rest, constants, strict=True))
                 return _copy(cursor, f"COPY {table} ({names}) FROM STDIN", rows, constants)
             timed = [
                 n for n, c in enumerate(columns) if fields[c].get_internal_type() == "DateTimeField"
@@ -76,6 +78,13 @@ def _default(field: models.Field[Any, Any], now: dt.datetime) -> object:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return now
     return field.get_default()
+
+
+def _copy_value(field: models.Field[Any, Any], value: object) -> object:
+    """A default as COPY takes it: JSON as its text (the driver adapts every other kind)."""
+    if field.get_internal_type() == "JSONField":
+        return json.dumps(value, cls=getattr(field, "encoder", None))
+    return value
 
 
 def _copy(
