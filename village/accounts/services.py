@@ -186,7 +186,7 @@ def profile_update(*, user: User, data: ProfileData) -> User:
 PASSWORD_RESET_WINDOW = 60 * 60  # seconds
 
 
-def _count_in_window(key: str, *, window: int = PASSWORD_RESET_WINDOW) -> int:
+def count_in_window(key: str, *, window: int = PASSWORD_RESET_WINDOW) -> int:
     """Count one more request under ``key`` in the current window of ``window`` seconds (windows
     follow the clock: 12:00 to 13:00, and so on); the new count.
 
@@ -224,8 +224,8 @@ def password_reset_allowed(*, email: str, client_address: str | None) -> bool:
     nothing; the caller shows the same page either way and only sends nothing beyond the limit.
     """
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    by_email = _count_in_window(f"password-reset:email:{digest}")
-    by_client = _count_in_window(f"password-reset:client:{client_address or 'unknown'}")
+    by_email = count_in_window(f"password-reset:email:{digest}")
+    by_client = count_in_window(f"password-reset:client:{client_address or 'unknown'}")
     return (
         by_email <= settings.VILLAGE_PASSWORD_RESET_PER_EMAIL
         and by_client <= settings.VILLAGE_PASSWORD_RESET_PER_CLIENT

@@ -259,5 +259,5 @@ def test_requests_counted_at_the_same_moment_are_all_counted(monkeypatch, file_c
 
     monkeypatch.setattr(FileBasedCache, "get", slow_get)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        counts = list(pool.map(lambda _n: services._count_in_window("side-by-side"), range(16)))
+        counts = list(pool.map(lambda _n: services.count_in_window("side-by-side"), range(16)))
     assert sorted(counts) == list(range(1, 17))

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from village.accounts.emails import send_to_user
 from village.accounts.models import User
-from village.accounts.services import _count_in_window
+from village.accounts.services import count_in_window
 from village.community.models import (
     GuardianLink,
 )
@@ -183,7 +183,7 @@ def _tell_existing_account(account: User, base_url: str) -> None:
     """Email the account's owner that someone signed up with their address, at most
     ``EXISTING_ACCOUNT_EMAILS_PER_HOUR`` times an hour, however many codes or clients try."""
     digest = hashlib.sha256(account.email.strip().lower().encode()).hexdigest()
-    if _count_in_window(f"signup-existing:email:{digest}") > EXISTING_ACCOUNT_EMAILS_PER_HOUR:
+    if count_in_window(f"signup-existing:email:{digest}") > EXISTING_ACCOUNT_EMAILS_PER_HOUR:
         return
     context = {"link": base_url.rstrip("/") + reverse("onboarding:redeem")}
     send_to_user(user=account, template_prefix="onboarding/email/signup_existing", context=context)
