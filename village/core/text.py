@@ -22,3 +22,12 @@ def single_line(value: str, *, field: str | None = None) -> None:
     if _CONTROL.search(value):
         error = ValidationError(SINGLE_LINE_MESSAGE, code="single_line")
         raise ValidationError({field: error}) if field else error
+
+
+#: Cells a spreadsheet would run as a formula begin with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text and never runs as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value

@@ -30,6 +30,7 @@ from village.community.models import GuardianLink, LinkStatus, SchoolClass
 from village.core.audit import Viewed, audit_views
 from village.core.clientip import client_key
 from village.core.models import AuditAction
+from village.core.text import spreadsheet_safe
 from village.onboarding import policies, selectors, services
 from village.onboarding.forms import (
     InvitationSignupForm,
@@ -426,11 +427,6 @@ def _sheet_page(request: HttpRequest, rows: list[dict[str, Any]]) -> HttpRespons
     )
 
 
-def _spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _sheet_csv(school_class: SchoolClass, rows: list[dict[str, Any]]) -> HttpResponse:
     filename = f"pairing-codes-{slugify(school_class.title) or school_class.pk}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -441,8 +437,8 @@ def _sheet_csv(school_class: SchoolClass, rows: list[dict[str, Any]]) -> HttpRes
         expires = timezone.localtime(row["expires_at"]).date().isoformat()
         writer.writerow(
             [
-                _spreadsheet_safe(row["student"].display_name),
-                _spreadsheet_safe(school_class.title),
+                spreadsheet_safe(row["student"].display_name),
+                spreadsheet_safe(school_class.title),
                 row["code"],
                 expires,
             ]

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from village.community.models import SchoolClass
+from village.core.text import spreadsheet_safe
 from village.rostering.apply import MODELS, batches
 from village.rostering.plan import KINDS, Change, KindPlan, Plan
 
 SHOWN = 100
 ACTIONS = ("created", "updated", "deactivated")
 CSV_HEADER = ("kind", "change", "record", "field", "old value", "new value")
-# Cells a spreadsheet would run as a formula begin with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What names a record of each kind that has no sourcedId of its own.
 LABEL_LOOKUPS: dict[str, tuple[str, ...]] = {
     "roles": ("sourced_id", "user__sourced_id", "organisation__sourced_id", "role"),
@@ -88,7 +87,7 @@ def write_csv(plan: Plan, out: IO[str]) -> None:
         for name, old, new in change.fields or (("", "", ""),):
             writer.writerow(
                 [
-                    _cell(value)
+                    spreadsheet_safe(value)
                     for value in (change.kind, change.action, change.record, name, old, new)
                 ]
             )
@@ -172,8 +171,3 @@ def _text(value: Any) -> str:
     if isinstance(value, Iterable) and not isinstance(value, str):
         return ", ".join(map(str, value))
     return str(value)
-
-
-def _cell(value: str) -> str:
-    """A value a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
