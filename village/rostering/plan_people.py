@@ -121,9 +121,8 @@ class Scope:
         return scope
 
 
-# Keys in one filter list. A query has at most three such lists, and SQLite may take no more
-# than 32,766 values in one statement.
-LIMIT = 10_000
+# Keys in one filter list (a query has at most three such lists): the same bound as reach's.
+LIMIT = reach.LIMIT
 
 
 def _limited(values: set[str]) -> set[str] | None:

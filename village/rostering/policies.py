@@ -46,8 +46,7 @@ from village.rostering.schema import FileMode
 
 #: At most this many out-of-scope findings are listed per file; the rest are counted.
 SCOPE_MESSAGES_PER_FILE = 10
-# Ids in one filter list; longer lists are not sent (SQLite takes at most 32,766 values).
-LIMIT = 10_000
+LIMIT = reach.LIMIT
 
 
 def import_organisations(user: AnyUser) -> QuerySet[Organisation]:
@@ -193,7 +192,7 @@ def bundle_scope_problems(
     for file, outside in _existing_rows_outside(scope, roster):
         problems += _listed(file, outside, _outside_row_message(scope), organisation)
     for file, found in _people_outside_by_line(scope, roster):
-        problems += _listed_at(file, found, _person_outside_message(scope), scope)
+        problems += _listed_at(file, found, _outside_row_message(scope), scope)
     for file, outside in _structure_outside(scope, roster):
         problems += _listed(file, outside, _outside_row_message(scope), organisation)
     problems += _listed(
@@ -223,12 +222,6 @@ def _outside_people_org_message(scope: _Scope) -> str:
     if scope.organisation.kind == OrgKind.SCHOOL:
         return _("%(id)s is not %(name)s: a school's roster gives people roles at that school only")
     return _("organisation %(id)s is neither %(name)s nor one of its schools")
-
-
-def _person_outside_message(scope: _Scope) -> str:
-    if scope.organisation.kind == OrgKind.SCHOOL:
-        return _("%(id)s belongs to another school or district than %(name)s")
-    return _("%(id)s belongs to another district than %(name)s")
 
 
 def _listed_at(

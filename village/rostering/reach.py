@@ -46,7 +46,8 @@ from village.community.models import (
 from village.core.models import RosterStatus
 
 Reach = frozenset[int]
-# Ids in one filter list; longer lists are not sent (SQLite takes at most 32,766 values).
+# Ids in one filter list; longer lists are not sent (SQLite takes at most 32,766 values in one
+# statement, and a query has at most three such lists). The scope check and the planner use it.
 LIMIT = 10_000
 
 
