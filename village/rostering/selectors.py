@@ -15,7 +15,7 @@ from village.community.policies import AnyUser
 from village.rostering import policies
 from village.rostering.models import ImportStatus, RosterImport
 from village.rostering.plan import KINDS
-from village.rostering.services import SCOPE_STAGE, progress_key
+from village.rostering.services import progress_key
 
 RECENT = 50
 
@@ -35,7 +35,6 @@ KIND_LABELS: dict[str, Promise] = {
 }
 
 STAGE_LABELS: dict[str, Promise] = {
-    SCOPE_STAGE: _("Checking what the roster may change"),
     "validating": _("Reading and checking the files"),
     "planning": _("Working out the changes"),
 }

@@ -26,13 +26,11 @@ from django.utils.translation import gettext as _
 
 from village.accounts.models import User
 from village.community.models import Organisation
-from village.rostering import changes, policies
-from village.rostering.gradebook import read_gradebook
-from village.rostering.importer import known_ids, run_import
+from village.rostering import changes
+from village.rostering.importer import run_import
 from village.rostering.models import ImportStatus, RosterImport
 from village.rostering.plan import Plan
 from village.rostering.report import Report
-from village.rostering.validate import validate_bundle
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +39,6 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.5
 #: How long progress stays in the cache: longer than any import, short enough to clean itself up.
 PROGRESS_TIMEOUT = 6 * 60 * 60
-SCOPE_STAGE = "scope"
 
 
 class ImportRefusedError(Exception):
@@ -103,29 +100,6 @@ def roster_import_create(
 def roster_import_validate(*, import_id: int) -> None:
     """Check the bundle (who may change what, then a dry run) and keep the report and plan."""
     _run_stage(import_id, _VALIDATE)
-
-
-def _scope_report(roster_import: RosterImport, progress: ProgressRecorder) -> Report | None:
-    """A report of what the bundle holds outside its organisation; ``None`` if nothing is.
-
-    A bundle that does not read cleanly is left to the import's own report.
-    """
-    progress(SCOPE_STAGE, 0, 1)
-    validation = validate_bundle(_path(roster_import), known_ids=known_ids)
-    progress(SCOPE_STAGE, 1, 1)
-    if not validation.ok:
-        return None
-    problems = policies.bundle_scope_problems(
-        roster_import.organisation,
-        validation.roster,
-        gradebook=read_gradebook(_path(roster_import)),
-    )
-    if not problems:
-        return None
-    report = validation.report
-    for problem in problems:
-        report.error("outside_scope", problem.message, file=problem.file, line=problem.line)
-    return report
 
 
 # --- confirm and apply ----------------------------------------------------------------------
@@ -209,10 +183,7 @@ def _run_stage(import_id: int, stage: _Stage) -> None:
         return
     progress = ProgressRecorder(import_id)
     try:
-        scope_report = _scope_report(roster_import, progress)
-        if scope_report is not None:
-            _finish(roster_import, stage.working, stage.refused, scope_report)
-            return
+        # run_import checks what the bundle may reach (its organisation's) before anything else
         outcome = run_import(
             path=_path(roster_import),
             dry_run=stage.dry_run,
@@ -225,8 +196,10 @@ def _run_stage(import_id: int, stage: _Stage) -> None:
         logger.exception("%s roster import %s failed", stage.name, import_id)
         _fail(roster_import, stage.working)
         return
-    # a check that fails keeps no plan to confirm; a failed apply keeps what it planned
-    plan = outcome.plan if ok or not stage.dry_run else None
+    # a check that fails keeps no plan to confirm; a failed apply keeps what it planned, unless
+    # the bundle reached outside its organisation, when nothing was planned
+    outside = any(issue.code == "outside_scope" for issue in outcome.report.errors)
+    plan = outcome.plan if (ok or not stage.dry_run) and not outside else None
     status = stage.done if ok else stage.refused
     _finish(roster_import, stage.working, status, outcome.report, plan, listed)
 
