@@ -197,12 +197,7 @@ class OnboardingSettingsForm(forms.Form):
     APPROVE = APPROVE
     AT_ONCE = AT_ONCE
     #: Each approval field and the route it decides.
-    ROUTES = {
-        "approve_student_codes": LinkRoute.STUDENT_CODE,
-        "approve_teacher_codes": LinkRoute.TEACHER_CODE,
-        "approve_admin_codes": LinkRoute.ADMIN_CODE,
-        "approve_invitations": LinkRoute.INVITATION,
-    }
+    ROUTES = {OnboardingSettings.approval_field(route): route for route in LinkRoute}
 
     approve_student_codes = _approval_field(
         _("When a family uses a code the student made"),

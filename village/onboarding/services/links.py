@@ -101,7 +101,7 @@ def _link(
         source=LinkSource.INVITATION if route == LinkRoute.INVITATION else LinkSource.PAIRING,
     )
     if tell:
-        tell_about_new_guardian(link=link, route=route)
+        tell_about_new_guardian(link=link, route=route, school=school)
     return link
 
 
@@ -109,12 +109,15 @@ def _link(
 NAME_IN_EMAILS = 60
 
 
-def tell_about_new_guardian(*, link: GuardianLink, route: LinkRoute) -> None:
+def tell_about_new_guardian(
+    *, link: GuardianLink, route: LinkRoute, school: Organisation | None = None
+) -> None:
     """After commit, queue one email to each guardian of the child who may hear from the school
     and to each admin of the student's school: who is this new guardian? If they do not know,
     they tell the school. The name is the person's own words: the emails show it quoted, as
-    plain text, and cut to ``NAME_IN_EMAILS`` characters."""
-    school = student_school(link.student)
+    plain text, and cut to ``NAME_IN_EMAILS`` characters. ``school``: the student's school, when
+    the caller has just looked it up."""
+    school = school or student_school(link.student)
     guardians = list(selectors.guardians_to_tell(link))
     admins = list(selectors.school_admins(school)) if school else []
     context = {
