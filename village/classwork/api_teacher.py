@@ -666,7 +666,7 @@ def _changes_out(feedback: Feedback) -> FeedbackChangesOut | None:
         score=feedback.draft_score,
         comment=feedback.draft_comment,
         excused=feedback.draft_excused,
-        rubric_levels={int(criterion): level for criterion, level in feedback.draft_rubric.items()},
+        rubric_levels=feedback.draft_levels,
         saved_at=_utc(feedback.draft_saved_at),
     )
 

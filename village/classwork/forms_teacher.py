@@ -744,7 +744,7 @@ def feedback_initial(feedback: Feedback | None, chosen: dict[int, int]) -> dict[
     if feedback.has_draft:
         score, comment = feedback.draft_score, feedback.draft_comment
         excused = feedback.draft_excused
-        levels = {int(criterion): level for criterion, level in feedback.draft_rubric.items()}
+        levels = feedback.draft_levels
     else:
         score, comment, excused = feedback.score, feedback.comment, feedback.excused
         levels = chosen

@@ -323,6 +323,12 @@ class Feedback(SourcedModel):
         """Returned feedback with changes the student and family do not see yet."""
         return self.returned_at is not None and self.draft_saved_at is not None
 
+    @property
+    def draft_levels(self) -> dict[int, int]:
+        """The rubric levels kept with the changes: criterion id to level id (JSON keeps the
+        criterion ids as text)."""
+        return {int(criterion): level for criterion, level in self.draft_rubric.items()}
+
 
 class RubricScore(models.Model):
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="rubric_scores")

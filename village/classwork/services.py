@@ -828,7 +828,7 @@ def feedback_save(
     rubric = assignment.rubric_id is not None
     if feedback.has_draft:
         # What is left out stays as the teacher left it: as in the changes kept.
-        rubric_levels = _kept_levels(feedback) if rubric_levels is None else rubric_levels
+        rubric_levels = feedback.draft_levels if rubric_levels is None else rubric_levels
         excused = feedback.draft_excused if excused is None else excused
     total: Decimal | None = None
     if rubric and rubric_levels is not None:
@@ -853,10 +853,6 @@ def feedback_save(
         _return(feedback, now or timezone.now())
     versions.students_changed([student.pk])
     return feedback
-
-
-def _kept_levels(feedback: Feedback) -> dict[int, int | None]:
-    return {int(criterion): level for criterion, level in feedback.draft_rubric.items()}
 
 
 def _save_draft(
@@ -921,7 +917,7 @@ def _apply_draft(feedback: Feedback) -> None:
     rubric = assignment.rubric_id is not None
     total: Decimal | None = None
     if rubric:
-        chosen, chosen_total = _rubric_points(assignment, _kept_levels(feedback), complete=True)
+        chosen, chosen_total = _rubric_points(assignment, feedback.draft_levels, complete=True)
         _save_rubric_scores(feedback, chosen)
         total = chosen_total if chosen else None
         score = total if chosen else score
