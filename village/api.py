@@ -13,8 +13,8 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 
 from village.classwork import api_student, api_teacher
+from village.classwork.family import api as family_api
 from village.community.api import classes_router, me_router, students_router
-from village.families import api as families_api
 
 api = NinjaAPI(
     title="Village API",
@@ -50,4 +50,4 @@ api.add_router("/v1/classes", classes_router)
 api.add_router("/v1/students", students_router)
 api.add_router("/v1/classwork", api_teacher.router)
 api.add_router("/v1/my-work", api_student.router)
-api.add_router("/v1/family", families_api.router)
+api.add_router("/v1/family", family_api.router)

@@ -8,6 +8,8 @@ class ClassworkConfig(AppConfig):
 
     def ready(self) -> None:
         from village.classwork import panels_student, panels_teacher
+        from village.classwork.family import parts
 
         panels_teacher.register()
         panels_student.register()
+        parts.register()

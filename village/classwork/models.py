@@ -392,27 +392,20 @@ class ClassEvent(TimeStampedModel):
         return self.title
 
 
-class WorkVersion(models.Model):
-    """Tokens that change whenever a user's classwork changes, as a student or as a reader (see
-    ``village.classwork.versions``).
+class ChildWorkSummary(models.Model):
+    """What the family overview needs of one child's classwork, kept between page loads.
 
-    ``work_token`` changes with what the user (a student) or their family could see of their
-    classwork: a hand-in, feedback saved, returned or excused, and any change to the work,
-    topics or grading categories of one of their classes. ``seen_token`` changes when the user
-    opens returned feedback they had not seen. Summaries (the family overview) keep the tokens
-    they were built from and are rebuilt when one differs. A user without a row, or a token of
-    0, has had no such change since the tokens were introduced.
+    Built by ``village.classwork.family.summary`` from the classwork tables, and rebuilt there
+    when the child's classwork version has changed (``key``), when the child's classes have
+    changed, or when it is a day old. It holds nothing particular to one guardian.
     """
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="work_version",
+    student = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    work_token = models.BigIntegerField(default=0)
-    seen_token = models.BigIntegerField(default=0)
-    changed_at = models.DateTimeField()
+    key = models.CharField(max_length=40)
+    built_at = models.DateTimeField()
+    data = models.JSONField()
 
     def __str__(self) -> str:
-        return f"work version of user {self.user_id}"
+        return f"Work summary of student {self.student_id}"

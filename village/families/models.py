@@ -1,5 +1,5 @@
-"""Family view data: the calendar feeds guardians subscribe to from a phone, and each child's
-work digest behind the family overview.
+"""Family view data: the calendar feeds guardians subscribe to from a phone, and the versions
+the family pages are kept by.
 
 A feed's address carries a secret token; Village keeps only a keyed digest of it (an HMAC with
 the site's secret key), so a copy of the database does not reveal working addresses.
@@ -84,20 +84,40 @@ class CalendarFeed(TimeStampedModel):
         return self.revoked_at is None
 
 
-class ChildWorkDigest(models.Model):
-    """What the family overview needs of one child's classwork, kept between page loads.
+class StudentVersion(models.Model):
+    """A token that changes whenever what a student's family could see of one area changes
+    (``village.families.versions``): pages kept from that area are kept under it. A student
+    without a row for an area has had no change there since versions were introduced."""
 
-    Built by ``village.families.digest`` from the classwork tables, and rebuilt there when the
-    child's or one of their classes' work version has changed (``key``), when the child's
-    classes have changed, or when it is a day old. It holds nothing particular to one guardian.
-    """
-
-    student = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    key = models.CharField(max_length=40)
-    built_at = models.DateTimeField()
-    data = models.JSONField()
+    area = models.CharField(max_length=40)
+    token = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "area"], name="studentversion_one_per_area")
+        ]
 
     def __str__(self) -> str:
-        return f"Work digest of student {self.student_id}"
+        return f"{self.area} version of student {self.student_id}"
+
+
+class ReaderVersion(models.Model):
+    """A token that changes whenever what a reader has seen of one area changes (in classwork:
+    feedback they open), for pages that show a reader what is new to them."""
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    area = models.CharField(max_length=40)
+    token = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reader", "area"], name="readerversion_one_per_area")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} version of reader {self.reader_id}"

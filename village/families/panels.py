@@ -1,14 +1,15 @@
 """Home-page panels this app adds (see ``village.community.home_panels``).
 
-The guardian's home page opens with the family overview: what needs attention, what is due this
-week and recent feedback, across every child and class. It writes no audit entry of its own: the
-home page already records one view per child card in the same INSERT, and the overview shows
-only children that have a card (usable links that also allow classwork).
+The guardian's home page opens with the family overview: what needs attention across every
+child, then each area's sections (``village.families.surface``). It writes no audit entry of its
+own: the home page already records one view per child card in the same INSERT, and the overview
+shows only children that have a card.
 
-The rendered overview is kept in the ``pages`` cache under a key naming the guardian's children,
-their work versions, the guardian's feedback-seen version, the language and the time zone. Any
-change to what it shows changes the key, so a kept overview is never stale; it is kept until the
-clock alone would change it (work falls due, feedback stops being recent: ``valid_until``), and
+Each area's part is kept in the ``pages`` cache under a key naming the guardian, the area's
+children with their versions of that area, the guardian's own version of it, the language and
+the time zone; the rendered overview is kept under a key naming all of them. Any change to what
+a part shows changes its key, so nothing kept is stale, and a change in one area rebuilds that
+area's part only. Parts are kept until the clock alone would change them (``valid_until``), and
 at most ``KEEP_SECONDS``, which bounds how long a change of classes on the roster takes to show.
 """
 
@@ -16,81 +17,113 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from village.accounts.models import User
-from village.classwork.grades import LOW_GRADE
 from village.community import home_panels
 from village.community.home_panels import HomeData, Panel
 from village.community.models import Role
-from village.families import selectors
+from village.families import selectors, surface, versions
+from village.families.selectors import AreaVersions
+from village.families.surface import OverviewPart, OverviewRequest
 
-#: The home page lists this many works due this week; each child's page has the rest.
-SHOWN = 8
-#: Recent feedback on the home page (comments are long on a phone).
-FEEDBACK_SHOWN = 5
 #: The longest a rendered overview is kept.
 KEEP_SECONDS = 300
 #: Bump when the overview's template or the key changes.
-FORMAT = 2
+FORMAT = 3
 TEMPLATE = "families/_overview_panel.html"
 
 
 def family_overview_panel(request: HttpRequest, user: User, home: HomeData) -> Panel | None:
-    """The overview panel, or nothing for a guardian without a child whose classwork they see.
+    """The overview panel, or nothing for a guardian without a child any area shows.
 
-    Reuses the guardian's links the home page has read; one query for the versions."""
-    versions = selectors.family_versions(user, home.guardian_links)
-    if not versions.children:
+    Reuses the guardian's links the home page has read, with the versions read along."""
+    found = selectors.family_versions(user, home.guardian_links)
+    if not found:
         return None
     now = timezone.now()
-    key = _key(user, versions)
     pages = caches["pages"]
+    key = _key(user, "overview", *(one.fingerprint() for one in found))
     kept: tuple[float, str] | None = pages.get(key)
     if kept is not None and now.timestamp() < kept[0]:
         return Panel(html=mark_safe(kept[1]))  # noqa: S308 - our own template's output
-    overview = selectors.family_overview(user, now=now, known=versions)
-    html = render_to_string(TEMPLATE, {"panel": panel_context(overview)}, request)
-    until = min(overview.valid_until or now, now + dt.timedelta(seconds=KEEP_SECONDS))
-    seconds = (until - now).total_seconds()
-    if seconds > 0:
-        pages.set(key, (until.timestamp(), html), int(seconds) + 1)
+    builders = dict(surface.overview_builders())
+    parts = [
+        _part(request, user, one, builders[one.area], now=now)
+        for one in found
+        if one.area in builders
+    ]
+    html = render_to_string(TEMPLATE, {"panel": panel_context(found, parts)}, request)
+    until = min([part.valid_until or now for part in parts] or [now])
+    _keep(key, html, until, now=now)
     return Panel(html=mark_safe(html))  # noqa: S308 - our own template's output
 
 
-def panel_context(overview: selectors.FamilyOverview) -> dict[str, object]:
+def _part(
+    request: HttpRequest,
+    user: User,
+    one: AreaVersions,
+    builder: surface.OverviewBuilder,
+    *,
+    now: dt.datetime,
+) -> OverviewPart:
+    """One area's part, kept under that area's versions, or built now."""
+    pages = caches["pages"]
+    key = _key(user, f"part:{one.area.name}", one.fingerprint())
+    kept: tuple[float, OverviewPart] | None = pages.get(key)
+    if kept is not None and now.timestamp() < kept[0]:
+        return kept[1]
+    part = builder(OverviewRequest(request, user, one.children, one.reader_token, now))
+    _keep(key, part, part.valid_until or now, now=now)
+    return part
+
+
+def _keep(key: str, value: Any, until: dt.datetime, *, now: dt.datetime) -> None:
+    until = min(until, now + dt.timedelta(seconds=KEEP_SECONDS))
+    seconds = (until - now).total_seconds()
+    if seconds > 0:
+        caches["pages"].set(key, (until.timestamp(), value), int(seconds) + 1)
+
+
+def panel_context(found: list[AreaVersions], parts: list[OverviewPart]) -> dict[str, object]:
+    children = selectors.overview_children(found)
+    cut: dict[int, int] = {}
+    for part in parts:
+        for child_id, count in part.cut.items():
+            cut[child_id] = cut.get(child_id, 0) + count
+    attention, more = selectors.needs_attention(
+        children, [item for part in parts for item in part.attention], cut
+    )
+    sections: list[SafeString] = [section for part in parts for section in part.sections]
     return {
-        "overview": overview,
-        # already at most a few per child: the overview counts the rest per child
-        "attention": overview.needs_attention,
-        "attention_more": overview.attention_more,
-        "this_week": overview.this_week[:SHOWN],
-        "this_week_more": max(len(overview.this_week) - SHOWN, 0),
-        "feedback": overview.recent_feedback[:FEEDBACK_SHOWN],
-        "low_grade": LOW_GRADE,
-        "events": overview.events,
+        "children": children,
+        # already at most a few per child: the rest are counted per child
+        "attention": attention,
+        "attention_more": more,
+        "sections": sections,
     }
 
 
-def _key(user: User, versions: selectors.FamilyVersions) -> str:
+def _key(user: User, what: str, *fingerprints: str) -> str:
     parts = [
         str(FORMAT),
         str(user.pk),
         get_language() or "",
         timezone.get_current_timezone_name(),
-        versions.fingerprint(),
+        *fingerprints,
     ]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
-    return f"village.families.overview:{user.pk}:{digest}"
+    return f"village.families.{what}:{user.pk}:{digest}"
 
 
 def register() -> None:
     """Register this app's panels with the home page, and the versions read with the links."""
     home_panels.register(Role.GUARDIAN, "families.overview", family_overview_panel, order=10)
-    home_panels.register_link_values("families.versions", selectors.version_values)
+    home_panels.register_link_values("families.versions", versions.link_values)

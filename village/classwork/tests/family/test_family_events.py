@@ -13,10 +13,10 @@ from django.utils.formats import date_format
 from village.accounts.models import User
 from village.classwork import services as classwork
 from village.classwork.models import ClassEvent
+from village.classwork.tests.family.test_family_views import child_url, english
 from village.community import services
 from village.community.models import GuardianLink, Scope
 from village.demo.personas import Personas
-from village.families.tests.test_family_views import child_url, english
 
 pytestmark = pytest.mark.django_db
 __all__ = ["english"]

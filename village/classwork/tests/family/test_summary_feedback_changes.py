@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from village.classwork import services as classwork
+from village.classwork.family import overview as overviews
 from village.classwork.tests.factories import assignment
+from village.classwork.tests.family.test_family_api import OVERVIEW, api
 from village.demo.personas import Personas
-from village.families import selectors
-from village.families.tests.test_family_api import OVERVIEW, api
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
         comment="Neat.",
         return_to_student=True,
     )
-    selectors.family_overview(p.sam)  # the digest is built with the returned feedback
+    overviews.family_overview(p.sam)  # the digest is built with the returned feedback
     classwork.feedback_save(
         assignment=work,
         student=p.ada,
@@ -38,7 +38,7 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
         comment="DRAFT - talk to counselor?",
     )
 
-    recent = selectors.family_overview(p.sam).recent_feedback
+    recent = overviews.family_overview(p.sam).recent_feedback
     assert [(w.comment, w.score) for w in recent] == [("Neat.", Decimal(9))]
     body = api(p.sam).get(OVERVIEW).json()
     assert [(w["title"], w["score"]) for w in body["recent_feedback"]] == [
@@ -46,5 +46,5 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
     ]
 
     classwork.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
-    recent = selectors.family_overview(p.sam).recent_feedback
+    recent = overviews.family_overview(p.sam).recent_feedback
     assert [(w.comment, w.score) for w in recent] == [("DRAFT - talk to counselor?", Decimal(4))]

@@ -10,8 +10,8 @@ import pytest
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.pages import assert_accessible, shoot, sign_in
 from village.classwork.tests.factories import assignment
+from village.classwork.tests.family.test_family_selectors import build_term, returned
 from village.demo.personas import build_personas
-from village.families.tests.test_family_selectors import build_term, returned
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

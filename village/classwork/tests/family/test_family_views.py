@@ -19,15 +19,15 @@ from django.utils.formats import date_format
 from village.accounts.models import User
 from village.classwork import services as classwork_services
 from village.classwork import versions
+from village.classwork.family.child import sparkline
 from village.classwork.grades import CourseGrade, Trend
 from village.classwork.models import FeedbackSeen, GradingCategory
 from village.classwork.tests.factories import assignment, hand_in
+from village.classwork.tests.family.test_family_selectors import build_term, returned, topic
 from village.community import services
 from village.community.models import EnrollmentRole, GuardianLink, Relationship, Role
 from village.core.models import AuditAction, AuditEvent
 from village.demo.personas import Personas
-from village.families.tests.test_family_selectors import build_term, returned, topic
-from village.families.views_family import sparkline
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from village.accounts.models import User
 from village.accounts.tokens import token_create
+from village.classwork.tests.family.test_family_selectors import build_term
+from village.classwork.tests.family.test_family_views import grow
 from village.core.models import AuditAction, AuditEvent
 from village.demo.personas import Personas
-from village.families.tests.test_family_selectors import build_term
-from village.families.tests.test_family_views import grow
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from village.classwork.family.child import ChildPage
 from village.classwork.status import WorkStatus
 from village.community.templatetags.content_lang import in_content_lang
-from village.families.selectors import ChildPage
 
 
 class StarterKind(models.TextChoices):

@@ -9,8 +9,9 @@ import re
 import pytest
 from django.utils import translation
 
-from village.families import selectors, starters
-from village.families.starters import (
+from village.classwork.family import child as child_pages
+from village.classwork.family import starters
+from village.classwork.family.starters import (
     DUE_TEMPLATES,
     FEEDBACK_TEMPLATES,
     FEEDBACK_WITHOUT_TEACHER_TEMPLATES,
@@ -23,7 +24,7 @@ from village.families.starters import (
     conversation_starters,
     due_day,
 )
-from village.families.tests.test_family_selectors import build_term
+from village.classwork.tests.family.test_family_selectors import build_term
 
 TUESDAY = dt.date(2026, 3, 3)
 WATER = TopicFact("The water cycle", "Grade 8 Science", "Elena Rivera")
@@ -157,7 +158,7 @@ def test_renders_in_the_familys_language_without_errors(language):
 def test_starters_for_a_child_page_come_from_the_real_term(personas):
     p = personas
     build_term(p)
-    page = selectors.child_page(p.sam, selectors.family_child(p.sam, p.leo.pk))
+    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.leo.pk))
     result = starters.for_child_page(page, limit=4)
     assert [s.kind for s in result] == [
         StarterKind.FEEDBACK,

@@ -11,15 +11,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from village.accounts.models import User
+from village.classwork.family import child as child_pages
+from village.classwork.family import overview as overviews
+from village.classwork.family.overview import AttentionKind
 from village.classwork.grades import Trend
 from village.classwork.models import Assignment, Feedback, FeedbackSeen, GradingCategory, Topic
 from village.classwork.status import WorkStatus
 from village.classwork.tests.factories import assignment, hand_in
-from village.community import services
+from village.community import policies, services
 from village.community.models import GuardianLink, LinkStatus, Relationship, Role, Scope
 from village.demo.personas import Personas
-from village.families import selectors
-from village.families.selectors import AttentionKind
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def build_term(p: Personas) -> Term:
     return term
 
 
-def kinds(overview: selectors.FamilyOverview) -> set[tuple[str, str, str]]:
+def kinds(overview: overviews.FamilyOverview) -> set[tuple[str, str, str]]:
     """(kind, child, title or class) for each item that needs attention."""
     return {
         (
@@ -138,7 +139,7 @@ def kinds(overview: selectors.FamilyOverview) -> set[tuple[str, str, str]]:
 def test_sam_sees_what_needs_attention_across_both_children_labelled_by_child(personas):
     p = personas
     build_term(p)
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert [child.name for child in overview.children] == ["Ada", "Leo"]
     assert kinds(overview) == {
         (AttentionKind.MISSING, "Ada", "Spelling list 12"),
@@ -166,7 +167,7 @@ def test_sam_sees_what_needs_attention_across_both_children_labelled_by_child(pe
 def test_due_this_week_and_recent_feedback_span_children(personas):
     p = personas
     build_term(p)
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert [(w.child.name, w.title) for w in overview.this_week] == [
         ("Ada", "Book report"),
         ("Leo", "Water cycle poster"),
@@ -187,18 +188,18 @@ def test_due_this_week_and_recent_feedback_span_children(personas):
 def test_work_hidden_from_families_never_shows(personas):
     p = personas
     term = build_term(p)
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     shown = {w.assignment_id for w in overview.this_week + overview.recent_feedback}
     shown |= {item.work.assignment_id for item in overview.needs_attention if item.work}
     assert term.hidden.pk not in shown
-    page = selectors.child_page(p.sam, selectors.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
     assert term.hidden.pk not in {w.assignment_id for w in page.missing + page.upcoming}
 
 
 def test_jordan_sees_leos_work_without_scores_and_never_ada(personas):
     p = personas
     build_term(p)
-    overview = selectors.family_overview(p.jordan)
+    overview = overviews.family_overview(p.jordan)
     assert [(child.name, child.grades) for child in overview.children] == [("Leo", False)]
     assert {item.child.name for item in overview.needs_attention} == {"Leo"}
     assert AttentionKind.LOW_GRADE not in {item.kind for item in overview.needs_attention}
@@ -210,7 +211,7 @@ def test_jordan_sees_leos_work_without_scores_and_never_ada(personas):
     # a score without a comment is nothing Jordan may read
     assert "Equations quiz" not in {w.title for w in overview.recent_feedback}
     with pytest.raises(Http404):
-        selectors.family_child(p.jordan, p.ada.pk)
+        child_pages.family_child(p.jordan, p.ada.pk)
 
 
 def test_seen_feedback_is_per_guardian(personas):
@@ -218,8 +219,8 @@ def test_seen_feedback_is_per_guardian(personas):
     term = build_term(p)
     lab = Feedback.objects.get(assignment=term.lab_report, student=p.leo)
     FeedbackSeen.objects.create(feedback=lab, user=p.sam)
-    sam = kinds(selectors.family_overview(p.sam))
-    jordan = kinds(selectors.family_overview(p.jordan))
+    sam = kinds(overviews.family_overview(p.sam))
+    jordan = kinds(overviews.family_overview(p.jordan))
     assert (AttentionKind.NEW_FEEDBACK, "Leo", "Lab report: density") not in sam
     assert (AttentionKind.NEW_FEEDBACK, "Leo", "Lab report: density") in jordan
 
@@ -231,11 +232,11 @@ def test_old_feedback_leaves_and_old_missing_work_leaves_the_home_page(personas)
     hand_in(seen_old, p.ada, days_ago=26)
     feedback = returned(seen_old, p.ada, comment="Lovely rhythm.", days_ago=20)
     FeedbackSeen.objects.create(feedback=feedback, user=p.sam)
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert overview.needs_attention == []
     assert overview.recent_feedback == []
     # the child page still lists every missing piece of the term
-    page = selectors.child_page(p.sam, selectors.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
     assert [w.assignment_id for w in page.missing] == [old.pk]
 
 
@@ -244,7 +245,7 @@ def test_unseen_feedback_stays_until_opened_within_four_weeks(personas):
     work = assignment(p.homeroom5, "Old poem", due_in_days=-25, assigned_days_ago=30)
     hand_in(work, p.ada, days_ago=26)
     returned(work, p.ada, comment="Lovely rhythm.", days_ago=20)
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert kinds(overview) == {(AttentionKind.NEW_FEEDBACK, "Ada", "Old poem")}
     assert overview.recent_feedback == []
 
@@ -258,7 +259,7 @@ def test_draft_feedback_and_excused_work_are_not_family_news(personas):
     Feedback.objects.create(
         assignment=excused, student=p.ada, excused=True, returned_at=timezone.now()
     )
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert overview.recent_feedback == []
     assert overview.needs_attention == []
 
@@ -276,31 +277,31 @@ def test_unusable_or_classwork_less_links_show_nothing(personas, change):
     p = personas
     build_term(p)
     GuardianLink.objects.filter(guardian=p.jordan, student=p.leo).update(**change)
-    overview = selectors.family_overview(p.jordan)
-    assert overview == selectors.FamilyOverview([], [], [], [])
+    overview = overviews.family_overview(p.jordan)
+    assert overview == overviews.FamilyOverview([], [], [], [])
     with pytest.raises(Http404):
-        selectors.family_child(p.jordan, p.leo.pk)
+        child_pages.family_child(p.jordan, p.leo.pk)
 
 
 def test_a_guardian_at_another_school_sees_only_their_own_child(personas):
     p = personas
     build_term(p)
     assignment(p.other_class, "Lakeside map", due_in_days=-1)
-    overview = selectors.family_overview(p.eve)
+    overview = overviews.family_overview(p.eve)
     assert [child.name for child in overview.children] == ["Finn"]
     assert kinds(overview) == {(AttentionKind.MISSING, "Finn", "Lakeside map")}
     for student in (p.ada, p.leo, p.mina):
         with pytest.raises(Http404):
-            selectors.family_child(p.eve, student.pk)
+            child_pages.family_child(p.eve, student.pk)
 
 
 def test_staff_and_students_are_not_families(personas):
     p = personas
     build_term(p)
     for user in (p.rivera, p.nguyen, p.priya, p.leo, p.library):
-        assert selectors.family_overview(user).children == []
+        assert overviews.family_overview(user).children == []
         with pytest.raises(Http404):
-            selectors.family_child(user, p.leo.pk)
+            child_pages.family_child(user, p.leo.pk)
 
 
 def test_a_class_the_child_left_drops_out(personas):
@@ -309,15 +310,16 @@ def test_a_class_the_child_left_drops_out(personas):
     enrolment = p.leo.enrollments.get(school_class=p.math8)
     enrolment.end_date = timezone.localdate() - dt.timedelta(days=1)
     enrolment.save()
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert "Grade 8 Math" not in {item.class_title for item in overview.needs_attention}
 
 
 def test_child_page_has_classes_teachers_grades_topics_and_work(personas):
     p = personas
     build_term(p)
-    page = selectors.child_page(p.sam, selectors.family_child(p.sam, p.leo.pk))
-    assert page.school == p.school
+    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.leo.pk))
+    # the page's header (``families``) names the child's school
+    assert policies.student_schools([p.leo.pk])[p.leo.pk] == p.school
     math, science = page.classes
     assert (science.title, science.teachers, science.location) == (
         "Grade 8 Science",
@@ -346,7 +348,7 @@ def test_child_page_has_classes_teachers_grades_topics_and_work(personas):
 def test_child_page_for_jordan_has_no_grades(personas):
     p = personas
     build_term(p)
-    page = selectors.child_page(p.jordan, selectors.family_child(p.jordan, p.leo.pk))
+    page = child_pages.child_page(p.jordan, child_pages.family_child(p.jordan, p.leo.pk))
     assert [view.grade for view in page.classes] == [None, None]
     assert all(w.score is None for w in page.recent_feedback + page.missing + page.upcoming)
     assert [w.title for w in page.recent_feedback] == ["Lab report: density", "Slope practice"]
@@ -362,7 +364,7 @@ def test_course_grade_trend_follows_the_weeks(personas):
             assigned_days_ago=7 * weeks_ago + 3,
         )
         returned(work, p.ada, score=score, days_ago=7 * weeks_ago)
-    page = selectors.child_page(p.sam, selectors.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
     (homeroom,) = page.classes
     assert homeroom.grade is not None
     assert homeroom.grade.trend == Trend.UP
@@ -385,7 +387,7 @@ def test_a_new_guardian_link_with_classwork_only_shows_work_but_no_grades(person
         relationship=Relationship.RELATIVE,
         scopes=[Scope.CLASSWORK],
     )
-    overview = selectors.family_overview(aunt)
+    overview = overviews.family_overview(aunt)
     assert [(child.name, child.grades) for child in overview.children] == [("Ada", False)]
     assert {item.kind for item in overview.needs_attention} == {
         AttentionKind.MISSING,
@@ -407,7 +409,7 @@ def test_course_grades_weigh_categories_as_the_teacher_set_them(personas):
     poster = assignment(p.homeroom5, "Poster", due_in_days=-2, category=projects)
     returned(sheet, p.ada, score=10)
     returned(poster, p.ada, score=5)
-    page = selectors.child_page(p.sam, selectors.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
     (homeroom,) = page.classes
     assert homeroom.grade is not None
     assert homeroom.grade.percent == Decimal("60.0")  # 100% x 20 + 50% x 80; unweighted is 75%

@@ -1,22 +1,22 @@
-"""Each child's work digest: what the family overview needs of one child's classwork, kept in a
+"""Each child's work summary: what the family overview needs of one child's classwork, kept in a
 row of its own between page loads.
 
 The family home page is the page families open most; recomputing every child's statuses,
-feedback and grades from the classwork tables on each load reads thousands of rows. A digest
+feedback and grades from the classwork tables on each load reads thousands of rows. A summary
 holds, for one child, the rows the overview can need during one day:
 
 - family-visible work due from six weeks before it was built that was missing or late then,
   and all work due from then to a week (and a day) after, with the child's latest hand-in and
   returned feedback. Statuses are computed when the page is read, against the clock, so work that
   falls due turns "missing" on time; work that was already handed in on time, graded or excused
-  when the digest was built cannot need attention again without a change that rebuilds it;
+  when the summary was built cannot need attention again without a change that rebuilds it;
 - feedback returned in the last four weeks, with its comment, grade and teacher;
 - the child's course grade in each current class.
 
-A digest is used while the classwork versions it was built from are current (the child's own
+A summary is used while the classwork versions it was built from are current (the child's own
 version, and each current class's: ``village.classwork.versions``), its classes are still the
 child's current classes, and it is less than a day old. Otherwise it is rebuilt, in a fixed
-number of queries for all stale children at once, and saved. Nothing in a digest depends on who
+number of queries for all stale children at once, and saved. Nothing in a summary depends on who
 reads it: what a guardian may see (grades, feedback they have opened) is applied when reading.
 """
 
@@ -29,20 +29,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from village.classwork.models import FeedbackSeen
+from village.classwork.family.work import feedback_rows, grades_now
+from village.classwork.models import ChildWorkSummary, FeedbackSeen
 from village.classwork.selectors import work_items
 from village.classwork.status import WorkStatus
 from village.classwork.versions import UNCHANGED
-from village.families.models import ChildWorkDigest
-from village.families.selectors_work import (
-    Child,
-    feedback_rows,
-    grades_now,
-)
+from village.families.surface import Child
 
-#: Bump when the stored layout changes: every digest is then rebuilt on its next read.
+#: Bump when the stored layout changes: every summary is then rebuilt on its next read.
 FORMAT = 1
-#: How long a digest serves; its windows reach this far past the time it was built.
+#: How long a summary serves; its windows reach this far past the time it was built.
 LIFETIME = dt.timedelta(days=1)
 #: Work due this long before the build time is kept (the overview looks back six weeks).
 LOOK_BACK = dt.timedelta(weeks=6)
@@ -123,8 +119,8 @@ class Returned(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Digest:
-    """One child's digest, as read back."""
+class Summary:
+    """One child's summary, as read back."""
 
     student_id: int
     built_at: dt.datetime
@@ -134,7 +130,7 @@ class Digest:
     grades: dict[int, str | None]
 
     @classmethod
-    def from_data(cls, student_id: int, built_at: dt.datetime, data: Mapping[str, Any]) -> Digest:
+    def from_data(cls, student_id: int, built_at: dt.datetime, data: Mapping[str, Any]) -> Summary:
         return cls(
             student_id=student_id,
             built_at=built_at,
@@ -151,30 +147,30 @@ class Digest:
         }
 
 
-def digest_key(student_token: int | None, class_ids: Iterable[int]) -> str:
-    """The version a digest is built from: the child's work version and current classes."""
+def summary_key(student_token: int | None, class_ids: Iterable[int]) -> str:
+    """The version a summary is built from: the child's work version and current classes."""
     parts = [str(FORMAT), str(student_token or UNCHANGED), *map(str, sorted(class_ids))]
     return hashlib.sha256(" ".join(parts).encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """A child whose digest a page needs, with the versions it must be built from."""
+    """A child whose summary a page needs, with the versions it must be built from."""
 
     student_id: int
     key: str
     class_titles: list[tuple[int, str]]
 
 
-def digests(wanted: Collection[Wanted], *, now: dt.datetime) -> dict[int, Digest]:
-    """The current digest of each wanted child: one query, and a rebuild of the stale ones."""
+def summaries(wanted: Collection[Wanted], *, now: dt.datetime) -> dict[int, Summary]:
+    """The current summary of each wanted child: one query, and a rebuild of the stale ones."""
     if not wanted:
         return {}
     stored = {
         row.student_id: row
-        for row in ChildWorkDigest.objects.filter(student_id__in=[w.student_id for w in wanted])
+        for row in ChildWorkSummary.objects.filter(student_id__in=[w.student_id for w in wanted])
     }
-    found: dict[int, Digest] = {}
+    found: dict[int, Summary] = {}
     stale: list[Wanted] = []
     for child in wanted:
         row = stored.get(child.student_id)
@@ -183,7 +179,7 @@ def digests(wanted: Collection[Wanted], *, now: dt.datetime) -> dict[int, Digest
             and row.key == child.key
             and row.built_at <= now < row.built_at + LIFETIME
         ):
-            found[child.student_id] = Digest.from_data(child.student_id, row.built_at, row.data)
+            found[child.student_id] = Summary.from_data(child.student_id, row.built_at, row.data)
         else:
             stale.append(child)
     if stale:
@@ -191,12 +187,12 @@ def digests(wanted: Collection[Wanted], *, now: dt.datetime) -> dict[int, Digest
     return found
 
 
-def rebuild(children: Collection[Wanted], *, now: dt.datetime) -> dict[int, Digest]:
-    """Build and save the digests of ``children`` as of ``now`` (five queries for them all)."""
+def rebuild(children: Collection[Wanted], *, now: dt.datetime) -> dict[int, Summary]:
+    """Build and save the summaries of ``children`` as of ``now`` (five queries for them all)."""
     built = build({child.student_id: child.class_titles for child in children}, now=now)
-    ChildWorkDigest.objects.bulk_create(
+    ChildWorkSummary.objects.bulk_create(
         [
-            ChildWorkDigest(
+            ChildWorkSummary(
                 student_id=child.student_id,
                 key=child.key,
                 built_at=now,
@@ -211,8 +207,8 @@ def rebuild(children: Collection[Wanted], *, now: dt.datetime) -> dict[int, Dige
     return built
 
 
-def build(classes: Mapping[int, list[tuple[int, str]]], *, now: dt.datetime) -> dict[int, Digest]:
-    """The digests of these children (student id to current classes) as of ``now``."""
+def build(classes: Mapping[int, list[tuple[int, str]]], *, now: dt.datetime) -> dict[int, Summary]:
+    """The summaries of these children (student id to current classes) as of ``now``."""
     until = now + LIFETIME
     items = work_items(
         dict(classes),
@@ -268,7 +264,7 @@ def build(classes: Mapping[int, list[tuple[int, str]]], *, now: dt.datetime) -> 
         )
     grades = grades_now(dict(classes), now=now)
     return {
-        student_id: Digest(
+        student_id: Summary(
             student_id=student_id,
             built_at=now,
             work=work[student_id],
@@ -286,7 +282,7 @@ def seen_feedback(viewer_id: int, *, since: dt.datetime) -> set[int]:
     """The feedback ``viewer_id`` has opened since ``since`` (one query on their own rows).
 
     Feedback returned since ``since`` can only have been opened after it, and returning it
-    again forgets who had opened it, so this covers every piece a digest can list from then.
+    again forgets who had opened it, so this covers every piece a summary can list from then.
     """
     return set(
         FeedbackSeen.objects.filter(user_id=viewer_id, seen_at__gte=since).values_list(

@@ -17,10 +17,10 @@ from village.classwork import versions
 from village.classwork.models import Feedback
 from village.classwork.submissions import feedback_mark_seen, submission_hand_in
 from village.classwork.tests.factories import assignment
+from village.classwork.tests.family.test_family_selectors import build_term
 from village.community.models import GuardianLink
 from village.core.models import AuditAction, AuditEvent
 from village.demo.personas import Personas
-from village.families.tests.test_family_selectors import build_term
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
-"""Building blocks of the family view: a child as a guardian sees them, one piece of their work
-with its feedback (scores only where the link allows grades), course grades and the topics a
-class studies today. Each function runs a fixed number of queries (given in its docstring).
+"""Building blocks of classwork's part of the family view: one piece of a child's work with its
+feedback (scores only where the link allows grades), course grades and the topics a class
+studies today. Each function runs a fixed number of queries (given in its docstring).
 """
 
 from __future__ import annotations
@@ -30,21 +30,10 @@ from village.classwork.models import Feedback, FeedbackSeen, Submission, Topic
 from village.classwork.selectors import WorkItem
 from village.classwork.status import WorkStatus, work_status
 from village.core.models import RosterStatus
+from village.families.surface import Child
 
 #: A safety cap on feedback rows read per request (a guardian reads a handful per week).
 FEEDBACK_ROWS = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Child:
-    """A child as the family view shows them, with what this guardian may see."""
-
-    id: int
-    name: str
-    full_name: str
-    grade: str
-    #: May this guardian see scores and course grades?
-    grades: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from village.classwork.models import Feedback, Rubric, RubricCriterion, RubricLe
 from village.classwork.richtext import sanitise
 from village.classwork.submissions import submission_hand_in
 from village.classwork.tests.factories import assignment
+from village.classwork.tests.family.test_family_selectors import build_term
 from village.demo.personas import Personas, build_personas
-from village.families.tests.test_family_selectors import build_term
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

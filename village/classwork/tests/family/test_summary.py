@@ -12,35 +12,37 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from village.classwork import services as classwork
-from village.classwork.models import Feedback
+from village.classwork.family import child as child_pages
+from village.classwork.family import overview as overviews
+from village.classwork.family import summary
+from village.classwork.family.overview import AttentionKind
+from village.classwork.family.work import FamilyWork
+from village.classwork.models import ChildWorkSummary, Feedback
 from village.classwork.status import WorkStatus
 from village.classwork.submissions import feedback_mark_seen, submission_hand_in
 from village.classwork.tests.factories import assignment
+from village.classwork.tests.family.test_family_selectors import build_term, kinds
 from village.community.models import Enrollment, EnrollmentRole
 from village.demo.personas import Personas
-from village.families import digest, selectors
-from village.families.models import ChildWorkDigest
-from village.families.selectors import AttentionKind
-from village.families.tests.test_family_selectors import build_term, kinds
 
 pytestmark = pytest.mark.django_db
 
 
 def built_at(student_id: int) -> dt.datetime:
-    return ChildWorkDigest.objects.get(student_id=student_id).built_at
+    return ChildWorkSummary.objects.get(student_id=student_id).built_at
 
 
-def titles(works: list[selectors.FamilyWork]) -> set[str]:
+def titles(works: list[FamilyWork]) -> set[str]:
     return {w.title for w in works}
 
 
 def test_a_second_load_reads_the_digests_and_rebuilds_nothing(personas: Personas):
     p = personas
     build_term(p)
-    first = selectors.family_overview(p.sam)
-    assert ChildWorkDigest.objects.filter(student__in=[p.ada, p.leo]).count() == 2
+    first = overviews.family_overview(p.sam)
+    assert ChildWorkSummary.objects.filter(student__in=[p.ada, p.leo]).count() == 2
     with CaptureQueriesContext(connection) as captured:
-        second = selectors.family_overview(p.sam)
+        second = overviews.family_overview(p.sam)
     assert second == first
     writes = [q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"].upper()]
     assert writes == []
@@ -52,10 +54,10 @@ def test_statuses_follow_the_clock_without_a_rebuild(personas: Personas):
     p = personas
     now = timezone.now()
     work = assignment(p.homeroom5, "Due this afternoon", due_in_days=2 / 24)
-    before = selectors.family_overview(p.sam, now=now)
+    before = overviews.family_overview(p.sam, now=now)
     assert "Due this afternoon" in titles(before.this_week)
     built = built_at(p.ada.pk)
-    later = selectors.family_overview(p.sam, now=now + dt.timedelta(hours=3))
+    later = overviews.family_overview(p.sam, now=now + dt.timedelta(hours=3))
     assert built_at(p.ada.pk) == built  # the same digest
     assert "Due this afternoon" not in titles(later.this_week)
     missing = [i for i in later.needs_attention if i.kind == AttentionKind.MISSING]
@@ -66,17 +68,17 @@ def test_a_day_old_digest_is_rebuilt(personas: Personas):
     p = personas
     build_term(p)
     now = timezone.now()
-    selectors.family_overview(p.sam, now=now)
-    selectors.family_overview(p.sam, now=now + dt.timedelta(hours=23))
+    overviews.family_overview(p.sam, now=now)
+    overviews.family_overview(p.sam, now=now + dt.timedelta(hours=23))
     assert built_at(p.ada.pk) == now
-    selectors.family_overview(p.sam, now=now + dt.timedelta(hours=25))
+    overviews.family_overview(p.sam, now=now + dt.timedelta(hours=25))
     assert built_at(p.ada.pk) == now + dt.timedelta(hours=25)
 
 
 def test_work_posted_changed_or_hidden_shows_at_once(personas: Personas):
     p = personas
     build_term(p)
-    selectors.family_overview(p.sam)
+    overviews.family_overview(p.sam)
     posted = classwork.assignment_create(
         school_class=p.homeroom5,
         title="Museum visit reflection",
@@ -84,21 +86,21 @@ def test_work_posted_changed_or_hidden_shows_at_once(personas: Personas):
         due_at=timezone.now() + dt.timedelta(days=2),
         points=Decimal(10),
     )
-    assert "Museum visit reflection" in titles(selectors.family_overview(p.sam).this_week)
+    assert "Museum visit reflection" in titles(overviews.family_overview(p.sam).this_week)
     classwork.assignment_update(assignment=posted, title="Museum reflection")
-    assert "Museum reflection" in titles(selectors.family_overview(p.sam).this_week)
+    assert "Museum reflection" in titles(overviews.family_overview(p.sam).this_week)
     classwork.assignment_update(assignment=posted, visible_to_families=False)
-    assert "Museum reflection" not in titles(selectors.family_overview(p.sam).this_week)
+    assert "Museum reflection" not in titles(overviews.family_overview(p.sam).this_week)
 
 
 def test_a_hand_in_a_return_and_an_excuse_show_at_once(personas: Personas):
     p = personas
     term = build_term(p)
     assert (AttentionKind.MISSING, "Ada", "Spelling list 12") in kinds(
-        selectors.family_overview(p.sam)
+        overviews.family_overview(p.sam)
     )
     submission_hand_in(student=p.ada, assignment=term.spelling, text="My list")
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert (AttentionKind.LATE, "Ada", "Spelling list 12") in kinds(overview)
     classwork.feedback_save(
         assignment=term.spelling,
@@ -108,7 +110,7 @@ def test_a_hand_in_a_return_and_an_excuse_show_at_once(personas: Personas):
         comment="Neat handwriting.",
         return_to_student=True,
     )
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert (AttentionKind.NEW_FEEDBACK, "Ada", "Spelling list 12") in kinds(overview)
     assert (AttentionKind.LATE, "Ada", "Spelling list 12") not in kinds(overview)
     assert overview.recent_feedback[0].comment == "Neat handwriting."
@@ -116,7 +118,7 @@ def test_a_hand_in_a_return_and_an_excuse_show_at_once(personas: Personas):
     assert (AttentionKind.MISSING, "Leo", "Reading quiz") in kinds(overview)
     classwork.work_excuse(assignment=term.reading_quiz, student=p.leo, graded_by=p.rivera)
     assert (AttentionKind.MISSING, "Leo", "Reading quiz") not in kinds(
-        selectors.family_overview(p.sam)
+        overviews.family_overview(p.sam)
     )
 
 
@@ -127,7 +129,7 @@ def test_new_weights_change_the_grade_at_once(personas: Personas):
     classwork.assignment_update(assignment=term.equations, category=quizzes)
 
     def math_grade() -> Decimal | None:
-        overview = selectors.family_overview(p.sam)
+        overview = overviews.family_overview(p.sam)
         grades = [
             item.grade
             for item in overview.needs_attention
@@ -152,14 +154,14 @@ def test_new_weights_change_the_grade_at_once(personas: Personas):
 def test_seeing_feedback_needs_no_rebuild(personas: Personas):
     p = personas
     term = build_term(p)
-    selectors.family_overview(p.sam)
+    overviews.family_overview(p.sam)
     built = built_at(p.leo.pk)
     lab = Feedback.objects.get(assignment=term.lab_report, student=p.leo)
     feedback_mark_seen(user_id=p.sam.pk, feedback_ids=[lab.pk])
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert (AttentionKind.NEW_FEEDBACK, "Leo", "Lab report: density") not in kinds(overview)
     assert (AttentionKind.NEW_FEEDBACK, "Leo", "Lab report: density") in kinds(
-        selectors.family_overview(p.jordan)
+        overviews.family_overview(p.jordan)
     )
     assert built_at(p.leo.pk) == built
 
@@ -168,13 +170,13 @@ def test_a_child_leaving_a_class_drops_its_work_at_once(personas: Personas):
     p = personas
     build_term(p)
     assert (AttentionKind.LOW_GRADE, "Leo", "Grade 8 Math") in kinds(
-        selectors.family_overview(p.sam)
+        overviews.family_overview(p.sam)
     )
     # the roster ends Leo's place in math: no version changes, but his classes do
     Enrollment.objects.filter(user=p.leo, school_class=p.math8, role=EnrollmentRole.STUDENT).update(
         end_date=timezone.localdate() - dt.timedelta(days=1)
     )
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert not [item for item in overview.needs_attention if item.class_id == p.math8.pk]
 
 
@@ -183,11 +185,11 @@ def test_one_guardian_without_grades_never_reads_the_scores_in_the_shared_digest
 ):
     p = personas
     build_term(p)
-    selectors.family_overview(p.sam)  # Sam may see grades: the digest holds scores
-    row = ChildWorkDigest.objects.get(student=p.leo)
-    stored = digest.Digest.from_data(p.leo.pk, row.built_at, row.data)
+    overviews.family_overview(p.sam)  # Sam may see grades: the digest holds scores
+    row = ChildWorkSummary.objects.get(student=p.leo)
+    stored = summary.Summary.from_data(p.leo.pk, row.built_at, row.data)
     assert any(row.score is not None for row in stored.feedback)
-    overview = selectors.family_overview(p.jordan)
+    overview = overviews.family_overview(p.jordan)
     every = overview.this_week + overview.recent_feedback
     every += [item.work for item in overview.needs_attention if item.work]
     assert every
@@ -200,10 +202,10 @@ def test_the_overview_agrees_with_the_child_page_computed_from_the_tables(person
     p = personas
     build_term(p)
     now = timezone.now()
-    overview = selectors.family_overview(p.sam, now=now)
+    overview = overviews.family_overview(p.sam, now=now)
     for child in overview.children:
-        page = selectors.child_page(p.sam, child, now=now)
-        window = now - selectors.ATTENTION_WINDOW
+        page = child_pages.child_page(p.sam, child, now=now)
+        window = now - overviews.ATTENTION_WINDOW
         missing = {
             w.assignment_id for w in page.missing if w.due_at is not None and w.due_at >= window
         }
@@ -218,7 +220,7 @@ def test_the_overview_agrees_with_the_child_page_computed_from_the_tables(person
         soon = {
             w.assignment_id
             for w in page.upcoming
-            if w.due_at is not None and w.due_at < now + selectors.THIS_WEEK
+            if w.due_at is not None and w.due_at < now + overviews.THIS_WEEK
         }
         assert soon == {w.assignment_id for w in overview.this_week if w.child.id == child.id}
         statuses = {w.assignment_id: w.status for w in page.upcoming}

@@ -18,6 +18,13 @@ from ninja import Field, Router, Schema
 
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
+from village.classwork.family import child as child_pages
+from village.classwork.family import overview as overviews
+from village.classwork.family import starters
+from village.classwork.family.child import ClassView
+from village.classwork.family.overview import Attention, AttentionKind
+from village.classwork.family.starters import StarterKind
+from village.classwork.family.work import FamilyWork, TopicNow
 from village.classwork.grades import CourseGrade, Trend
 from village.classwork.status import WorkStatus
 from village.community import policies
@@ -25,10 +32,7 @@ from village.community.models import Scope
 from village.core.api import READ, SIGNED_IN, Id
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
-from village.families import selectors, starters
-from village.families.selectors import Attention, AttentionKind
-from village.families.selectors_work import Child, FamilyWork, TopicNow
-from village.families.starters import StarterKind
+from village.families.surface import Child
 
 router = Router(auth=api_auth, tags=["family"])
 
@@ -229,7 +233,7 @@ def _topic(topic: TopicNow) -> FamilyTopicOut:
     )
 
 
-def _class(view: selectors.ClassView) -> FamilyClassOut:
+def _class(view: ClassView) -> FamilyClassOut:
     return FamilyClassOut(
         id=view.id,
         title=view.title,
@@ -259,7 +263,7 @@ def _class(view: selectors.ClassView) -> FamilyClassOut:
 )
 def overview(request: HttpRequest) -> FamilyOverviewOut:
     user = api_caller(request)
-    data = selectors.family_overview(user)
+    data = overviews.family_overview(user)
     if data.children:
         schools = policies.student_schools(child.id for child in data.children)
         audit_views(
@@ -297,12 +301,12 @@ def overview(request: HttpRequest) -> FamilyOverviewOut:
 )
 def child_detail(request: HttpRequest, student_id: Id) -> FamilyChildPageOut:
     user = api_caller(request)
-    child = selectors.family_child(user, student_id)
+    child = child_pages.family_child(user, student_id)
     policies.student_for_viewer(
         user, student_id, scope=Scope.CLASSWORK, request=request, channel="api"
     )
-    page = selectors.child_page(user, child)
-    school = page.school
+    school = policies.student_schools([child.id]).get(child.id)
+    page = child_pages.child_page(user, child)
     return FamilyChildPageOut(
         child=_child_out(child),
         school=(

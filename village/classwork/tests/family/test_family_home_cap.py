@@ -13,15 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from village.accounts.models import User
+from village.classwork.family import overview as overviews
+from village.classwork.family import work
+from village.classwork.family.overview import AttentionKind
 from village.classwork.grades import ScoredWork, weighted_percent
 from village.classwork.models import Feedback, FeedbackSeen, GradingCategory
 from village.classwork.selectors import current_classes
 from village.classwork.tests.factories import assignment, hand_in
+from village.classwork.tests.family.test_family_selectors import returned
 from village.community import policies
 from village.demo.personas import Personas
-from village.families import selectors, selectors_work
-from village.families.selectors import ATTENTION_PER_CHILD, AttentionKind
-from village.families.tests.test_family_selectors import returned
+from village.families import selectors as family
+from village.families.selectors import ATTENTION_PER_CHILD
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +42,7 @@ def pile_up(p: Personas, *, missing: int, feedback: int) -> None:
 def test_a_few_items_per_child_and_a_count_of_the_rest(personas):
     p = personas
     pile_up(p, missing=9, feedback=7)
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     ada = [item for item in overview.needs_attention if item.child.name == "Ada"]
     assert len(ada) == ATTENTION_PER_CHILD
     # every kind of trouble shows before more of one kind: the oldest missing work and the
@@ -58,14 +61,14 @@ def test_reading_feedback_lowers_the_count(personas):
     pile_up(p, missing=0, feedback=ATTENTION_PER_CHILD + 4)
     for feedback in Feedback.objects.filter(student=p.ada)[:3]:
         FeedbackSeen.objects.create(feedback=feedback, user=p.sam)
-    overview = selectors.family_overview(p.sam)
+    overview = overviews.family_overview(p.sam)
     assert [(more.child.name, more.count) for more in overview.attention_more] == [("Ada", 1)]
     seen = set(FeedbackSeen.objects.values_list("feedback__assignment__title", flat=True))
     listed = {item.work.title for item in overview.needs_attention if item.work}
     assert len(listed) == ATTENTION_PER_CHILD
     assert not listed & seen
     # Jordan's links to Leo never see Ada's count
-    assert selectors.family_overview(p.jordan).attention_more == []
+    assert overviews.family_overview(p.jordan).attention_more == []
 
 
 def test_the_home_page_links_each_childs_count_to_their_page(personas):
@@ -86,14 +89,14 @@ def test_the_overview_query_count_does_not_grow_with_the_pile(personas):
     pile_up(p, missing=2, feedback=2)
     policies.roles_of(p.sam)  # read once, then kept on the user
     with CaptureQueriesContext(connection) as few_rebuilt:  # builds the children's digests
-        selectors.family_overview(p.sam)
+        overviews.family_overview(p.sam)
     with CaptureQueriesContext(connection) as few:
-        selectors.family_overview(p.sam)
+        overviews.family_overview(p.sam)
     pile_up(p, missing=12, feedback=12)
     with CaptureQueriesContext(connection) as many_rebuilt:
-        selectors.family_overview(p.sam)
+        overviews.family_overview(p.sam)
     with CaptureQueriesContext(connection) as many:
-        selectors.family_overview(p.sam)
+        overviews.family_overview(p.sam)
     assert len(many) == len(few) <= 5, [q["sql"][:80] for q in many.captured_queries]
     # links with versions, classes, digests, five to rebuild them, the upsert, feedback opened,
     # the classes' events
@@ -134,13 +137,12 @@ def test_grades_summed_in_sql_match_weighted_percent_piece_by_piece(personas):
         scored(p.science8, "Loose", 1, points=3, student=student)
     scored(p.science8, "Unpointed", 5, points=0, student=p.leo)
 
-    children = [child for child, _token in selectors.family_versions(p.sam).children]
-    classes = selectors_work.graded_classes(
-        children, current_classes([child.id for child in children])
-    )
+    (classwork_versions,) = family.family_versions(p.sam)
+    children = [shown.child for shown in classwork_versions.children]
+    classes = work.graded_classes(children, current_classes([child.id for child in children]))
     now = timezone.now()
-    summed = selectors_work.grades_now(classes, now=now)
-    piece_by_piece = selectors_work.course_grades(classes, now=now, history=False)
+    summed = work.grades_now(classes, now=now)
+    piece_by_piece = work.course_grades(classes, now=now, history=False)
     assert summed == {key: grade.percent for key, grade in piece_by_piece.items()}
     assert summed[(p.ada.pk, p.homeroom5.pk)] is not None
     assert summed[(p.leo.pk, p.math8.pk)] is not None

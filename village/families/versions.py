@@ -1,0 +1,132 @@
+"""Versions of what families see, per student and area: tokens that change whenever a student's
+part of one area (classwork, goals…) changes, or what a reader has seen of it.
+
+Pages and summaries kept for families (the overview's parts, a child's work summary) store the
+tokens of the areas they show and are rebuilt when one differs, so a change in one area leaves
+what other areas kept alone. Every write that changes what a family sees of an area calls
+``students_changed`` (or ``readers_changed``) **inside the same transaction** as the write.
+
+Readers must read the tokens before the rows they summarise. Under PostgreSQL's read-committed
+isolation a summary may then hold rows newer than its tokens (it is rebuilt once more, harmless),
+never rows older than them. Each call is one upsert per 1,000 ids.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from village.families import surface
+from village.families.models import ReaderVersion, StudentVersion
+
+#: The token of a student or reader that has had no change (also: no row yet).
+UNCHANGED = 0
+#: Rows per upsert statement.
+BATCH = 1000
+
+
+def _token() -> int:
+    # 62 random bits: never UNCHANGED, and fits a signed 64-bit column
+    return secrets.randbits(62) + 1
+
+
+def students_changed(area: str, student_ids: Iterable[int]) -> None:
+    """Give each student in ``student_ids`` a new version of ``area``."""
+    ids = sorted(set(student_ids))
+    if not ids:
+        return
+    now = timezone.now()
+    StudentVersion.objects.bulk_create(
+        [StudentVersion(student_id=pk, area=area, token=_token(), changed_at=now) for pk in ids],
+        update_conflicts=True,
+        unique_fields=["student", "area"],
+        update_fields=["token", "changed_at"],
+        batch_size=BATCH,
+    )
+
+
+def readers_changed(area: str, reader_ids: Iterable[int]) -> None:
+    """Give each reader in ``reader_ids`` a new version of what they have seen of ``area``."""
+    ids = sorted(set(reader_ids))
+    if not ids:
+        return
+    now = timezone.now()
+    ReaderVersion.objects.bulk_create(
+        [ReaderVersion(reader_id=pk, area=area, token=_token(), changed_at=now) for pk in ids],
+        update_conflicts=True,
+        unique_fields=["reader", "area"],
+        update_fields=["token", "changed_at"],
+        batch_size=BATCH,
+    )
+
+
+def tokens(student_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Every area's token of each student (areas without a row are left out; read them with
+    ``.get(area, UNCHANGED)``), in one query."""
+    ids = list(student_ids)
+    found: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    rows = StudentVersion.objects.filter(student_id__in=ids).values_list(
+        "student_id", "area", "token"
+    )
+    for student_id, area, token in rows:
+        found[student_id][area] = token
+    return found
+
+
+def area_tokens(
+    area: str, student_ids: Iterable[int], reader_ids: Iterable[int] = ()
+) -> tuple[dict[int, int], dict[int, int]]:
+    """``area``'s token of each student and of each reader, ``UNCHANGED`` without a row (one
+    query for both)."""
+    students, readers = list(student_ids), list(reader_ids)
+    rows = (
+        StudentVersion.objects.filter(area=area, student_id__in=students)
+        .annotate(is_reader=models.Value(False))
+        .values_list("student_id", "token", "is_reader")
+        .union(
+            ReaderVersion.objects.filter(area=area, reader_id__in=readers)
+            .annotate(is_reader=models.Value(True))
+            .values_list("reader_id", "token", "is_reader"),
+            all=True,
+        )
+    )
+    found: dict[bool, dict[int, int]] = {False: {}, True: {}}
+    for pk, token, is_reader in rows:
+        found[bool(is_reader)][pk] = token
+    return (
+        {pk: found[False].get(pk, UNCHANGED) for pk in students},
+        {pk: found[True].get(pk, UNCHANGED) for pk in readers},
+    )
+
+
+def student_value(area: str) -> str:
+    """The name under which ``link_values`` reads ``area``'s version of a link's child."""
+    return f"families_version_{area}"
+
+
+def reader_value(area: str) -> str:
+    """The name under which ``link_values`` reads the guardian's own version of ``area``."""
+    return f"families_reader_version_{area}"
+
+
+def link_values() -> dict[str, Subquery]:
+    """Every registered area's versions, as values to read with each of a guardian's links:
+    the child's version, and the guardian's own where the area keeps one."""
+    values: dict[str, Subquery] = {}
+    for area in surface.areas():
+        values[student_value(area.name)] = Subquery(
+            StudentVersion.objects.filter(student_id=OuterRef("student_id"), area=area.name).values(
+                "token"
+            )[:1]
+        )
+        if area.reader_versions:
+            values[reader_value(area.name)] = Subquery(
+                ReaderVersion.objects.filter(
+                    reader_id=OuterRef("guardian_id"), area=area.name
+                ).values("token")[:1]
+            )
+    return values
