@@ -12,7 +12,7 @@ same size and seed reuse it. Then:
    through the session engine (no password hashing);
 2. gunicorn serves Village with ``bench.settings`` (production settings, DEBUG off) and
    ``--workers`` sync workers;
-3. every guardian's children's work digests are dropped, so that each guardian's first home
+3. every guardian's children's work summaries are dropped, so that each guardian's first home
    page rebuilds them, as the first visit after a change to a child's classwork does; those
    first pages are timed and checked: 200, the family overview, every child's name;
 4. wrk (Debian package ``wrk``) loads the family home ``/`` with ``--connections`` concurrent
@@ -84,7 +84,7 @@ def main() -> int:
         cookies = Path(tmp) / "sessions.txt"
         cookies.write_text("".join(f"{g.session}\n" for g in guardians))
         with _server(options, env, Path(tmp)) as base:
-            _forget_digests(guardians)
+            _forget_summaries(guardians)
             checked = _check_pages(base, guardians, options.expect)
             trivial_path = f"/bench/trivial/{guardians[0].pk}/"
             home = _load("family home '/'", base + "/", cookies, options)
@@ -295,20 +295,20 @@ def _get(url: str, session: str) -> tuple[int, str, str]:
         return response.status, response.url, response.read().decode()
 
 
-def _forget_digests(guardians: list[Guardian]) -> None:
-    """Drop the work digests of these guardians' children (rebuilt on their next home page)."""
+def _forget_summaries(guardians: list[Guardian]) -> None:
+    """Drop the work summaries of these guardians' children (rebuilt on their next home page)."""
+    from village.classwork.models import ChildWorkSummary
     from village.community.models import GuardianLink
-    from village.families.models import ChildWorkDigest
 
     children = GuardianLink.objects.filter(guardian_id__in=[g.pk for g in guardians]).values(
         "student_id"
     )
-    ChildWorkDigest.objects.filter(student_id__in=children).delete()
+    ChildWorkSummary.objects.filter(student_id__in=children).delete()
 
 
 def _check_pages(base: str, guardians: list[Guardian], expect: str) -> str:
     """Each guardian's first home page: a 200 with the family overview and every child's name;
-    how long these first pages took (each rebuilds its children's digests)."""
+    how long these first pages took (each rebuilds its children's summaries)."""
     took: list[float] = []
     for guardian in guardians:
         started = time.perf_counter()
@@ -327,7 +327,7 @@ def _check_pages(base: str, guardians: list[Guardian], expect: str) -> str:
     took.sort()
     p50, p95 = took[len(took) // 2], took[min(len(took) - 1, int(len(took) * 0.95))]
     return (
-        f"{len(guardians)} first home pages (digests rebuilt): 200, {expect!r} and every "
+        f"{len(guardians)} first home pages (summaries rebuilt): 200, {expect!r} and every "
         f"child's name; p50 {p50:.0f} ms, p95 {p95:.0f} ms, one at a time"
     )
 

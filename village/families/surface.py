@@ -130,10 +130,12 @@ OverviewBuilder = Callable[[OverviewRequest], OverviewPart]
 
 @dataclass(frozen=True)
 class Section:
-    """A section of a child's page: a template with its context."""
+    """A section of a child's page: a template with its context (``child`` is added to it), or
+    HTML the builder rendered already (``html``, e.g. kept in a cache), shown as it is."""
 
-    template: str
+    template: str = ""
     context: dict[str, Any] = field(default_factory=dict)
+    html: SafeString | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,9 @@ def _sections(asked: ChildRequest, allowed: set[Scope]) -> list[SafeString]:
         if area.scope not in allowed:
             continue
         section = builder(asked)
-        if section is not None:
+        if section is not None and section.html is not None:
+            rendered.append(section.html)
+        elif section is not None:
             context = {**section.context, "child": asked.child}
             html = render_to_string(section.template, context, asked.request)
             rendered.append(mark_safe(html))  # noqa: S308 - our own templates' output
