@@ -12,8 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.http import Http404
-
 from village.accounts.models import User
 from village.community.models import Scope
 from village.community.selectors import LinkedChild, guardian_links
@@ -33,29 +31,6 @@ def linked_child(link: LinkedChild) -> Child:
         grade=link.grade,
         grades=link.allows(Scope.GRADES),
     )
-
-
-def family_child(user: User, student_id: int, scope: Scope) -> Child:
-    """One child whose ``scope`` ``user`` may see as a guardian, or ``Http404``.
-
-    Staff who see the student at school get a 404 here too: this is the family's page.
-    """
-    for link in guardian_links(user):
-        if link.student_id == student_id and link.allows(scope):
-            return linked_child(link)
-    raise Http404("No such student.")
-
-
-def child_page_scopes(user: User, student_id: int) -> tuple[Child, list[Scope]]:
-    """The child whose page ``user`` opens, and the scopes of the page's sections their link
-    allows (in the sections' order); ``Http404`` when it allows none (or there is no link)."""
-    scopes = list(dict.fromkeys(area.scope for area, _builder in surface.child_sections()))
-    for link in guardian_links(user):
-        if link.student_id == student_id:
-            allowed = [scope for scope in scopes if link.allows(scope)]
-            if allowed:
-                return linked_child(link), allowed
-    raise Http404("No such student.")
 
 
 # --- versions ------------------------------------------------------------------------------------

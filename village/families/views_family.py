@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from village.accounts.models import User
 from village.community import policies
 from village.community.models import Scope
-from village.families import selectors, surface
+from village.families import policies as family_policies
+from village.families import surface
 from village.families.surface import ChildRequest
 
 
@@ -32,7 +33,7 @@ def _viewer(request: HttpRequest) -> User:
 def _page(request: HttpRequest, student_id: int, template: str, *, printing: bool) -> HttpResponse:
     """The page's header and sections, after the guardian check and one audit entry."""
     user = _viewer(request)
-    child, scopes = selectors.child_page_scopes(user, student_id)
+    child, scopes = family_policies.child_page_for_viewer(user, student_id)
     policies.student_for_viewer(user, student_id, scope=scopes[0], request=request)
     now = timezone.now()
     school = policies.student_schools([child.id]).get(child.id)

@@ -32,6 +32,7 @@ from village.community.models import Scope
 from village.core.api import READ, SIGNED_IN, Id
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
+from village.families import policies as family_policies
 from village.families.surface import Child
 
 router = Router(auth=api_auth, tags=["family"])
@@ -301,7 +302,7 @@ def overview(request: HttpRequest) -> FamilyOverviewOut:
 )
 def child_detail(request: HttpRequest, student_id: Id) -> FamilyChildPageOut:
     user = api_caller(request)
-    child = child_pages.family_child(user, student_id)
+    child = family_policies.family_child_for_viewer(user, student_id, Scope.CLASSWORK)
     policies.student_for_viewer(
         user, student_id, scope=Scope.CLASSWORK, request=request, channel="api"
     )

@@ -39,8 +39,7 @@ from village.classwork.grades import CourseGrade
 from village.classwork.selectors import work_items
 from village.classwork.status import WorkStatus
 from village.community import policies
-from village.community.models import Enrollment, EnrollmentRole, Scope
-from village.families import selectors
+from village.community.models import Enrollment, EnrollmentRole
 from village.families.surface import Child
 
 #: Weeks of grade history the sparkline draws.
@@ -118,11 +117,6 @@ class ChildPage:
     now: dt.datetime
     #: Class events marked for families, coming up in the child's classes.
     events: list[UpcomingEvent] = field(default_factory=list)
-
-
-def family_child(user: User, student_id: int) -> Child:
-    """One child whose classwork ``user`` may see as a guardian, or ``Http404``."""
-    return selectors.family_child(user, student_id, Scope.CLASSWORK)
 
 
 def _class_views(student_id: int) -> list[ClassView]:

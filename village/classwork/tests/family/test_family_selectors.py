@@ -21,6 +21,7 @@ from village.classwork.tests.factories import assignment, hand_in
 from village.community import policies, services
 from village.community.models import GuardianLink, LinkStatus, Relationship, Role, Scope
 from village.demo.personas import Personas
+from village.families import policies as family_policies
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +193,9 @@ def test_work_hidden_from_families_never_shows(personas):
     shown = {w.assignment_id for w in overview.this_week + overview.recent_feedback}
     shown |= {item.work.assignment_id for item in overview.needs_attention if item.work}
     assert term.hidden.pk not in shown
-    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(
+        p.sam, family_policies.family_child_for_viewer(p.sam, p.ada.pk, Scope.CLASSWORK)
+    )
     assert term.hidden.pk not in {w.assignment_id for w in page.missing + page.upcoming}
 
 
@@ -211,7 +214,7 @@ def test_jordan_sees_leos_work_without_scores_and_never_ada(personas):
     # a score without a comment is nothing Jordan may read
     assert "Equations quiz" not in {w.title for w in overview.recent_feedback}
     with pytest.raises(Http404):
-        child_pages.family_child(p.jordan, p.ada.pk)
+        family_policies.family_child_for_viewer(p.jordan, p.ada.pk, Scope.CLASSWORK)
 
 
 def test_seen_feedback_is_per_guardian(personas):
@@ -236,7 +239,9 @@ def test_old_feedback_leaves_and_old_missing_work_leaves_the_home_page(personas)
     assert overview.needs_attention == []
     assert overview.recent_feedback == []
     # the child page still lists every missing piece of the term
-    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(
+        p.sam, family_policies.family_child_for_viewer(p.sam, p.ada.pk, Scope.CLASSWORK)
+    )
     assert [w.assignment_id for w in page.missing] == [old.pk]
 
 
@@ -280,7 +285,7 @@ def test_unusable_or_classwork_less_links_show_nothing(personas, change):
     overview = overviews.family_overview(p.jordan)
     assert overview == overviews.FamilyOverview([], [], [], [])
     with pytest.raises(Http404):
-        child_pages.family_child(p.jordan, p.leo.pk)
+        family_policies.family_child_for_viewer(p.jordan, p.leo.pk, Scope.CLASSWORK)
 
 
 def test_a_guardian_at_another_school_sees_only_their_own_child(personas):
@@ -292,7 +297,7 @@ def test_a_guardian_at_another_school_sees_only_their_own_child(personas):
     assert kinds(overview) == {(AttentionKind.MISSING, "Finn", "Lakeside map")}
     for student in (p.ada, p.leo, p.mina):
         with pytest.raises(Http404):
-            child_pages.family_child(p.eve, student.pk)
+            family_policies.family_child_for_viewer(p.eve, student.pk, Scope.CLASSWORK)
 
 
 def test_staff_and_students_are_not_families(personas):
@@ -301,7 +306,7 @@ def test_staff_and_students_are_not_families(personas):
     for user in (p.rivera, p.nguyen, p.priya, p.leo, p.library):
         assert overviews.family_overview(user).children == []
         with pytest.raises(Http404):
-            child_pages.family_child(user, p.leo.pk)
+            family_policies.family_child_for_viewer(user, p.leo.pk, Scope.CLASSWORK)
 
 
 def test_a_class_the_child_left_drops_out(personas):
@@ -317,7 +322,9 @@ def test_a_class_the_child_left_drops_out(personas):
 def test_child_page_has_classes_teachers_grades_topics_and_work(personas):
     p = personas
     build_term(p)
-    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.leo.pk))
+    page = child_pages.child_page(
+        p.sam, family_policies.family_child_for_viewer(p.sam, p.leo.pk, Scope.CLASSWORK)
+    )
     # the page's header (``families``) names the child's school
     assert policies.student_schools([p.leo.pk])[p.leo.pk] == p.school
     math, science = page.classes
@@ -348,7 +355,9 @@ def test_child_page_has_classes_teachers_grades_topics_and_work(personas):
 def test_child_page_for_jordan_has_no_grades(personas):
     p = personas
     build_term(p)
-    page = child_pages.child_page(p.jordan, child_pages.family_child(p.jordan, p.leo.pk))
+    page = child_pages.child_page(
+        p.jordan, family_policies.family_child_for_viewer(p.jordan, p.leo.pk, Scope.CLASSWORK)
+    )
     assert [view.grade for view in page.classes] == [None, None]
     assert all(w.score is None for w in page.recent_feedback + page.missing + page.upcoming)
     assert [w.title for w in page.recent_feedback] == ["Lab report: density", "Slope practice"]
@@ -364,7 +373,9 @@ def test_course_grade_trend_follows_the_weeks(personas):
             assigned_days_ago=7 * weeks_ago + 3,
         )
         returned(work, p.ada, score=score, days_ago=7 * weeks_ago)
-    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(
+        p.sam, family_policies.family_child_for_viewer(p.sam, p.ada.pk, Scope.CLASSWORK)
+    )
     (homeroom,) = page.classes
     assert homeroom.grade is not None
     assert homeroom.grade.trend == Trend.UP
@@ -409,7 +420,9 @@ def test_course_grades_weigh_categories_as_the_teacher_set_them(personas):
     poster = assignment(p.homeroom5, "Poster", due_in_days=-2, category=projects)
     returned(sheet, p.ada, score=10)
     returned(poster, p.ada, score=5)
-    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.ada.pk))
+    page = child_pages.child_page(
+        p.sam, family_policies.family_child_for_viewer(p.sam, p.ada.pk, Scope.CLASSWORK)
+    )
     (homeroom,) = page.classes
     assert homeroom.grade is not None
     assert homeroom.grade.percent == Decimal("60.0")  # 100% x 20 + 50% x 80; unweighted is 75%

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -170,13 +171,14 @@ def test_a_change_in_the_area_leaves_what_classwork_kept(personas, sam, goals, m
     get(sam, HOME)  # builds and keeps both parts, and the children's work summaries
     summaries = set(ChildWorkSummary.objects.values_list("student_id", "key", "built_at"))
     assert len(summaries) == 2
-    classwork_builds = []
+    classwork_builds: list[int] = []
     real = overview.family_overview
-    monkeypatch.setattr(
-        overview,
-        "family_overview",
-        lambda *args, **kwargs: classwork_builds.append(1) or real(*args, **kwargs),
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> overview.FamilyOverview:
+        classwork_builds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(overview, "family_overview", counted)
     assert goals.overview_calls == 1
 
     versions.students_changed(AREA, [p.ada.pk])

@@ -25,6 +25,8 @@ from village.classwork.family.starters import (
     due_day,
 )
 from village.classwork.tests.family.test_family_selectors import build_term
+from village.community.models import Scope
+from village.families import policies as family_policies
 
 TUESDAY = dt.date(2026, 3, 3)
 WATER = TopicFact("The water cycle", "Grade 8 Science", "Elena Rivera")
@@ -158,7 +160,9 @@ def test_renders_in_the_familys_language_without_errors(language):
 def test_starters_for_a_child_page_come_from_the_real_term(personas):
     p = personas
     build_term(p)
-    page = child_pages.child_page(p.sam, child_pages.family_child(p.sam, p.leo.pk))
+    page = child_pages.child_page(
+        p.sam, family_policies.family_child_for_viewer(p.sam, p.leo.pk, Scope.CLASSWORK)
+    )
     result = starters.for_child_page(page, limit=4)
     assert [s.kind for s in result] == [
         StarterKind.FEEDBACK,
