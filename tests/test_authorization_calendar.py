@@ -15,10 +15,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.authorization import CLASSES, EVERYONE, STUDENTS, client_for
+from village.calendar.models import CalendarFeed
+from village.calendar.services import calendar_feed_create
+from village.calendar.tests.calendar_data import in_english
 from village.classwork.models import Assignment
-from village.families.models import CalendarFeed
-from village.families.services_calendar import calendar_feed_create
-from village.families.tests.calendar_data import in_english
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from village.accounts.tokens import token_create
+from village.calendar import services
 from village.core.middleware import SecurityHeadersMiddleware
-from village.families import services_calendar
 
 VILLAGE = Path(__file__).resolve().parents[1] / "village"
 
@@ -105,7 +105,7 @@ class TestNoStore:
         assert no_store(client.get("/api/v1/me"))
 
     def test_a_calendar_feed(self, client, personas):
-        _feed, token = services_calendar.calendar_feed_create(owner=personas.sam, student=None)
+        _feed, token = services.calendar_feed_create(owner=personas.sam, student=None)
         response = client.get(f"/family/calendar/{token}.ics")
         assert response.status_code == 200
         assert no_store(response)

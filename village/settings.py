@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "village.accounts",
     "village.community",
     "village.classwork",
+    "village.calendar",
     "village.families",
     "village.rostering",
     "village.onboarding",

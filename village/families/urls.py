@@ -1,8 +1,8 @@
-"""Family pages under ``/family/``: each child's page, the printable summary, calendar feeds."""
+"""Family pages under ``/family/``: each child's page and the printable summary."""
 
 from django.urls import URLPattern
 
-from village.families import urls_calendar, urls_family
+from village.families import urls_family
 
 app_name = "families"
-urlpatterns: list[URLPattern] = [*urls_family.urlpatterns, *urls_calendar.urlpatterns]
+urlpatterns: list[URLPattern] = [*urls_family.urlpatterns]

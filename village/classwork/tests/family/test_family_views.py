@@ -258,7 +258,7 @@ class TestChildPage:
         assert "Leo" in starters
         assert "“Lab report: density”" in starters
         assert f'href="{print_url(p.leo)}"' in html
-        assert f'href="{reverse("families:calendar")}"' in html
+        assert f'href="{reverse("calendar:manage")}"' in html
         assert "Add Leo\u2019s due dates to your phone\u2019s calendar" in html
 
     def test_grade_trend_is_in_words_and_a_labelled_sparkline(self, english):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_journeys import assert_accessible, main_text, shoot, sign_in
+from village.calendar.tests.calendar_data import assignment, in_english
 from village.demo.personas import DEMO_PASSWORD, build_personas
-from village.families.tests.calendar_data import assignment, in_english
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,7 @@
 """Writing calendar feeds: create, revoke, regenerate, and note when a feed was last read.
 
 The secret token is returned once, to be shown once; only its keyed digest is stored.
-Callers check who may do what first (``policies_calendar``).
+Callers check who may do what first (``village.calendar.policies``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.families.models import CalendarFeed, feed_digest
+from village.calendar.models import CalendarFeed, feed_digest
 
 #: ``last_used_at`` is written at most this often: calendar apps poll feeds many times a day.
 TOUCH_INTERVAL = dt.timedelta(hours=1)
@@ -34,7 +34,7 @@ def _new_token() -> str:
 def calendar_feed_create(*, owner: User, student: User | None) -> tuple[CalendarFeed, str]:
     """A new active feed and its token; ``student=None`` makes the family feed.
 
-    Precondition: ``owner`` may have this feed (``policies_calendar``). Raises
+    Precondition: ``owner`` may have this feed (``village.calendar.policies``). Raises
     ``FeedExistsError`` when an active one exists already.
     """
     return _create(owner_id=owner.pk, student_id=student.pk if student else None)

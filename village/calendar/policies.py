@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from village.accounts.models import User
+from village.calendar.models import CalendarFeed, feed_digests
 from village.community.models import GuardianLink, Role, Scope
 from village.community.policies import (
     AnyUser,
@@ -26,7 +27,6 @@ from village.community.policies import (
     guardian_children_ids,
     roles_of,
 )
-from village.families.models import CalendarFeed, feed_digests
 
 #: What ``secrets.token_urlsafe(32)`` makes: 43 characters of the URL-safe base64 alphabet.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -62,6 +62,15 @@ def child_for_calendar(user: AnyUser, student_id: int) -> User:
     if child is None:
         raise Http404("No such child.")
     return child
+
+
+def visible_feed_children(feed: CalendarFeed) -> QuerySet[User]:
+    """The children ``feed`` shows: its owner's children whose link allows classwork (only its
+    child, for a child's feed)."""
+    children = User.objects.filter(pk__in=guardian_children_ids(feed.owner, scope=Scope.CLASSWORK))
+    if feed.student_id is not None:
+        children = children.filter(pk=feed.student_id)
+    return children
 
 
 def own_active_feeds(user: AnyUser) -> QuerySet[CalendarFeed]:

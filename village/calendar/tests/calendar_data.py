@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from village.accounts.models import User
+from village.calendar import services
+from village.calendar.models import CalendarFeed
 from village.classwork.models import Assignment, ClassEvent
 from village.classwork.richtext import sanitise
 from village.community.models import SchoolClass
-from village.families import services_calendar
-from village.families.models import CalendarFeed
 
 
 def assignment(
@@ -56,11 +56,11 @@ def class_event(
 
 
 def feed_for(guardian: User, student: User | None = None) -> tuple[CalendarFeed, str]:
-    return services_calendar.calendar_feed_create(owner=guardian, student=student)
+    return services.calendar_feed_create(owner=guardian, student=student)
 
 
 def feed_path(token: str) -> str:
-    return reverse("families:calendar_feed", args=[token])
+    return reverse("calendar:feed", args=[token])
 
 
 def unfold(text: str) -> list[str]:

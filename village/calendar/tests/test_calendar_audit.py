@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from village.calendar.tests.calendar_data import assignment, feed_for, feed_path, in_english
 from village.core.models import AuditAction, AuditEvent
-from village.families.tests.calendar_data import assignment, feed_for, feed_path, in_english
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 The page shows a feed's full address only in the response that created it: Village keeps a
 keyed digest of the token, never the token. The feed answers without signing in; its address is
-the credential (``policies_calendar.feed_for_token``).
+the credential (``policies.feed_for_token``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import get_text_list
@@ -24,12 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from village.accounts.models import User
+from village.calendar import feeds, policies, services
+from village.calendar.models import CalendarFeed
+from village.calendar.services import FeedExistsError, FeedRevokedError
 from village.community.models import Scope
+from village.community.policies import student_schools
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
-from village.families import calendar, policies_calendar, services_calendar
-from village.families.models import CalendarFeed
-from village.families.services_calendar import FeedExistsError, FeedRevokedError
 
 FAMILY = "family"
 _CHILD_ID = re.compile(r"[0-9]{1,18}")
@@ -57,8 +58,8 @@ class NewAddress:
 
 
 def _rows(guardian: User) -> list[FeedRow]:
-    links = list(policies_calendar.calendar_links(guardian))
-    feeds = {feed.student_id: feed for feed in policies_calendar.own_active_feeds(guardian)}
+    links = list(policies.calendar_links(guardian))
+    active = {feed.student_id: feed for feed in policies.own_active_feeds(guardian)}
     classwork = {link.student_id for link in links if link.allows(Scope.CLASSWORK)}
     shared = [link.student.short_name for link in links if link.student_id in classwork]
     family_detail = (
@@ -66,7 +67,7 @@ def _rows(guardian: User) -> list[FeedRow]:
         if shared
         else _("No child's classwork is shared with you yet, so this calendar is empty for now.")
     )
-    rows = [FeedRow(FAMILY, _("Whole family"), family_detail, feeds.get(None), allowed=True)]
+    rows = [FeedRow(FAMILY, _("Whole family"), family_detail, active.get(None), allowed=True)]
     for link in links:
         name = link.student.short_name
         detail = (
@@ -83,7 +84,7 @@ def _rows(guardian: User) -> list[FeedRow]:
                 str(link.student_id),
                 name,
                 detail,
-                feeds.get(link.student_id),
+                active.get(link.student_id),
                 allowed=link.student_id in classwork,
             )
         )
@@ -91,7 +92,7 @@ def _rows(guardian: User) -> list[FeedRow]:
 
 
 def _new_address(request: HttpRequest, feed: CalendarFeed, token: str) -> NewAddress:
-    https = request.build_absolute_uri(reverse("families:calendar_feed", args=[token]))
+    https = request.build_absolute_uri(reverse("calendar:feed", args=[token]))
     title = (
         _("Your calendar address for %(name)s") % {"name": feed.student.short_name}
         if feed.student
@@ -109,7 +110,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     context = {"rows": _rows(guardian), "new": new, "error": error}
-    response = render(request, "families/calendar.html", context, status=status)
+    response = render(request, "calendar/manage.html", context, status=status)
     add_never_cache_headers(response)  # it may show a secret address
     return response
 
@@ -117,7 +118,7 @@ def _page(
 @login_required
 @require_GET
 def calendar_manage(request: HttpRequest) -> HttpResponse:
-    return _page(request, policies_calendar.guardian_or_404(request.user))
+    return _page(request, policies.guardian_or_404(request.user))
 
 
 def _target(raw: str) -> int | str | None:
@@ -130,16 +131,14 @@ def _target(raw: str) -> int | str | None:
 @login_required
 @require_POST
 def calendar_create(request: HttpRequest) -> HttpResponse:
-    guardian = policies_calendar.guardian_or_404(request.user)
+    guardian = policies.guardian_or_404(request.user)
     target = _target(request.POST.get("child", ""))
     if target is None:
         error = _("Choose a child, or the whole family, to make a calendar for.")
         return _page(request, guardian, error=error, status=400)
-    child = (
-        policies_calendar.child_for_calendar(guardian, target) if isinstance(target, int) else None
-    )
+    child = policies.child_for_calendar(guardian, target) if isinstance(target, int) else None
     try:
-        feed, token = services_calendar.calendar_feed_create(owner=guardian, student=child)
+        feed, token = services.calendar_feed_create(owner=guardian, student=child)
     except FeedExistsError:
         return _page(request, guardian, error=_exists_message(child), status=CONFLICT)
     feed.student = child
@@ -157,12 +156,12 @@ def _exists_message(child: User | None) -> str:
 @login_required
 @require_POST
 def calendar_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
-    guardian = policies_calendar.guardian_or_404(request.user)
-    feed = policies_calendar.feed_for_owner(guardian, feed_id)
+    guardian = policies.guardian_or_404(request.user)
+    feed = policies.feed_for_owner(guardian, feed_id)
     if feed.student_id is not None:
-        policies_calendar.child_for_calendar(guardian, feed.student_id)
+        policies.child_for_calendar(guardian, feed.student_id)
     try:
-        new_feed, token = services_calendar.calendar_feed_regenerate(feed=feed)
+        new_feed, token = services.calendar_feed_regenerate(feed=feed)
     except (FeedExistsError, FeedRevokedError):
         error = _("This calendar changed in the meantime. Please try again.")
         return _page(request, guardian, error=error, status=CONFLICT)
@@ -173,9 +172,9 @@ def calendar_regenerate(request: HttpRequest, feed_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
-    guardian = policies_calendar.guardian_or_404(request.user)
-    feed = policies_calendar.feed_for_owner(guardian, feed_id)
-    services_calendar.calendar_feed_revoke(feed=feed)
+    guardian = policies.guardian_or_404(request.user)
+    feed = policies.feed_for_owner(guardian, feed_id)
+    services.calendar_feed_revoke(feed=feed)
     name = feed.student.short_name if feed.student else _("the whole family")
     messages.success(
         request,
@@ -185,33 +184,24 @@ def calendar_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
         )
         % {"name": name},
     )
-    return redirect("families:calendar")
+    return redirect("calendar:manage")
 
 
 # --- the feed ----------------------------------------------------------------------------------
-
-
-def _assignment_path(assignment_id: int) -> str:
-    try:
-        return reverse("classwork:assignment", args=[assignment_id])
-    except NoReverseMatch:  # the assignment page is not routed in this build
-        return f"/work/assignments/{assignment_id}/"
 
 
 def _organizer_email(host: str) -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or f"no-reply@{host}"
 
 
-def _feed_read(feed: CalendarFeed) -> None:
+def _feed_read(feed: CalendarFeed, children: dict[int, str]) -> None:
     """Each read is a view of the records of the children it shows, by the feed's owner. The
     entry names the feed, never its address: that is the secret."""
+    schools = {child: school.pk for child, school in student_schools(children).items()}
     audit_views(
         actor_id=feed.owner_id,
         action=AuditAction.VIEW_STUDENT,
-        viewed=[
-            Viewed(student_id=child, organisation_id=school)
-            for child, school in calendar.feed_children_schools(feed)
-        ],
+        viewed=[Viewed(student_id=child, organisation_id=schools.get(child)) for child in children],
         channel="calendar",
         path=f"calendar feed {feed.pk}",
     )
@@ -219,23 +209,24 @@ def _feed_read(feed: CalendarFeed) -> None:
 
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    feed = policies_calendar.feed_for_token(token)
+    feed = policies.feed_for_token(token)
     now = timezone.now()
+    children = feeds.feed_children(feed)
     # UIDs name the site, not the host name this request used: a calendar subscribed under two
     # names must see one event, not two.
     host = settings.VILLAGE_SITE_DOMAIN
-    site = request.build_absolute_uri("/").rstrip("/")
     language = feed.owner.ui_language
     with translation.override(language):
-        body = calendar.feed_ics(
+        body = feeds.feed_ics(
             feed,
+            children=children,
             now=now,
             host=host,
-            assignment_url=lambda pk: site + _assignment_path(pk),
+            site=request.build_absolute_uri("/").rstrip("/"),
             organizer_email=_organizer_email(host),
         )
-    services_calendar.calendar_feed_touch(feed=feed, now=now)
-    _feed_read(feed)
+    services.calendar_feed_touch(feed=feed, now=now)
+    _feed_read(feed, children)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"  # a child's schoolwork: never kept
     response["Content-Language"] = language

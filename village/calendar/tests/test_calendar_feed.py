@@ -12,11 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 
-from village.classwork.models import ClassEvent
-from village.community.models import GuardianLink, LinkStatus
-from village.families import calendar, services_calendar, views_calendar
-from village.families.models import CalendarFeed, feed_digest
-from village.families.tests.calendar_data import (
+from village.calendar import feeds, services
+from village.calendar.models import CalendarFeed, feed_digest
+from village.calendar.tests.calendar_data import (
     assignment,
     calendar_property,
     class_event,
@@ -27,6 +25,9 @@ from village.families.tests.calendar_data import (
     summaries,
     unescape,
 )
+from village.classwork import calendar_sources
+from village.classwork.models import ClassEvent
+from village.community.models import GuardianLink, LinkStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_a_due_entry_has_its_class_instructions_link_and_times(personas):
     assert unescape(event["DESCRIPTION"]) == (
         "Class: Grade 8 Science\n\nMeasure three objects; then, write it up."
     )
-    assert event["URL"] == "http://testserver" + views_calendar._assignment_path(lab.pk)
+    assert event["URL"] == "http://testserver" + calendar_sources.assignment_path(lab.pk)
     assert event["URL"].endswith(f"/{lab.pk}/")
     assert lab.due_at is not None
     due = lab.due_at.astimezone(dt.UTC)
@@ -145,7 +146,7 @@ def test_long_instructions_are_cut_short(personas):
     _feed, token = feed_for(personas.sam, personas.leo)
     (event,) = read_events(feed_text(token))
     description = unescape(event["DESCRIPTION"])
-    assert len(description) < calendar.DESCRIPTION_CHARS + 60
+    assert len(description) < calendar_sources.DESCRIPTION_CHARS + 60
     assert description.endswith("…")
 
 
@@ -153,8 +154,8 @@ def test_assignment_links_fall_back_to_the_path_while_the_page_is_not_routed(mon
     def missing(*args, **kwargs):
         raise NoReverseMatch("classwork:assignment")
 
-    monkeypatch.setattr(views_calendar, "reverse", missing)
-    assert views_calendar._assignment_path(42) == "/work/assignments/42/"
+    monkeypatch.setattr(calendar_sources, "reverse", missing)
+    assert calendar_sources.assignment_path(42) == "/work/assignments/42/"
 
 
 def test_only_published_family_visible_work_due_in_the_window_shows(personas):
@@ -249,13 +250,13 @@ def test_uids_stay_the_same_from_one_fetch_to_the_next(personas, work):
 
 def test_feed_is_written_in_the_owners_language(personas, monkeypatch):
     seen: list[str] = []
-    original = calendar.feed_name
+    original = feeds.feed_name
 
     def spy(feed):
         seen.append(translation.get_language())
         return original(feed)
 
-    monkeypatch.setattr(calendar, "feed_name", spy)
+    monkeypatch.setattr(feeds, "feed_name", spy)
     personas.sam.preferred_language = "es"
     personas.sam.save(update_fields=["preferred_language"])
     _feed, token = feed_for(personas.sam)
@@ -308,7 +309,7 @@ def test_a_child_no_longer_visible_leaves_the_family_feed_and_their_own_feed_404
 def test_revoking_makes_the_address_404_at_once(personas, work):
     feed, token = feed_for(personas.sam)
     assert fetch(token).status_code == 200
-    services_calendar.calendar_feed_revoke(feed=feed)
+    services.calendar_feed_revoke(feed=feed)
     response = fetch(token)
     assert response.status_code == 404
     assert b"VCALENDAR" not in response.content
@@ -316,7 +317,7 @@ def test_revoking_makes_the_address_404_at_once(personas, work):
 
 def test_regenerating_gives_a_new_address_and_retires_the_old(personas, work):
     feed, old = feed_for(personas.sam, personas.leo)
-    new_feed, new = services_calendar.calendar_feed_regenerate(feed=feed)
+    new_feed, new = services.calendar_feed_regenerate(feed=feed)
     assert new != old
     assert new_feed.student_id == personas.leo.pk
     assert fetch(old).status_code == 404

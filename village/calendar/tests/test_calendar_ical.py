@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from village.families import ical
-from village.families.calendar import FeedEntry, feed_calendar
-from village.families.tests.calendar_data import read_events, unescape, unfold
+from village.calendar import ical
+from village.calendar.feeds import feed_calendar
+from village.calendar.sources import CalendarEntry
+from village.calendar.tests.calendar_data import read_events, unescape, unfold
 
 NOW = dt.datetime(2025, 11, 3, 15, 30, tzinfo=dt.UTC)
 
@@ -151,7 +152,7 @@ def test_serialized_components_end_every_line_with_crlf():
 # --- a feed's calendar ------------------------------------------------------------------------
 
 
-def _entry(uid: str, **changes: object) -> FeedEntry:
+def _entry(uid: str, **changes: object) -> CalendarEntry:
     fields: dict[str, object] = {
         "uid": uid,
         "summary": "Leo: Lab report: density (due)",
@@ -164,10 +165,10 @@ def _entry(uid: str, **changes: object) -> FeedEntry:
         "transparent": True,
     }
     fields.update(changes)
-    return FeedEntry(**fields)  # type: ignore[arg-type]
+    return CalendarEntry(**fields)  # type: ignore[arg-type]
 
 
-def _calendar(*entries: FeedEntry) -> str:
+def _calendar(*entries: CalendarEntry) -> str:
     calendar = feed_calendar(
         name="Okoye family schoolwork",
         entries=list(entries),

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.test import Client
 
+from village.calendar.models import CalendarFeed, feed_digest
+from village.calendar.tests.calendar_data import feed_for, feed_path, in_english
 from village.community.models import GuardianLink
-from village.families.models import CalendarFeed, feed_digest
-from village.families.tests.calendar_data import feed_for, feed_path, in_english
 
 pytestmark = pytest.mark.django_db
 

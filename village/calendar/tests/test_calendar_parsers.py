@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from village.families import ical
-from village.families.calendar import FeedEntry, feed_calendar
-from village.families.tests.calendar_data import (
+from village.calendar import ical
+from village.calendar.feeds import feed_calendar
+from village.calendar.sources import CalendarEntry
+from village.calendar.tests.calendar_data import (
     assignment,
     class_event,
     feed_for,
@@ -193,7 +194,7 @@ def test_a_300_character_title_and_many_events_parse_in_both(tmp_path):
     title = (ACCENTS + 'quote " semicolon ; comma , backslash \\ ') * 6
     title = title[:300]
     entries = [
-        FeedEntry(
+        CalendarEntry(
             uid=f"assignment-{number}-student-{child}@village.test",
             summary=f"{name}: {title} (due)",
             description=f"Class: Science\n\n{title}\n{title}",
@@ -208,7 +209,7 @@ def test_a_300_character_title_and_many_events_parse_in_both(tmp_path):
         for child, name in ((7, "Ada"), (8, "Leo"))
     ]
     entries.append(
-        FeedEntry(
+        CalendarEntry(
             uid="classevent-1-student-7@village.test",
             summary="Ada: 文化祭",
             description="",

@@ -1,6 +1,6 @@
 """A small iCalendar (RFC 5545) writer: components, properties, escaping and line folding.
 
-It knows nothing of Village; ``village.families.calendar`` builds the feeds with it.
+It knows nothing of Village; ``village.calendar.feeds`` builds the feeds with it.
 Output follows the RFC where calendar apps are strict: lines end with CRLF, long lines are folded
 at 75 octets without splitting a UTF-8 character, TEXT values escape backslash, semicolon, comma
 and newline, times are written in UTC with a ``Z`` (no VTIMEZONE needed) and dates as

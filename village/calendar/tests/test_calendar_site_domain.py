@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from village.families.tests.calendar_data import (
+from village.calendar.tests.calendar_data import (
     assignment,
     feed_for,
     feed_path,
