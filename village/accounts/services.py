@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from village.accounts.emails import send_to_user
 from village.accounts.languages import language_code, validate_timezone
 from village.accounts.models import Invitation, PersonalToken, User, hash_secret
+from village.core.mail import send_email
 
 
 class InvitationState(models.TextChoices):
@@ -117,10 +117,14 @@ def invitation_send(*, user: User, invited_by: User | None, base_url: str) -> In
         expires_at=now + dt.timedelta(days=settings.VILLAGE_INVITATION_DAYS),
     )
     link = base_url.rstrip("/") + reverse("accounts:invitation_accept", args=[secret])
-    context = {"invitation": invitation, "invited_by": invited_by, "link": link}
+    context = {"user": user, "invitation": invitation, "invited_by": invited_by, "link": link}
     transaction.on_commit(
-        lambda: send_to_user(
-            user=user, template_prefix="accounts/email/invitation", context=context
+        lambda: send_email(
+            template="accounts/email/invitation",
+            context=context,
+            to=[user.email],
+            language=user.ui_language,
+            time_zone=user.timezone,
         )
     )
     return invitation

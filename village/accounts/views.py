@@ -54,9 +54,6 @@ class LogoutView(auth_views.LogoutView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = LocalizedPasswordResetForm
     template_name = "accounts/password_reset.html"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
-    email_template_name = "accounts/email/password_reset.txt"
-    html_email_template_name = "accounts/email/password_reset.html"
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Form) -> HttpResponse:

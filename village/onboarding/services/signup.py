@@ -26,12 +26,12 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from village.accounts.emails import send_to_user
 from village.accounts.models import User
 from village.accounts.services import count_in_window
 from village.community.models import (
     GuardianLink,
 )
+from village.core.mail import send_email
 from village.onboarding.models import FamilySignup, PairingCode
 from village.onboarding.services.codes import (
     _open_code_for_update,
@@ -170,10 +170,14 @@ def _signup_with_code(*, user: User, raw_code: str, base_url: str) -> GuardianLi
     link = _link(guardian=user, student=code.student, route=code_route(code), tell=False)
     _spend(code, user)
     FamilySignup.objects.create(user=user, link=link, code=code)
-    context = {"link": _confirmation_link(user, base_url)}
+    context = {"user": user, "link": _confirmation_link(user, base_url)}
     transaction.on_commit(
-        lambda: send_to_user(
-            user=user, template_prefix="onboarding/email/signup_confirm", context=context
+        lambda: send_email(
+            template="onboarding/email/signup_confirm",
+            context=context,
+            to=[user.email],
+            language=user.ui_language,
+            time_zone=user.timezone,
         )
     )
     return link
@@ -185,8 +189,13 @@ def _tell_existing_account(account: User, base_url: str) -> None:
     digest = hashlib.sha256(account.email.strip().lower().encode()).hexdigest()
     if count_in_window(f"signup-existing:email:{digest}") > EXISTING_ACCOUNT_EMAILS_PER_HOUR:
         return
-    context = {"link": base_url.rstrip("/") + reverse("onboarding:redeem")}
-    send_to_user(user=account, template_prefix="onboarding/email/signup_existing", context=context)
+    send_email(
+        template="onboarding/email/signup_existing",
+        context={"user": account, "link": base_url.rstrip("/") + reverse("onboarding:redeem")},
+        to=[account.email],
+        language=account.ui_language,
+        time_zone=account.timezone,
+    )
 
 
 def guardian_signup(
