@@ -134,12 +134,34 @@ def administered_schools(user: AnyUser) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=ids)
 
 
-def taught_class_ids(user: AnyUser) -> IdQuery:
-    """Ids of classes the user currently teaches or assists in (a subquery)."""
+def taught_class_ids(user: AnyUser, *, aides: bool = True) -> IdQuery:
+    """Ids of classes the user currently teaches or, unless ``aides`` is false, assists in
+    (a subquery). This is the one definition of "teaches"."""
+    roles = STAFF_CLASS_ROLES if aides else (EnrollmentRole.TEACHER,)
     return (
         Enrollment.objects.current(today())
-        .filter(user_id=_pk(user), role__in=STAFF_CLASS_ROLES)
+        .filter(user_id=_pk(user), role__in=roles)
         .values("school_class_id")
+    )
+
+
+def teaches_class(user: AnyUser, school_class: SchoolClass | int, *, aides: bool = True) -> bool:
+    """Does ``user`` currently teach (or, unless ``aides`` is false, assist in) the class?"""
+    class_id = school_class if isinstance(school_class, int) else school_class.pk
+    return taught_class_ids(user, aides=aides).filter(school_class_id=class_id).exists()
+
+
+def teaches_student(user: AnyUser, student_id: int, *, aides: bool = True) -> bool:
+    """Is the student currently enrolled in a class ``user`` teaches (or, unless ``aides`` is
+    false, assists in)?"""
+    return (
+        Enrollment.objects.current(today())
+        .filter(
+            user_id=student_id,
+            role=EnrollmentRole.STUDENT,
+            school_class_id__in=taught_class_ids(user, aides=aides),
+        )
+        .exists()
     )
 
 
@@ -432,4 +454,4 @@ def can_see_full_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:
     roles = roles_of(user)
     if roles.is_admin and administered_schools(user).filter(pk=school_class.school_id).exists():
         return True
-    return taught_class_ids(user).filter(school_class_id=school_class.pk).exists()
+    return teaches_class(user, school_class)
