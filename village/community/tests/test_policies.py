@@ -72,17 +72,17 @@ class TestTeaches:
         assert not policies.teaches_student(personas.rivera, personas.eve.pk)
 
     def test_an_aide_assists_but_does_not_teach(self, personas):
+        from village.accounts.models import User
         from village.community.models import Enrollment, EnrollmentRole
 
+        aide = User.objects.create_user(username="aide", first_name="Al", last_name="Aide")
         Enrollment.objects.create(
-            user=personas.chen, school_class=personas.science8, role=EnrollmentRole.AIDE
+            user=aide, school_class=personas.science8, role=EnrollmentRole.AIDE
         )
-        assert policies.teaches_class(personas.chen, personas.science8)
-        assert not policies.teaches_class(personas.chen, personas.science8, aides=False)
-        assert policies.teaches_student(personas.chen, personas.leo.pk)
-        assert not policies.teaches_student(personas.chen, personas.leo.pk, aides=False)
+        assert policies.teaches_class(aide, personas.science8)
+        assert not policies.teaches_class(aide, personas.science8, aides=False)
+        assert policies.teaches_student(aide, personas.leo.pk)
+        assert not policies.teaches_student(aide, personas.leo.pk, aides=False)
         assert personas.science8.pk not in set(
-            policies.taught_class_ids(personas.chen, aides=False).values_list(
-                "school_class_id", flat=True
-            )
+            policies.taught_class_ids(aide, aides=False).values_list("school_class_id", flat=True)
         )
