@@ -16,6 +16,7 @@ Rules (roles are *current*: active, and today within their dates):
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -384,6 +385,11 @@ def can_see_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:
     )
 
 
+def may_read_audit_log(user: AnyUser) -> bool:
+    """School and district admins read the audit log of their schools."""
+    return administered_schools(user).exists()
+
+
 def audit_organisation_ids(user: AnyUser) -> IdQuery:
     """Organisations whose audit entries ``user`` may read: the schools they administer."""
     return administered_schools(user).values("pk")
@@ -447,6 +453,21 @@ def student_guardian_links(user: AnyUser, student_id: int) -> QuerySet[GuardianL
     elif user.pk == student_id and roles_of(user).has(Role.STUDENT):
         condition |= Q(status=LinkStatus.ACTIVE, no_access=False)
     return GuardianLink.objects.filter(condition, student_id=student_id)
+
+
+class RosterAccess(enum.Enum):
+    NONE = "none"
+    NAMES = "names"  # a student of the class: names as the class's roster visibility allows
+    FULL = "full"  # staff of the class or admins of its school: full names and ids
+
+
+def roster_access(user: AnyUser, school_class: SchoolClass) -> RosterAccess:
+    """How much of a visible class's roster ``user`` sees."""
+    if not can_see_class_roster(user, school_class):
+        return RosterAccess.NONE
+    if can_see_full_class_roster(user, school_class):
+        return RosterAccess.FULL
+    return RosterAccess.NAMES
 
 
 def can_see_full_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:

@@ -37,7 +37,7 @@ from village.rostering import reach, services
 from village.rostering.gradebook import import_gradebook, read_gradebook
 from village.rostering.importer import known_ids
 from village.rostering.models import ImportStatus, RosterImport
-from village.rostering.policies import bundle_scope_problems
+from village.rostering.policies.scope import bundle_scope_problems
 from village.rostering.report import Report
 from village.rostering.tests.builders import HEADERS as ROSTER_HEADERS
 from village.rostering.tests.builders import manifest
