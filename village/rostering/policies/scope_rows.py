@@ -49,7 +49,7 @@ def bundle_scope(organisation: Organisation, roster: ParsedRoster) -> BundleScop
     rows = list(orgs.values_list("pk", "sourced_id"))
     sourced = {sid for _pk, sid in rows if sid}
     if organisation.kind == OrgKind.DISTRICT and organisation.sourced_id:
-        sourced |= _new_orgs_under(roster, sourced)
+        sourced = reach.orgs_under(sourced, _new_org_parents(roster))
         own_reach = frozenset(pk for pk, _sid in rows)
         people = frozenset(sourced)
     else:
@@ -64,23 +64,16 @@ def bundle_scope(organisation: Organisation, roster: ParsedRoster) -> BundleScop
     )
 
 
-def _new_orgs_under(roster: ParsedRoster, allowed: set[str]) -> set[str]:
-    """Orgs Village does not hold yet whose parent chain leads into ``allowed`` (new schools)."""
+def _new_org_parents(roster: ParsedRoster) -> dict[str, str | None]:
+    """Each organisation of the bundle Village does not hold yet, with its parent's sourcedId."""
     taken = set(
         Organisation.objects.filter(sourced_id__in=list(roster.orgs)).values_list(
             "sourced_id", flat=True
         )
     )
-    added: set[str] = set()
-    grew = True
-    while grew:
-        grew = False
-        for org in roster.orgs.values():
-            inside = org.parent_id in allowed or org.parent_id in added
-            if org.sourced_id not in taken and org.sourced_id not in added and inside:
-                added.add(org.sourced_id)
-                grew = True
-    return added
+    return {
+        org.sourced_id: org.parent_id for org in roster.orgs.values() if org.sourced_id not in taken
+    }
 
 
 def org_references(roster: ParsedRoster) -> Iterator[tuple[str, Iterable[str]]]:

@@ -45,7 +45,7 @@ from village.rostering.tests.test_gradebook_import import HEADERS as GRADEBOOK_H
 from village.rostering.tests.test_import_reach import (  # noqa: F401 (an autouse fixture)
     _isolated_storage,
 )
-from village.rostering.tests.test_upload import DISTRICT, SCHOOL, SISTER, STAMP, zip_upload
+from village.rostering.tests.uploads import DISTRICT, SCHOOL, SISTER, STAMP, zip_upload
 from village.rostering.validate import validate_bundle
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("village.rostering.tests.upload_urls")]
