@@ -48,14 +48,6 @@ def accounts_for_login(identifier: str) -> list[User]:
     return accounts
 
 
-def username_for_login(identifier: str) -> str:
-    """The username to authenticate when ``identifier`` names a single account; otherwise the
-    identifier itself, which matches no username (``LoginForm`` tells several apart by
-    password)."""
-    accounts = accounts_for_login(identifier)
-    return accounts[0].username if len(accounts) == 1 else identifier.strip()
-
-
 class LoginForm(AuthenticationForm):
     """Sign in with a username or an email address (not case-sensitive) and a password.
 

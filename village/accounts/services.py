@@ -73,6 +73,26 @@ def invitation_get_open(*, secret: str, for_update: bool = False) -> Invitation:
     return invitation
 
 
+def free_username(wanted: str) -> str:
+    """``wanted`` (trimmed, in lower case) when no account has it as its username or its email
+    (an account named after someone else's address would stand in their way when they sign in
+    with it), else with the first free number: ``ito-2``, ``ito-3``... (at most 140 characters
+    before the number). Usernames stay unique."""
+    base = wanted.strip().lower()[:140]
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base).values_list(
+            "username", flat=True
+        )
+    }
+    if User.objects.filter(email__iexact=base).exists():
+        taken.add(base)
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
 def _check_invitable(user: User) -> None:
     if not user.email:
         raise ValidationError(

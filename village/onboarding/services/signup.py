@@ -27,7 +27,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.accounts.services import count_in_window
+from village.accounts.services import count_in_window, free_username
 from village.community.models import (
     GuardianLink,
 )
@@ -60,15 +60,6 @@ class SignupData:
     language: str
 
 
-def _free_username(email: str) -> str:
-    base = email.strip().lower()[:140]
-    candidate, number = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
-
-
 def _pending_username() -> str:
     return f"{PENDING_USERNAME_PREFIX}{secrets.token_hex(12)}"
 
@@ -98,7 +89,7 @@ def _checked_guardian(data: SignupData, *, confirmed: bool) -> User:
     if data.language not in {code for code, _name in settings.LANGUAGES}:
         raise ValidationError({"language": _("Choose a language from the list.")})
     user = User(
-        username=_free_username(email) if confirmed else _pending_username(),
+        username=free_username(email) if confirmed else _pending_username(),
         email=email,
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
@@ -235,7 +226,7 @@ def _confirmed_username(user: User) -> str:
     email = user.email.strip().lower()
     if not User.objects.filter(username__iexact=email).exclude(pk=user.pk).exists():
         return email
-    return _free_username(email)
+    return free_username(email)
 
 
 def guardian_signup_pending(*, uidb64: str, token: str, for_update: bool = False) -> User:
