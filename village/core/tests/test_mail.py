@@ -38,8 +38,14 @@ def _templates(settings):
     settings.VILLAGE_SITE_DOMAIN = "mail.village.example.org"
 
 
-def sent(**kwargs: object) -> EmailMultiAlternatives:
-    send_email(template="notice", context=CONTEXT, to=["ana@families.village.test"], **kwargs)
+def sent(language: str, time_zone: str | None = None) -> EmailMultiAlternatives:
+    send_email(
+        template="notice",
+        context=CONTEXT,
+        to=["ana@families.village.test"],
+        language=language,
+        time_zone=time_zone,
+    )
     (message,) = mail.outbox
     assert isinstance(message, EmailMultiAlternatives)
     return message
