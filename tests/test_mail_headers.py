@@ -111,3 +111,29 @@ def test_an_invitation_ending_in_the_afternoon_has_one_period(
     for body in (message.body, html_body(message)):
         assert "p.m.." not in body
         assert "Until April 20, 2026, 3 p.m., the link can be used once." in body
+
+
+def test_a_guardian_invitation_to_a_spanish_speaker_is_in_spanish(
+    personas, django_capture_on_commit_callbacks
+):
+    from village.community.models import Relationship
+    from village.onboarding.services.invitations import InvitationData, guardian_invitation_send
+
+    data = InvitationData(
+        email=personas.sam.email, name="", relationship=Relationship.GUARDIAN, language="en"
+    )
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        guardian_invitation_send(
+            student=personas.maya,
+            invited_by=personas.rivera,
+            data=data,
+            base_url="https://village.example.org",
+        )
+    message = mail.outbox[0]
+    assert "Para aceptar, abra este enlace:" in message.body
+    assert "Si no esperaba este mensaje" in html_body(message)
+    headers = headers_of(message)
+    assert headers["Content-Language"] == "es"
+    assert headers["Auto-Submitted"] == "auto-generated"
+    assert headers["Message-ID"].endswith("@village.example.org>")
+    assert message.message().get_content_type() == "multipart/alternative"

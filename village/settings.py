@@ -7,7 +7,6 @@ key and an explicit list of allowed hosts.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from email.utils import parseaddr
 from pathlib import Path
@@ -17,7 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from village.core.env import env_bool, env_int, env_list, env_str
+from village.core.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -166,14 +165,7 @@ AXES_ENABLED = env_bool("VILLAGE_LOGIN_LOCKOUT", default=True)
 # The client's address behind a reverse proxy: X-Forwarded-For is believed only as far as these
 # proxies (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8); empty, REMOTE_ADDR is the client.
 # The login lockout, the pairing-code limiter and the password-reset throttle all use it.
-VILLAGE_TRUSTED_PROXIES = env_list("VILLAGE_TRUSTED_PROXIES")
-for _proxy in VILLAGE_TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"VILLAGE_TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
-        ) from None
+VILLAGE_TRUSTED_PROXIES = env_networks("VILLAGE_TRUSTED_PROXIES")
 AXES_CLIENT_IP_CALLABLE = "village.core.clientip.client_key"
 
 # Password-reset emails per hour: to one address, and asked for from one client address.

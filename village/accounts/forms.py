@@ -3,6 +3,7 @@ editing one's profile and naming an API token."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -19,10 +19,13 @@ from village.accounts.languages import language_choices, timezone_choices
 from village.accounts.models import User
 from village.accounts.services import ProfileData
 from village.accounts.tokens import DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS
+from village.core.mail import send_email
 from village.core.text import single_line
 
 if TYPE_CHECKING:
     pass
+
+logger = logging.getLogger(__name__)
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
 
@@ -43,14 +46,6 @@ def accounts_for_login(identifier: str) -> list[User]:
         )
         accounts += list(by_email.order_by("pk")[:MAX_ACCOUNTS_PER_EMAIL])
     return accounts
-
-
-def username_for_login(identifier: str) -> str:
-    """The username to authenticate when ``identifier`` names a single account; otherwise the
-    identifier itself, which matches no username (``LoginForm`` tells several apart by
-    password)."""
-    accounts = accounts_for_login(identifier)
-    return accounts[0].username if len(accounts) == 1 else identifier.strip()
 
 
 class LoginForm(AuthenticationForm):
@@ -107,7 +102,10 @@ class LoginForm(AuthenticationForm):
 
 
 class LocalizedPasswordResetForm(PasswordResetForm):
-    """Writes each reset email in its recipient's language and time zone."""
+    """Writes each reset email, from ``EMAIL_TEMPLATE``, in its recipient's language and time
+    zone (Django's template names are not used)."""
+
+    EMAIL_TEMPLATE = "accounts/email/password_reset"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,15 +121,17 @@ class LocalizedPasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         user = context["user"]
-        with translation.override(user.ui_language), timezone.override(user.timezone):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                context,
-                from_email,
-                to_email,
-                html_email_template_name,
+        try:
+            send_email(
+                template=self.EMAIL_TEMPLATE,
+                context=context,
+                to=[to_email],
+                language=user.ui_language,
+                time_zone=user.timezone,
             )
+        except Exception:
+            # As Django's form does: the page answers the same whether or not an email went out.
+            logger.exception("Failed to send password reset email to %s", user.pk)
 
 
 class NewPasswordForm(forms.Form):

@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from village.accounts.emails import send_to_user
 from village.accounts.languages import language_code, validate_timezone
 from village.accounts.models import Invitation, PersonalToken, User, hash_secret
+from village.core.mail import send_email
 
 
 class InvitationState(models.TextChoices):
@@ -73,6 +73,26 @@ def invitation_get_open(*, secret: str, for_update: bool = False) -> Invitation:
     return invitation
 
 
+def free_username(wanted: str) -> str:
+    """``wanted`` (trimmed, in lower case) when no account has it as its username or its email
+    (an account named after someone else's address would stand in their way when they sign in
+    with it), else with the first free number: ``ito-2``, ``ito-3``... (at most 140 characters
+    before the number). Usernames stay unique."""
+    base = wanted.strip().lower()[:140]
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=base).values_list(
+            "username", flat=True
+        )
+    }
+    if User.objects.filter(email__iexact=base).exists():
+        taken.add(base)
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
 def _check_invitable(user: User) -> None:
     if not user.email:
         raise ValidationError(
@@ -117,10 +137,14 @@ def invitation_send(*, user: User, invited_by: User | None, base_url: str) -> In
         expires_at=now + dt.timedelta(days=settings.VILLAGE_INVITATION_DAYS),
     )
     link = base_url.rstrip("/") + reverse("accounts:invitation_accept", args=[secret])
-    context = {"invitation": invitation, "invited_by": invited_by, "link": link}
+    context = {"user": user, "invitation": invitation, "invited_by": invited_by, "link": link}
     transaction.on_commit(
-        lambda: send_to_user(
-            user=user, template_prefix="accounts/email/invitation", context=context
+        lambda: send_email(
+            template="accounts/email/invitation",
+            context=context,
+            to=[user.email],
+            language=user.ui_language,
+            time_zone=user.timezone,
         )
     )
     return invitation

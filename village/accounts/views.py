@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from village.accounts import services, tokens
+from village.accounts import policies, services, tokens
 from village.accounts.forms import (
     LocalizedPasswordResetForm,
     LoginForm,
@@ -29,7 +29,7 @@ from village.accounts.forms import (
     ProfileForm,
     TokenCreateForm,
 )
-from village.accounts.models import PersonalToken, User
+from village.accounts.models import User
 from village.accounts.services import InvitationNotFoundError, InvitationUnavailableError
 from village.core.clientip import client_key
 
@@ -54,9 +54,6 @@ class LogoutView(auth_views.LogoutView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = LocalizedPasswordResetForm
     template_name = "accounts/password_reset.html"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
-    email_template_name = "accounts/email/password_reset.txt"
-    html_email_template_name = "accounts/email/password_reset.html"
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Form) -> HttpResponse:
@@ -192,7 +189,7 @@ def token_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(PersonalToken, pk=token_id, user=request.user)
+    token = policies.token_for_editor(request.user, token_id)
     tokens.token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

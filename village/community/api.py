@@ -15,7 +15,7 @@ from village.accounts.api_auth import api_auth
 from village.accounts.models import User
 from village.community import api_queries
 from village.community.models import GuardianLink, SchoolClass
-from village.community.policies import class_for_viewer
+from village.community.policies import class_for_viewer, student_for_viewer
 from village.community.schemas import (
     ChildOut,
     ClassOut,
@@ -79,7 +79,7 @@ def class_list(request: HttpRequest) -> QuerySet[SchoolClass]:
     description="A class the caller may see, with course, school and teachers; 404 otherwise.",
 )
 def class_detail(request: HttpRequest, class_id: Id) -> SchoolClass:
-    return api_queries.class_for_api(api_caller(request), class_id)
+    return api_queries.class_for_api(class_for_viewer(api_caller(request), class_id))
 
 
 @classes_router.get(
@@ -97,7 +97,7 @@ def class_detail(request: HttpRequest, class_id: Id) -> SchoolClass:
 def class_roster(request: HttpRequest, class_id: Id) -> QuerySet[User]:
     user = api_caller(request)
     school_class = class_for_viewer(user, class_id)
-    return api_queries.roster_for_viewer(user, school_class, request=request)
+    return api_queries.roster_for_api(user, school_class, request=request)
 
 
 @students_router.get(
@@ -112,5 +112,6 @@ def class_roster(request: HttpRequest, class_id: Id) -> QuerySet[User]:
     ),
 )
 def student_detail(request: HttpRequest, student_id: Id) -> StudentOut:
-    detail = api_queries.student_detail_for_api(api_caller(request), student_id, request=request)
-    return StudentOut.build(detail)
+    user = api_caller(request)
+    student = student_for_viewer(user, student_id, request=request, channel="api")
+    return StudentOut.build(api_queries.student_detail_for_api(user, student))

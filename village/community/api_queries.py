@@ -8,7 +8,6 @@ queries.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -39,11 +38,9 @@ from village.community.models import (
 )
 from village.community.policies import (
     AnyUser,
-    can_see_class_roster,
-    can_see_full_class_roster,
-    class_for_viewer,
+    RosterAccess,
     roles_of,
-    student_for_viewer,
+    roster_access,
     student_schools,
     today,
     visible_classes,
@@ -174,28 +171,13 @@ def classes_for_api(user: AnyUser) -> QuerySet[SchoolClass]:
     )
 
 
-def class_for_api(user: AnyUser, class_id: int) -> SchoolClass:
-    """One class the caller may see, with its teachers; ``Http404`` otherwise."""
-    school_class = class_for_viewer(user, class_id)
+def class_for_api(school_class: SchoolClass) -> SchoolClass:
+    """A class the caller may see (``class_for_viewer``), with its teachers."""
     prefetch_related_objects([school_class], teachers_prefetch())
     return school_class
 
 
-class RosterAccess(enum.Enum):
-    NONE = "none"
-    NAMES = "names"  # a student of the class: names as the class's roster visibility allows
-    FULL = "full"  # staff of the class or admins of its school: full names and ids
-
-
-def roster_access(user: AnyUser, school_class: SchoolClass) -> RosterAccess:
-    if not can_see_class_roster(user, school_class):
-        return RosterAccess.NONE
-    if can_see_full_class_roster(user, school_class):
-        return RosterAccess.FULL
-    return RosterAccess.NAMES
-
-
-def roster_for_viewer(
+def roster_for_api(
     user: AnyUser, school_class: SchoolClass, *, request: HttpRequest | None = None
 ) -> QuerySet[User]:
     """The students of a visible class, annotated with ``roster_id`` and ``roster_name``.
@@ -283,11 +265,8 @@ class StudentDetail:
     own_link: GuardianLink | None
 
 
-def student_detail_for_api(
-    user: AnyUser, student_id: int, *, request: HttpRequest | None = None
-) -> StudentDetail:
-    """One student the caller may see (audited as an API view), or ``Http404``."""
-    student = student_for_viewer(user, student_id, request=request, channel="api")
+def student_detail_for_api(user: AnyUser, student: User) -> StudentDetail:
+    """What the API shows of a student the caller may see (``student_for_viewer``)."""
     links = list(
         visible_guardian_links(user)
         .filter(student_id=student.pk)

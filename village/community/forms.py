@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.languages import language_choices, language_code
 from village.accounts.models import User
+from village.accounts.services import free_username
 from village.community import policies
 from village.community.models import Organisation, OrgRole, Relationship, Role
 from village.core.text import single_line
@@ -159,7 +160,7 @@ class PersonAddForm(forms.Form):
         if student is not None:
             self._check_student(data, student)
         if data.get("email") and "username" not in self.errors:
-            data["username"] = self._free_username(data.get("username") or data["email"])
+            data["username"] = free_username(data.get("username") or data["email"])
         return data
 
     def _check_student(self, data: dict[str, Any], student: User) -> None:
@@ -170,21 +171,3 @@ class PersonAddForm(forms.Form):
         at_school = OrgRole.objects.filter(user=student, role=Role.STUDENT, organisation=school)
         if school is not None and not at_school.exists():
             self.add_error("student", _("Choose a student of the selected school."))
-
-    def _free_username(self, wanted: str) -> str:
-        """``wanted`` when no account has it as its username or its email (an account named
-        after someone else's address would stand in their way when they sign in with it), else
-        ``wanted`` with the first free number: ``ito-2``, ``ito-3``... (at most 140 characters
-        before the number). Usernames stay unique."""
-        base = wanted[:140]
-        people = get_user_model().objects
-        taken = {
-            name.lower()
-            for name in people.filter(username__istartswith=base).values_list("username", flat=True)
-        }
-        if people.filter(email__iexact=base).exists():
-            taken.add(base.lower())
-        candidate, number = base, 2
-        while candidate.lower() in taken:
-            candidate, number = f"{base}-{number}", number + 1
-        return candidate

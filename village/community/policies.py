@@ -16,6 +16,7 @@ Rules (roles are *current*: active, and today within their dates):
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,12 +135,34 @@ def administered_schools(user: AnyUser) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=ids)
 
 
-def taught_class_ids(user: AnyUser) -> IdQuery:
-    """Ids of classes the user currently teaches or assists in (a subquery)."""
+def taught_class_ids(user: AnyUser, *, aides: bool = True) -> IdQuery:
+    """Ids of classes the user currently teaches or, unless ``aides`` is false, assists in
+    (a subquery). This is the one definition of "teaches"."""
+    roles = STAFF_CLASS_ROLES if aides else (EnrollmentRole.TEACHER,)
     return (
         Enrollment.objects.current(today())
-        .filter(user_id=_pk(user), role__in=STAFF_CLASS_ROLES)
+        .filter(user_id=_pk(user), role__in=roles)
         .values("school_class_id")
+    )
+
+
+def teaches_class(user: AnyUser, school_class: SchoolClass | int, *, aides: bool = True) -> bool:
+    """Does ``user`` currently teach (or, unless ``aides`` is false, assist in) the class?"""
+    class_id = school_class if isinstance(school_class, int) else school_class.pk
+    return taught_class_ids(user, aides=aides).filter(school_class_id=class_id).exists()
+
+
+def teaches_student(user: AnyUser, student_id: int, *, aides: bool = True) -> bool:
+    """Is the student currently enrolled in a class ``user`` teaches (or, unless ``aides`` is
+    false, assists in)?"""
+    return (
+        Enrollment.objects.current(today())
+        .filter(
+            user_id=student_id,
+            role=EnrollmentRole.STUDENT,
+            school_class_id__in=taught_class_ids(user, aides=aides),
+        )
+        .exists()
     )
 
 
@@ -362,6 +385,11 @@ def can_see_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:
     )
 
 
+def may_read_audit_log(user: AnyUser) -> bool:
+    """School and district admins read the audit log of their schools."""
+    return administered_schools(user).exists()
+
+
 def audit_organisation_ids(user: AnyUser) -> IdQuery:
     """Organisations whose audit entries ``user`` may read: the schools they administer."""
     return administered_schools(user).values("pk")
@@ -427,9 +455,24 @@ def student_guardian_links(user: AnyUser, student_id: int) -> QuerySet[GuardianL
     return GuardianLink.objects.filter(condition, student_id=student_id)
 
 
+class RosterAccess(enum.Enum):
+    NONE = "none"
+    NAMES = "names"  # a student of the class: names as the class's roster visibility allows
+    FULL = "full"  # staff of the class or admins of its school: full names and ids
+
+
+def roster_access(user: AnyUser, school_class: SchoolClass) -> RosterAccess:
+    """How much of a visible class's roster ``user`` sees."""
+    if not can_see_class_roster(user, school_class):
+        return RosterAccess.NONE
+    if can_see_full_class_roster(user, school_class):
+        return RosterAccess.FULL
+    return RosterAccess.NAMES
+
+
 def can_see_full_class_roster(user: AnyUser, school_class: SchoolClass) -> bool:
     """Staff of the class and admins of its school see the roster with full names and links."""
     roles = roles_of(user)
     if roles.is_admin and administered_schools(user).filter(pk=school_class.school_id).exists():
         return True
-    return taught_class_ids(user).filter(school_class_id=school_class.pk).exists()
+    return teaches_class(user, school_class)

@@ -15,7 +15,7 @@ from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,6 +33,7 @@ from village.community.forms import AuditFilterForm, PeopleFilterForm, PersonAdd
 from village.community.models import Relationship, Role
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
+from village.core.policies import require_page
 
 PAGE_SIZE = 50
 
@@ -193,16 +194,10 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
 # --- audit log -------------------------------------------------------------------------------
 
 
-def _require_admin(user: User) -> None:
-    """Pages for school and district admins: for anyone else they do not exist."""
-    if not policies.administered_schools(user).exists():
-        raise Http404("No such page.")
-
-
 @login_required
 def audit_log(request: HtmxHttpRequest) -> HttpResponse:
     user = _viewer(request)
-    _require_admin(user)
+    require_page(policies.may_read_audit_log(user))
     form = AuditFilterForm(request.GET or None, viewer=user)
     student = form.cleaned_data.get("student") if form.is_valid() else None
     entries = selectors.audit_entries(user, student_id=student.pk if student else None)
@@ -253,7 +248,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @login_required
 def people(request: HtmxHttpRequest) -> HttpResponse:
     user = _viewer(request)
-    _require_admin(user)
+    require_page(policies.may_read_audit_log(user))
     form = PeopleFilterForm(request.GET or None, viewer=user)
     filters = form.cleaned_data if form.is_valid() else {}
     school = filters.get("school")
@@ -290,7 +285,7 @@ def _people_viewed(request: HttpRequest, user: User, page: Page[Any]) -> None:
 @require_http_methods(["GET", "POST"])
 def person_add(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
-    _require_admin(user)
+    require_page(policies.may_read_audit_log(user))
     form = PersonAddForm(request.POST or None, viewer=user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -23,7 +23,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -44,12 +43,8 @@ _IPV4_WITH_PORT = re.compile(r"^(?P<address>\d{1,3}(?:\.\d{1,3}){3}):\d+$")
 
 @cache
 def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
-    try:
-        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
-    except ValueError as error:
-        raise ImproperlyConfigured(
-            f"VILLAGE_TRUSTED_PROXIES holds something that is not an address or network: {error}"
-        ) from None
+    """The networks of ``VILLAGE_TRUSTED_PROXIES`` (checked when the settings were read)."""
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
 def trusted_proxies() -> tuple[Network, ...]:
@@ -83,6 +78,8 @@ def _trusted(address: Address, networks: Iterable[Network]) -> bool:
 
 
 def _client_address(request: HttpRequest) -> Address | None:
+    """The client's address: ``REMOTE_ADDR``, or behind trusted proxies the right-most address
+    of ``X-Forwarded-For`` that is not one of them; ``None`` when it is unknown."""
     remote = _address(request.META.get("REMOTE_ADDR", "") or "")
     networks = trusted_proxies()
     if remote is None or not _trusted(remote, networks):
@@ -96,13 +93,6 @@ def _client_address(request: HttpRequest) -> Address | None:
             return address
         remote = address
     return remote
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: ``REMOTE_ADDR``, or behind trusted proxies the right-most address
-    of ``X-Forwarded-For`` that is not one of them; ``None`` when it is unknown."""
-    address = _client_address(request)
-    return str(address) if address is not None else None
 
 
 def key_for_address(address: Address | None) -> str:

@@ -1,13 +1,18 @@
 """The one door every email of Village goes out through.
 
-``EMAIL_BACKEND`` is :class:`VillageMailBackend`: it gives each message the headers Village's mail
-carries, then hands it to ``VILLAGE_EMAIL_OUTBOX`` (the database outbox that ``village worker``
-delivers from, with retries). Whoever writes an email (an invitation, a password reset, a
-guardian invitation) needs to know none of this:
+:func:`send_email` writes every email Village sends (an invitation, a password reset, a guardian
+invitation, a notice): from a template base name it renders the subject, the plain text and the
+HTML alternative in the recipient's language and time zone, and gives the message the headers
+Village's mail carries:
 
 - ``Auto-Submitted: auto-generated``: no out-of-office reply comes back (RFC 3834);
-- ``Content-Language``: the language the email is written in (its HTML part's ``lang``);
+- ``Content-Language``: the language the email is written in;
 - ``Message-ID`` at ``VILLAGE_SITE_DOMAIN``, not at whatever the sending host calls itself.
+
+``EMAIL_BACKEND`` is :class:`VillageMailBackend`: it gives any message still without those
+headers (Django's own, such as error reports to the admins) the same ones, in the active
+language, then hands it to ``VILLAGE_EMAIL_OUTBOX`` (the database outbox that ``village worker``
+delivers from, with retries).
 
 A message that cannot be written out (a header with a line break in it, an address that is not
 one) is refused here, in the request that sends it, and never reaches the outbox. Should one
@@ -17,42 +22,80 @@ worker goes on with the others: one bad message never holds up the rest.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import re
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils import translation
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
-_HTML_LANG = re.compile(r"<html[^>]*\slang=\"([A-Za-z0-9-]{2,16})\"", re.IGNORECASE)
+
+def village_headers(language: str) -> dict[str, str]:
+    """The headers of an automatic email written in ``language``."""
+    return {
+        "Auto-Submitted": "auto-generated",
+        "Content-Language": language,
+        "Message-ID": make_msgid(domain=settings.VILLAGE_SITE_DOMAIN),
+    }
 
 
-def message_language(message: EmailMessage) -> str:
-    """The language of ``message``: its HTML part's ``lang``, else the active language."""
-    if isinstance(message, EmailMultiAlternatives):
-        for content, mimetype in message.alternatives:
-            match = _HTML_LANG.search(str(content)) if mimetype == "text/html" else None
-            if match:
-                return match.group(1)
-    return translation.get_language() or settings.LANGUAGE_CODE
+def render_email(
+    *,
+    template: str,
+    context: Mapping[str, Any],
+    to: Sequence[str],
+    language: str,
+    time_zone: str | dt.tzinfo | None = None,
+) -> EmailMultiAlternatives:
+    """The email from ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``,
+    written in ``language`` with dates in ``time_zone`` (the site's when ``None``): plain text
+    with an HTML alternative, from ``DEFAULT_FROM_EMAIL`` to ``to``, with Village's headers."""
+    with translation.override(language), timezone.override(time_zone):
+        subject = render_to_string(f"{template}_subject.txt", dict(context))
+        text = render_to_string(f"{template}.txt", dict(context))
+        html = render_to_string(f"{template}.html", dict(context))
+    message = EmailMultiAlternatives(
+        # A header must be one line, whatever the template's line breaks.
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(to),
+        headers=village_headers(language),
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_email(
+    *,
+    template: str,
+    context: Mapping[str, Any],
+    to: Sequence[str],
+    language: str,
+    time_zone: str | dt.tzinfo | None = None,
+) -> None:
+    """Render (see :func:`render_email`) and queue one email."""
+    render_email(
+        template=template, context=context, to=to, language=language, time_zone=time_zone
+    ).send()
 
 
 def add_village_headers(message: EmailMessage) -> None:
+    """Give a message the headers it lacks, as written in the active language."""
     headers = message.extra_headers
     present = {name.lower() for name in headers}
-    if "auto-submitted" not in present:
-        headers["Auto-Submitted"] = "auto-generated"
-    if "content-language" not in present:
-        headers["Content-Language"] = message_language(message)
-    if "message-id" not in present:
-        headers["Message-ID"] = make_msgid(domain=settings.VILLAGE_SITE_DOMAIN)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    for name, value in village_headers(language).items():
+        if name.lower() not in present:
+            headers[name] = value
 
 
 class VillageMailBackend(BaseEmailBackend):

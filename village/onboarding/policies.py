@@ -2,7 +2,8 @@
 code sheet, approve links made with a code and change a school's settings for new links.
 
 Built on the community access policy: a student is loaded only if ``visible_students`` allows it,
-and only then are the onboarding roles checked. A guardian or a partner never issues codes.
+and only then are the onboarding roles checked. A guardian or a partner never issues codes, and
+neither does an aide: "a teacher of the student" here is a teacher, not an aide.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from django.http import Http404
 from village.accounts.models import User
 from village.community import policies
 from village.community.models import (
-    Enrollment,
-    EnrollmentRole,
     GuardianLink,
     LinkStatus,
     Organisation,
@@ -26,31 +25,18 @@ from village.community.policies import AnyUser
 from village.onboarding.models import FamilySignup
 
 
-def teaches_student(user: AnyUser, student_id: int) -> bool:
-    """Is ``user`` currently the teacher (not an aide) of a class the student is enrolled in?"""
-    today = policies.today()
-    taught = (
-        Enrollment.objects.current(today)
-        .filter(user_id=user.pk or 0, role=EnrollmentRole.TEACHER)
-        .values("school_class_id")
-    )
-    return (
-        Enrollment.objects.current(today)
-        .filter(user_id=student_id, role=EnrollmentRole.STUDENT, school_class_id__in=taught)
-        .exists()
-    )
-
-
 def may_onboard_families(user: AnyUser, student: User) -> bool:
     """The student themself, a teacher of the student, or an admin of the student's school."""
     if user.pk == student.pk and policies.roles_of(user).has(Role.STUDENT):
         return True
-    return teaches_student(user, student.pk) or policies.can_manage_student(user, student)
+    return may_invite_guardians(user, student)
 
 
 def may_invite_guardians(user: AnyUser, student: User) -> bool:
-    """A teacher of the student or an admin of the student's school (not the student)."""
-    return teaches_student(user, student.pk) or policies.can_manage_student(user, student)
+    """A teacher (not an aide) of the student or an admin of the student's school."""
+    if policies.teaches_student(user, student.pk, aides=False):
+        return True
+    return policies.can_manage_student(user, student)
 
 
 def student_for_onboarding(user: AnyUser, student_id: int) -> User:
@@ -64,11 +50,7 @@ def student_for_onboarding(user: AnyUser, student_id: int) -> User:
 def class_for_code_sheet(user: AnyUser, class_id: int) -> SchoolClass:
     """A class ``user`` teaches now, or one at a school they administer; else ``Http404``."""
     school_class = policies.class_for_viewer(user, class_id)
-    teaches = (
-        Enrollment.objects.current(policies.today())
-        .filter(user_id=user.pk or 0, school_class=school_class, role=EnrollmentRole.TEACHER)
-        .exists()
-    )
+    teaches = policies.teaches_class(user, school_class, aides=False)
     if not teaches and not policies.can_manage_school(user, school_class.school):
         raise Http404("No such class.")
     return school_class

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,6 +30,7 @@ from village.community.models import GuardianLink, LinkStatus, SchoolClass
 from village.core.audit import Viewed, audit_views
 from village.core.clientip import client_key
 from village.core.models import AuditAction
+from village.core.policies import require_page
 from village.core.text import spreadsheet_safe
 from village.onboarding import policies, selectors, services
 from village.onboarding.forms import (
@@ -452,8 +453,7 @@ def _sheet_csv(school_class: SchoolClass, rows: list[dict[str, Any]]) -> HttpRes
 @login_required
 def approvals(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
-    if not policies.may_approve_links(user):
-        raise Http404("No such page.")
+    require_page(policies.may_approve_links(user))
     context = {
         "links": selectors.approval_queue(user),
         "schools": selectors.settings_of_administered_schools(user),

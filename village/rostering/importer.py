@@ -27,13 +27,14 @@ from village.community.models import (
     OrgRole,
     SchoolClass,
 )
-from village.rostering import policies, reach
+from village.rostering import reach
 from village.rostering.apply import MODELS, Progress, apply_plan
 from village.rostering.gradebook import import_gradebook, read_gradebook
 from village.rostering.notices import email_changes_notify
 from village.rostering.plan import ChangeCounts, Context, Plan
 from village.rostering.plan_people import plan_people
 from village.rostering.plan_structure import plan_structure
+from village.rostering.policies.scope import bundle_scope_problems
 from village.rostering.report import Report
 from village.rostering.validate import validate_bundle
 
@@ -89,7 +90,7 @@ def run_import(
 
     ``organisation`` is the one the import is for (an admin's upload, or ``--organisation`` on
     the command line): a bundle holding anything outside it is refused
-    (``policies.bundle_scope_problems``), and its reach bounds whose accounts the import may
+    (``policies.scope.bundle_scope_problems``), and its reach bounds whose accounts the import may
     change (``reach``). Without it (the server's operator, on the
     command line) the import reaches every organisation.
     """
@@ -129,9 +130,7 @@ def _run_import(
     if organisation is not None:
         # The same check as an admin's upload: a bundle reaching outside its organisation is
         # refused whole, whoever runs it.
-        problems = policies.bundle_scope_problems(
-            organisation, roster, gradebook=read_gradebook(path)
-        )
+        problems = bundle_scope_problems(organisation, roster, gradebook=read_gradebook(path))
         for problem in problems:
             report.error("outside_scope", problem.message, file=problem.file, line=problem.line)
         if not report.ok:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from village.accounts.emails import send_to_address
 from village.accounts.models import User
+from village.core.mail import send_email
 
 
 def email_changes_notify(changes: dict[int, str]) -> None:
     """Tell each person whose email address an import changed, at the address they had
     (user id -> old address): a changed address is how an account is taken over."""
     for user in User.objects.filter(pk__in=list(changes)).order_by("pk"):
-        send_to_address(
-            user=user,
-            address=changes[user.pk],
-            template_prefix="rostering/email/email_changed",
-            context={},
+        send_email(
+            template="rostering/email/email_changed",
+            context={"user": user},
+            to=[changes[user.pk]],
+            language=user.ui_language,
+            time_zone=user.timezone,
         )

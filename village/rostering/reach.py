@@ -28,7 +28,7 @@ Every question here is one query for the whole import, whatever its size.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
@@ -49,6 +49,22 @@ Reach = frozenset[int]
 # Ids in one filter list; longer lists are not sent (SQLite takes at most 32,766 values in one
 # statement, and a query has at most three such lists). The scope check and the planner use it.
 LIMIT = 10_000
+
+
+def orgs_under(inside: Iterable[str], new_parents: Mapping[str, str | None]) -> set[str]:
+    """The sourcedIds ``inside`` and those of the organisations new to Village (``new_parents``:
+    each one's parent's sourcedId) whose chain of parents leads into them: a district's import
+    reaches the schools it adds under itself, and their schools in turn."""
+    reached = set(inside)
+    waiting = dict(new_parents)
+    grew = True
+    while grew:
+        joining = {sourced_id for sourced_id, parent in waiting.items() if parent in reached}
+        reached |= joining
+        for sourced_id in joining:
+            del waiting[sourced_id]
+        grew = bool(joining)
+    return reached
 
 
 def importer_reach(organisation: Organisation) -> Reach:

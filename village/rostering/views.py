@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from village.accounts.models import User
+from village.core.policies import require_page
 from village.rostering import policies, selectors, services
 from village.rostering.forms import RosterUploadForm, max_upload_bytes, too_big_message
 
@@ -38,8 +39,7 @@ def _viewer(request: HttpRequest) -> User:
 def _importer(request: HttpRequest) -> User:
     """The signed-in admin; for anyone who may not import rosters these pages do not exist."""
     user = _viewer(request)
-    if not policies.may_import(user):
-        raise Http404("No such page.")
+    require_page(policies.may_import(user))
     return user
 
 
@@ -106,9 +106,7 @@ def detail(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
 def changes_download(request: HttpRequest, import_id: int) -> FileResponse:
     """Every change the check found, as CSV: for exactly those who may see the import."""
     user = _importer(request)
-    roster_import = policies.import_for_viewer(user, import_id)
-    if not roster_import.changes_file:
-        raise Http404("No list of changes.")
+    roster_import = policies.changes_for_viewer(user, import_id)
     response = FileResponse(
         roster_import.changes_file.open("rb"),
         as_attachment=True,

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from village.accounts.forms import accounts_for_login, username_for_login
+from village.accounts.forms import accounts_for_login
 from village.accounts.models import User
 from village.demo.personas import DEMO_PASSWORD
 
@@ -161,20 +161,22 @@ class TestLogin:
 
 
 @pytest.mark.django_db
-class TestUsernameForLogin:
-    def test_unknown_identifier_is_passed_through(self, personas):
-        assert username_for_login("nobody@example.org") == "nobody@example.org"
+class TestAccountsForLogin:
+    def test_unknown_identifier_names_no_account(self, personas):
+        assert accounts_for_login("nobody@example.org") == []
 
     def test_inactive_account_sharing_an_email_does_not_make_it_ambiguous(self, personas):
         personas.leo.email = personas.sam.email
         personas.leo.is_active = False
         personas.leo.save()
-        assert username_for_login(personas.sam.email.upper()) == "sam"
+        assert [account.username for account in accounts_for_login(personas.sam.email.upper())] == [
+            "sam"
+        ]
 
     def test_a_shared_email_names_no_single_username(self, personas):
         personas.ada.email = personas.sam.email
         personas.ada.save()
-        assert username_for_login(personas.sam.email) == personas.sam.email
+        assert len(accounts_for_login(personas.sam.email)) == 2
         assert {account.username for account in accounts_for_login(personas.sam.email)} == {
             "sam",
             "ada",

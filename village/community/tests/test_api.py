@@ -1,47 +1,25 @@
-"""The community endpoints of /api/v1 answer each persona with exactly what they may see."""
+"""The community endpoints of /api/v1 answer each persona with exactly what they may see:
+the caller, their children and classes, and a class's roster."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from village.accounts.models import User
 from village.community import services
 from village.community.models import (
-    EnrollmentRole,
     GuardianLink,
-    Relationship,
     Role,
     RosterVisibility,
     SchoolClass,
-    Scope,
 )
+from village.community.tests.api_helpers import ALL_SCOPES, call, names, titles
 from village.core.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
-
-ALL_SCOPES = [scope.value for scope in Scope]
-
-
-def call(client: Client, user: User, path: str, **params: Any) -> Any:
-    """GET ``/api/v1<path>`` signed in as ``user`` through the browser session."""
-    user.refresh_from_db(fields=["password"])  # the session hash must match the stored password
-    client.force_login(user)
-    return client.get(f"/api/v1{path}", params)
-
-
-def titles(response: Any) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [item["title"] for item in response.json()["items"]]
-
-
-def names(items: list[dict[str, Any]]) -> list[str]:
-    return [item["name"] for item in items]
-
 
 # --- /me -------------------------------------------------------------------------------------
 
@@ -373,241 +351,3 @@ def test_roster_is_404_when_the_class_is_out_of_sight(client, personas, persona,
     response = roster(client, getattr(personas, persona), getattr(personas, class_name))
     assert response.status_code == 404
     assert AuditEvent.objects.count() == 0
-
-
-# --- /students/{id} -----------------------------------------------------------------------------
-
-
-def student(client: Client, user: User, pupil: User) -> Any:
-    return call(client, user, f"/students/{pupil.pk}")
-
-
-def test_guardian_gets_the_child_with_school_classes_and_own_link_only(client, personas):
-    body = student(client, personas.sam, personas.leo).json()
-    assert (body["id"], body["name"], body["grade"]) == (personas.leo.pk, "Leo Okoye", "8")
-    assert body["school"]["id"] == personas.school.pk
-    assert [c["title"] for c in body["classes"]] == ["Grade 8 Math", "Grade 8 Science"]
-    assert body["guardians"] == []
-    assert body["my_link"] == {"relationship": "mother", "scopes": ALL_SCOPES}
-
-
-def test_restricted_guardian_gets_leo_with_their_limited_scopes(client, personas):
-    body = student(client, personas.jordan, personas.leo).json()
-    assert body["my_link"] == {"relationship": "father", "scopes": ["classwork", "goals"]}
-    assert body["guardians"] == []
-
-
-def test_restricted_guardian_never_gets_ada(client, personas):
-    response = student(client, personas.jordan, personas.ada)
-    assert response.status_code == 404
-    assert response.json() == {"detail": "No such student."}
-
-
-def test_student_gets_themself_without_guardian_links(client, personas):
-    body = student(client, personas.ada, personas.ada).json()
-    assert body["id"] == personas.ada.pk
-    assert [c["id"] for c in body["classes"]] == [personas.homeroom5.pk]
-    assert (body["guardians"], body["my_link"]) == ([], None)
-
-
-def test_teacher_gets_guardian_links_with_access_limits(client, personas):
-    body = student(client, personas.rivera, personas.leo).json()
-    guardians = {link["guardian"]["name"]: link for link in body["guardians"]}
-    assert set(guardians) == {"Sam Okoye", "Jordan Bell"}
-    assert guardians["Jordan Bell"]["scopes"] == ["classwork", "goals"]
-    assert (
-        guardians["Jordan Bell"]["access_note"] == "Custody arrangement: classwork and goals only."
-    )
-    assert guardians["Jordan Bell"]["lives_with"] is False
-    assert body["my_link"] is None
-
-
-def test_teacher_sees_only_the_classes_of_the_student_they_may_see(client, personas):
-    body = student(client, personas.rivera, personas.leo).json()
-    assert [c["title"] for c in body["classes"]] == ["Grade 8 Science"]
-
-
-def test_school_admin_sees_every_class_and_a_no_access_guardian(client, personas):
-    link = GuardianLink.objects.get(guardian=personas.jordan, student=personas.leo)
-    services.guardian_link_set_access(
-        link=link, scopes=[], no_access=True, access_note="Court order"
-    )
-    body = student(client, personas.nguyen, personas.leo).json()
-    assert [c["title"] for c in body["classes"]] == ["Grade 8 Math", "Grade 8 Science"]
-    jordan = next(g for g in body["guardians"] if g["guardian"]["id"] == personas.jordan.pk)
-    assert (jordan["no_access"], jordan["scopes"], jordan["access_note"]) == (
-        True,
-        [],
-        "Court order",
-    )
-    assert student(client, personas.jordan, personas.leo).status_code == 404
-
-
-def test_district_admin_gets_a_student_of_another_school_of_the_district(client, personas):
-    body = student(client, personas.priya, personas.mina).json()
-    assert body["school"]["id"] == personas.sister_school.pk
-    assert [c["id"] for c in body["classes"]] == [personas.sister_class.pk]
-
-
-@pytest.mark.parametrize(
-    ("persona", "pupil"),
-    [
-        ("ada", "maya"),
-        ("ada", "leo"),
-        ("leo", "ada"),
-        ("jordan", "ada"),
-        ("chen", "ada"),
-        ("nguyen", "mina"),
-        ("park", "ada"),
-        ("library", "ada"),
-        ("eve", "ada"),
-        ("eve", "leo"),
-        ("stone", "leo"),
-        ("priya", "finn"),
-        ("sam", "maya"),
-    ],
-)
-def test_student_detail_is_404_and_unaudited_out_of_sight(client, personas, persona, pupil):
-    response = student(client, getattr(personas, persona), getattr(personas, pupil))
-    assert response.status_code == 404
-    assert set(response.json()) == {"detail"}
-    assert AuditEvent.objects.count() == 0
-
-
-def test_student_detail_is_404_for_someone_who_is_not_a_student(client, personas):
-    assert student(client, personas.priya, personas.rivera).status_code == 404
-
-
-@pytest.mark.parametrize("persona", ["sam", "jordan", "chen", "nguyen", "priya"])
-def test_each_allowed_student_view_is_audited_as_an_api_view(client, personas, persona):
-    viewer = getattr(personas, persona)
-    assert student(client, viewer, personas.leo).status_code == 200
-    event = AuditEvent.objects.get()
-    assert (event.actor_id, event.student_id, event.action, event.channel) == (
-        viewer.pk,
-        personas.leo.pk,
-        AuditAction.VIEW_STUDENT,
-        "api",
-    )
-    assert event.path == f"/api/v1/students/{personas.leo.pk}"
-
-
-def test_a_student_viewing_themself_is_not_audited(client, personas):
-    assert student(client, personas.leo, personas.leo).status_code == 200
-    assert AuditEvent.objects.count() == 0
-
-
-# --- constant query counts ---------------------------------------------------------------------
-
-
-def grow_district(personas) -> None:
-    """More classes, teachers, students and children in the persona school."""
-    course = services.course_create(organisation=personas.school, title="Art", code="ART")
-    newcomer = services.person_create(
-        username="okafor",
-        first_name="Ngozi",
-        last_name="Okafor",
-        role=Role.TEACHER,
-        organisation=personas.school,
-    )
-    for number in range(3):
-        school_class = services.class_create(
-            course=course, school=personas.school, title=f"Art {number}", terms=[personas.term]
-        )
-        services.enrollment_add(
-            user=newcomer, school_class=school_class, role=EnrollmentRole.TEACHER
-        )
-        services.enrollment_add(
-            user=personas.rivera, school_class=school_class, role=EnrollmentRole.TEACHER
-        )
-        for extra in range(2):
-            child = services.person_create(
-                username=f"kid{number}{extra}",
-                first_name=f"Kid{number}{extra}",
-                last_name="Okoye",
-                role=Role.STUDENT,
-                organisation=personas.school,
-            )
-            for enrolled_in in (school_class, personas.homeroom5):
-                services.enrollment_add(
-                    user=child, school_class=enrolled_in, role=EnrollmentRole.STUDENT
-                )
-            services.guardian_link(
-                guardian=personas.sam, student=child, relationship=Relationship.MOTHER
-            )
-    services.role_grant(
-        user=personas.rivera, organisation=personas.sister_school, role=Role.TEACHER
-    )
-    services.role_grant(user=personas.sam, organisation=personas.sister_school, role=Role.GUARDIAN)
-
-
-def queries_for(client: Client, user: User, path: str) -> tuple[int, Any]:
-    user.refresh_from_db(fields=["password"])
-    client.force_login(user)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(f"/api/v1{path}")
-    assert response.status_code == 200, response.content
-    return len(context), response.json()
-
-
-@pytest.mark.parametrize(
-    ("persona", "path", "grown_count"),
-    [
-        ("sam", "/me/children", 8),
-        ("sam", "/classes", 6),
-        ("rivera", "/classes", 5),
-        ("nguyen", "/classes", 6),
-        ("priya", "/classes", 7),
-    ],
-)
-def test_list_endpoints_run_a_constant_number_of_queries(
-    client, personas, django_assert_num_queries, persona, path, grown_count
-):
-    user = getattr(personas, persona)
-    before, _body = queries_for(client, user, path)
-    grow_district(personas)
-    with django_assert_num_queries(before):
-        response = client.get(f"/api/v1{path}")
-    assert response.json()["count"] == grown_count
-
-
-@pytest.mark.parametrize("persona", ["rivera", "nguyen", "ada"])
-def test_roster_runs_a_constant_number_of_queries(
-    client, personas, django_assert_num_queries, persona
-):
-    user = getattr(personas, persona)
-    before, body = queries_for(client, user, f"/classes/{personas.homeroom5.pk}/roster")
-    assert body["count"] == 2
-    grow_district(personas)
-    with django_assert_num_queries(before):
-        response = client.get(f"/api/v1/classes/{personas.homeroom5.pk}/roster")
-    assert response.json()["count"] == 8
-
-
-@pytest.mark.parametrize(("persona", "path"), [("rivera", "/me"), ("sam", "/me")])
-def test_me_runs_a_constant_number_of_queries(
-    client, personas, django_assert_num_queries, persona, path
-):
-    user = getattr(personas, persona)
-    before, body = queries_for(client, user, path)
-    assert len(body["roles"]) == 1
-    grow_district(personas)
-    with django_assert_num_queries(before):
-        response = client.get(f"/api/v1{path}")
-    assert len(response.json()["roles"]) == 2
-
-
-def test_student_detail_runs_a_constant_number_of_queries(
-    client, personas, django_assert_num_queries
-):
-    before, body = queries_for(client, personas.nguyen, f"/students/{personas.ada.pk}")
-    assert len(body["classes"]) == 1
-    grow_district(personas)
-    kid = User.objects.get(username="kid00")
-    for school_class in SchoolClass.objects.filter(title__in=["Art 1", "Art 2"]):
-        services.enrollment_add(user=kid, school_class=school_class, role=EnrollmentRole.STUDENT)
-    services.guardian_link(guardian=personas.olga, student=kid)
-    with django_assert_num_queries(before):
-        response = client.get(f"/api/v1/students/{kid.pk}")
-    assert len(response.json()["classes"]) == 4
-    assert len(response.json()["guardians"]) == 2

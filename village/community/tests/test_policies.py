@@ -60,3 +60,29 @@ def test_student_for_viewer_audits_allowed_views_only(personas):
         personas.ada.pk,
         personas.school.pk,
     )
+
+
+@pytest.mark.django_db
+class TestTeaches:
+    def test_a_teacher_teaches_their_class_and_its_students(self, personas):
+        assert policies.teaches_class(personas.rivera, personas.science8)
+        assert policies.teaches_class(personas.rivera, personas.science8.pk, aides=False)
+        assert policies.teaches_student(personas.rivera, personas.ada.pk, aides=False)
+        assert not policies.teaches_class(personas.rivera, personas.other_class)
+        assert not policies.teaches_student(personas.rivera, personas.eve.pk)
+
+    def test_an_aide_assists_but_does_not_teach(self, personas):
+        from village.accounts.models import User
+        from village.community.models import Enrollment, EnrollmentRole
+
+        aide = User.objects.create_user(username="aide", first_name="Al", last_name="Aide")
+        Enrollment.objects.create(
+            user=aide, school_class=personas.science8, role=EnrollmentRole.AIDE
+        )
+        assert policies.teaches_class(aide, personas.science8)
+        assert not policies.teaches_class(aide, personas.science8, aides=False)
+        assert policies.teaches_student(aide, personas.leo.pk)
+        assert not policies.teaches_student(aide, personas.leo.pk, aides=False)
+        assert personas.science8.pk not in set(
+            policies.taught_class_ids(aide, aides=False).values_list("school_class_id", flat=True)
+        )

@@ -8,17 +8,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from village.accounts.models import User, hash_secret
 from village.community.models import (
     GuardianLink,
     Relationship,
 )
+from village.core.mail import send_email
 from village.onboarding import policies
 from village.onboarding.models import (
     CodeState,
@@ -57,19 +56,12 @@ def _invitation_language(email: str, chosen: str) -> str:
 
 
 def _send_invitation(invitation: GuardianInvitation, link: str, school_name: str) -> None:
-    context = {"invitation": invitation, "link": link, "school_name": school_name}
-    with translation.override(invitation.language):
-        subject = render_to_string("onboarding/email/invitation_subject.txt", context)
-        text = render_to_string("onboarding/email/invitation.txt", context)
-        html = render_to_string("onboarding/email/invitation.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    send_email(
+        template="onboarding/email/invitation",
+        context={"invitation": invitation, "link": link, "school_name": school_name},
         to=[invitation.email],
+        language=invitation.language,
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from village.accounts.emails import send_to_user
 from village.accounts.models import User
 from village.community import policies as community_policies
 from village.community import services as community_services
@@ -24,6 +23,7 @@ from village.community.models import (
     Role,
     Scope,
 )
+from village.core.mail import send_email
 from village.onboarding import policies, selectors
 from village.onboarding.models import (
     LinkRoute,
@@ -131,16 +131,18 @@ def tell_about_new_guardian(
     }
 
     def send() -> None:
-        for recipient in guardians:
-            send_to_user(
-                user=recipient, template_prefix="onboarding/email/new_guardian", context=context
-            )
-        for recipient in admins:
-            send_to_user(
-                user=recipient,
-                template_prefix="onboarding/email/new_guardian_school",
-                context=context,
-            )
+        for template, recipients in (
+            ("onboarding/email/new_guardian", guardians),
+            ("onboarding/email/new_guardian_school", admins),
+        ):
+            for recipient in recipients:
+                send_email(
+                    template=template,
+                    context={"user": recipient, **context},
+                    to=[recipient.email],
+                    language=recipient.ui_language,
+                    time_zone=recipient.timezone,
+                )
 
     transaction.on_commit(send)
 

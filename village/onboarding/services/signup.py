@@ -26,12 +26,12 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from village.accounts.emails import send_to_user
 from village.accounts.models import User
-from village.accounts.services import count_in_window
+from village.accounts.services import count_in_window, free_username
 from village.community.models import (
     GuardianLink,
 )
+from village.core.mail import send_email
 from village.onboarding.models import FamilySignup, PairingCode
 from village.onboarding.services.codes import (
     _open_code_for_update,
@@ -58,15 +58,6 @@ class SignupData:
     email: str
     password: str
     language: str
-
-
-def _free_username(email: str) -> str:
-    base = email.strip().lower()[:140]
-    candidate, number = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
 
 
 def _pending_username() -> str:
@@ -98,7 +89,7 @@ def _checked_guardian(data: SignupData, *, confirmed: bool) -> User:
     if data.language not in {code for code, _name in settings.LANGUAGES}:
         raise ValidationError({"language": _("Choose a language from the list.")})
     user = User(
-        username=_free_username(email) if confirmed else _pending_username(),
+        username=free_username(email) if confirmed else _pending_username(),
         email=email,
         first_name=data.first_name.strip(),
         last_name=data.last_name.strip(),
@@ -170,10 +161,14 @@ def _signup_with_code(*, user: User, raw_code: str, base_url: str) -> GuardianLi
     link = _link(guardian=user, student=code.student, route=code_route(code), tell=False)
     _spend(code, user)
     FamilySignup.objects.create(user=user, link=link, code=code)
-    context = {"link": _confirmation_link(user, base_url)}
+    context = {"user": user, "link": _confirmation_link(user, base_url)}
     transaction.on_commit(
-        lambda: send_to_user(
-            user=user, template_prefix="onboarding/email/signup_confirm", context=context
+        lambda: send_email(
+            template="onboarding/email/signup_confirm",
+            context=context,
+            to=[user.email],
+            language=user.ui_language,
+            time_zone=user.timezone,
         )
     )
     return link
@@ -185,8 +180,13 @@ def _tell_existing_account(account: User, base_url: str) -> None:
     digest = hashlib.sha256(account.email.strip().lower().encode()).hexdigest()
     if count_in_window(f"signup-existing:email:{digest}") > EXISTING_ACCOUNT_EMAILS_PER_HOUR:
         return
-    context = {"link": base_url.rstrip("/") + reverse("onboarding:redeem")}
-    send_to_user(user=account, template_prefix="onboarding/email/signup_existing", context=context)
+    send_email(
+        template="onboarding/email/signup_existing",
+        context={"user": account, "link": base_url.rstrip("/") + reverse("onboarding:redeem")},
+        to=[account.email],
+        language=account.ui_language,
+        time_zone=account.timezone,
+    )
 
 
 def guardian_signup(
@@ -226,7 +226,7 @@ def _confirmed_username(user: User) -> str:
     email = user.email.strip().lower()
     if not User.objects.filter(username__iexact=email).exclude(pk=user.pk).exists():
         return email
-    return _free_username(email)
+    return free_username(email)
 
 
 def guardian_signup_pending(*, uidb64: str, token: str, for_update: bool = False) -> User:

@@ -18,7 +18,7 @@ from village.community import services as community_services
 from village.community.models import Role
 from village.rostering import services
 from village.rostering.models import ImportStatus, RosterImport
-from village.rostering.tests.test_upload import (
+from village.rostering.tests.uploads import (
     SCHOOL,
     STAMP,
     bundle_bytes,

@@ -37,7 +37,7 @@ from village.rostering import reach, services
 from village.rostering.gradebook import import_gradebook, read_gradebook
 from village.rostering.importer import known_ids
 from village.rostering.models import ImportStatus, RosterImport
-from village.rostering.policies import bundle_scope_problems
+from village.rostering.policies.scope import bundle_scope_problems
 from village.rostering.report import Report
 from village.rostering.tests.builders import HEADERS as ROSTER_HEADERS
 from village.rostering.tests.builders import manifest
@@ -45,7 +45,7 @@ from village.rostering.tests.test_gradebook_import import HEADERS as GRADEBOOK_H
 from village.rostering.tests.test_import_reach import (  # noqa: F401 (an autouse fixture)
     _isolated_storage,
 )
-from village.rostering.tests.test_upload import DISTRICT, SCHOOL, SISTER, STAMP, zip_upload
+from village.rostering.tests.uploads import DISTRICT, SCHOOL, SISTER, STAMP, zip_upload
 from village.rostering.validate import validate_bundle
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("village.rostering.tests.upload_urls")]

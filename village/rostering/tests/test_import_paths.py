@@ -188,11 +188,11 @@ def test_every_path_writes_the_same_rows(
     django_plans, django_rows = import_all(bulk, delta)
     empty_database()
 
-    monkeypatch.setattr(plan_people, "LIMIT", 2)  # most lists too long to filter by
+    monkeypatch.setattr(plan_people.shared, "LIMIT", 2)  # most lists too long to filter by
     limited_plans, limited_rows = import_all(bulk, delta)
     empty_database()
 
-    monkeypatch.setattr(plan_people.Scope, "of", classmethod(lambda cls, ctx: cls()))
+    monkeypatch.setattr(plan_people.shared.Scope, "of", classmethod(lambda cls, ctx: cls()))
     unscoped_plans, unscoped_rows = import_all(bulk, delta)
 
     assert used[0] is (CopyWriter if connection.vendor == "postgresql" else DjangoWriter)

@@ -32,7 +32,7 @@ from village.community.models import (
 from village.core.models import RosterStatus
 from village.rostering import services
 from village.rostering.models import ImportStatus, RosterImport
-from village.rostering.tests.test_upload import SCHOOL, STAMP, bundle_bytes, zip_upload
+from village.rostering.tests.uploads import SCHOOL, STAMP, bundle_bytes, zip_upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("village.rostering.tests.upload_urls")]
 

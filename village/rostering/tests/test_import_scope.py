@@ -31,7 +31,7 @@ from village.rostering.tests.test_import_reach import (  # noqa: F401 (an autous
     _isolated_storage,
     imported,
 )
-from village.rostering.tests.test_upload import DISTRICT, SCHOOL, bundle_bytes, zip_upload
+from village.rostering.tests.uploads import DISTRICT, SCHOOL, bundle_bytes, zip_upload
 from village.rostering.validate import validate_bundle
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("village.rostering.tests.upload_urls")]

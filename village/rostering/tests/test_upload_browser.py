@@ -11,7 +11,7 @@ import pytest
 from tests.browser.pages import assert_accessible
 from village.demo.personas import DEMO_PASSWORD, build_personas
 from village.rostering.models import ImportStatus, RosterImport
-from village.rostering.tests.test_upload import SCHOOL, STAMP, bundle_bytes, delta_rows
+from village.rostering.tests.uploads import SCHOOL, STAMP, bundle_bytes, delta_rows
 
 pytestmark = [
     pytest.mark.browser,

@@ -1,18 +1,5 @@
-"""Who may upload, see and confirm roster imports, and what a bundle may touch.
-
-Each rule is written once and usable both ways: ``visible_imports`` filters a queryset,
-``import_for_viewer`` loads one import or raises ``Http404``.
-
-- A district admin runs imports for their district and sees those of its schools.
-- A school admin runs and sees imports for their school only; their bundle may hold nothing but
-  that school and its district, and gives roles, enrolments, classes, work and grades at that
-  school only; it creates no terms (they belong to the district) and moves no organisation
-  (``bundle_scope_problems``).
-- A district admin's bundle keeps its organisations inside the district, and gives work and
-  grades in the district's classes only.
-- Either names only people with something active inside their organisations (``reach``).
-- Anyone else has no rostering pages at all.
-"""
+"""The findings behind ``policies.scope``: which rows, references and people of a bundle lie
+outside the import's organisations. Each finder is a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -21,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.utils.translation import gettext as _
 
 from village.accounts.models import User
 from village.classwork.models import Assignment, Feedback
@@ -34,76 +19,18 @@ from village.community.models import (
     Organisation,
     OrgKind,
     OrgRole,
-    Role,
     SchoolClass,
 )
-from village.community.policies import AnyUser, roles_of
 from village.rostering import reach
 from village.rostering.gradebook import GradebookRows
-from village.rostering.models import RosterImport
 from village.rostering.records import ParsedRoster
 from village.rostering.schema import FileMode
 
-#: At most this many out-of-scope findings are listed per file; the rest are counted.
-SCOPE_MESSAGES_PER_FILE = 10
 LIMIT = reach.LIMIT
 
 
-def import_organisations(user: AnyUser) -> QuerySet[Organisation]:
-    """Organisations ``user`` may import a roster for: districts they run, schools they run."""
-    roles = roles_of(user)
-    return Organisation.objects.filter(
-        Q(pk__in=roles.orgs(Role.DISTRICT_ADMIN), kind=OrgKind.DISTRICT)
-        | Q(pk__in=roles.orgs(Role.SCHOOL_ADMIN), kind=OrgKind.SCHOOL)
-    )
-
-
-def may_import(user: AnyUser) -> bool:
-    roles = roles_of(user)
-    if not roles.orgs(Role.DISTRICT_ADMIN) and not roles.orgs(Role.SCHOOL_ADMIN):
-        return False  # no query to build (every page asks, for the navigation)
-    return import_organisations(user).exists()
-
-
-def visible_imports(user: AnyUser) -> QuerySet[RosterImport]:
-    """Imports for the user's district (and its schools) or for the school they run."""
-    roles = roles_of(user)
-    districts = roles.orgs(Role.DISTRICT_ADMIN)
-    schools = roles.orgs(Role.SCHOOL_ADMIN)
-    if not districts and not schools:
-        return RosterImport.objects.none()
-    return RosterImport.objects.filter(
-        Q(organisation_id__in=districts, organisation__kind=OrgKind.DISTRICT)
-        | Q(organisation__parent_id__in=districts, organisation__kind=OrgKind.SCHOOL)
-        | Q(organisation_id__in=schools, organisation__kind=OrgKind.SCHOOL)
-    )
-
-
-def import_for_viewer(user: AnyUser, import_id: int) -> RosterImport:
-    """One import ``user`` may see and act on, or ``Http404``."""
-    found = (
-        visible_imports(user)
-        .select_related("organisation", "uploaded_by", "confirmed_by")
-        .filter(pk=import_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such import.")
-    return found
-
-
-# --- what a bundle may touch --------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class ScopeProblem:
-    file: str
-    message: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class _Scope:
+class BundleScope:
     organisation: Organisation
     org_ids: frozenset[int]  # Village ids of the organisations the import may touch
     sourced_ids: frozenset[str]  # their sourcedIds, plus new schools the bundle brings
@@ -114,7 +41,7 @@ class _Scope:
     people_sourced_ids: frozenset[str]
 
 
-def _scope(organisation: Organisation, roster: ParsedRoster) -> _Scope:
+def bundle_scope(organisation: Organisation, roster: ParsedRoster) -> BundleScope:
     if organisation.kind == OrgKind.SCHOOL:
         orgs = Organisation.objects.filter(pk__in=[organisation.pk, organisation.parent_id])
     else:
@@ -122,13 +49,13 @@ def _scope(organisation: Organisation, roster: ParsedRoster) -> _Scope:
     rows = list(orgs.values_list("pk", "sourced_id"))
     sourced = {sid for _pk, sid in rows if sid}
     if organisation.kind == OrgKind.DISTRICT and organisation.sourced_id:
-        sourced |= _new_orgs_under(roster, sourced)
+        sourced = reach.orgs_under(sourced, _new_org_parents(roster))
         own_reach = frozenset(pk for pk, _sid in rows)
         people = frozenset(sourced)
     else:
         own_reach = frozenset({organisation.pk})
         people = frozenset({organisation.sourced_id} if organisation.sourced_id else ())
-    return _Scope(
+    return BundleScope(
         organisation,
         frozenset(pk for pk, _sid in rows),
         frozenset(sourced),
@@ -137,146 +64,19 @@ def _scope(organisation: Organisation, roster: ParsedRoster) -> _Scope:
     )
 
 
-def _new_orgs_under(roster: ParsedRoster, allowed: set[str]) -> set[str]:
-    """Orgs Village does not hold yet whose parent chain leads into ``allowed`` (new schools)."""
+def _new_org_parents(roster: ParsedRoster) -> dict[str, str | None]:
+    """Each organisation of the bundle Village does not hold yet, with its parent's sourcedId."""
     taken = set(
         Organisation.objects.filter(sourced_id__in=list(roster.orgs)).values_list(
             "sourced_id", flat=True
         )
     )
-    added: set[str] = set()
-    grew = True
-    while grew:
-        grew = False
-        for org in roster.orgs.values():
-            inside = org.parent_id in allowed or org.parent_id in added
-            if org.sourced_id not in taken and org.sourced_id not in added and inside:
-                added.add(org.sourced_id)
-                grew = True
-    return added
+    return {
+        org.sourced_id: org.parent_id for org in roster.orgs.values() if org.sourced_id not in taken
+    }
 
 
-def bundle_scope_problems(
-    organisation: Organisation, roster: ParsedRoster, *, gradebook: GradebookRows
-) -> list[ScopeProblem]:
-    """What in ``roster`` and its ``gradebook`` lies outside ``organisation``; empty when the
-    bundle may be imported.
-
-    A school's import may hold only that school and its district; a district's import only the
-    district, its schools and new schools under it. Rows Village already has (people, classes,
-    courses, terms, enrolments, roles, assignments and grades) that the bundle would change must
-    belong there too. A school's import creates terms and courses at that school only, and
-    changes neither the type nor the parent of an organisation; a district's import puts
-    organisations under the district or its schools only. A class uses courses and terms inside
-    the import's organisations; a grade is given to a student enrolled in the class of its work.
-    """
-    if not organisation.sourced_id:
-        return [
-            ScopeProblem(
-                "orgs.csv",
-                _(
-                    "%(name)s has no roster id (sourcedId) in Village, so no roster can be "
-                    "matched to it. Ask a district administrator to import the district's roster."
-                )
-                % {"name": organisation.name},
-            )
-        ]
-    scope = _scope(organisation, roster)
-    problems: list[ScopeProblem] = []
-    for file, sourced_ids in _org_references(roster):
-        outside = sorted(set(sourced_ids) - scope.sourced_ids)
-        problems += _listed(file, outside, _outside_org_message(scope), organisation)
-    for file, refs in _people_org_references(roster):
-        outside_refs = [(line, org) for line, org in refs if org not in scope.people_sourced_ids]
-        problems += _listed_at(file, outside_refs, _outside_people_org_message(scope), scope)
-    for file, outside in _existing_rows_outside(scope, roster):
-        problems += _listed(file, outside, _outside_row_message(scope), organisation)
-    for file, found in _people_outside_by_line(scope, roster):
-        problems += _listed_at(file, found, _outside_row_message(scope), scope)
-    for file, outside in _structure_outside(scope, roster):
-        problems += _listed(file, outside, _outside_row_message(scope), organisation)
-    problems += _listed(
-        "orgs.csv", _orgs_moved(scope, roster), _org_moved_message(scope), organisation
-    )
-    for file, found in _gradebook_outside_by_line(scope, roster, gradebook):
-        problems += _listed_at(file, found, _outside_row_message(scope), scope)
-    problems += _listed_at(
-        "results.csv",
-        _results_not_enrolled(roster, gradebook),
-        _("%(id)s is not enrolled in the class of this line item"),
-        scope,
-    )
-    return list(dict.fromkeys(problems))  # a users.csv row's roles repeat its organisations
-
-
-def _org_moved_message(scope: _Scope) -> str:
-    if scope.organisation.kind == OrgKind.SCHOOL:
-        return _(
-            "organisation %(id)s: a school's roster changes neither the type of an "
-            "organisation nor the district it belongs to"
-        )
-    return _("organisation %(id)s is put under an organisation outside %(name)s")
-
-
-def _outside_people_org_message(scope: _Scope) -> str:
-    if scope.organisation.kind == OrgKind.SCHOOL:
-        return _("%(id)s is not %(name)s: a school's roster gives people roles at that school only")
-    return _("organisation %(id)s is neither %(name)s nor one of its schools")
-
-
-def _listed_at(
-    file: str, found: list[tuple[int | None, str]], template: str, scope: _Scope
-) -> list[ScopeProblem]:
-    """A problem per (line, sourcedId) in ``found``, in line order, the first few only."""
-    ordered = sorted(set(found), key=lambda item: (item[0] or 0, item[1]))
-    shown = ordered[:SCOPE_MESSAGES_PER_FILE]
-    name = scope.organisation.name
-    problems = [
-        ScopeProblem(file, template % {"id": f'"{sid}"', "name": name}, line) for line, sid in shown
-    ]
-    if len(ordered) > len(shown):
-        problems.append(
-            ScopeProblem(
-                file,
-                _("and %(count)d more outside the organisation")
-                % {"count": len(ordered) - len(shown)},
-            )
-        )
-    return problems
-
-
-def _outside_org_message(scope: _Scope) -> str:
-    if scope.organisation.kind == OrgKind.SCHOOL:
-        return _("organisation %(id)s is neither %(name)s nor its district")
-    return _("organisation %(id)s is neither %(name)s nor one of its schools")
-
-
-def _outside_row_message(scope: _Scope) -> str:
-    if scope.organisation.kind == OrgKind.SCHOOL:
-        return _("%(id)s belongs to another school or district than %(name)s")
-    return _("%(id)s belongs to another district than %(name)s")
-
-
-def _listed(
-    file: str, sourced_ids: list[str], template: str, organisation: Organisation
-) -> list[ScopeProblem]:
-    shown = sourced_ids[:SCOPE_MESSAGES_PER_FILE]
-    problems = [
-        ScopeProblem(file, template % {"id": f'"{sid}"', "name": organisation.name})
-        for sid in shown
-    ]
-    if len(sourced_ids) > len(shown):
-        problems.append(
-            ScopeProblem(
-                file,
-                _("and %(count)d more outside the organisation")
-                % {"count": len(sourced_ids) - len(shown)},
-            )
-        )
-    return problems
-
-
-def _org_references(roster: ParsedRoster) -> Iterator[tuple[str, Iterable[str]]]:
+def org_references(roster: ParsedRoster) -> Iterator[tuple[str, Iterable[str]]]:
     """Every organisation the bundle defines or points at, by the file it appears in."""
     yield "orgs.csv", roster.orgs
     yield "orgs.csv", roster.deletions.get("orgs", ())
@@ -285,7 +85,7 @@ def _org_references(roster: ParsedRoster) -> Iterator[tuple[str, Iterable[str]]]
     yield "enrollments.csv", (e.school_id for e in roster.enrollments.values() if e.school_id)
 
 
-def _people_org_references(
+def people_org_references(
     roster: ParsedRoster,
 ) -> Iterator[tuple[str, Iterable[tuple[int | None, str]]]]:
     """The organisations people are given roles at, with the line naming each."""
@@ -305,7 +105,9 @@ def _people_org_references(
     )
 
 
-def _existing_rows_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tuple[str, list[str]]]:
+def existing_rows_outside(
+    scope: BundleScope, roster: ParsedRoster
+) -> Iterator[tuple[str, list[str]]]:
     """Rows the bundle names (to change or delete) that Village holds outside the scope."""
     structure = list(scope.org_ids)
     inside = list(scope.reach)
@@ -330,8 +132,8 @@ def _existing_rows_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tupl
             yield f"{kind}.csv", sorted(found & named[kind])
 
 
-def _people_outside_by_line(
-    scope: _Scope, roster: ParsedRoster
+def people_outside_by_line(
+    scope: BundleScope, roster: ParsedRoster
 ) -> Iterator[tuple[str, list[tuple[int | None, str]]]]:
     """Rows that name, by line, a class or a person the import may not reach.
 
@@ -403,7 +205,7 @@ def _sourced_ids(rows: QuerySet[Any], named: set[str]) -> set[str]:
     return set(rows.values_list("sourced_id", flat=True))
 
 
-def _people_outside(scope: _Scope, named: set[str]) -> set[str]:
+def _people_outside(scope: BundleScope, named: set[str]) -> set[str]:
     """sourcedIds of the people in ``named`` the import may not name at all
     (``reach.may_name``): they belong elsewhere only.
 
@@ -424,7 +226,7 @@ def _people_outside(scope: _Scope, named: set[str]) -> set[str]:
     }
 
 
-def _structure_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tuple[str, list[str]]]:
+def structure_outside(scope: BundleScope, roster: ParsedRoster) -> Iterator[tuple[str, list[str]]]:
     """Terms and courses a school's import would create outside that school (terms belong to a
     district), and the courses and terms outside the import's organisations a class would use."""
     if scope.organisation.kind == OrgKind.SCHOOL:
@@ -456,7 +258,7 @@ def _structure_outside(scope: _Scope, roster: ParsedRoster) -> Iterator[tuple[st
     yield "classes.csv", sorted(outside)
 
 
-def _orgs_moved(scope: _Scope, roster: ParsedRoster) -> list[str]:
+def orgs_moved(scope: BundleScope, roster: ParsedRoster) -> list[str]:
     """Organisations the bundle would move: for a school's import, any whose type or parent
     differs from Village's; for a district's, any put under an organisation outside it.
 
@@ -486,8 +288,8 @@ def _orgs_moved(scope: _Scope, roster: ParsedRoster) -> list[str]:
     return sorted(moved)
 
 
-def _gradebook_outside_by_line(
-    scope: _Scope, roster: ParsedRoster, gradebook: GradebookRows
+def gradebook_outside_by_line(
+    scope: BundleScope, roster: ParsedRoster, gradebook: GradebookRows
 ) -> Iterator[tuple[str, list[tuple[int | None, str]]]]:
     """Line items and results that name, by line, a class, line item, result or student
     outside the import's reach: work is given, moved, graded or removed inside it only."""
@@ -549,7 +351,7 @@ def _gradebook_outside_by_line(
         yield "results.csv", found
 
 
-def _results_not_enrolled(
+def results_not_enrolled(
     roster: ParsedRoster, gradebook: GradebookRows
 ) -> list[tuple[int | None, str]]:
     """Results (by line, with their student) for a student who is not enrolled in the class
