@@ -32,7 +32,7 @@ from village.community.models import (
     SchoolClass,
 )
 from village.core.bulk import CopyWriter, DjangoWriter, Writer
-from village.demo.synthetic import (
+from village.demo.community.synthetic import (
     DISTRICT_SOURCED_ID,
     district_generate,
     generated_district_delete,

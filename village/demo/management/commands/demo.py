@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from village.demo.community.school import demo_school_build, demo_school_delete, demo_school_exists
 from village.demo.logins import logins_table
-from village.demo.school import demo_school_build, demo_school_delete, demo_school_exists
 
 
 class Command(BaseCommand):

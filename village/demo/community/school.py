@@ -32,9 +32,9 @@ from village.community.models import (
     SchoolClass,
     Scope,
 )
-from village.demo.bulk import insert, insert_rows, purge
-from village.demo.classwork import demo_classwork_build
-from village.demo.families import (
+from village.core.bulk import insert_objects, insert_rows
+from village.demo.classwork.term import demo_classwork_build
+from village.demo.families.planner import (
     FamilyPlan,
     FamilyPlanner,
     PlannedGuardian,
@@ -44,6 +44,7 @@ from village.demo.families import (
 )
 from village.demo.names import Usernames
 from village.demo.personas import Personas, build_personas
+from village.demo.purge import purge
 
 DEMO_SEED = 20260
 DEMO_DISTRICT_SOURCED_ID = "demo-org-riverside"
@@ -298,7 +299,7 @@ def _write_families(
 ) -> None:
     users = [_student_user(context, student) for student in plan.students]
     users += [_guardian_user(context, guardian, n) for n, guardian in enumerate(plan.guardians)]
-    ids = {user.username: user.pk for user in insert(users)}
+    ids = {user.username: user.pk for user in insert_objects(users)}
     school_of = {student.username: context.schools[student.school].pk for student in plan.students}
     insert_rows(OrgRole, ("user_id", "organisation_id", "role"), _roles(plan, ids, school_of))
     enrolments = [

@@ -8,14 +8,14 @@ its description.
 
 from __future__ import annotations
 
-from village.demo.classwork_catalogue import (
+from village.demo.classwork.catalogue import (
     HOMEROOM_5,
     MATH_8,
     SCIENCE_8,
     Catalogue,
     catalogue,
 )
-from village.demo.classwork_homerooms import HOMEROOM_4, HOMEROOM_EARLY, HOMEROOM_PRIMARY
+from village.demo.classwork.homerooms import HOMEROOM_4, HOMEROOM_EARLY, HOMEROOM_PRIMARY
 
 MATH_6 = catalogue(
     """
