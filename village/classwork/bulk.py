@@ -155,13 +155,13 @@ def _check_rubric_points(rows: Sequence[Row]) -> None:
     if not rubrics:
         return
     best: dict[int, Decimal] = defaultdict(Decimal)
-    for rubric, points in (
+    for rubric_id, points in (
         RubricLevel.objects.filter(criterion__rubric_id__in=rubrics)
         .values("criterion_id")
         .annotate(best=Max("points"))
         .values_list("criterion__rubric_id", "best")
     ):
-        best[rubric] += points
+        best[rubric_id] += points
     for row in rows:
         rubric = row.get("rubric_id")
         if rubric is not None and Decimal(row["points"]) != best[rubric]:

@@ -23,6 +23,7 @@ import datetime as dt
 import random
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -357,7 +358,9 @@ class _Generator:
             feedback.append((work.pk, student, score, comment, False, returned, teacher))
 
 
-def _mappings(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[dict[str, object]]:
+def _mappings(
+    columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]
+) -> list[dict[str, object]]:
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 

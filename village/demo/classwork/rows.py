@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.text import slugify
 
@@ -64,7 +64,7 @@ def _topics(plans: list[ClassPlan]) -> dict[tuple[int, int], int]:
 
 def _categories(plans: list[ClassPlan]) -> dict[tuple[int, str], int]:
     """Each class's categories, weights scaled to add up to 100."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for plan in plans:
         used = sorted({CATEGORIES[planned.work.kind] for planned in plan.assignments})
         total = sum(weight for _name, weight in used)
