@@ -1,5 +1,5 @@
 """What the demo school's homerooms from kindergarten to grade 4 study this term, in the text form
-``village.demo.classwork.subjects`` describes (grade 5 is a persona class: ``classwork_catalogue``).
+``village.demo.classwork.subjects`` describes (grade 5 is a persona class: ``catalogue``).
 """
 
 from __future__ import annotations

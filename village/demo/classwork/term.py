@@ -4,7 +4,7 @@ Every demo class gets its catalogue's topics laid out week by week (six weeks ba
 three ahead) and the work of each topic as assignments: what is due up to two weeks ahead is
 posted. Then each student's work: mostly on time, some late, a few resubmitted, some missing, two
 excused; feedback with rubric scores and comments, most of it returned, some still a draft; and
-who has seen it. The persona stories of PRODUCT.md are told in ``classwork_stories``.
+who has seen it. The persona stories of PRODUCT.md are told in ``stories``.
 
 Nothing depends on the time of day: every fact is dated before today's midnight and nothing is
 due today, so the statuses are the same all day long on the day the demo is built. A seeded
