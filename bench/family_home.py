@@ -164,8 +164,8 @@ def _district(options: argparse.Namespace) -> str:
     from django.core.management import call_command
 
     from village.community.models import Organisation, OrgRole, Role
-    from village.demo.classwork_bulk import generated_classwork_exists
-    from village.demo.synthetic import DISTRICT_SOURCED_ID
+    from village.demo.classwork.generated import generated_classwork_exists
+    from village.demo.community.synthetic import DISTRICT_SOURCED_ID
 
     marker_file = Path(settings.VAR_DIR) / "family_home_district.json"
     wanted = {
@@ -210,7 +210,7 @@ def _sessions(count: int) -> list[Guardian]:
 
     from village.accounts.models import User
     from village.community.models import GuardianLink
-    from village.demo.classwork_bulk import families_for_benchmark
+    from village.demo.classwork.generated import families_for_benchmark
 
     ids = families_for_benchmark(count)
     if len(ids) < count:

@@ -278,7 +278,7 @@ import django
 django.setup()
 from pathlib import Path
 from village.community.models import Organisation
-from village.demo.synthetic import DISTRICT_SOURCED_ID, district_generate
+from village.demo.community.synthetic import DISTRICT_SOURCED_ID, district_generate
 from village.rostering.export import export_district
 district_generate(students=int(sys.argv[1]), seed=int(sys.argv[2]))
 district = Organisation.objects.get(sourced_id=DISTRICT_SOURCED_ID)

@@ -2,8 +2,8 @@
 
 Parents go first (organisations, sessions, courses, classes, users), and after each kind is
 created its sourcedId -> id map is loaded once, so children resolve their references without a
-query per row. The writes themselves are ``bulkwrite``'s. The caller wraps ``apply_plan`` in one
-transaction.
+query per row. The writes themselves are ``village.core.bulk``'s. The caller wraps ``apply_plan``
+in one transaction.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from village.community.models import (
     OrgRole,
     SchoolClass,
 )
-from village.rostering.bulkwrite import Writer, writer_for_connection
+from village.core.bulk import Writer, writer_for_connection
 from village.rostering.plan import Change, Plan, Row
 
 BATCH = 5000

@@ -19,9 +19,9 @@ from village.community.models import (
     SchoolClass,
 )
 from village.core.models import AuditAction, AuditEvent
+from village.demo.community.school import demo_school_counts
 from village.demo.logins import DEMO_LOGINS
 from village.demo.personas import DEMO_PASSWORD
-from village.demo.school import demo_school_counts
 
 pytestmark = pytest.mark.django_db
 

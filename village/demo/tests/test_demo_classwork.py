@@ -36,14 +36,14 @@ from village.classwork.richtext import sanitise
 from village.classwork.selectors import WorkItem, current_classes, work_items
 from village.classwork.status import WorkStatus
 from village.community.models import SchoolClass
-from village.demo.classwork import demo_classwork_build, demo_classwork_delete
-from village.demo.classwork_stories import (
+from village.demo.classwork.stories import (
     ADA_MISSING,
     ADA_NEW_FEEDBACK,
     LEO_LATE_LAB,
     LEO_MISSING,
 )
-from village.demo.school import DEMO_SEED, demo_school_delete
+from village.demo.classwork.term import demo_classwork_build, demo_classwork_delete
+from village.demo.community.school import DEMO_SEED, demo_school_delete
 
 pytestmark = pytest.mark.django_db
 

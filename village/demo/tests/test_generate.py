@@ -18,7 +18,7 @@ from village.community.models import (
     Role,
     SchoolClass,
 )
-from village.demo.synthetic import school_sizes
+from village.demo.community.synthetic import school_sizes
 from village.rostering.validate import validate_bundle
 
 GEN = {"sourced_id__startswith": "gen-"}

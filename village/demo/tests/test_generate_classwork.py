@@ -24,7 +24,7 @@ from village.classwork.models import (
 from village.classwork.selectors import current_classes, work_items
 from village.classwork.status import WorkStatus
 from village.community.models import Enrollment, GuardianLink, Organisation, SchoolClass
-from village.demo.classwork_bulk import families_for_benchmark
+from village.demo.classwork.generated import families_for_benchmark
 
 pytestmark = pytest.mark.django_db
 

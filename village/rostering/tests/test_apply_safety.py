@@ -10,7 +10,7 @@ from django.db.models import Model
 
 from village.accounts.models import User
 from village.community.models import AcademicSession, Organisation, OrgRole, Role
-from village.rostering.bulkwrite import CopyWriter, DjangoWriter, Writer
+from village.core.bulk import CopyWriter, DjangoWriter, Writer
 from village.rostering.importer import run_import
 from village.rostering.tests.builders import ROWS, base_files, csv_text, manifest, write_zip
 from village.rostering.tests.test_apply import dump, import_files

@@ -31,13 +31,13 @@ from village.community.models import (
     OrgRole,
     SchoolClass,
 )
-from village.demo.synthetic import (
+from village.core.bulk import CopyWriter, DjangoWriter, Writer
+from village.demo.community.synthetic import (
     DISTRICT_SOURCED_ID,
     district_generate,
     generated_district_delete,
 )
 from village.rostering import apply, importer, plan_people
-from village.rostering.bulkwrite import CopyWriter, DjangoWriter, Writer
 from village.rostering.export import export_district
 from village.rostering.importer import run_import
 from village.rostering.tests.test_apply_speed import empty_database

@@ -7,9 +7,19 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
 
+from village.demo.classwork.term import demo_classwork_build
+from village.demo.community.school import (
+    DEMO_SEED,
+    demo_community_build,
+    demo_school_counts,
+    demo_school_delete,
+    demo_school_exists,
+)
+from village.demo.families.build import demo_families_build
 from village.demo.logins import logins_table
-from village.demo.school import demo_school_build, demo_school_delete, demo_school_exists
 
 
 class Command(BaseCommand):
@@ -42,7 +52,7 @@ class Command(BaseCommand):
         if demo_school_exists():
             self.stdout.write("The demo school is already there; nothing was changed.")
         else:
-            counts = demo_school_build()
+            counts = _build()
             summary = ", ".join(f"{count} {label}" for label, count in counts.items())
             seconds = time.perf_counter() - started
             self.stdout.write(self.style.SUCCESS(f"Built the demo school in {seconds:.1f} s:"))
@@ -51,3 +61,13 @@ class Command(BaseCommand):
         self.stdout.write(logins_table())
         self.stdout.write("")
         self.stdout.write(f"Sign in at {address}")
+
+
+def _build() -> dict[str, int]:
+    """Each domain's part of the demo district, in order, in one transaction; its counts."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        community = demo_community_build(today=today)
+        demo_families_build(community, seed=DEMO_SEED)
+        classwork = demo_classwork_build(today=today, seed=DEMO_SEED)
+        return demo_school_counts() | classwork

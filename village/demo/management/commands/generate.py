@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from village.community.models import Organisation
-from village.demo.classwork_bulk import classwork_generate, generated_classwork_delete
-from village.demo.synthetic import (
+from village.demo.classwork.generated import classwork_generate, generated_classwork_delete
+from village.demo.community.synthetic import (
     DISTRICT_SOURCED_ID,
     district_generate,
     generated_district_delete,

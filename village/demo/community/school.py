@@ -1,21 +1,19 @@
 """The demo school: the personas of PRODUCT.md inside a full, believable Riverside district.
 
-``demo_school_build`` first creates the personas through the community services, then the other
-staff and classes (services too), then a few hundred students and their families with set-based
-inserts. Everything is seeded, so the same date gives the same school on every run. Demo rows
-carry ``demo-`` sourced ids; ``demo_school_delete`` removes them and whatever grew around them.
+``demo_community_build`` creates the personas through the community services, then the other
+staff and classes (services too); ``village.demo.families`` then adds a few hundred students and
+their families with set-based inserts. Everything is seeded, so the same date gives the same
+school on every run. Demo rows carry ``demo-`` sourced ids; ``demo_school_delete`` removes them
+and whatever grew around them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from village.accounts.models import User
 from village.community import services
@@ -30,20 +28,10 @@ from village.community.models import (
     OrgRole,
     Role,
     SchoolClass,
-    Scope,
-)
-from village.demo.bulk import insert, insert_rows, purge
-from village.demo.classwork import demo_classwork_build
-from village.demo.families import (
-    FamilyPlan,
-    FamilyPlanner,
-    PlannedGuardian,
-    PlannedLink,
-    PlannedStudent,
-    Slot,
 )
 from village.demo.names import Usernames
 from village.demo.personas import Personas, build_personas
+from village.demo.purge import purge
 
 DEMO_SEED = 20260
 DEMO_DISTRICT_SOURCED_ID = "demo-org-riverside"
@@ -175,13 +163,15 @@ CLASSES: tuple[DemoClass, ...] = (
 
 
 @dataclass
-class _Context:
-    """What the build steps share: the personas, the schools and the demo password hash."""
+class DemoCommunity:
+    """The demo district as its community pipeline leaves it for the next ones: the personas,
+    the classes of each grade cohort, the demo password hash and the usernames taken."""
 
     personas: Personas
     today: dt.date
     password: str
     usernames: Usernames
+    cohorts: dict[tuple[str, str], list[SchoolClass]] = field(default_factory=dict)
 
     @property
     def schools(self) -> dict[str, Organisation]:
@@ -192,23 +182,20 @@ def demo_school_exists() -> bool:
     return Organisation.objects.filter(sourced_id=DEMO_DISTRICT_SOURCED_ID).exists()
 
 
-@transaction.atomic
-def demo_school_build(*, today: dt.date | None = None, seed: int = DEMO_SEED) -> dict[str, int]:
-    """Create the demo district on a database that does not have it; return its counts."""
-    today = today or timezone.localdate()
+def demo_community_build(*, today: dt.date) -> DemoCommunity:
+    """The community of the demo district: the personas, the other staff and the classes
+    around them (through the community services). Call in a transaction, on a database
+    without the demo."""
     personas = build_personas(today)
     password = User.objects.values_list("password", flat=True).get(pk=personas.rivera.pk)
     taken = User.objects.values_list("username", flat=True).iterator()
-    context = _Context(personas, today, password, Usernames(taken))
-    staff = _create_staff(context)
-    cohorts = _create_classes(context, staff)
-    plan = FamilyPlanner(random.Random(seed), context.usernames).plan_for(_slots())
-    _write_families(context, plan, cohorts)
-    classwork = demo_classwork_build(today=today, seed=seed)
-    return demo_school_counts() | classwork
+    community = DemoCommunity(personas, today, password, Usernames(taken))
+    staff = _create_staff(community)
+    community.cohorts = _create_classes(community, staff)
+    return community
 
 
-def _create_staff(context: _Context) -> dict[str, User]:
+def _create_staff(context: DemoCommunity) -> dict[str, User]:
     staff = {key: getattr(context.personas, key) for key in PERSONA_STAFF}
     for member in STAFF:
         username = context.usernames.claim(member.first, member.last)
@@ -228,7 +215,7 @@ def _create_staff(context: _Context) -> dict[str, User]:
 
 
 def _create_classes(
-    context: _Context, staff: dict[str, User]
+    context: DemoCommunity, staff: dict[str, User]
 ) -> dict[tuple[str, str], list[SchoolClass]]:
     """Create the classes around the persona ones; return the classes of each grade cohort."""
     cohorts: dict[tuple[str, str], list[SchoolClass]] = {}
@@ -244,7 +231,7 @@ def _create_classes(
     return cohorts
 
 
-def _create_class(context: _Context, demo_class: DemoClass) -> SchoolClass:
+def _create_class(context: DemoCommunity, demo_class: DemoClass) -> SchoolClass:
     school = context.schools[demo_class.school]
     subject = SUBJECTS.get(demo_class.subject, HOMEROOM)
     course = services.course_create(
@@ -275,101 +262,6 @@ def _staff_class(school_class: SchoolClass, user: User, role: EnrollmentRole) ->
     services.enrollment_add(
         user=user, school_class=school_class, role=role, is_primary=role == EnrollmentRole.TEACHER
     )
-
-
-def _slots() -> list[Slot]:
-    return [
-        Slot(school, grade) for (school, grade), size in COHORT_SIZES.items() for _ in range(size)
-    ]
-
-
-# --- students and families, set-based ---------------------------------------------------------
-
-
-LINK_COLUMNS = (
-    "guardian_id", "student_id", "relationship", "lives_with", "emergency_contact",
-    "receives_communications", "no_access", "access_note",
-    *(GuardianLink.scope_field(scope) for scope in Scope),
-)  # fmt: skip
-
-
-def _write_families(
-    context: _Context, plan: FamilyPlan, cohorts: dict[tuple[str, str], list[SchoolClass]]
-) -> None:
-    users = [_student_user(context, student) for student in plan.students]
-    users += [_guardian_user(context, guardian, n) for n, guardian in enumerate(plan.guardians)]
-    ids = {user.username: user.pk for user in insert(users)}
-    school_of = {student.username: context.schools[student.school].pk for student in plan.students}
-    insert_rows(OrgRole, ("user_id", "organisation_id", "role"), _roles(plan, ids, school_of))
-    enrolments = [
-        (ids[student.username], school_class.pk, EnrollmentRole.STUDENT.value)
-        for student in plan.students
-        for school_class in cohorts[(student.school, student.grade)]
-    ]
-    insert_rows(Enrollment, ("user_id", "school_class_id", "role"), enrolments)
-    insert_rows(GuardianLink, LINK_COLUMNS, [_link_row(link, ids) for link in plan.links])
-
-
-def _roles(
-    plan: FamilyPlan, ids: dict[str, int], school_of: dict[str, int]
-) -> list[tuple[int, int, str]]:
-    """A student role at the school, and a guardian role at each school a guardian's child is at."""
-    roles = [(ids[student], school, Role.STUDENT.value) for student, school in school_of.items()]
-    guardian_schools = dict.fromkeys(
-        (link.guardian, school_of[link.student]) for link in plan.links
-    )
-    roles += [(ids[guardian], school, Role.GUARDIAN.value) for guardian, school in guardian_schools]
-    return roles
-
-
-def _link_row(link: PlannedLink, ids: dict[str, int]) -> tuple[object, ...]:
-    return (
-        ids[link.guardian],
-        ids[link.student],
-        link.relationship.value,
-        link.lives_with,
-        link.emergency_contact,
-        link.receives_communications,
-        link.no_access,
-        link.access_note,
-        *(scope in link.scopes for scope in Scope),
-    )
-
-
-def _student_user(context: _Context, student: PlannedStudent) -> User:
-    return User(
-        username=student.username,
-        first_name=student.first,
-        last_name=student.last,
-        email=f"{student.username}@students.village.test",
-        sourced_id=f"{DEMO_USER_PREFIX}{student.username}",
-        grade=student.grade,
-        password=context.password,
-    )
-
-
-def _guardian_user(context: _Context, guardian: PlannedGuardian, index: int) -> User:
-    signed_in = guardian.last_login_days_ago is not None
-    return User(
-        username=guardian.username,
-        first_name=guardian.first,
-        last_name=guardian.last,
-        email=f"{guardian.username}@families.village.test",
-        sourced_id=f"{DEMO_USER_PREFIX}{guardian.username}",
-        preferred_language=guardian.language,
-        phone=f"+1 555 {100 + index % 100:04d}",
-        password=context.password if signed_in else make_password(None),
-        last_login=_days_ago(context.today, guardian.last_login_days_ago, index),
-    )
-
-
-def _days_ago(today: dt.date, days: int | None, index: int) -> dt.datetime | None:
-    if days is None:
-        return None
-    moment = dt.datetime.combine(
-        today - dt.timedelta(days=days), dt.time(7 + index % 14, index % 60)
-    )
-    return timezone.make_aware(moment)
 
 
 # --- reading and removing the demo ------------------------------------------------------------

@@ -10,8 +10,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from village.demo.classwork_catalogue import Kind
-from village.demo.classwork_texts import (
+from village.demo.classwork.catalogue import Kind
+from village.demo.classwork.texts import (
     COMMENTS,
     GROWING,
     LATE_NOTE,

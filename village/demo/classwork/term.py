@@ -4,12 +4,12 @@ Every demo class gets its catalogue's topics laid out week by week (six weeks ba
 three ahead) and the work of each topic as assignments: what is due up to two weeks ahead is
 posted. Then each student's work: mostly on time, some late, a few resubmitted, some missing, two
 excused; feedback with rubric scores and comments, most of it returned, some still a draft; and
-who has seen it. The persona stories of PRODUCT.md are told in ``classwork_stories``.
+who has seen it. The persona stories of PRODUCT.md are told in ``stories``.
 
 Nothing depends on the time of day: every fact is dated before today's midnight and nothing is
 due today, so the statuses are the same all day long on the day the demo is built. A seeded
 generator per class makes every build identical; rows are written set-based
-(``village.demo.classwork_rows``).
+(``village.demo.classwork.rows``).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from village.classwork import versions
+from village.classwork.bulk import classwork_delete
 from village.community.models import Enrollment, EnrollmentRole, GuardianLink, SchoolClass
-from village.demo.classwork_catalogue import Catalogue, Kind, Topic, Work
-from village.demo.classwork_outcomes import (
+from village.demo.classwork.catalogue import Catalogue, Kind, Topic, Work
+from village.demo.classwork.outcomes import (
     DAY,
     Outcome,
     Profile,
@@ -33,11 +33,10 @@ from village.demo.classwork_outcomes import (
     plan_outcome,
     write_comment,
 )
-from village.demo.classwork_rows import write_plans
-from village.demo.classwork_sql import classwork_delete
-from village.demo.classwork_stories import tell_stories
-from village.demo.classwork_subjects import catalogue_for
-from village.demo.classwork_texts import EXCUSED_COMMENT, POINTS, RUBRIC_KINDS, RUBRICS
+from village.demo.classwork.rows import write_plans
+from village.demo.classwork.stories import tell_stories
+from village.demo.classwork.subjects import catalogue_for
+from village.demo.classwork.texts import EXCUSED_COMMENT, POINTS, RUBRIC_KINDS, RUBRICS
 
 DEMO_CLASS_PREFIX = "demo-class-"
 FIRST_WEEK, TERM_WEEKS = -6, 10  # topics run from six weeks ago to three weeks ahead
@@ -118,9 +117,7 @@ def demo_classwork_build(*, today: dt.date | None = None, seed: int = 0) -> dict
     for plan in plans:
         _comment(plan, random.Random(f"{seed}:comments:{plan.code}"))
     with transaction.atomic():
-        written = write_plans(term, plans)
-        versions.classes_changed(plan.school_class.pk for plan in plans)
-    return written
+        return write_plans(term, plans)
 
 
 # --- the term: topics and assignments -------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from village.demo.classwork_catalogue import Kind
+from village.demo.classwork.catalogue import Kind
 
 INSTRUCTIONS: dict[Kind, tuple[str, tuple[str, ...]]] = {
     Kind.PRACTICE: (

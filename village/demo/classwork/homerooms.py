@@ -1,10 +1,10 @@
 """What the demo school's homerooms from kindergarten to grade 4 study this term, in the text form
-``village.demo.classwork_subjects`` describes (grade 5 is a persona class: ``classwork_catalogue``).
+``village.demo.classwork.subjects`` describes (grade 5 is a persona class: ``catalogue``).
 """
 
 from __future__ import annotations
 
-from village.demo.classwork_catalogue import catalogue
+from village.demo.classwork.catalogue import catalogue
 
 HOMEROOM_EARLY = catalogue(
     """

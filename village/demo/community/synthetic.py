@@ -35,7 +35,7 @@ from village.community.models import (
     SchoolClass,
     SessionKind,
 )
-from village.demo.bulk import insert, insert_rows, purge
+from village.core.bulk import insert_objects, insert_rows
 from village.demo.names import (
     POOLS,
     Gender,
@@ -45,6 +45,7 @@ from village.demo.names import (
     username_base,
 )
 from village.demo.personas import school_year_bounds
+from village.demo.purge import purge
 
 GEN_PREFIX = "gen-"
 DISTRICT_SOURCED_ID = "gen-org-district"
@@ -194,7 +195,7 @@ class _Generator:
     def _district(self) -> None:
         self.district = self._org(OrgKind.DISTRICT, "Generated Unified School District", None)
         self.district.sourced_id = DISTRICT_SOURCED_ID
-        insert([self.district])
+        insert_objects([self.district])
         self.counts["districts"] += 1
         self.year = self._school_year()
         admin = self._staff_row()
@@ -216,7 +217,7 @@ class _Generator:
             school_year=end.year,
             sourced_id=self.sourced_id("session"),
         )
-        insert([year])
+        insert_objects([year])
         self.counts["sessions"] += 1
         return year
 
@@ -229,7 +230,7 @@ class _Generator:
         name = f"{place} {level.name} School" + (f" {round_ + 1}" if round_ else "")
         org = self._org(OrgKind.SCHOOL, name, self.district)
         org.identifier = f"GEN{index + 1:04d}"
-        insert([org])
+        insert_objects([org])
         self.counts["schools"] += 1
         school = _School(org, level, size)
         teachers = self._school_staff(school)
@@ -256,10 +257,10 @@ class _Generator:
             in_grade = total * (position + 1) // len(grades) - total * position // len(grades)
             for number in range(in_grade):
                 classes.append((grade, self._class(school, grade, number, courses)))
-        insert(list(courses.values()))
+        insert_objects(list(courses.values()))
         for _grade, school_class in classes:
             school_class.course_id = school_class.course.pk
-        insert([school_class for _grade, school_class in classes])
+        insert_objects([school_class for _grade, school_class in classes])
         insert_rows(
             SchoolClass.terms.through,
             ("schoolclass_id", "academicsession_id"),

@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from village.accounts.models import User
-from village.demo.classwork_outcomes import DAY, HOUR, Outcome, Student, Timing
+from village.demo.classwork.outcomes import DAY, HOUR, Outcome, Student, Timing
 
 if TYPE_CHECKING:
-    from village.demo.classwork import ClassPlan, PlannedAssignment
+    from village.demo.classwork.term import ClassPlan, PlannedAssignment
 
 ADA_MISSING = "Adding fractions with unlike denominators"
 ADA_NEW_FEEDBACK = "Persuasive letter: final copy"

@@ -1,35 +1,22 @@
-"""Writes the demo's planned classwork (``village.demo.classwork``) set-based: a few statements per
-table, keys read back once where later rows need them."""
+"""Writes the demo's planned classwork (``village.demo.classwork.term``) through classwork's bulk
+service (``village.classwork.bulk``): a few statements per table, keys read back once where later
+rows need them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.text import slugify
 
-from village.classwork.models import (
-    Assignment,
-    AssignmentMaterial,
-    ClassEvent,
-    Feedback,
-    FeedbackSeen,
-    GradingCategory,
-    Rubric,
-    RubricCriterion,
-    RubricLevel,
-    RubricScore,
-    Submission,
-    Topic,
-)
+from village.classwork import bulk
+from village.classwork.models import RubricCriterion, RubricLevel
 from village.classwork.richtext import sanitise
-from village.demo.bulk import insert
-from village.demo.classwork_catalogue import Kind
-from village.demo.classwork_outcomes import HOUR, score_for
-from village.demo.classwork_sql import write
-from village.demo.classwork_texts import (
+from village.demo.classwork.catalogue import Kind
+from village.demo.classwork.outcomes import HOUR, score_for
+from village.demo.classwork.texts import (
     CATEGORIES,
     INSTRUCTIONS,
     LEVELS,
@@ -39,7 +26,7 @@ from village.demo.classwork_texts import (
 )
 
 if TYPE_CHECKING:
-    from village.demo.classwork import ClassPlan, PlannedAssignment, Term
+    from village.demo.classwork.term import ClassPlan, PlannedAssignment, Term
 
 HANDED_IN_CLASS = frozenset({Kind.QUIZ, Kind.TEST})
 ON_PAPER = frozenset({Kind.PRACTICE, Kind.READING})
@@ -62,23 +49,22 @@ def write_plans(term: Term, plans: list[ClassPlan]) -> dict[str, int]:
 
 def _topics(plans: list[ClassPlan]) -> dict[tuple[int, int], int]:
     rows = {
-        (plan.school_class.pk, number): Topic(
-            school_class=plan.school_class,
-            title=topic.title,
-            summary=topic.summary,
-            starts_on=starts,
-            ends_on=ends,
-        )
+        (plan.school_class.pk, number): {
+            "school_class_id": plan.school_class.pk,
+            "title": topic.title,
+            "summary": topic.summary,
+            "starts_on": starts,
+            "ends_on": ends,
+        }
         for plan in plans
         for number, (topic, starts, ends) in enumerate(plan.topics)
     }
-    insert(list(rows.values()))
-    return {key: topic.pk for key, topic in rows.items()}
+    return dict(zip(rows, bulk.topics_create(rows=list(rows.values())), strict=True))
 
 
 def _categories(plans: list[ClassPlan]) -> dict[tuple[int, str], int]:
     """Each class's categories, weights scaled to add up to 100."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for plan in plans:
         used = sorted({CATEGORIES[planned.work.kind] for planned in plan.assignments})
         total = sum(weight for _name, weight in used)
@@ -86,28 +72,28 @@ def _categories(plans: list[ClassPlan]) -> dict[tuple[int, str], int]:
         if weights:
             weights[-1] += Decimal(100) - sum(weights)
         rows += [
-            GradingCategory(school_class=plan.school_class, name=name, weight=weight)
+            {"school_class_id": plan.school_class.pk, "name": name, "weight": weight}
             for (name, _weight), weight in zip(used, weights, strict=True)
         ]
-    insert(rows)
-    return {(row.school_class_id, row.name): row.pk for row in rows}
+    ids = bulk.categories_create(rows=rows)
+    return {(row["school_class_id"], row["name"]): pk for row, pk in zip(rows, ids, strict=True)}
 
 
 def _rubrics(plans: list[ClassPlan]) -> Rubrics:
     """Each class's rubrics; criteria and levels are read back in one query each."""
     rubrics = {
-        (plan.school_class.pk, kind): Rubric(
-            school_class=plan.school_class, title=RUBRICS[kind].title
-        )
+        (plan.school_class.pk, kind): {
+            "school_class_id": plan.school_class.pk,
+            "title": RUBRICS[kind].title,
+        }
         for plan in plans
         for kind in sorted({planned.work.kind for planned in plan.assignments} & RUBRIC_KINDS)
     }
-    insert(list(rubrics.values()))
-    kinds = {rubric.pk: kind for (_class, kind), rubric in rubrics.items()}
-    write(
-        RubricCriterion,
-        ("rubric_id", "title", "description", "position"),
-        [
+    keys = dict(zip(rubrics, bulk.rubrics_create(rows=list(rubrics.values())), strict=True))
+    kinds = {pk: kind for (_class, kind), pk in keys.items()}
+    bulk.criteria_create(
+        columns=("rubric_id", "title", "description", "position"),
+        rows=[
             (rubric, title, description, position)
             for rubric, kind in kinds.items()
             for position, (title, description) in enumerate(RUBRICS[kind].criteria)
@@ -120,10 +106,9 @@ def _rubrics(plans: list[ClassPlan]) -> Rubrics:
         .values_list("pk", "rubric_id")
     ):
         criteria[rubric].append(criterion)
-    write(
-        RubricLevel,
-        ("criterion_id", "title", "description", "points", "position"),
-        [
+    bulk.levels_create(
+        columns=("criterion_id", "title", "description", "points", "position"),
+        rows=[
             (criterion, title, description, points, position)
             for ids in criteria.values()
             for criterion in ids
@@ -138,8 +123,8 @@ def _rubrics(plans: list[ClassPlan]) -> Rubrics:
     ):
         levels[criterion].append(level)
     return {
-        key: (rubric.pk, [(criterion, levels[criterion]) for criterion in criteria[rubric.pk]])
-        for key, rubric in rubrics.items()
+        key: (pk, [(criterion, levels[criterion]) for criterion in criteria[pk]])
+        for key, pk in keys.items()
     }
 
 
@@ -157,30 +142,32 @@ def _assignments(
     categories: dict[tuple[int, str], int],
     rubrics: Rubrics,
 ) -> int:
-    rows: list[tuple[PlannedAssignment, Assignment]] = []
+    planned_rows: list[PlannedAssignment] = []
+    rows: list[dict[str, object]] = []
     for plan in plans:
         class_id = plan.school_class.pk
         for planned in plan.assignments:
             kind = planned.work.kind
             rubric = rubrics.get((class_id, kind))
             topic = plan.topics[planned.topic][0].name_in_sentence
-            assignment = Assignment(
-                school_class_id=class_id,
-                topic_id=topics[(class_id, planned.topic)],
-                category_id=categories[(class_id, CATEGORIES[kind][0])],
-                rubric_id=rubric[0] if rubric else None,
-                title=planned.work.title,
-                instructions=instructions(planned, topic),
-                assign_at=planned.assign_at,
-                due_at=planned.due_at,
-                points=Decimal(planned.points),
-                visible_to_families=planned.work.families,
-                created_by_id=plan.teacher_id,
+            planned_rows.append(planned)
+            rows.append(
+                {
+                    "school_class_id": class_id,
+                    "topic_id": topics[(class_id, planned.topic)],
+                    "category_id": categories[(class_id, CATEGORIES[kind][0])],
+                    "rubric_id": rubric[0] if rubric else None,
+                    "title": planned.work.title,
+                    "instructions": instructions(planned, topic),
+                    "assign_at": planned.assign_at,
+                    "due_at": planned.due_at,
+                    "points": Decimal(planned.points),
+                    "visible_to_families": planned.work.families,
+                    "created_by_id": plan.teacher_id,
+                }
             )
-            rows.append((planned, assignment))
-    insert([assignment for _planned, assignment in rows])
-    for planned, assignment in rows:
-        planned.pk = assignment.pk
+    for planned, pk in zip(planned_rows, bulk.assignments_create(rows=rows), strict=True):
+        planned.pk = pk
     return len(rows)
 
 
@@ -202,7 +189,7 @@ def _materials(plans: list[ClassPlan]) -> int:
         for number, planned in enumerate(plan.assignments)
         if number % 3 == 1
     ]
-    return write(AssignmentMaterial, ("assignment_id", "title", "url", "file"), rows)
+    return bulk.materials_create(columns=("assignment_id", "title", "url", "file"), rows=rows)
 
 
 def _events(term: Term, plans: list[ClassPlan]) -> int:
@@ -211,17 +198,18 @@ def _events(term: Term, plans: list[ClassPlan]) -> int:
         for event in plan.catalogue.events:
             starts = term.at(term.day(event.week, event.weekday), event.start_hour)
             rows.append(
-                ClassEvent(
-                    school_class=plan.school_class,
-                    title=event.title,
-                    description=event.description,
-                    location=event.location,
-                    starts_at=starts,
-                    ends_at=starts + event.hours * HOUR,
-                    all_day=event.all_day,
+                (
+                    plan.school_class.pk,
+                    event.title,
+                    event.description,
+                    event.location,
+                    starts,
+                    starts + event.hours * HOUR,
+                    event.all_day,
                 )
             )
-    return len(insert(rows))
+    columns = ("school_class_id", "title", "description", "location", "starts_at", "ends_at")
+    return bulk.events_create(columns=(*columns, "all_day"), rows=rows)
 
 
 def _submissions(plans: list[ClassPlan]) -> int:
@@ -239,12 +227,13 @@ def _submissions(plans: list[ClassPlan]) -> int:
                 for attempt, moment in enumerate(outcome.attempts, start=1)
             ]
     columns = ("assignment_id", "student_id", "attempt", "text", "link", "submitted_at")
-    return write(Submission, columns, rows)
+    return bulk.submissions_create(columns=columns, rows=rows)
 
 
 def _feedback(term: Term, plans: list[ClassPlan], rubrics: Rubrics) -> int:
-    """Feedback on graded and excused work, then its rubric scores and who has seen it."""
+    """Feedback on graded and excused work with its rubric levels, then who has seen it."""
     rows = []
+    levels: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     for plan in plans:
         for (index, student), outcome in plan.outcomes.items():
             if outcome.percent is None and not outcome.excused:
@@ -252,7 +241,13 @@ def _feedback(term: Term, plans: list[ClassPlan], rubrics: Rubrics) -> int:
             planned = plan.assignments[index]
             score = None
             if outcome.percent is not None:
-                score = score_for(outcome.percent, planned.points, planned.criteria)[0]
+                score, chosen = score_for(outcome.percent, planned.points, planned.criteria)
+                rubric = rubrics.get((plan.school_class.pk, planned.work.kind))
+                if rubric is not None:
+                    levels[(planned.pk, student)] = [
+                        (criterion, level_ids[level - 1], level)
+                        for (criterion, level_ids), level in zip(rubric[1], chosen, strict=True)
+                    ]
             rows.append(
                 (
                     planned.pk,
@@ -265,32 +260,11 @@ def _feedback(term: Term, plans: list[ClassPlan], rubrics: Rubrics) -> int:
                 )
             )
     columns = ("assignment_id", "student_id", "score", "comment", "excused", "returned_at")
-    write(Feedback, (*columns, "graded_by_id"), rows)
-    keys = {
-        (assignment, student): pk
-        for pk, assignment, student in Feedback.objects.filter(
-            assignment_id__in=[row[0] for row in rows]
-        ).values_list("pk", "assignment_id", "student_id")
-    }
-    _rubric_scores(plans, rubrics, keys)
+    keys = bulk.feedback_create(
+        columns=(*columns, "graded_by_id"), rows=rows, levels=levels, keys=True
+    )
     _seen(term, plans, keys)
     return len(rows)
-
-
-def _rubric_scores(
-    plans: list[ClassPlan], rubrics: Rubrics, keys: dict[tuple[int, int], int]
-) -> None:
-    rows = []
-    for plan in plans:
-        for (index, student), outcome in plan.outcomes.items():
-            planned = plan.assignments[index]
-            rubric = rubrics.get((plan.school_class.pk, planned.work.kind))
-            if rubric is None or outcome.percent is None:
-                continue
-            levels = score_for(outcome.percent, planned.points, planned.criteria)[1]
-            for (criterion, level_ids), level in zip(rubric[1], levels, strict=True):
-                rows.append((keys[(planned.pk, student)], criterion, level_ids[level - 1], level))
-    write(RubricScore, ("feedback_id", "criterion_id", "level_id", "points"), rows)
 
 
 def _seen(term: Term, plans: list[ClassPlan], keys: dict[tuple[int, int], int]) -> None:
@@ -303,4 +277,4 @@ def _seen(term: Term, plans: list[ClassPlan], keys: dict[tuple[int, int], int]) 
             seen_at = min(returned + 5 * HOUR, term.anchor - dt.timedelta(minutes=1))
             feedback = keys[(plan.assignments[index].pk, student)]
             rows += [(feedback, viewer, seen_at) for viewer in dict.fromkeys(outcome.seen_by)]
-    write(FeedbackSeen, ("feedback_id", "user_id", "seen_at"), rows)
+    bulk.feedback_seen_create(rows=rows)

@@ -2,7 +2,7 @@
 
 Planning is pure: the same random generator state and the same places in classes give the same
 children, guardians and links, so the demo is identical on every run. Writing the plan to the
-database is ``village.demo.school``'s job.
+database is ``village.demo.community.school``'s job.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ date, so the latest work is still waiting.
 
 At 50,000 students that is 10,000 classes, 400,000 assignments and some 24 million submissions
 and feedback rows. So: one transaction per school; rows are plain tuples built in one pass over
-each class's students, and ``village.demo.classwork_sql.write`` streams them in (``COPY`` on
-PostgreSQL); indexes and constraints stay as the migrations made them. Generated guardians have
-seen no feedback yet (no ``FeedbackSeen`` rows): the family pages' worst case. ``classes`` limits
-submissions and feedback to the classes of the families ``families_for_benchmark`` picks, for a
-quicker district that still gives those families their full load.
+each class's students, and classwork's bulk service (``village.classwork.bulk``) streams them in
+(``COPY`` on PostgreSQL); indexes and constraints stay as the migrations made them. Generated
+guardians have seen no feedback yet (no ``FeedbackSeen`` rows): the family pages' worst case.
+``classes`` limits submissions and feedback to the classes of the families
+``families_for_benchmark`` picks, for a quicker district that still gives those families their
+full load.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import datetime as dt
 import random
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,13 +31,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from village.classwork import versions
+from village.classwork import bulk
 from village.classwork.models import (
     Assignment,
-    ClassEvent,
-    Feedback,
     GradingCategory,
-    Submission,
     Topic,
 )
 from village.community.models import (
@@ -46,9 +45,8 @@ from village.community.models import (
     OrgKind,
     SchoolClass,
 )
-from village.demo.classwork_catalogue import DEFAULT_TOPICS, SUBJECT_TOPICS, Kind
-from village.demo.classwork_sql import analyze, classwork_delete, write
-from village.demo.classwork_texts import COMMENTS, GROWING, INSTRUCTIONS, SOLID, STRONG
+from village.demo.classwork.catalogue import DEFAULT_TOPICS, SUBJECT_TOPICS, Kind
+from village.demo.classwork.texts import COMMENTS, GROWING, INSTRUCTIONS, SOLID, STRONG
 
 GEN_PREFIX = "gen-"
 FIRST_WEEK, TOPIC_WEEKS, TOPICS = -13, 2, 9
@@ -116,7 +114,7 @@ def classwork_generate(
     except BaseException:
         generated_classwork_delete()  # no half-built term (the schools done so far) is left
         raise
-    analyze()
+    bulk.analyze()
     return ClassworkResult(dict(generator.counts), time.perf_counter() - started)
 
 
@@ -191,7 +189,6 @@ class _Generator:
         topics = self._topics(class_ids, subjects)
         works = self._assignments(class_ids, teachers, topics, self._categories(class_ids))
         self._events(class_ids)
-        versions.classes_changed(class_ids)
         self._students_work(
             [
                 _Class(pk, teachers.get(pk), rosters.get(pk, []), works.get(pk, []))
@@ -214,7 +211,7 @@ class _Generator:
                 ends = self.day(week, 5 * TOPIC_WEEKS - 1)
                 rows.append((class_id, title, summary, self.day(week, 0), ends))
         columns = ("school_class_id", "title", "summary", "starts_on", "ends_on")
-        self.counts["topics"] += write(Topic, columns, rows)
+        self.counts["topics"] += len(bulk.topics_create(rows=_mappings(columns, rows)))
         topics: dict[int, list[tuple[int, str]]] = {}
         for pk, class_id, title in (
             Topic.objects.filter(school_class_id__in=class_ids)
@@ -227,7 +224,9 @@ class _Generator:
     def _categories(self, class_ids: list[int]) -> dict[tuple[int, str], int]:
         rows = [(pk, name, weight) for pk in class_ids for name, weight in CATEGORIES]
         columns = ("school_class_id", "name", "weight")
-        self.counts["grading categories"] += write(GradingCategory, columns, rows)
+        self.counts["grading categories"] += len(
+            bulk.categories_create(rows=_mappings(columns, rows))
+        )
         categories = GradingCategory.objects.filter(school_class_id__in=class_ids)
         return {
             (class_id, name): pk
@@ -261,7 +260,7 @@ class _Generator:
                     kinds[(class_id, due_at)] = (kind, phrase)
         columns: tuple[str, ...] = ("school_class_id", "topic_id", "category_id", "title")
         columns += ("instructions", "assign_at", "due_at", "points", "created_by_id")
-        self.counts["assignments"] += write(Assignment, columns, rows)
+        self.counts["assignments"] += len(bulk.assignments_create(rows=_mappings(columns, rows)))
         works: dict[int, list[_Work]] = {}
         for pk, class_id, due_time, worth in (
             Assignment.objects.filter(school_class_id__in=class_ids)
@@ -302,7 +301,7 @@ class _Generator:
             starts = self.at(self.day(1 + number % 3, number % 5), 18)
             rows.append((class_id, "Family learning night", starts, starts + 2 * HOUR))
         columns = ("school_class_id", "title", "starts_at", "ends_at")
-        self.counts["class events"] += write(ClassEvent, columns, rows)
+        self.counts["class events"] += bulk.events_create(columns=columns, rows=rows)
 
     # --- the students' work -------------------------------------------------------------------
 
@@ -314,9 +313,10 @@ class _Generator:
             for student, name in school_class.students:
                 self._student(school_class, student, name, submissions, feedback)
         columns: tuple[str, ...] = ("assignment_id", "student_id", "attempt", "submitted_at")
-        self.counts["submissions"] += write(Submission, columns, submissions)
+        self.counts["submissions"] += bulk.submissions_create(columns=columns, rows=submissions)
         columns = ("assignment_id", "student_id", "score", "comment", "excused", "returned_at")
-        self.counts["feedback"] += write(Feedback, (*columns, "graded_by_id"), feedback)
+        bulk.feedback_create(columns=(*columns, "graded_by_id"), rows=feedback)
+        self.counts["feedback"] += len(feedback)
 
     def _student(
         self,
@@ -358,6 +358,12 @@ class _Generator:
             feedback.append((work.pk, student, score, comment, False, returned, teacher))
 
 
+def _mappings(
+    columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]
+) -> list[dict[str, object]]:
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
 def _habit(draw: float) -> tuple[float, float]:
     """The (missing, late) chances of the habit a draw in [0, 1) lands in."""
     for share, missing, late in HABITS:
@@ -386,4 +392,4 @@ def _people(class_ids: list[int]) -> tuple[dict[int, int], dict[int, list[tuple[
 
 def generated_classwork_delete() -> int:
     """Remove the classwork of the generated classes."""
-    return classwork_delete(SchoolClass.objects.filter(sourced_id__startswith=GEN_PREFIX))
+    return bulk.classwork_delete(SchoolClass.objects.filter(sourced_id__startswith=GEN_PREFIX))

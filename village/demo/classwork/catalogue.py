@@ -1,8 +1,8 @@
 """What the demo school's classes study this term: topics, the work set for each, and events.
 
-Pure data. ``village.demo.classwork`` lays the topics out week by week around today and turns each
-piece of work into an assignment. A catalogue has one or more *strands* (a homeroom teaches maths
-and literacy side by side); the topics of a strand follow each other, two weeks each.
+Pure data. ``village.demo.classwork.term`` lays the topics out week by week around today and turns
+each piece of work into an assignment. A catalogue has one or more *strands* (a homeroom teaches
+maths and literacy side by side); the topics of a strand follow each other, two weeks each.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _topic(title: str, summary: str, *work: tuple[str, Kind] | Work, phrase: str
 
 
 def catalogue(*strands: str, events: str = "") -> Catalogue:
-    """A catalogue from strands and events written as text (``village.demo.classwork_subjects``)."""
+    """A catalogue from strands and events written as text (``village.demo.classwork.subjects``)."""
     return Catalogue(tuple(_strand(text) for text in strands), _events(events))
 
 

@@ -1,5 +1,5 @@
 """The term's work in the demo school's middle-school classes (the persona classes are in
-``classwork_catalogue``), written as text: a topic's title, one or two sentences on what the class
+``catalogue``), written as text: a topic's title, one or two sentences on what the class
 does, then one line per piece of work (``- kind: title``). Topics are separated by a blank line;
 each string is a strand of topics that follow each other. An event is
 ``week weekday hour hours | title | place`` (week 0 is this week, weekday 0 is Monday) followed by
@@ -8,14 +8,14 @@ its description.
 
 from __future__ import annotations
 
-from village.demo.classwork_catalogue import (
+from village.demo.classwork.catalogue import (
     HOMEROOM_5,
     MATH_8,
     SCIENCE_8,
     Catalogue,
     catalogue,
 )
-from village.demo.classwork_homerooms import HOMEROOM_4, HOMEROOM_EARLY, HOMEROOM_PRIMARY
+from village.demo.classwork.homerooms import HOMEROOM_4, HOMEROOM_EARLY, HOMEROOM_PRIMARY
 
 MATH_6 = catalogue(
     """
