@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork.models import Assignment, Submission
+from village.classwork.models import Assignment, AssignmentQuerySet, Submission, published_q
 from village.community.models import Enrollment, EnrollmentRole, Role, SchoolClass, Scope
 from village.community.policies import (
     AnyUser,
@@ -74,7 +74,7 @@ def student_class_ids(student_ids: IdQuery | list[int]) -> QuerySet[Enrollment]:
     )
 
 
-def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
+def visible_assignments(user: AnyUser) -> AssignmentQuerySet:
     """Assignments ``user`` may see.
 
     Staff see all of their classes' work, drafts and scheduled work included; students the
@@ -88,7 +88,7 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
     condition = Q(pk__in=[])
     if roles.is_staff_member:
         condition |= Q(school_class__in=staff_classes(user).values("pk"))
-    published = Q(status="active", assign_at__lte=now)
+    published = published_q(now)
     if roles.has(Role.STUDENT):
         own = student_class_ids([user.pk]).values("school_class_id")
         condition |= published & Q(school_class_id__in=own)
@@ -100,12 +100,7 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
 def _family_work(children: IdQuery) -> Q:
     """Published work marked for families in the current classes of these children."""
     family = student_class_ids(children).values("school_class_id")
-    return Q(
-        status="active",
-        assign_at__lte=timezone.now(),
-        visible_to_families=True,
-        school_class_id__in=family,
-    )
+    return published_q(timezone.now()) & Q(visible_to_families=True, school_class_id__in=family)
 
 
 def assignment_for_viewer(user: AnyUser, assignment_id: int) -> Assignment:

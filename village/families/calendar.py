@@ -168,11 +168,10 @@ def _work_entries(
     # see even when the owner also works at the school (staff see drafts of their classes).
     rows = (
         visible_assignments(owner)
+        .published(scope.now)
         .filter(
             school_class_id__in=list(scope.class_titles),
             visible_to_families=True,
-            status=RosterStatus.ACTIVE,
-            assign_at__lte=scope.now,
             due_at__gte=scope.start,
             due_at__lt=scope.end,
         )
