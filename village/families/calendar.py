@@ -26,7 +26,7 @@ from village.accounts.models import User
 from village.classwork.models import ClassEvent
 from village.classwork.policies import visible_assignments
 from village.classwork.richtext import plain_text
-from village.classwork.selectors import current_classes
+from village.classwork.selectors.work import current_classes
 from village.community.models import OrgRole, Role, Scope
 from village.community.policies import guardian_children_ids, today
 from village.core.models import RosterStatus

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from village.classwork.models import FeedbackSeen
-from village.classwork.selectors import work_items
+from village.classwork.selectors.work import work_items
 from village.classwork.status import WorkStatus
 from village.classwork.versions import UNCHANGED
 from village.families.models import ChildWorkDigest

@@ -5,7 +5,7 @@ Everything starts from the guardian's own usable links (``policies.children_link
 only children whose link allows ``classwork``; scores and course grades are filled in only for
 children whose link also allows ``grades``. Each function runs a fixed number of SQL queries,
 however many children, classes and assignments there are: time windows keep the rows few, and
-statuses come from ``village.classwork.selectors.work_items``.
+statuses come from ``village.classwork.selectors.work.work_items``.
 
 The building blocks (a child, a piece of work, feedback, grades, topics) are in
 ``selectors_work``. Nothing here writes: the caller audits the view (the home page already
@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from village.accounts.models import User
 from village.classwork.events import UpcomingEvent, upcoming_events
 from village.classwork.grades import LOW_GRADE, CourseGrade
-from village.classwork.selectors import current_classes, work_items
+from village.classwork.selectors.work import current_classes, work_items
 from village.classwork.status import WorkStatus, status_from_moments
 from village.classwork.versions import UNCHANGED
 from village.community import policies

@@ -27,7 +27,7 @@ from village.classwork.grades import (
     weighted_percent,
 )
 from village.classwork.models import Feedback, FeedbackSeen, Submission, Topic, published_q
-from village.classwork.selectors import WorkItem
+from village.classwork.selectors.work import WorkItem
 from village.classwork.status import WorkStatus, work_status
 
 #: A safety cap on feedback rows read per request (a guardian reads a handful per week).

@@ -15,7 +15,7 @@ from django.utils import timezone
 from village.accounts.models import User
 from village.classwork.grades import ScoredWork, weighted_percent
 from village.classwork.models import Feedback, FeedbackSeen, GradingCategory
-from village.classwork.selectors import current_classes
+from village.classwork.selectors.work import current_classes
 from village.classwork.tests.factories import assignment, hand_in
 from village.community import policies
 from village.demo.personas import Personas
