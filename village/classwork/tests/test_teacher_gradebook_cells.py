@@ -311,7 +311,7 @@ def test_the_database_counts_microseconds_as_python_does(personas: Personas) -> 
 def test_the_gradebook_rows_show_missing_work_low_grades_and_no_grade_yet(
     personas: Personas,
 ) -> None:
-    """The student's and grade cells, built in Python: what the template used to write."""
+    """The student's and grade cells, as the template writes them."""
     book = Book(personas)
     client = Client()
     client.force_login(personas.rivera)
