@@ -126,6 +126,9 @@ def my_work(student: User, *, now: dt.datetime | None = None) -> MyWork:
     return result
 
 
+# --- one assignment --------------------------------------------------------------------------
+
+
 def materials(assignment: Assignment) -> list[AssignmentMaterial]:
     return list(assignment.materials.all())
 
