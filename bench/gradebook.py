@@ -109,8 +109,8 @@ def build_class(students: int, assignments: int) -> tuple[User, int]:
     work in two weighted categories, most of it handed in (some twice, some late) and graded."""
     from django.utils import timezone
 
-    from village.classwork import services
     from village.classwork.models import Assignment, Feedback, Submission
+    from village.classwork.services.categories import category_create
     from village.community import services as community
     from village.community.models import EnrollmentRole, Role, SessionKind
 
@@ -149,8 +149,8 @@ def build_class(students: int, assignments: int) -> tuple[User, int]:
         community.enrollment_add(user=pupil, school_class=school_class, role=EnrollmentRole.STUDENT)
         pupils.append(pupil)
     categories = [
-        services.category_create(school_class=school_class, name="Homework", weight=Decimal(30)),
-        services.category_create(school_class=school_class, name="Labs", weight=Decimal(70)),
+        category_create(school_class=school_class, name="Homework", weight=Decimal(30)),
+        category_create(school_class=school_class, name="Labs", weight=Decimal(70)),
     ]
     now = timezone.now()
     works = Assignment.objects.bulk_create(

@@ -41,7 +41,13 @@ from schemathesis.specs.openapi.checks import (
 
 from village.accounts.tokens import token_create
 from village.api import api
-from village.classwork import services, submissions
+from village.classwork.services.assignments import assignment_create
+from village.classwork.services.categories import category_create
+from village.classwork.services.feedback import feedback_save
+from village.classwork.services.materials import MaterialSpec, material_add
+from village.classwork.services.rubrics import CriterionSpec, LevelSpec, RubricSpec
+from village.classwork.services.submissions import submission_hand_in
+from village.classwork.services.topics import topic_create
 from village.demo.personas import Personas, build_personas
 from village.wsgi import application
 
@@ -125,14 +131,14 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
     """Classwork in every class of the district, through the services."""
     now = timezone.now()
     today = timezone.localdate()
-    topic = services.topic_create(
+    topic = topic_create(
         school_class=p.science8,
         title="Density",
         starts_on=today - dt.timedelta(days=7),
         ends_on=today + dt.timedelta(days=7),
     )
-    category = services.category_create(school_class=p.science8, name="Labs", weight=Decimal(40))
-    lab = services.assignment_create(
+    category = category_create(school_class=p.science8, name="Labs", weight=Decimal(40))
+    lab = assignment_create(
         school_class=p.science8,
         title="Density lab",
         created_by=p.rivera,
@@ -140,28 +146,28 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
         category=category,
         assign_at=now - dt.timedelta(days=3),
         due_at=now - dt.timedelta(days=1),
-        new_rubric=services.RubricSpec(
+        new_rubric=RubricSpec(
             title="Lab",
             criteria=[
-                services.CriterionSpec(
+                CriterionSpec(
                     title="Method",
                     levels=[
-                        services.LevelSpec("Strong", Decimal(4)),
-                        services.LevelSpec("Weak", Decimal(1)),
+                        LevelSpec("Strong", Decimal(4)),
+                        LevelSpec("Weak", Decimal(1)),
                     ],
                 )
             ],
         ),
-        materials=[services.MaterialSpec(title="Video", url="https://example.org/density")],
+        materials=[MaterialSpec(title="Video", url="https://example.org/density")],
     )
-    services.material_add(
+    material_add(
         assignment=lab,
         title="Sheet",
         file=SimpleUploadedFile("sheet.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
     )
     criterion = lab.rubric.criteria.get() if lab.rubric else None
     assert criterion is not None
-    services.feedback_save(
+    feedback_save(
         assignment=lab,
         student=p.leo,
         graded_by=p.rivera,
@@ -169,7 +175,7 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
         rubric_levels={criterion.pk: criterion.levels.get(title="Strong").pk},
         return_to_student=True,
     )
-    spelling = services.assignment_create(
+    spelling = assignment_create(
         school_class=p.homeroom5,
         title="Spelling",
         created_by=p.rivera,
@@ -177,8 +183,8 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
         assign_at=now - dt.timedelta(days=2),
         due_at=now + dt.timedelta(days=2),
     )
-    submissions.submission_hand_in(student=p.ada, assignment=spelling, text="My words", link="")
-    services.feedback_save(
+    submission_hand_in(student=p.ada, assignment=spelling, text="My words", link="")
+    feedback_save(
         assignment=spelling,
         student=p.ada,
         graded_by=p.rivera,
@@ -187,7 +193,7 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
         return_to_student=True,
     )
     # Changes kept for the returned feedback: answers name them (``changes``).
-    services.feedback_save(
+    feedback_save(
         assignment=spelling,
         student=p.ada,
         graded_by=p.rivera,
@@ -195,7 +201,7 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
         comment="Well done: one word to check.",
     )
     elsewhere = [
-        services.assignment_create(school_class=school_class, title="Reading", created_by=None)
+        assignment_create(school_class=school_class, title="Reading", created_by=None)
         for school_class in (p.math8, p.sister_class, p.other_class)
     ]
     return {

@@ -17,7 +17,7 @@ from django.test import Client
 
 from tests.authorization import CLASSES, EVERYONE, STUDENTS
 from village.classwork.models import Submission
-from village.classwork.submissions import submission_hand_in
+from village.classwork.services.submissions import submission_hand_in
 from village.classwork.tests.test_student_support import (
     PDF,
     api_client_for,

@@ -17,7 +17,6 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.authorization import CLASSES, RIVERSIDE_STUDENTS_AND_ADULTS, api_client_for, client_for
-from village.classwork import services
 from village.classwork.models import (
     Assignment,
     ClassEvent,
@@ -26,6 +25,10 @@ from village.classwork.models import (
     Rubric,
     Topic,
 )
+from village.classwork.services.events import class_event_create
+from village.classwork.services.feedback import feedback_save
+from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
+from village.classwork.services.topics import topic_create
 from village.classwork.tests.factories import assignment, hand_in
 from village.core.models import AuditEvent
 
@@ -94,13 +97,13 @@ def calendar(personas) -> dict[str, tuple[Topic, ClassEvent, ClassEvent]]:
     today, start = timezone.localdate(), timezone.now() + dt.timedelta(days=3)
     for name in CLASSES:
         school_class = getattr(personas, name)
-        topic = services.topic_create(
+        topic = topic_create(
             school_class=school_class, title=f"Topic of {name}", starts_on=today, ends_on=today
         )
-        trip = services.class_event_create(
+        trip = class_event_create(
             school_class=school_class, title=f"Trip of {name}", starts_at=start
         )
-        show = services.class_event_create(
+        show = class_event_create(
             school_class=school_class, title=f"Show of {name}", starts_at=start
         )
         found[name] = (topic, trip, show)
@@ -111,15 +114,13 @@ def calendar(personas) -> dict[str, tuple[Topic, ClassEvent, ClassEvent]]:
 def rubrics(personas) -> dict[str, tuple[Rubric, Rubric]]:
     """Two rubrics in each class: one to edit, one to delete."""
     found = {}
-    criteria = [
-        services.CriterionSpec(title="Care", levels=[services.LevelSpec("Done", Decimal(2))])
-    ]
+    criteria = [CriterionSpec(title="Care", levels=[LevelSpec("Done", Decimal(2))])]
     for name in CLASSES:
         school_class = getattr(personas, name)
-        rubric = services.rubric_create(
+        rubric = rubric_create(
             school_class=school_class, title=f"Rubric of {name}", criteria=criteria
         )
-        doomed = services.rubric_create(
+        doomed = rubric_create(
             school_class=school_class, title=f"Doomed of {name}", criteria=criteria
         )
         found[name] = (rubric, doomed)
@@ -351,7 +352,7 @@ def test_discarding_changes_to_returned_feedback_matrix(personas, work, viewer):
     feedback does not exist. The changes stay unless discarded by a teacher of the class."""
     for name in CLASSES:
         student = getattr(personas, STUDENT_OF[name])
-        services.feedback_save(
+        feedback_save(
             assignment=work[name],
             student=student,
             graded_by=None,
@@ -359,7 +360,7 @@ def test_discarding_changes_to_returned_feedback_matrix(personas, work, viewer):
             comment=f"Returned in {name}",
             return_to_student=True,
         )
-        services.feedback_save(
+        feedback_save(
             assignment=work[name],
             student=student,
             graded_by=None,

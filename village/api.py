@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 
-from village.classwork import api_student, api_teacher
+from village.classwork.api import student as classwork_student
+from village.classwork.api import teacher as classwork_teacher
 from village.classwork.family import api as family_api
 from village.community.api import classes_router, me_router, students_router
 
@@ -48,6 +49,6 @@ def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResp
 api.add_router("/v1/me", me_router)
 api.add_router("/v1/classes", classes_router)
 api.add_router("/v1/students", students_router)
-api.add_router("/v1/classwork", api_teacher.router)
-api.add_router("/v1/my-work", api_student.router)
+api.add_router("/v1/classwork", classwork_teacher.router)
+api.add_router("/v1/my-work", classwork_student.router)
 api.add_router("/v1/family", family_api.router)

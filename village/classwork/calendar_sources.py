@@ -26,7 +26,7 @@ from village.calendar.sources import CalendarEntry, SourceQuery, register_source
 from village.classwork.models import ClassEvent
 from village.classwork.policies import visible_assignments
 from village.classwork.richtext import plain_text
-from village.classwork.selectors import current_classes
+from village.classwork.selectors.work import current_classes
 from village.core.models import RosterStatus
 
 #: How much of an assignment's instructions (or an event's description) goes into the entry.
@@ -77,11 +77,10 @@ def due_work(query: SourceQuery) -> list[CalendarEntry]:
     # see even when the reader also works at the school (staff see drafts of their classes).
     rows = (
         visible_assignments(query.reader)
+        .published(query.now)
         .filter(
             school_class_id__in=list(classes.titles),
             visible_to_families=True,
-            status=RosterStatus.ACTIVE,
-            assign_at__lte=query.now,
             due_at__gte=query.start,
             due_at__lt=query.end,
         )

@@ -7,22 +7,19 @@ import mimetypes
 from pathlib import PurePosixPath
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 
 from village.accounts.models import User
 from village.classwork import policies
-from village.classwork.models import AssignmentMaterial, Submission
+from village.classwork.models import Submission
 
 
 def attachment(field_file: FieldFile, name: str, content_type: str) -> FileResponse:
-    """The file as a download under its own name; browsers must not guess its type or run it."""
-    try:
-        handle = field_file.storage.open(field_file.name or "", "rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("No such file.") from error
+    """The file as a download under its own name; browsers must not guess its type or run it.
+    ``field_file`` comes from a ``village.classwork.policies`` loader (404 if storage lost it)."""
     response = FileResponse(
-        handle,
+        policies.stored_file_for_viewer(field_file),
         as_attachment=True,
         filename=name,
         content_type=content_type or "application/octet-stream",
@@ -37,26 +34,14 @@ def submission_download(user: User, submission_id: int) -> tuple[FileResponse, S
     """A handed-in file, for whoever may open the submission (``policies.visible_submissions``:
     the student, staff of the class, a guardian whose link allows classwork); else 404. The
     caller audits a download by anyone but the student."""
-    submission = (
-        policies.visible_submissions(user).filter(pk=submission_id).exclude(file="").first()
-    )
-    if submission is None:
-        raise Http404("No such file.")
+    submission = policies.submission_file_for_viewer(user, submission_id)
     name = submission.file_name or PurePosixPath(submission.file.name or "").name
     return attachment(submission.file, name, submission.content_type), submission
 
 
 def material_download(user: User, material_id: int) -> FileResponse:
     """A file that goes with an assignment, for anyone who may see the assignment; else 404."""
-    material = (
-        AssignmentMaterial.objects.filter(
-            pk=material_id, assignment__in=policies.visible_assignments(user)
-        )
-        .exclude(file="")
-        .first()
-    )
-    if material is None:
-        raise Http404("No such file.")
+    material = policies.material_file_for_viewer(user, material_id)
     name = PurePosixPath(material.file.name or "").name
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return attachment(material.file, name, content_type)

@@ -117,10 +117,19 @@ class RubricLevel(models.Model):
         return f"{self.title} ({self.points})"
 
 
+def published_q(now: object, *, through: str = "") -> Q:
+    """The condition for published work: active, and its assign time has come by ``now``.
+
+    ``through`` prefixes the field names to reach the assignment from another model
+    (``"assignment__"`` from feedback). Used by ``AssignmentQuerySet.published`` and wherever
+    the condition sits inside an OR."""
+    return Q(**{f"{through}status": "active", f"{through}assign_at__lte": now})
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def published(self, now: object) -> AssignmentQuerySet:
         """Active work whose assign time has come (students and families see only this)."""
-        return self.filter(status="active", assign_at__lte=now)
+        return self.filter(published_q(now))
 
 
 class Assignment(SourcedModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from village.accounts.models import User
-from village.classwork import selectors_student
+from village.classwork.selectors.my_work import my_work
 from village.community.home_panels import HomeData, Panel
 from village.community.home_panels import register as register_panel
 from village.community.models import Role
@@ -18,7 +18,7 @@ EVENTS_SHOWN = 3
 
 def student_work_panel(request: HttpRequest, user: User, home: HomeData | None = None) -> Panel:
     """What is due next across the student's classes, and how much is missing (five queries)."""
-    work = selectors_student.my_work(user)
+    work = my_work(user)
     return Panel(
         template="classwork/student/_home_panel.html",
         context={

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import selectors_teacher
+from village.classwork.selectors.stream import teacher_glance
 from village.community import home_panels
 from village.community.home_panels import HomeData, Panel
 from village.community.models import Role, SchoolClass
@@ -29,7 +29,5 @@ def teacher_panel(request: HttpRequest, user: User, home: HomeData) -> Panel | N
     )
     if not classes:
         return None
-    glances = selectors_teacher.teacher_glance(
-        classes, now=timezone.now(), tz=timezone.get_current_timezone()
-    )
+    glances = teacher_glance(classes, now=timezone.now(), tz=timezone.get_current_timezone())
     return Panel("classwork/teacher/_home_panel.html", {"glances": glances})

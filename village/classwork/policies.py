@@ -14,12 +14,26 @@
 
 from __future__ import annotations
 
+from typing import IO
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork.models import Assignment, Submission
+from village.classwork.models import (
+    Assignment,
+    AssignmentMaterial,
+    AssignmentQuerySet,
+    ClassEvent,
+    Feedback,
+    Rubric,
+    Submission,
+    Topic,
+    published_q,
+)
 from village.community.models import Enrollment, EnrollmentRole, Role, SchoolClass, Scope
 from village.community.policies import (
     AnyUser,
@@ -28,16 +42,11 @@ from village.community.policies import (
     guardian_children_ids,
     roles_of,
     taught_class_ids,
+    teaches_class,
     today,
     visible_classes,
     visible_students,
 )
-
-
-def teaches(user: AnyUser, school_class: SchoolClass | int) -> bool:
-    """Does ``user`` currently teach (or assist in) the class?"""
-    class_id = school_class if isinstance(school_class, int) else school_class.pk
-    return taught_class_ids(user).filter(school_class_id=class_id).exists()
 
 
 def _staff_class_condition(user: AnyUser) -> Q:
@@ -74,7 +83,7 @@ def student_class_ids(student_ids: IdQuery | list[int]) -> QuerySet[Enrollment]:
     )
 
 
-def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
+def visible_assignments(user: AnyUser) -> AssignmentQuerySet:
     """Assignments ``user`` may see.
 
     Staff see all of their classes' work, drafts and scheduled work included; students the
@@ -88,7 +97,7 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
     condition = Q(pk__in=[])
     if roles.is_staff_member:
         condition |= Q(school_class__in=staff_classes(user).values("pk"))
-    published = Q(status="active", assign_at__lte=now)
+    published = published_q(now)
     if roles.has(Role.STUDENT):
         own = student_class_ids([user.pk]).values("school_class_id")
         condition |= published & Q(school_class_id__in=own)
@@ -100,12 +109,7 @@ def visible_assignments(user: AnyUser) -> QuerySet[Assignment]:
 def _family_work(children: IdQuery) -> Q:
     """Published work marked for families in the current classes of these children."""
     family = student_class_ids(children).values("school_class_id")
-    return Q(
-        status="active",
-        assign_at__lte=timezone.now(),
-        visible_to_families=True,
-        school_class_id__in=family,
-    )
+    return published_q(timezone.now()) & Q(visible_to_families=True, school_class_id__in=family)
 
 
 def assignment_for_viewer(user: AnyUser, assignment_id: int) -> Assignment:
@@ -113,18 +117,6 @@ def assignment_for_viewer(user: AnyUser, assignment_id: int) -> Assignment:
         visible_assignments(user)
         .select_related("school_class", "topic", "category", "rubric")
         .filter(pk=assignment_id)
-        .first()
-    )
-    if assignment is None:
-        raise Http404("No such assignment.")
-    return assignment
-
-
-def assignment_for_teacher(user: AnyUser, assignment_id: int) -> Assignment:
-    """An assignment of a class ``user`` teaches (to change or grade), or ``Http404``."""
-    assignment = (
-        Assignment.objects.filter(school_class_id__in=taught_class_ids(user), pk=assignment_id)
-        .select_related("school_class", "topic", "category", "rubric")
         .first()
     )
     if assignment is None:
@@ -173,15 +165,209 @@ def grade_scope_student_ids(user: AnyUser) -> QuerySet[User]:
     return visible_students(user, scope=Scope.GRADES)
 
 
+def class_for_editor(user: AnyUser, class_id: int, message: str) -> SchoolClass:
+    """A class ``user`` teaches, to change: ``Http404`` if they do not see it as staff,
+    ``PermissionDenied`` (with ``message``) if they only view it (an admin of its school)."""
+    school_class = class_for_staff(user, class_id)
+    if not teaches_class(user, school_class):
+        raise PermissionDenied(message)
+    return school_class
+
+
+def is_student_of(user: User, class_id: int) -> bool:
+    """Is ``user`` currently enrolled in the class as a student?"""
+    return student_class_ids([user.pk]).filter(school_class_id=class_id).exists()
+
+
+def sees_as_staff(user: AnyUser, class_id: int) -> bool:
+    """Does ``user`` see the class's work as staff (teaching it, or administering its school)?"""
+    return staff_classes(user).filter(pk=class_id).exists()
+
+
+def student_for_viewer(user: AnyUser, message: str) -> User:
+    """``user`` themselves when they are a student (their own work), or ``Http404``."""
+    if not isinstance(user, User) or not roles_of(user).has(Role.STUDENT):
+        raise Http404(message)
+    return user
+
+
+def own_assignment_for_viewer(user: User, assignment_id: int) -> Assignment:
+    """Published work of a class ``user`` is currently a student of, or ``Http404``."""
+    assignment = assignment_for_viewer(user, assignment_id)
+    if not is_student_of(user, assignment.school_class_id):
+        raise Http404("No such assignment.")
+    return assignment
+
+
+def children_for_viewer(guardian: AnyUser, class_id: int) -> list[User]:
+    """The guardian's children (links that allow classwork) currently in the class, by name;
+    ``Http404`` when there are none."""
+    children = guardian_children_ids(guardian, scope=Scope.CLASSWORK)
+    enrolled = student_class_ids(children).filter(school_class_id=class_id)
+    found = list(
+        User.objects.filter(pk__in=enrolled.values("user_id"), is_active=True).order_by(
+            "first_name", "last_name", "pk"
+        )
+    )
+    if not found:
+        raise Http404("No such assignment.")
+    return found
+
+
+# --- one object of a class loaded through ``class_for_staff`` or ``class_for_editor`` ----------
+
+
+def class_assignment_for_viewer(school_class: SchoolClass, assignment_id: int) -> Assignment:
+    """An active assignment of the class, or ``Http404``."""
+    found = (
+        Assignment.objects.filter(pk=assignment_id, school_class=school_class, status="active")
+        .select_related("topic", "category", "rubric")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such assignment.")
+    found.school_class = school_class
+    return found
+
+
+def staff_assignment_for_viewer(user: AnyUser, assignment_id: int) -> Assignment:
+    """An active assignment of a class ``user`` sees as staff (teaches, or administers its
+    school), or ``Http404``."""
+    found = (
+        Assignment.objects.filter(
+            pk=assignment_id,
+            status="active",
+            school_class__in=staff_classes(user).values("pk"),
+        )
+        .select_related("school_class", "school_class__school", "topic", "category", "rubric")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such assignment.")
+    return found
+
+
+def staff_assignment_for_editor(user: AnyUser, assignment_id: int, message: str) -> Assignment:
+    """As ``staff_assignment_for_viewer``, to change: ``PermissionDenied`` (with ``message``)
+    for someone who only views the class's work."""
+    work = staff_assignment_for_viewer(user, assignment_id)
+    if not teaches_class(user, work.school_class):
+        raise PermissionDenied(message)
+    return work
+
+
+def topic_for_editor(school_class: SchoolClass, topic_id: int) -> Topic:
+    """A topic of the class, or ``Http404`` (a topic of another class included)."""
+    found = Topic.objects.filter(pk=topic_id, school_class=school_class).first()
+    if found is None:
+        raise Http404("No such topic.")
+    return found
+
+
+def event_for_editor(school_class: SchoolClass, event_id: int) -> ClassEvent:
+    """An event of the class, or ``Http404`` (an event of another class included)."""
+    found = ClassEvent.objects.filter(pk=event_id, school_class=school_class).first()
+    if found is None:
+        raise Http404("No such event.")
+    return found
+
+
+def rubric_for_editor(school_class: SchoolClass, rubric_id: int) -> Rubric:
+    """A rubric of the class, or ``Http404`` (a rubric of another class included)."""
+    found = Rubric.objects.filter(pk=rubric_id, school_class=school_class).first()
+    if found is None:
+        raise Http404("No such rubric.")
+    return found
+
+
+def material_for_editor(assignment: Assignment, material_id: int) -> AssignmentMaterial:
+    """A material of the assignment, or ``Http404`` (one of another assignment included)."""
+    found = AssignmentMaterial.objects.filter(pk=material_id, assignment=assignment).first()
+    if found is None:
+        raise Http404("No such material.")
+    return found
+
+
+def class_student_for_viewer(class_id: int, student_id: int) -> User:
+    """A current student of the class (an active account), or ``Http404`` for anyone else."""
+    enrolled = Enrollment.objects.current(today()).filter(
+        school_class_id=class_id, role=EnrollmentRole.STUDENT
+    )
+    found = User.objects.filter(
+        pk=student_id, is_active=True, pk__in=enrolled.values("user_id")
+    ).first()
+    if found is None:
+        raise Http404("No such student.")
+    return found
+
+
+def feedback_for_editor(assignment: Assignment, student: User) -> Feedback:
+    """The feedback saved on the student's work, or ``Http404`` when there is none yet."""
+    found = Feedback.objects.filter(assignment=assignment, student=student).first()
+    if found is None:
+        raise Http404("No feedback yet.")
+    return found
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def submission_file_for_viewer(user: AnyUser, submission_id: int) -> Submission:
+    """A submission with a file that ``user`` may open (``visible_submissions``), or
+    ``Http404``."""
+    found = visible_submissions(user).filter(pk=submission_id).exclude(file="").first()
+    if found is None:
+        raise Http404("No such file.")
+    return found
+
+
+def material_file_for_viewer(user: AnyUser, material_id: int) -> AssignmentMaterial:
+    """A file that goes with an assignment ``user`` may see, or ``Http404``."""
+    found = (
+        AssignmentMaterial.objects.filter(pk=material_id, assignment__in=visible_assignments(user))
+        .exclude(file="")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such file.")
+    return found
+
+
+def stored_file_for_viewer(field_file: FieldFile) -> IO[bytes]:
+    """A file loaded through the functions above, opened for reading; ``Http404`` when the
+    storage no longer has it (as absent to the viewer as a file they may not see)."""
+    try:
+        return field_file.storage.open(field_file.name or "", "rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404("No such file.") from error
+
+
 __all__ = [
-    "assignment_for_teacher",
     "assignment_for_viewer",
+    "children_for_viewer",
+    "class_assignment_for_viewer",
+    "class_for_editor",
     "class_for_staff",
+    "class_student_for_viewer",
+    "event_for_editor",
+    "feedback_for_editor",
     "grade_scope_student_ids",
+    "is_student_of",
+    "material_file_for_viewer",
+    "material_for_editor",
     "may_submit",
+    "own_assignment_for_viewer",
+    "rubric_for_editor",
+    "sees_as_staff",
+    "staff_assignment_for_editor",
+    "staff_assignment_for_viewer",
     "staff_classes",
+    "stored_file_for_viewer",
     "student_class_ids",
-    "teaches",
+    "student_for_viewer",
+    "submission_file_for_viewer",
+    "teaches_class",
+    "topic_for_editor",
     "visible_assignments",
     "visible_classes",
     "visible_submissions",

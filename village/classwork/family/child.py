@@ -36,7 +36,7 @@ from village.classwork.family.work import (
     returned_feedback,
 )
 from village.classwork.grades import CourseGrade
-from village.classwork.selectors import work_items
+from village.classwork.selectors.work import work_items
 from village.classwork.status import WorkStatus
 from village.community import policies
 from village.community.models import Enrollment, EnrollmentRole

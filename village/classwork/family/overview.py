@@ -28,7 +28,7 @@ from village.classwork.events import UpcomingEvent, upcoming_events
 from village.classwork.family import summary
 from village.classwork.family.work import FamilyWork
 from village.classwork.grades import LOW_GRADE
-from village.classwork.selectors import current_classes
+from village.classwork.selectors.work import current_classes
 from village.classwork.status import WorkStatus, status_from_moments
 from village.families import selectors as family
 from village.families.selectors import ATTENTION_PER_CHILD, AttentionMore

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 from village.classwork.family.work import feedback_rows, grades_now
 from village.classwork.models import ChildWorkSummary, FeedbackSeen
-from village.classwork.selectors import work_items
+from village.classwork.selectors.work import work_items
 from village.classwork.status import WorkStatus
 from village.classwork.versions import UNCHANGED
 from village.families.surface import Child

@@ -26,10 +26,9 @@ from village.classwork.grades import (
     percent,
     weighted_percent,
 )
-from village.classwork.models import Feedback, FeedbackSeen, Submission, Topic
-from village.classwork.selectors import WorkItem
+from village.classwork.models import Feedback, FeedbackSeen, Submission, Topic, published_q
+from village.classwork.selectors.work import WorkItem
 from village.classwork.status import WorkStatus, work_status
-from village.core.models import RosterStatus
 from village.families.surface import Child
 
 #: A safety cap on feedback rows read per request (a guardian reads a handful per week).
@@ -138,8 +137,7 @@ def _visible_feedback(
         return None
     return Feedback.objects.filter(
         per_child,
-        assignment__status=RosterStatus.ACTIVE,
-        assignment__assign_at__lte=now,
+        published_q(now, through="assignment__"),
         assignment__visible_to_families=True,
         returned_at__isnull=False,
         excused=False,
@@ -383,10 +381,9 @@ def _counted_feedback(
     if not classes or not class_ids:
         return None
     return Feedback.objects.filter(
+        published_q(now, through="assignment__"),
         student_id__in=list(classes),
         assignment__school_class_id__in=list(class_ids),
-        assignment__status=RosterStatus.ACTIVE,
-        assignment__assign_at__lte=now,
         assignment__points__gt=0,
         returned_at__isnull=False,
         excused=False,

@@ -10,12 +10,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from village.accounts.models import User
 from village.classwork import versions
-from village.classwork.models import Assignment, Feedback, Submission
+from village.classwork.models import Assignment, Feedback, Rubric, Submission
+from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
 from village.community.models import SchoolClass
+from village.demo.personas import Personas
 
 
 def assignment(
@@ -72,4 +76,24 @@ def feedback(
         comment=comment,
         excused=excused,
         returned_at=timezone.now() if returned else None,
+    )
+
+
+def field_of(error: pytest.ExceptionInfo[ValidationError]) -> set[str]:
+    return set(error.value.message_dict)
+
+
+def levels(*points: int) -> list[LevelSpec]:
+    names = ["Excellent", "Good", "Developing", "Beginning"]
+    return [LevelSpec(title=names[i], points=Decimal(p)) for i, p in enumerate(points)]
+
+
+def water_rubric(p: Personas) -> Rubric:
+    return rubric_create(
+        school_class=p.science8,
+        title="Lab report",
+        criteria=[
+            CriterionSpec(title="Hypothesis", levels=levels(4, 3, 2, 1)),
+            CriterionSpec(title="Evidence", levels=levels(6, 4, 2)),
+        ],
     )

@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from village.accounts.models import User
 from village.accounts.tokens import token_create
-from village.classwork import services
 from village.classwork.models import Assignment, AssignmentMaterial
+from village.classwork.services import materials
+from village.classwork.services.materials import material_add
 from village.classwork.tests.factories import assignment
 from village.demo.personas import Personas
 
@@ -123,7 +124,7 @@ def test_without_a_title_the_file_name_is_the_title(
 def test_a_teacher_attaches_a_link_after_the_other_materials(
     personas: Personas, work: Assignment, media_root: Path
 ) -> None:
-    first = services.material_add(assignment=work, title="Video", url="https://example.org/v")
+    first = material_add(assignment=work, title="Video", url="https://example.org/v")
     response = api(personas.rivera).post(
         materials_path(work), {"title": "Simulation", "url": "https://example.org/sim"}
     )
@@ -163,7 +164,7 @@ def test_a_file_refused_by_type_or_size_answers_422_on_file_and_writes_nothing(
 def test_a_file_too_big_answers_422_on_file(
     personas: Personas, work: Assignment, media_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "MAX_MATERIAL_BYTES", len(PDF) - 1)
+    monkeypatch.setattr(materials, "MAX_MATERIAL_BYTES", len(PDF) - 1)
     response = api(personas.rivera).post(materials_path(work), {"file": pdf()})
     assert fields_named(response) == {"file"}
     assert "at most" in response.json()["detail"][0]["msg"]
@@ -209,8 +210,8 @@ def test_a_teacher_removes_a_file_and_it_is_gone(
     media_root: Path,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    material = services.material_add(assignment=work, title="Steps", file=pdf())
-    kept = services.material_add(assignment=work, title="Video", url="https://example.org/v")
+    material = material_add(assignment=work, title="Steps", file=pdf())
+    kept = material_add(assignment=work, title="Video", url="https://example.org/v")
     assert len(stored_files(media_root)) == 1
     client = api(personas.rivera)
     with django_capture_on_commit_callbacks(execute=True):
@@ -231,7 +232,7 @@ def test_a_material_of_another_assignment_is_404_and_kept(
     # Both are Ms. Rivera's: the material exists and she may change it, but not through this
     # assignment.
     other = assignment(personas.homeroom5, "Spelling")
-    material = services.material_add(assignment=other, url="https://example.org/words")
+    material = material_add(assignment=other, url="https://example.org/words")
     response = api(personas.rivera).delete(f"{materials_path(work)}/{material.pk}")
     assert response.status_code == 404
     assert response.json() == {"detail": "No such material."}
@@ -271,7 +272,7 @@ def test_no_one_else_may_attach(
 def test_no_one_else_may_remove(
     personas: Personas, work: Assignment, media_root: Path, persona: str, status: int
 ) -> None:
-    material = services.material_add(assignment=work, title="Steps", file=pdf())
+    material = material_add(assignment=work, title="Steps", file=pdf())
     response = api(getattr(personas, persona)).delete(f"{materials_path(work)}/{material.pk}")
     assert response.status_code == status, response.content
     assert AssignmentMaterial.objects.filter(pk=material.pk).exists()
@@ -299,7 +300,7 @@ def test_a_browser_session_may_attach_too(
 def test_anonymous_callers_get_401_and_nothing_changes(
     personas: Personas, work: Assignment, media_root: Path
 ) -> None:
-    material = services.material_add(assignment=work, url="https://example.org/v")
+    material = material_add(assignment=work, url="https://example.org/v")
     client = Client()
     added = client.post(materials_path(work), {"file": pdf()})
     assert added.status_code == 401
@@ -338,8 +339,8 @@ def test_the_api_download_serves_whoever_may_see_the_work_and_nobody_else(
     personas: Personas, media_root: Path, work: Assignment
 ) -> None:
     p = personas
-    material = services.material_add(assignment=work, title="Lab steps", url="", file=pdf())
-    link = services.material_add(assignment=work, title="Video", url="https://example.org/v")
+    material = material_add(assignment=work, title="Lab steps", url="", file=pdf())
+    link = material_add(assignment=work, title="Video", url="https://example.org/v")
     path = f"{BASE}/materials/{material.pk}/file"
     # the teacher, a student of the class, and Leo's guardians (Jordan's link allows classwork)
     for reader in (p.rivera, p.leo, p.sam, p.jordan):

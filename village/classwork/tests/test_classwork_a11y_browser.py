@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.pages import assert_accessible, shoot, sign_in
-from village.classwork import services
 from village.classwork.models import Submission
+from village.classwork.services.feedback import feedback_save
 from village.classwork.tests.factories import assignment, hand_in
 from village.classwork.tests.test_teacher_queries import add_students
 from village.demo.personas import Personas, build_personas
@@ -54,7 +54,7 @@ def test_pages_reflow_at_320_px(live_server: Any, narrow: Any) -> None:
     people = build_personas()
     a_full_gradebook(people)
     work = assignment(people.homeroom5, "Research links", due_in_days=-1)
-    services.feedback_save(
+    feedback_save(
         assignment=work,
         student=people.ada,
         graded_by=people.rivera,
@@ -279,7 +279,7 @@ def test_changes_to_returned_feedback_wait_as_a_draft(live_server: Any, phone: A
     people = build_personas()
     work = assignment(people.homeroom5, "Sheet", due_in_days=-1)
     hand_in(work, people.ada)
-    services.feedback_save(
+    feedback_save(
         assignment=work,
         student=people.ada,
         graded_by=people.rivera,

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from village.classwork import services
 from village.classwork.models import Assignment, Feedback
+from village.classwork.services.feedback import feedback_return, feedback_save, work_excuse
 from village.classwork.tests.test_student_support import (
     DAY,
     api_client_for,
@@ -29,7 +29,7 @@ CHANGED = "DRAFT - talk to counselor?"
 def returned_then_changed(p: Personas) -> Assignment:
     work = assignment(p.homeroom5, "Water cycle poster", due_in=-DAY, points=Decimal(10))
     hand_in(p.ada, work)
-    services.feedback_save(
+    feedback_save(
         assignment=work,
         student=p.ada,
         graded_by=p.rivera,
@@ -89,7 +89,7 @@ def test_returning_the_changes_shows_them_to_student_and_family(personas: Person
 def test_returning_from_elsewhere_returns_the_kept_changes(personas: Personas) -> None:
     p = personas
     work = returned_then_changed(p)
-    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     feedback = Feedback.objects.get()
     assert (feedback.score, feedback.comment, feedback.has_draft) == (Decimal(5), CHANGED, False)
 
@@ -125,8 +125,8 @@ def test_discarding_the_changes_keeps_the_returned_version(personas: Personas) -
 def test_excusing_while_changes_wait_is_kept_when_they_are_returned(personas: Personas) -> None:
     p = personas
     work = returned_then_changed(p)
-    services.work_excuse(assignment=work, student=p.ada, graded_by=p.rivera)
-    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    work_excuse(assignment=work, student=p.ada, graded_by=p.rivera)
+    feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     assert Feedback.objects.get().excused
 
 
@@ -136,9 +136,7 @@ def test_the_grade_box_shows_a_grade_as_written(personas: Personas) -> None:
     hand_in(p.ada, work)
     grade_url = reverse("classwork:grade", args=[work.pk, p.ada.pk])
     for score, shown in (("8", "8"), ("8.5", "8.5"), ("7.25", "7.25")):
-        services.feedback_save(
-            assignment=work, student=p.ada, graded_by=p.rivera, score=Decimal(score)
-        )
+        feedback_save(assignment=work, student=p.ada, graded_by=p.rivera, score=Decimal(score))
         html = client_for(p.rivera).get(grade_url).content.decode()
         assert re.search(rf'name="score" value="{re.escape(shown)}"', html), score
 
@@ -156,7 +154,7 @@ def test_the_gradebook_marks_returned_feedback_with_changes_waiting(personas: Pe
         '8<span class="gb-draft" aria-hidden="true">*</span>'
         '<span class="visually-hidden"> (changes not returned)</span>'
     )
-    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     html = client_for(p.rivera).get(reverse("classwork:gradebook", args=[p.homeroom5.pk]))
     assert f'<a href="/work/assignments/{work.pk}/grade/{p.ada.pk}/">5</a>' in html.content.decode()
 

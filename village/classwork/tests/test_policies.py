@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from village.accounts.models import User
@@ -87,19 +88,19 @@ def test_class_for_staff_lets_teachers_manage_and_admins_only_look(personas: Per
     for outsider in (p.chen, p.park, p.stone, p.ada, p.sam, p.eve, p.library):
         with pytest.raises(Http404):
             policies.class_for_staff(outsider, p.homeroom5.pk)
-    assert policies.teaches(p.rivera, p.science8)
-    assert not policies.teaches(p.chen, p.science8)
+    assert policies.teaches_class(p.rivera, p.science8)
+    assert not policies.teaches_class(p.chen, p.science8)
 
 
-def test_assignment_for_teacher_and_for_viewer(
+def test_assignment_for_editor_and_for_viewer(
     personas: Personas, work: dict[str, Assignment]
 ) -> None:
     p = personas
     lab = work["lab"]
-    assert policies.assignment_for_teacher(p.rivera, lab.pk) == lab
+    assert policies.staff_assignment_for_editor(p.rivera, lab.pk, "") == lab
     for not_teaching in (p.chen, p.nguyen, p.leo, p.sam, p.stone):
-        with pytest.raises(Http404):
-            policies.assignment_for_teacher(not_teaching, lab.pk)
+        with pytest.raises((Http404, PermissionDenied)):
+            policies.staff_assignment_for_editor(not_teaching, lab.pk, "")
     assert policies.assignment_for_viewer(p.jordan, lab.pk) == lab
     for outsider in (p.ada, p.maya, p.eve, p.olga, p.park, p.library):
         with pytest.raises(Http404):

@@ -14,9 +14,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from village.accounts.models import User
-from village.classwork import services, versions
+from village.classwork import versions
 from village.classwork.models import Assignment, Rubric, RubricCriterion, RubricLevel
-from village.classwork.services import CriterionSpec, LevelSpec
+from village.classwork.services.assignments import assignment_create
+from village.classwork.services.feedback import feedback_save
+from village.classwork.services.rubrics import (
+    CriterionSpec,
+    LevelSpec,
+    rubric_create,
+    rubric_delete,
+    rubric_max_points,
+    rubric_update,
+)
 from village.classwork.tests.factories import feedback
 from village.community.models import SchoolClass
 from village.demo.personas import Personas
@@ -41,7 +50,7 @@ def levels(*points: int) -> list[LevelSpec]:
 
 def lab_rubric(school_class: SchoolClass, title: str = "Lab report") -> Rubric:
     """Two criteria, the best levels worth 4 and 6: out of 10."""
-    return services.rubric_create(
+    return rubric_create(
         school_class=school_class,
         title=title,
         criteria=[
@@ -52,7 +61,7 @@ def lab_rubric(school_class: SchoolClass, title: str = "Lab report") -> Rubric:
 
 
 def graded_with(rubric: Rubric, title: str = "Lab") -> Assignment:
-    return services.assignment_create(
+    return assignment_create(
         school_class=rubric.school_class, title=title, created_by=None, rubric=rubric
     )
 
@@ -60,7 +69,7 @@ def graded_with(rubric: Rubric, title: str = "Lab") -> Assignment:
 def score_on(work: Assignment, student: User) -> None:
     """A draft: the best level of every criterion (drafts count as scored)."""
     assert work.rubric is not None
-    services.feedback_save(
+    feedback_save(
         assignment=work,
         student=student,
         graded_by=None,
@@ -210,7 +219,7 @@ def test_a_teacher_writes_a_rubric_with_criteria_and_levels(personas: Personas) 
     rubric = Rubric.objects.get()
     assert rubric.school_class_id == p.science8.pk
     assert rows_of(rubric) == ("Poster", POSTER)
-    assert services.rubric_max_points(rubric) == D("7.5")
+    assert rubric_max_points(rubric) == D("7.5")
     assert versions.tokens([p.leo.pk]) == before  # no work uses it: nothing to see
     listed = client.get(response["Location"]).content.decode()
     assert "“Poster” is saved." in listed
@@ -283,7 +292,7 @@ def test_the_services_check_a_rubric_and_write_nothing_on_bad_input(personas: Pe
     ]
     for title, criteria, field in bad:
         with pytest.raises(ValidationError) as refused:
-            services.rubric_update(rubric=lab, title=title, criteria=criteria)
+            rubric_update(rubric=lab, title=title, criteria=criteria)
         assert set(refused.value.message_dict) == {field}, (title, criteria)
         lab.refresh_from_db()
     assert everything() == before
@@ -346,7 +355,7 @@ def test_levels_cannot_drop_below_a_grade_already_given(personas: Personas) -> N
     feedback(work, p.leo, score=9)  # a grade without rubric scores (e.g. imported)
     before = everything()
     with pytest.raises(ValidationError) as refused:
-        services.rubric_update(
+        rubric_update(
             rubric=lab, title="Lab", criteria=[CriterionSpec(title="All", levels=levels(5, 1))]
         )
     assert refused.value.message_dict == {
@@ -381,7 +390,7 @@ def test_a_scored_rubric_keeps_its_levels_but_its_title_changes(personas: Person
     assert refusal in field_error(changed.content.decode(), "criteria_count")
     assert everything() == before
     with pytest.raises(ValidationError) as refused:
-        services.rubric_update(rubric=lab, title="Renamed", criteria=POSTER_SPECS)
+        rubric_update(rubric=lab, title="Renamed", criteria=POSTER_SPECS)
     assert refused.value.message_dict == {"criteria": [refusal]}
     lab.refresh_from_db()
     assert everything() == before
@@ -392,7 +401,7 @@ def test_a_scored_rubric_keeps_its_levels_but_its_title_changes(personas: Person
     assert Assignment.objects.get(pk=work.pk).points == D(10)
     # the same criteria sent again are no change
     same = [CriterionSpec(t, [LevelSpec(*lv) for lv in lvs], d) for t, d, lvs in criteria]
-    services.rubric_update(rubric=lab, title="Lab", criteria=same)
+    rubric_update(rubric=lab, title="Lab", criteria=same)
     assert rows_of(lab) == ("Lab", criteria)
 
 
@@ -448,7 +457,7 @@ def test_deleting_a_rubric_work_uses_is_refused_and_changes_nothing(personas: Pe
     assert '<div class="notice notice-error" role="alert">' in html
     assert "“Lab report” is used by 2 pieces of work, so it cannot be deleted." in html
     with pytest.raises(ValidationError) as refused:
-        services.rubric_delete(rubric=lab)
+        rubric_delete(rubric=lab)
     assert set(refused.value.message_dict) == {"rubric"}
     assert everything() == before
     assert versions.tokens([p.leo.pk]) == tokens

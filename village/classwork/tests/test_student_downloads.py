@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from village.classwork.submissions import submission_hand_in
+from village.classwork.services.submissions import submission_hand_in
 from village.classwork.tests.test_student_support import (
     PDF,
     assignment,

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import services
 from village.classwork.panels_student import student_work_panel
+from village.classwork.services.events import class_event_create
 from village.classwork.tests.test_student_support import (
     DAY,
     assignment,
@@ -96,7 +96,7 @@ def test_the_panel_runs_the_same_queries_for_1_or_8_classes_and_3_or_40_assignme
             hand_in(personas.ada, work)
             give_feedback(work, personas.ada)
     for n, school_class in enumerate(classes):
-        services.class_event_create(
+        class_event_create(
             school_class=school_class,
             title=f"Trip {n}",
             starts_at=timezone.now() + n * DAY,

@@ -32,7 +32,7 @@ from village.classwork.models import (
     Topic,
 )
 from village.classwork.richtext import sanitise
-from village.classwork.submissions import submission_hand_in
+from village.classwork.services.submissions import submission_hand_in
 from village.community.models import SchoolClass
 
 DAY = dt.timedelta(days=1)

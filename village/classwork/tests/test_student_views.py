@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from village.classwork.models import FeedbackSeen, Submission
-from village.classwork.submissions import submission_hand_in
+from village.classwork.services.submissions import submission_hand_in
 from village.classwork.tests.test_student_support import (
     DAY,
     EXE,

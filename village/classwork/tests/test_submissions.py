@@ -10,16 +10,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from village.classwork.models import FeedbackSeen, Submission
-from village.classwork.selectors import current_classes, work_items
-from village.classwork.status import WorkStatus
-from village.classwork.submissions import (
+from village.classwork.selectors.work import current_classes, work_items
+from village.classwork.services.feedback import feedback_mark_seen
+from village.classwork.services.submissions import (
     HandInRefusedError,
     check_upload,
-    feedback_mark_seen,
     is_late,
     original_name,
     submission_hand_in,
 )
+from village.classwork.status import WorkStatus
 from village.classwork.tests.test_student_support import (
     DAY,
     DOCX,

@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from village.accounts.models import User
 from village.accounts.tokens import token_create
-from village.classwork import services
 from village.classwork.models import Assignment, Feedback, Rubric, RubricCriterion
+from village.classwork.services.assignments import assignment_create
+from village.classwork.services.feedback import feedback_return, feedback_save
+from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
+from village.classwork.services.topics import topic_create
 from village.classwork.tests.factories import assignment, feedback, hand_in
 from village.demo.personas import Personas
 
@@ -98,7 +101,7 @@ def test_bad_work_answers_422_naming_the_field_and_saves_nothing(personas, body,
 
 def test_a_topic_of_another_class_answers_422(personas: Personas) -> None:
     today = timezone.localdate()
-    topic = services.topic_create(
+    topic = topic_create(
         school_class=personas.math8, title="Algebra", starts_on=today, ends_on=today
     )
     response = send(
@@ -151,21 +154,21 @@ def test_each_students_work_with_its_computed_status(personas: Personas) -> None
 
 def test_feedback_with_rubric_levels_is_scored_and_returned(personas: Personas) -> None:
     p = personas
-    rubric = services.rubric_create(
+    rubric = rubric_create(
         school_class=p.science8,
         title="Lab",
         criteria=[
-            services.CriterionSpec(
+            CriterionSpec(
                 title="Method",
                 levels=[
-                    services.LevelSpec("Strong", Decimal(4)),
-                    services.LevelSpec("Weak", Decimal(1)),
+                    LevelSpec("Strong", Decimal(4)),
+                    LevelSpec("Weak", Decimal(1)),
                 ],
             ),
-            services.CriterionSpec(title="Data", levels=[services.LevelSpec("Strong", Decimal(6))]),
+            CriterionSpec(title="Data", levels=[LevelSpec("Strong", Decimal(6))]),
         ],
     )
-    work = services.assignment_create(
+    work = assignment_create(
         school_class=p.science8,
         title="Lab",
         created_by=p.rivera,
@@ -206,14 +209,12 @@ def test_a_score_on_rubric_work_without_levels_answers_422_naming_score(
     personas: Personas,
 ) -> None:
     p = personas
-    rubric = services.rubric_create(
+    rubric = rubric_create(
         school_class=p.science8,
         title="Lab",
-        criteria=[
-            services.CriterionSpec(title="Data", levels=[services.LevelSpec("A", Decimal(6))])
-        ],
+        criteria=[CriterionSpec(title="Data", levels=[LevelSpec("A", Decimal(6))])],
     )
-    work = services.assignment_create(
+    work = assignment_create(
         school_class=p.science8, title="Lab", created_by=p.rivera, rubric=rubric
     )
     response = send(
@@ -315,7 +316,7 @@ def returned_to_ada(p: Personas) -> Assignment:
     """Spelling work of Ada's, returned with 8 and a comment."""
     work = assignment(p.homeroom5, "Spelling", due_in_days=-1, points=10)
     hand_in(work, p.ada, days_ago=2)
-    services.feedback_save(
+    feedback_save(
         assignment=work,
         student=p.ada,
         graded_by=p.rivera,
@@ -381,20 +382,20 @@ def test_feedback_without_changes_kept_answers_changes_null(personas: Personas) 
 def poster_on_a_rubric(p: Personas) -> tuple[Assignment, RubricCriterion, int, int]:
     """Work graded with a one-criterion rubric: the work, its criterion, and the ids of its
     "Strong" (4 points) and "Weak" (1 point) levels."""
-    rubric = services.rubric_create(
+    rubric = rubric_create(
         school_class=p.homeroom5,
         title="Poster",
         criteria=[
-            services.CriterionSpec(
+            CriterionSpec(
                 title="Labels",
                 levels=[
-                    services.LevelSpec("Strong", Decimal(4)),
-                    services.LevelSpec("Weak", Decimal(1)),
+                    LevelSpec("Strong", Decimal(4)),
+                    LevelSpec("Weak", Decimal(1)),
                 ],
             )
         ],
     )
-    work = services.assignment_create(
+    work = assignment_create(
         school_class=p.homeroom5, title="Poster", created_by=p.rivera, rubric=rubric
     )
     criterion = rubric.criteria.get()
@@ -429,7 +430,7 @@ def test_the_work_listing_says_which_returned_feedback_has_changes_pending(
     assert (row["score"], row["draft"], row["changes_pending"]) == ("8.00", False, True)
     maya = next(r for r in client.get(f"{BASE}/assignments/{work.pk}/work").json() if r != row)
     assert maya["changes_pending"] is False
-    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     row = ada_row(client, work, p)
     assert (row["score"], row["changes_pending"]) == ("5.00", False)
 
@@ -453,7 +454,7 @@ def test_deleting_the_changes_keeps_the_returned_version(personas: Personas) -> 
     again = client.delete(f"{BASE}{url}/changes")
     assert (again.status_code, again.json()) == (200, body)
     # Returning now returns what was returned before, not the discarded changes.
-    services.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     feedback.refresh_from_db()
     assert (feedback.score, feedback.comment) == (Decimal(8), RETURNED)
 

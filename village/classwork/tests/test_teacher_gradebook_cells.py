@@ -15,10 +15,16 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import selectors_teacher
 from village.classwork.grades import ScoredWork, course_grade
 from village.classwork.models import Assignment, Feedback, GradingCategory, Submission
-from village.classwork.selectors_teacher import GradebookCell, Microseconds, microseconds
+from village.classwork.selectors import gradebook as gradebook_reads
+from village.classwork.selectors.cells import cell_for, cells, class_students
+from village.classwork.selectors.gradebook import (
+    Gradebook,
+    GradebookCell,
+    Microseconds,
+    microseconds,
+)
 from village.classwork.status import WorkStatus, work_status
 from village.community import services as community
 from village.community.models import EnrollmentRole, Role, SchoolClass
@@ -162,8 +168,8 @@ class Book:
         gone.save(update_fields=["is_active"])
 
 
-def gradebook(book: Book) -> selectors_teacher.Gradebook:
-    return selectors_teacher.gradebook(
+def gradebook(book: Book) -> Gradebook:
+    return gradebook_reads.gradebook(
         book.school_class, now=book.now, tz=timezone.get_current_timezone()
     )
 
@@ -210,10 +216,10 @@ def test_cells_counts_and_grades_are_those_of_the_per_pair_cells(personas: Perso
     book = Book(personas)
     result = gradebook(book)
     tz = timezone.get_current_timezone()
-    students = selectors_teacher.class_students([book.school_class.pk])[book.school_class.pk]
+    students = class_students([book.school_class.pk])[book.school_class.pk]
     assert [row.student for row in result.rows] == students
     published = [work for work in result.columns if work.published]
-    found = selectors_teacher.cells(published, [s.id for s in students], book.now)
+    found = cells(published, [s.id for s in students], book.now)
     weights = dict(
         GradingCategory.objects.filter(school_class=book.school_class).values_list("pk", "weight")
     )
@@ -224,7 +230,7 @@ def test_cells_counts_and_grades_are_those_of_the_per_pair_cells(personas: Perso
             if not work.published:
                 expected.append(GradebookCell(WorkStatus.NOT_YET_DUE))
                 continue
-            cell = selectors_teacher.cell_for(found, work, row.student.id, book.now)
+            cell = cell_for(found, work, row.student.id, book.now)
             expected.append(GradebookCell(cell.status, cell.score, cell.draft))
             if cell.returned_at and not cell.excused and cell.score is not None and work.points:
                 scored.append(
@@ -305,7 +311,7 @@ def test_the_database_counts_microseconds_as_python_does(personas: Personas) -> 
 def test_the_gradebook_rows_show_missing_work_low_grades_and_no_grade_yet(
     personas: Personas,
 ) -> None:
-    """The student's and grade cells, built in Python: what the template used to write."""
+    """The student's and grade cells, as the template writes them."""
     book = Book(personas)
     client = Client()
     client.force_login(personas.rivera)

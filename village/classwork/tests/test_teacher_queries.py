@@ -16,8 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import services
 from village.classwork.models import Assignment, Feedback, GradingCategory, Submission
+from village.classwork.services.categories import category_create
+from village.classwork.services.events import class_event_create
+from village.classwork.services.materials import material_add
+from village.classwork.services.topics import topic_create
 from village.community import services as community
 from village.community.models import EnrollmentRole, Role, SchoolClass
 from village.demo.personas import Personas
@@ -52,7 +55,7 @@ def add_work(
     handed-in work has returned feedback (a few drafts)."""
     now = timezone.now()
     categories = [
-        services.category_create(school_class=school_class, name=f"Kind {next(_numbers)}", weight=w)
+        category_create(school_class=school_class, name=f"Kind {next(_numbers)}", weight=w)
         for w in (Decimal(40), Decimal(60))
     ]
     works = Assignment.objects.bulk_create(
@@ -143,10 +146,8 @@ def test_the_stream_does_not_grow_with_students_or_work(personas: Personas) -> N
     add_work(large, add_students(p, large, 30), 30, p.rivera)
     today = timezone.localdate()
     for school_class in (small, large):
-        services.topic_create(
-            school_class=school_class, title="Now", starts_on=today, ends_on=today
-        )
-        services.class_event_create(
+        topic_create(school_class=school_class, title="Now", starts_on=today, ends_on=today)
+        class_event_create(
             school_class=school_class,
             title="Trip",
             starts_at=timezone.now() + dt.timedelta(days=1),
@@ -163,7 +164,7 @@ def test_an_assignments_page_does_not_grow_with_students_or_attempts(
     [small_work] = add_work(small, add_students(p, small, 2), 1, p.rivera)
     [large_work] = add_work(large, add_students(p, large, 30), 1, p.rivera)
     for work in (small_work, large_work):
-        services.material_add(assignment=work, url="https://example.org/a")
+        material_add(assignment=work, url="https://example.org/a")
     small_count = queries_of(
         page(p.rivera, f"/work/classes/{small.pk}/assignments/{small_work.pk}/")
     )

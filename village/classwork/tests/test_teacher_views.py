@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import services
 from village.classwork.models import (
     Assignment,
     AssignmentMaterial,
@@ -23,8 +22,12 @@ from village.classwork.models import (
     Rubric,
     Topic,
 )
-from village.classwork.selectors_teacher import week_start
-from village.classwork.services import CriterionSpec, LevelSpec
+from village.classwork.selectors.stream import week_start
+from village.classwork.services.assignments import assignment_create
+from village.classwork.services.feedback import work_excuse
+from village.classwork.services.materials import material_add
+from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
+from village.classwork.services.topics import topic_create
 from village.classwork.tests.factories import assignment, feedback, hand_in
 from village.core.models import AuditEvent
 from village.demo.personas import Personas
@@ -67,13 +70,13 @@ def post_data(**overrides: object) -> dict[str, object]:
 def test_the_stream_shows_topics_work_due_with_counts_and_recent_work(personas: Personas) -> None:
     p = personas
     today = timezone.localdate()
-    services.topic_create(
+    topic_create(
         school_class=p.homeroom5,
         title="Fractions",
         starts_on=today - dt.timedelta(days=2),
         ends_on=today + dt.timedelta(days=5),
     )
-    services.topic_create(
+    topic_create(
         school_class=p.homeroom5,
         title="Decimals",
         starts_on=today + dt.timedelta(days=6),
@@ -231,7 +234,7 @@ def test_a_file_type_not_allowed_is_refused_and_nothing_saved(personas: Personas
 def test_editing_work_changes_it_and_removes_materials(personas: Personas) -> None:
     p = personas
     work = assignment(p.science8, "Lab", points=10)
-    link = services.material_add(assignment=work, url="https://example.org/a")
+    link = material_add(assignment=work, url="https://example.org/a")
     url = f"/work/classes/{p.science8.pk}/assignments/{work.pk}/edit/"
     client = login(p.rivera)
     form = client.get(url).content.decode()
@@ -308,7 +311,7 @@ def test_the_gradebook_shows_scores_badges_and_course_grades(personas: Personas)
     hand_in(quiz, p.ada, days_ago=6)
     feedback(quiz, p.ada, score=9)
     hand_in(essay, p.ada, days_ago=0)  # after the due time
-    services.work_excuse(assignment=quiz, student=p.maya, graded_by=p.rivera)
+    work_excuse(assignment=quiz, student=p.maya, graded_by=p.rivera)
     client = login(p.rivera)
     before = AuditEvent.objects.count()
     html = client.get(f"/work/classes/{p.homeroom5.pk}/gradebook/").content.decode()
@@ -327,7 +330,7 @@ def test_the_gradebook_shows_scores_badges_and_course_grades(personas: Personas)
     text = attention.content.decode()
     assert "Ada Okoye" in text
     assert "Maya Lopez" in text
-    services.work_excuse(assignment=essay, student=p.maya, graded_by=p.rivera)
+    work_excuse(assignment=essay, student=p.maya, graded_by=p.rivera)
     feedback(essay, p.ada, score=15)
     again = client.get(f"/work/classes/{p.homeroom5.pk}/gradebook/?show=attention")
     assert b"No student has missing or late work." in again.content
@@ -362,7 +365,7 @@ def test_the_gradebook_filter_swaps_only_the_results_in_with_htmx(personas: Pers
 
 
 def rubric_lab(p: Personas) -> Assignment:
-    rubric = services.rubric_create(
+    rubric = rubric_create(
         school_class=p.homeroom5,
         title="Writing",
         criteria=[
@@ -373,7 +376,7 @@ def rubric_lab(p: Personas) -> Assignment:
             CriterionSpec(title="Spelling", levels=[LevelSpec("Strong", D(2))]),
         ],
     )
-    return services.assignment_create(
+    return assignment_create(
         school_class=p.homeroom5,
         title="Story",
         created_by=p.rivera,

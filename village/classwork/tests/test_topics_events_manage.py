@@ -11,8 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import services, versions
+from village.classwork import versions
 from village.classwork.models import Assignment, ClassEvent, Topic
+from village.classwork.services.events import class_event_create, class_event_update
+from village.classwork.services.topics import topic_create, topic_delete
 from village.classwork.tests.factories import assignment
 from village.community.models import SchoolClass
 from village.demo.personas import Personas
@@ -38,7 +40,7 @@ def minute(moment: dt.datetime) -> dt.datetime:
 
 def topic_of(school_class: SchoolClass, title: str = "Fractions") -> Topic:
     today = timezone.localdate()
-    return services.topic_create(
+    return topic_create(
         school_class=school_class,
         title=title,
         starts_on=today - dt.timedelta(days=2),
@@ -48,7 +50,7 @@ def topic_of(school_class: SchoolClass, title: str = "Fractions") -> Topic:
 
 def event_of(school_class: SchoolClass, title: str = "Water works trip") -> ClassEvent:
     start = minute(timezone.now() + dt.timedelta(days=4))
-    return services.class_event_create(
+    return class_event_create(
         school_class=school_class,
         title=title,
         starts_at=start,
@@ -103,7 +105,7 @@ def test_the_topic_delete_service_gives_the_class_students_a_new_work_version(
     topic = topic_of(p.science8)
     piece = assignment(p.science8, "Rain gauge", topic=topic)
     before = versions.tokens([p.leo.pk])[p.leo.pk]
-    services.topic_delete(topic=topic)
+    topic_delete(topic=topic)
     piece.refresh_from_db()
     assert piece.topic_id is None
     assert not Topic.objects.exists()
@@ -180,9 +182,9 @@ def test_an_event_without_an_end_lasts_an_hour_or_the_day_as_when_added(
     p = personas
     event = event_of(p.science8)
     start = minute(timezone.now() + dt.timedelta(days=2))
-    services.class_event_update(event=event, title="Quiz", starts_at=start)
+    class_event_update(event=event, title="Quiz", starts_at=start)
     assert event_row(event)[1:3] == (start, start + dt.timedelta(hours=1))
-    services.class_event_update(event=event, title="Sports day", starts_at=start, all_day=True)
+    class_event_update(event=event, title="Sports day", starts_at=start, all_day=True)
     assert event_row(event)[1:3] == (start, start)
 
 
@@ -220,15 +222,15 @@ def test_the_event_update_service_checks_like_create_and_saves_nothing(
     before = event_row(event)
     start = timezone.now() + dt.timedelta(days=9)
     with pytest.raises(ValidationError) as blank:
-        services.class_event_update(event=event, title="   ", starts_at=start)
+        class_event_update(event=event, title="   ", starts_at=start)
     assert set(blank.value.message_dict) == {"title"}
     with pytest.raises(ValidationError) as backwards:
-        services.class_event_update(
+        class_event_update(
             event=event, title="Trip", starts_at=start, ends_at=start - dt.timedelta(minutes=1)
         )
     assert set(backwards.value.message_dict) == {"ends_at"}
     with pytest.raises(ValidationError) as long_place:
-        services.class_event_update(event=event, title="Trip", starts_at=start, location="x" * 201)
+        class_event_update(event=event, title="Trip", starts_at=start, location="x" * 201)
     assert "location" in long_place.value.message_dict
     assert event_row(event) == before
 

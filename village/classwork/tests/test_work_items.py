@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from village.classwork.models import FeedbackSeen
-from village.classwork.selectors import WorkItem, current_classes, work_items
+from village.classwork.selectors.work import WorkItem, current_classes, work_items
 from village.classwork.status import WorkStatus
 from village.classwork.tests.factories import assignment, feedback, hand_in
 from village.demo.personas import Personas

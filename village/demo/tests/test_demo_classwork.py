@@ -33,7 +33,7 @@ from village.classwork.models import (
 )
 from village.classwork.policies import visible_assignments
 from village.classwork.richtext import sanitise
-from village.classwork.selectors import WorkItem, current_classes, work_items
+from village.classwork.selectors.work import WorkItem, current_classes, work_items
 from village.classwork.status import WorkStatus
 from village.community.models import SchoolClass
 from village.demo.classwork.stories import (

@@ -21,7 +21,7 @@ from village.classwork.models import (
     Submission,
     Topic,
 )
-from village.classwork.selectors import current_classes, work_items
+from village.classwork.selectors.work import current_classes, work_items
 from village.classwork.status import WorkStatus
 from village.community.models import Enrollment, GuardianLink, Organisation, SchoolClass
 from village.demo.classwork.generated import families_for_benchmark

@@ -11,8 +11,10 @@ import pytest
 from django.db import transaction
 
 from village.accounts.models import User
-from village.classwork import services, versions
+from village.classwork import versions
 from village.classwork.models import Assignment, Feedback, GradingCategory, Rubric, Topic
+from village.classwork.services.assignments import assignment_update
+from village.classwork.services.feedback import feedback_return, feedback_save
 from village.classwork.status import WorkStatus, work_status
 from village.community.models import Organisation
 from village.core.models import RosterStatus
@@ -440,9 +442,9 @@ def test_the_roster_changes_replace_what_the_teacher_changed_in_village(tmp_path
     graded = [RESULTS[0], "r2,,,li1,leo,fully graded,7,2024-10-09,Good", *RESULTS[2:]]
     import_both(tmp_path, gradebook_files(results=graded), "first")
     worksheet = Assignment.objects.get(sourced_id="li1")
-    services.assignment_update(assignment=worksheet, instructions="My **own** steps")
+    assignment_update(assignment=worksheet, instructions="My **own** steps")
     leo = Feedback.objects.get(sourced_id="r2")
-    services.feedback_save(
+    feedback_save(
         assignment=worksheet, student=leo.student, graded_by=None, score=Decimal(5), comment="Hm"
     )
     leo.refresh_from_db()
@@ -461,6 +463,6 @@ def test_the_roster_changes_replace_what_the_teacher_changed_in_village(tmp_path
     assert (leo.draft_saved_at, leo.draft_score, leo.draft_comment) == (None, None, "")
     assert (leo.draft_excused, leo.draft_rubric, leo.has_draft) == (False, {}, False)
     # returning it again keeps the roster's grade
-    services.feedback_return(assignment=worksheet, student=leo.student, graded_by=None)
+    feedback_return(assignment=worksheet, student=leo.student, graded_by=None)
     leo.refresh_from_db()
     assert (leo.score, leo.comment) == (Decimal(9), "Very good")

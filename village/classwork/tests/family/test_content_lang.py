@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from village.accounts.models import User
-from village.classwork import services as classwork
+from village.classwork.services.events import class_event_create
 from village.classwork.tests.factories import assignment
 
 TEMPLATE = Template(
@@ -41,7 +41,7 @@ def test_a_student_reading_spanish_gets_english_titles_marked(personas):
     User.objects.filter(pk=p.leo.pk).update(preferred_language="es")
     assignment(p.science8, "Lab report: density", due_in_days=2)
     starts = timezone.now() + dt.timedelta(days=2)
-    classwork.class_event_create(school_class=p.science8, title="Science fair", starts_at=starts)
+    class_event_create(school_class=p.science8, title="Science fair", starts_at=starts)
     client = Client()
     client.force_login(p.leo)
     for path in ("/", "/work/"):

@@ -11,8 +11,12 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from village.accounts.models import User
-from village.classwork import services as classwork
 from village.classwork.models import ClassEvent
+from village.classwork.services.events import (
+    class_event_create,
+    class_event_delete,
+    class_event_update,
+)
 from village.classwork.tests.family.test_family_views import child_url, english
 from village.community import services
 from village.community.models import GuardianLink, Scope
@@ -27,7 +31,7 @@ MY_WORK = "/work/"
 
 def event(school_class, title: str, *, days: float = 3, **fields: object) -> ClassEvent:
     starts = timezone.now().replace(microsecond=0) + dt.timedelta(days=days)
-    return classwork.class_event_create(
+    return class_event_create(
         school_class=school_class,
         title=title,
         starts_at=starts,
@@ -151,7 +155,7 @@ def test_the_kept_home_page_shows_an_event_as_soon_as_it_is_added_changed_or_rem
     assert "Museum visit" not in client.get(HOME).content.decode()  # now kept
     trip = event(p.homeroom5, "Museum visit")
     assert "Museum visit" in coming_up(client.get(HOME).content.decode())
-    classwork.class_event_update(
+    class_event_update(
         event=trip,
         title="Museum visit (new date)",
         starts_at=trip.starts_at,
@@ -160,13 +164,13 @@ def test_the_kept_home_page_shows_an_event_as_soon_as_it_is_added_changed_or_rem
     html = coming_up(client.get(HOME).content.decode())
     assert "Museum visit (new date)" in html
     assert "Museum of Science" in html
-    classwork.class_event_update(
+    class_event_update(
         event=trip, title="Museum visit", starts_at=trip.starts_at, visible_to_families=False
     )
     assert "Museum visit" not in client.get(HOME).content.decode()
-    classwork.class_event_update(event=trip, title="Museum visit", starts_at=trip.starts_at)
+    class_event_update(event=trip, title="Museum visit", starts_at=trip.starts_at)
     assert "Museum visit" in client.get(HOME).content.decode()
-    classwork.class_event_delete(event=trip)
+    class_event_delete(event=trip)
     assert "Museum visit" not in client.get(HOME).content.decode()
 
 
@@ -174,7 +178,7 @@ def test_an_all_day_event_reads_as_a_day_in_spanish(personas):
     p = personas
     day = timezone.localdate() + dt.timedelta(days=2)
     starts = dt.datetime.combine(day, dt.time(0, 0), tzinfo=timezone.get_current_timezone())
-    classwork.class_event_create(
+    class_event_create(
         school_class=p.homeroom5, title="Jornada deportiva", starts_at=starts, all_day=True
     )
     html = coming_up(page(p.sam))

@@ -9,7 +9,7 @@ from django.test import Client
 
 from village.accounts.models import User
 from village.classwork.models import Assignment, Submission
-from village.classwork.submissions import submission_hand_in
+from village.classwork.services.submissions import submission_hand_in
 from village.classwork.tests.test_student_support import (
     PDF,
     assignment,

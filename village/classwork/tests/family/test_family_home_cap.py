@@ -18,7 +18,7 @@ from village.classwork.family import work
 from village.classwork.family.overview import AttentionKind
 from village.classwork.grades import ScoredWork, weighted_percent
 from village.classwork.models import Feedback, FeedbackSeen, GradingCategory
-from village.classwork.selectors import current_classes
+from village.classwork.selectors.work import current_classes
 from village.classwork.tests.factories import assignment, hand_in
 from village.classwork.tests.family.test_family_selectors import returned
 from village.community import policies

@@ -12,10 +12,10 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.pages import assert_accessible, shoot, sign_in
-from village.classwork import services as classwork
 from village.classwork.models import Feedback, Rubric, RubricCriterion, RubricLevel, RubricScore
 from village.classwork.richtext import sanitise
-from village.classwork.submissions import submission_hand_in
+from village.classwork.services.events import class_event_create
+from village.classwork.services.submissions import submission_hand_in
 from village.classwork.tests.factories import assignment
 from village.classwork.tests.family.test_family_selectors import build_term
 from village.demo.personas import Personas, build_personas
@@ -101,7 +101,7 @@ def poster_with_feedback(p: Personas) -> int:
 
 def field_trip(p: Personas) -> None:
     starts = timezone.now().replace(microsecond=0) + dt.timedelta(days=4)
-    classwork.class_event_create(
+    class_event_create(
         school_class=p.homeroom5,
         title="Field trip to the aquarium",
         starts_at=starts,

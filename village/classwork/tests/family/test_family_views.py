@@ -17,11 +17,11 @@ from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 
 from village.accounts.models import User
-from village.classwork import services as classwork_services
 from village.classwork import versions
 from village.classwork.family.child import sparkline
 from village.classwork.grades import CourseGrade, Trend
 from village.classwork.models import FeedbackSeen, GradingCategory
+from village.classwork.services.events import class_event_create
 from village.classwork.tests.factories import assignment, hand_in
 from village.classwork.tests.family.test_family_selectors import build_term, returned, topic
 from village.community import services
@@ -192,7 +192,7 @@ def grow(p: Personas, *, children: int = 2, classes: int = 3, work: int = 6) -> 
         )
         GradingCategory.objects.create(school_class=school_class, name="Labs", weight=60)
         topic(school_class, f"Gears {index}", "How gears trade speed for force.")
-        classwork_services.class_event_create(
+        class_event_create(
             school_class=school_class,
             title=f"Robot show {index}",
             starts_at=timezone.now() + dt.timedelta(days=index + 1),

@@ -12,10 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import services as classwork
 from village.classwork import versions
 from village.classwork.models import Feedback
-from village.classwork.submissions import feedback_mark_seen, submission_hand_in
+from village.classwork.services.assignments import assignment_create
+from village.classwork.services.feedback import feedback_mark_seen, feedback_save
+from village.classwork.services.submissions import submission_hand_in
 from village.classwork.tests.factories import assignment
 from village.classwork.tests.family.test_family_selectors import build_term
 from village.community.models import GuardianLink
@@ -53,7 +54,7 @@ def test_a_returned_piece_of_feedback_shows_on_the_next_load(personas: Personas,
     home(sam)  # kept from here on
     assert "Neat handwriting." not in home(sam)
     submission_hand_in(student=p.ada, assignment=term.spelling, text="My list")
-    classwork.feedback_save(
+    feedback_save(
         assignment=term.spelling,
         student=p.ada,
         graded_by=p.rivera,
@@ -68,7 +69,7 @@ def test_work_posted_to_a_class_shows_on_the_next_load(personas: Personas, sam: 
     p = personas
     build_term(p)
     home(sam)
-    classwork.assignment_create(
+    assignment_create(
         school_class=p.science8,
         title="Moon phases diary",
         created_by=p.rivera,

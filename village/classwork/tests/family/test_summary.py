@@ -11,15 +11,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from village.classwork import services as classwork
 from village.classwork.family import child as child_pages
 from village.classwork.family import overview as overviews
 from village.classwork.family import summary
 from village.classwork.family.overview import AttentionKind
 from village.classwork.family.work import FamilyWork
 from village.classwork.models import ChildWorkSummary, Feedback
+from village.classwork.services.assignments import assignment_create, assignment_update
+from village.classwork.services.categories import CategoryChange, categories_save, category_create
+from village.classwork.services.feedback import feedback_mark_seen, feedback_save, work_excuse
+from village.classwork.services.submissions import submission_hand_in
 from village.classwork.status import WorkStatus
-from village.classwork.submissions import feedback_mark_seen, submission_hand_in
 from village.classwork.tests.factories import assignment
 from village.classwork.tests.family.test_family_selectors import build_term, kinds
 from village.community.models import Enrollment, EnrollmentRole
@@ -79,7 +81,7 @@ def test_work_posted_changed_or_hidden_shows_at_once(personas: Personas):
     p = personas
     build_term(p)
     overviews.family_overview(p.sam)
-    posted = classwork.assignment_create(
+    posted = assignment_create(
         school_class=p.homeroom5,
         title="Museum visit reflection",
         created_by=p.rivera,
@@ -87,9 +89,9 @@ def test_work_posted_changed_or_hidden_shows_at_once(personas: Personas):
         points=Decimal(10),
     )
     assert "Museum visit reflection" in titles(overviews.family_overview(p.sam).this_week)
-    classwork.assignment_update(assignment=posted, title="Museum reflection")
+    assignment_update(assignment=posted, title="Museum reflection")
     assert "Museum reflection" in titles(overviews.family_overview(p.sam).this_week)
-    classwork.assignment_update(assignment=posted, visible_to_families=False)
+    assignment_update(assignment=posted, visible_to_families=False)
     assert "Museum reflection" not in titles(overviews.family_overview(p.sam).this_week)
 
 
@@ -102,7 +104,7 @@ def test_a_hand_in_a_return_and_an_excuse_show_at_once(personas: Personas):
     submission_hand_in(student=p.ada, assignment=term.spelling, text="My list")
     overview = overviews.family_overview(p.sam)
     assert (AttentionKind.LATE, "Ada", "Spelling list 12") in kinds(overview)
-    classwork.feedback_save(
+    feedback_save(
         assignment=term.spelling,
         student=p.ada,
         graded_by=p.rivera,
@@ -116,7 +118,7 @@ def test_a_hand_in_a_return_and_an_excuse_show_at_once(personas: Personas):
     assert overview.recent_feedback[0].comment == "Neat handwriting."
     assert overview.recent_feedback[0].score == Decimal(9)
     assert (AttentionKind.MISSING, "Leo", "Reading quiz") in kinds(overview)
-    classwork.work_excuse(assignment=term.reading_quiz, student=p.leo, graded_by=p.rivera)
+    work_excuse(assignment=term.reading_quiz, student=p.leo, graded_by=p.rivera)
     assert (AttentionKind.MISSING, "Leo", "Reading quiz") not in kinds(
         overviews.family_overview(p.sam)
     )
@@ -125,8 +127,8 @@ def test_a_hand_in_a_return_and_an_excuse_show_at_once(personas: Personas):
 def test_new_weights_change_the_grade_at_once(personas: Personas):
     p = personas
     term = build_term(p)
-    quizzes = classwork.category_create(school_class=p.math8, name="Quizzes", weight=Decimal(50))
-    classwork.assignment_update(assignment=term.equations, category=quizzes)
+    quizzes = category_create(school_class=p.math8, name="Quizzes", weight=Decimal(50))
+    assignment_update(assignment=term.equations, category=quizzes)
 
     def math_grade() -> Decimal | None:
         overview = overviews.family_overview(p.sam)
@@ -139,13 +141,13 @@ def test_new_weights_change_the_grade_at_once(personas: Personas):
 
     assert math_grade() == Decimal("55.0")
     # a second category for the slope practice, weighted far above the quiz
-    practice = classwork.category_create(school_class=p.math8, name="Practice", weight=Decimal(50))
-    classwork.assignment_update(assignment=term.slope, category=practice)
-    classwork.categories_save(
+    practice = category_create(school_class=p.math8, name="Practice", weight=Decimal(50))
+    assignment_update(assignment=term.slope, category=practice)
+    categories_save(
         school_class=p.math8,
         changes=[
-            classwork.CategoryChange(quizzes.pk, "Quizzes", Decimal(10)),
-            classwork.CategoryChange(practice.pk, "Practice", Decimal(90)),
+            CategoryChange(quizzes.pk, "Quizzes", Decimal(10)),
+            CategoryChange(practice.pk, "Practice", Decimal(90)),
         ],
     )
     assert math_grade() == Decimal("59.0")  # 5/10 at 10% and 6/10 at 90%

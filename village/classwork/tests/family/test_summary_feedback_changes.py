@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from village.classwork import services as classwork
 from village.classwork.family import overview as overviews
+from village.classwork.services.feedback import feedback_return, feedback_save
 from village.classwork.tests.factories import assignment
 from village.classwork.tests.family.test_family_api import OVERVIEW, api
 from village.demo.personas import Personas
@@ -21,7 +21,7 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
 ) -> None:
     p = personas
     work = assignment(p.homeroom5, "Spelling list 12", due_in_days=-1)
-    classwork.feedback_save(
+    feedback_save(
         assignment=work,
         student=p.ada,
         graded_by=p.rivera,
@@ -30,7 +30,7 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
         return_to_student=True,
     )
     overviews.family_overview(p.sam)  # the digest is built with the returned feedback
-    classwork.feedback_save(
+    feedback_save(
         assignment=work,
         student=p.ada,
         graded_by=p.rivera,
@@ -45,6 +45,6 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
         ("Spelling list 12", "9.00")
     ]
 
-    classwork.feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
+    feedback_return(assignment=work, student=p.ada, graded_by=p.rivera)
     recent = overviews.family_overview(p.sam).recent_feedback
     assert [(w.comment, w.score) for w in recent] == [("DRAFT - talk to counselor?", Decimal(4))]

@@ -108,10 +108,8 @@ def work_items(
     student_ids = list(classes)
     if not class_titles or not student_ids:
         return []
-    assignments = Assignment.objects.filter(
-        school_class_id__in=list(class_titles),
-        status="active",
-        assign_at__lte=assigned_before or now,
+    assignments = Assignment.objects.published(assigned_before or now).filter(
+        school_class_id__in=list(class_titles)
     )
     if families_only:
         assignments = assignments.filter(visible_to_families=True)

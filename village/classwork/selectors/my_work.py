@@ -26,14 +26,12 @@ from village.classwork.models import (
     AssignmentMaterial,
     Feedback,
     FeedbackSeen,
-    RubricCriterion,
-    RubricLevel,
     RubricScore,
     Submission,
 )
-from village.classwork.selectors import WorkItem, current_classes, work_items
+from village.classwork.selectors.rubrics import RubricRow
+from village.classwork.selectors.work import WorkItem, current_classes, work_items
 from village.classwork.status import WorkStatus, work_status
-from village.community.models import Scope
 from village.community.policies import student_schools
 
 # --- my work ---------------------------------------------------------------------------------
@@ -131,40 +129,8 @@ def my_work(student: User, *, now: dt.datetime | None = None) -> MyWork:
 # --- one assignment --------------------------------------------------------------------------
 
 
-def is_student_of(user: User, class_id: int) -> bool:
-    """Is ``user`` currently enrolled in the class as a student?"""
-    return policies.student_class_ids([user.pk]).filter(school_class_id=class_id).exists()
-
-
-def sees_as_staff(user: User, class_id: int) -> bool:
-    """Does ``user`` see the class's work as staff (teaching it, or administering its school)?"""
-    return policies.staff_classes(user).filter(pk=class_id).exists()
-
-
 def materials(assignment: Assignment) -> list[AssignmentMaterial]:
     return list(assignment.materials.all())
-
-
-@dataclass(frozen=True)
-class RubricRow:
-    """A rubric criterion with its levels, best first (shown before the work is handed in)."""
-
-    criterion: RubricCriterion
-    levels: list[RubricLevel]
-
-    @property
-    def max_points(self) -> Decimal:
-        return max((level.points for level in self.levels), default=Decimal(0))
-
-
-def rubric_rows(assignment: Assignment) -> list[RubricRow]:
-    """The assignment's rubric, criterion by criterion (two queries; none without a rubric)."""
-    if assignment.rubric_id is None:
-        return []
-    criteria = RubricCriterion.objects.filter(rubric_id=assignment.rubric_id).prefetch_related(
-        Prefetch("levels", queryset=RubricLevel.objects.order_by("-points", "position", "id"))
-    )
-    return [RubricRow(criterion, list(criterion.levels.all())) for criterion in criteria]
 
 
 @dataclass(frozen=True)
@@ -333,17 +299,6 @@ def positions(
 def _attempt(submission: Submission, assignment: Assignment) -> Attempt:
     due_at = assignment.due_at
     return Attempt(submission, late=due_at is not None and submission.submitted_at > due_at)
-
-
-def children_in_class(guardian: User, class_id: int) -> list[User]:
-    """The guardian's children (links that allow classwork) currently in the class, by name."""
-    children = policies.guardian_children_ids(guardian, scope=Scope.CLASSWORK)
-    enrolled = policies.student_class_ids(children).filter(school_class_id=class_id)
-    return list(
-        User.objects.filter(pk__in=enrolled.values("user_id"), is_active=True).order_by(
-            "first_name", "last_name", "pk"
-        )
-    )
 
 
 def grade_visible_ids(viewer: User, student_ids: Iterable[int]) -> set[int]:

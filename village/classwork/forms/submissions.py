@@ -1,7 +1,7 @@
 """The hand-in form: it only reads what the student sent.
 
 Every rule about what may be handed in (at least one of answer, link and file; the file's size
-and kind; the link's form) lives in ``village.classwork.submissions``; the view shows the
+and kind; the link's form) lives in ``village.classwork.services.submissions``; the view shows the
 service's errors on these fields.
 """
 

@@ -15,7 +15,7 @@ from typing import Any
 import pydantic
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import ValidationError
@@ -23,18 +23,23 @@ from ninja.errors import ValidationError
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
 from village.accounts.models import User
-from village.classwork import policies, selectors_student, submissions
-from village.classwork.api_materials import MaterialOut, material_out
+from village.classwork import policies
+from village.classwork.api.materials import MaterialOut, material_out
 from village.classwork.models import Assignment, Submission
-from village.classwork.selectors_student import (
+from village.classwork.selectors import my_work as my_work_reads
+from village.classwork.selectors.my_work import (
     Attempt,
     MyWorkItem,
     Position,
     ReturnedFeedback,
-    RubricRow,
+    materials,
+    positions,
+    unseen_feedback_ids,
 )
+from village.classwork.selectors.rubrics import RubricRow, rubric_rows
+from village.classwork.services.feedback import feedback_mark_seen
+from village.classwork.services.submissions import HandInRefusedError, is_late, submission_hand_in
 from village.classwork.status import WorkStatus
-from village.community.models import Role
 from village.core.api import READ, WRITE, ErrorOut, Id, InputSchema
 
 router = Router(auth=api_auth, tags=["my work"])
@@ -244,16 +249,8 @@ def _feedback_out(feedback: ReturnedFeedback | None) -> MyFeedbackOut | None:
     )
 
 
-def _own_assignment(user: User, assignment_id: int) -> Assignment:
-    """Published work of a class the caller is currently a student of, or ``Http404``."""
-    assignment = policies.assignment_for_viewer(user, assignment_id)
-    if not selectors_student.is_student_of(user, assignment.school_class_id):
-        raise Http404("No such assignment.")
-    return assignment
-
-
 def _own_position(user: User, assignment: Assignment, rubric: list[RubricRow]) -> Position:
-    [position] = selectors_student.positions(
+    [position] = positions(
         assignment, [user], viewer=user, with_attempts=True, grades_for={user.pk}, rubric=rubric
     )
     return position
@@ -309,9 +306,8 @@ def _hand_in_input(request: HttpRequest) -> tuple[str, str, UploadedFile | None]
 )
 def my_work(request: HttpRequest) -> MyWorkOut:
     user = api_caller(request)
-    if not policies.roles_of(user).has(Role.STUDENT):
-        raise Http404("No work: the caller is not a student.")
-    work = selectors_student.my_work(user)
+    policies.student_for_viewer(user, "No work: the caller is not a student.")
+    work = my_work_reads.my_work(user)
     return MyWorkOut(
         to_do=[_work_out(item) for item in work.to_do],
         missing=[_work_out(item) for item in work.missing],
@@ -332,12 +328,10 @@ def my_work(request: HttpRequest) -> MyWorkOut:
 )
 def assignment_detail(request: HttpRequest, assignment_id: Id) -> MyAssignmentOut:
     user = api_caller(request)
-    assignment = _own_assignment(user, assignment_id)
-    rubric = selectors_student.rubric_rows(assignment)
+    assignment = policies.own_assignment_for_viewer(user, assignment_id)
+    rubric = rubric_rows(assignment)
     position = _own_position(user, assignment, rubric)
-    submissions.feedback_mark_seen(
-        user_id=user.pk, feedback_ids=selectors_student.unseen_feedback_ids([position])
-    )
+    feedback_mark_seen(user_id=user.pk, feedback_ids=unseen_feedback_ids([position]))
     return MyAssignmentOut(
         id=assignment.pk,
         title=assignment.title,
@@ -349,7 +343,7 @@ def assignment_detail(request: HttpRequest, assignment_id: Id) -> MyAssignmentOu
         due_at=assignment.due_at,
         points=assignment.points,
         category=assignment.category.name if assignment.category else "",
-        materials=[material_out(m) for m in selectors_student.materials(assignment)],
+        materials=[material_out(m) for m in materials(assignment)],
         rubric=_rubric_out(rubric),
         status=position.status,
         may_hand_in=policies.may_submit(user, assignment),
@@ -366,7 +360,7 @@ def assignment_detail(request: HttpRequest, assignment_id: Id) -> MyAssignmentOu
 )
 def submission_list(request: HttpRequest, assignment_id: Id) -> list[SubmissionOut]:
     user = api_caller(request)
-    assignment = _own_assignment(user, assignment_id)
+    assignment = policies.own_assignment_for_viewer(user, assignment_id)
     position = _own_position(user, assignment, [])
     return [_submission_out(attempt) for attempt in position.attempts]
 
@@ -394,15 +388,15 @@ def submission_list(request: HttpRequest, assignment_id: Id) -> list[SubmissionO
 )
 def submission_create(request: HttpRequest, assignment_id: Id) -> Status[Any]:
     user = api_caller(request)
-    assignment = _own_assignment(user, assignment_id)
+    assignment = policies.own_assignment_for_viewer(user, assignment_id)
     text, link, file = _hand_in_input(request)
     try:
-        submission = submissions.submission_hand_in(
+        submission = submission_hand_in(
             student=user, assignment=assignment, text=text, link=link, file=file
         )
     except DjangoValidationError as error:
         raise _field_errors(error) from error
-    except submissions.HandInRefusedError:
+    except HandInRefusedError:
         return Status(403, {"detail": "This work is not open for handing in."})
-    late = submissions.is_late(submission, assignment)
+    late = is_late(submission, assignment)
     return Status(201, _submission_out(Attempt(submission, late=late)))

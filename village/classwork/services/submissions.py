@@ -33,9 +33,8 @@ from django.utils.translation import gettext as _
 from village.accounts.models import User
 from village.classwork import policies, versions
 from village.classwork.limits import LONG_TEXT_MAX
-from village.classwork.models import Assignment, FeedbackSeen, Submission
+from village.classwork.models import Assignment, Submission
 
-#: The longest written answer, in characters (the same limit as a teacher's comment).
 MAX_TEXT_LENGTH = LONG_TEXT_MAX
 #: The longest link (the model's limit).
 MAX_LINK_LENGTH = 1000
@@ -399,23 +398,3 @@ def _save_keeping_storage_clean(submission: Submission) -> None:
 def is_late(submission: Submission, assignment: Assignment) -> bool:
     """Was this attempt handed in after the due time? (Computed, never stored.)"""
     return assignment.due_at is not None and submission.submitted_at > assignment.due_at
-
-
-def feedback_mark_seen(*, user_id: int, feedback_ids: Iterable[int]) -> None:
-    """Record that ``user_id`` has seen this returned feedback; already seen is fine. Only
-    feedback new to them is written, and only then does their feedback-seen version change."""
-    ids = set(feedback_ids)
-    if not ids:
-        return
-    ids -= set(
-        FeedbackSeen.objects.filter(user_id=user_id, feedback_id__in=ids).values_list(
-            "feedback_id", flat=True
-        )
-    )
-    if ids:
-        with transaction.atomic():
-            FeedbackSeen.objects.bulk_create(
-                [FeedbackSeen(feedback_id=pk, user_id=user_id) for pk in sorted(ids)],
-                ignore_conflicts=True,
-            )
-            versions.feedback_seen_changed(user_id)

@@ -2,7 +2,7 @@
 and the downloads of handed-in files and assignment materials.
 
 Views are thin: they load through ``policies`` (what a user may not see is a 404), read through
-``selectors_student`` and write through ``submissions``.
+``selectors`` and write through ``services``.
 """
 
 from __future__ import annotations
@@ -13,27 +13,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from village.accounts.models import User
-from village.classwork import downloads, policies, selectors_student, submissions
-from village.classwork.forms_student import HandInForm
+from village.classwork import downloads, policies
+from village.classwork.forms.submissions import HandInForm
 from village.classwork.models import Assignment
-from village.community.models import Role
+from village.classwork.selectors import my_work as my_work_reads
+from village.classwork.selectors.my_work import (
+    grade_visible_ids,
+    materials,
+    positions,
+    school_ids,
+    unseen_feedback_ids,
+)
+from village.classwork.selectors.rubrics import RubricRow, rubric_rows
+from village.classwork.services.feedback import feedback_mark_seen
+from village.classwork.services.submissions import (
+    HandInRefusedError,
+    accepted_extensions,
+    is_late,
+    submission_hand_in,
+)
+from village.classwork.views.common import viewer
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
-
-
-def _viewer(request: HttpRequest) -> User:
-    """The signed-in user (every view here requires a login)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
 
 # --- my work ---------------------------------------------------------------------------------
 
@@ -41,10 +49,9 @@ def _viewer(request: HttpRequest) -> User:
 @login_required
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
-    user = _viewer(request)
-    if not policies.roles_of(user).has(Role.STUDENT):
-        raise Http404("No such page.")
-    work = selectors_student.my_work(user)
+    user = viewer(request)
+    policies.student_for_viewer(user, "No such page.")
+    work = my_work_reads.my_work(user)
     return render(request, "classwork/student/my_work.html", {"work": work})
 
 
@@ -58,16 +65,14 @@ def assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
     Staff of the class manage it on the teacher's page instead.
     """
-    user = _viewer(request)
+    user = viewer(request)
     work = policies.assignment_for_viewer(user, assignment_id)
     class_id = work.school_class_id
-    if selectors_student.sees_as_staff(user, class_id):
+    if policies.sees_as_staff(user, class_id):
         return redirect("classwork:assignment_manage", class_id, work.pk)
-    if selectors_student.is_student_of(user, class_id):
+    if policies.is_student_of(user, class_id):
         return _student_assignment(request, user, work)
-    children = selectors_student.children_in_class(user, class_id)
-    if not children:
-        raise Http404("No such assignment.")
+    children = policies.children_for_viewer(user, class_id)
     if request.method == "POST":
         raise PermissionDenied
     return _guardian_assignment(request, user, work, children)
@@ -78,7 +83,7 @@ def _hand_in_form(request: HttpRequest) -> HandInForm:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         max_mb=settings.VILLAGE_UPLOAD_MAX_MB,
-        extensions=submissions.accepted_extensions(),
+        extensions=accepted_extensions(),
     )
 
 
@@ -90,13 +95,11 @@ def _student_assignment(request: HttpRequest, user: User, work: Assignment) -> H
             raise PermissionDenied
         if form.is_valid() and _hand_in(request, user, work, form):
             return redirect("classwork:assignment", work.pk)
-    rubric = selectors_student.rubric_rows(work)
-    [position] = selectors_student.positions(
+    rubric = rubric_rows(work)
+    [position] = positions(
         work, [user], viewer=user, with_attempts=True, grades_for={user.pk}, rubric=rubric
     )
-    submissions.feedback_mark_seen(
-        user_id=user.pk, feedback_ids=selectors_student.unseen_feedback_ids([position])
-    )
+    feedback_mark_seen(user_id=user.pk, feedback_ids=unseen_feedback_ids([position]))
     context = _page_context(work, rubric) | {
         "position": position,
         "form": form,
@@ -109,7 +112,7 @@ def _hand_in(request: HttpRequest, user: User, work: Assignment, form: HandInFor
     """Hand in the form's answer; on bad input put the errors on the form's fields."""
     data = form.cleaned_data
     try:
-        submission = submissions.submission_hand_in(
+        submission = submission_hand_in(
             student=user,
             assignment=work,
             text=data.get("text") or "",
@@ -119,9 +122,9 @@ def _hand_in(request: HttpRequest, user: User, work: Assignment, form: HandInFor
     except ValidationError as error:
         form.add_error(None, error)
         return False
-    except submissions.HandInRefusedError as error:
+    except HandInRefusedError as error:
         raise PermissionDenied from error
-    if submissions.is_late(submission, work):
+    if is_late(submission, work):
         messages.warning(
             request, _("Handed in after the due time. Your teacher will see that it is late.")
         )
@@ -137,29 +140,27 @@ def _guardian_assignment(
     returned feedback, with scores only where the child's link allows grades. Seeing it is
     audited."""
     child_ids = [child.pk for child in children]
-    grades_for = selectors_student.grade_visible_ids(user, child_ids)
-    rubric = selectors_student.rubric_rows(work) if grades_for else []
-    found = selectors_student.positions(
+    grades_for = grade_visible_ids(user, child_ids)
+    rubric = rubric_rows(work) if grades_for else []
+    found = positions(
         work, children, viewer=user, with_attempts=True, grades_for=grades_for, rubric=rubric
     )
-    schools = selectors_student.school_ids(child_ids)
+    schools = school_ids(child_ids)
     audit_views(
         actor_id=user.pk,
         action=AuditAction.VIEW_STUDENT,
         viewed=[Viewed(student_id=pk, organisation_id=schools.get(pk)) for pk in child_ids],
         request=request,
     )
-    submissions.feedback_mark_seen(
-        user_id=user.pk, feedback_ids=selectors_student.unseen_feedback_ids(found)
-    )
+    feedback_mark_seen(user_id=user.pk, feedback_ids=unseen_feedback_ids(found))
     context = _page_context(work, rubric) | {"positions": found}
     return render(request, "classwork/student/assignment_family.html", context)
 
 
-def _page_context(work: Assignment, rubric: list[selectors_student.RubricRow]) -> dict[str, Any]:
+def _page_context(work: Assignment, rubric: list[RubricRow]) -> dict[str, Any]:
     return {
         "assignment": work,
-        "materials": selectors_student.materials(work),
+        "materials": materials(work),
         "rubric": rubric,
         "now": timezone.now(),
     }
@@ -174,10 +175,10 @@ def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
     """A handed-in file: for the student who handed it in, staff of the class and guardians
     who see the child's classwork. Anyone else's download is a view of the student's record,
     so it is audited."""
-    user = _viewer(request)
+    user = viewer(request)
     response, submission = downloads.submission_download(user, submission_id)
     if submission.student_id != user.pk:
-        school = selectors_student.school_ids([submission.student_id]).get(submission.student_id)
+        school = school_ids([submission.student_id]).get(submission.student_id)
         audit_views(
             actor_id=user.pk,
             action=AuditAction.VIEW_STUDENT,
@@ -191,4 +192,4 @@ def submission_file(request: HttpRequest, submission_id: int) -> FileResponse:
 @require_GET
 def material_file(request: HttpRequest, material_id: int) -> FileResponse:
     """A file that goes with an assignment: for anyone who may see the assignment."""
-    return downloads.material_download(_viewer(request), material_id)
+    return downloads.material_download(viewer(request), material_id)

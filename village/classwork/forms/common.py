@@ -1,0 +1,51 @@
+"""What the classwork forms share: date and time fields read in the teacher's own time zone, and
+showing a service's ``ValidationError`` on the field it names (``add_service_errors``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_stubs_ext import StrOrPromise
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def datetime_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.Field:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+
+
+def date_field(label: StrOrPromise) -> forms.Field:
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class ServiceErrorsMixin:
+    """Show a service's field errors on the form's fields (renamed through ``service_fields``);
+    errors about fields the form lacks go to the top of the form."""
+
+    service_fields: dict[str, str] = {}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return
+        for name, messages in error.message_dict.items():
+            target = self.service_fields.get(name, name)
+            form.add_error(target if target in form.fields else None, messages)
+
+
+def class_choices(field: forms.Field, queryset: Any) -> None:
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
