@@ -1,8 +1,11 @@
 """Family pages under ``/family/``: each child's page and the printable summary."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-from village.families import urls_family
+from village.families import views
 
 app_name = "families"
-urlpatterns: list[URLPattern] = [*urls_family.urlpatterns]
+urlpatterns: list[URLPattern] = [
+    path("children/<int:student_id>/", views.child, name="child"),
+    path("children/<int:student_id>/print/", views.child_print, name="child_print"),
+]
