@@ -36,29 +36,30 @@ def _token() -> int:
 
 def students_changed(area: str, student_ids: Iterable[int]) -> None:
     """Give each student in ``student_ids`` a new version of ``area``."""
-    ids = sorted(set(student_ids))
-    if not ids:
-        return
-    now = timezone.now()
-    StudentVersion.objects.bulk_create(
-        [StudentVersion(student_id=pk, area=area, token=_token(), changed_at=now) for pk in ids],
-        update_conflicts=True,
-        unique_fields=["student", "area"],
-        update_fields=["token", "changed_at"],
-        batch_size=BATCH,
-    )
+    _bump(StudentVersion, "student", area, student_ids)
 
 
 def readers_changed(area: str, reader_ids: Iterable[int]) -> None:
     """Give each reader in ``reader_ids`` a new version of what they have seen of ``area``."""
-    ids = sorted(set(reader_ids))
+    _bump(ReaderVersion, "reader", area, reader_ids)
+
+
+def _bump(
+    model: type[StudentVersion] | type[ReaderVersion],
+    owner: str,
+    area: str,
+    owner_ids: Iterable[int],
+) -> None:
+    """One INSERT … ON CONFLICT UPDATE per batch: a new token for each (owner, area)."""
+    ids = sorted(set(owner_ids))
     if not ids:
         return
     now = timezone.now()
-    ReaderVersion.objects.bulk_create(
-        [ReaderVersion(reader_id=pk, area=area, token=_token(), changed_at=now) for pk in ids],
+    rows = [model(**{f"{owner}_id": pk}, area=area, token=_token(), changed_at=now) for pk in ids]
+    model.objects.bulk_create(
+        rows,  # type: ignore[arg-type]
         update_conflicts=True,
-        unique_fields=["reader", "area"],
+        unique_fields=[owner, "area"],
         update_fields=["token", "changed_at"],
         batch_size=BATCH,
     )
