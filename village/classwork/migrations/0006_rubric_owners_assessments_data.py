@@ -64,6 +64,7 @@ def backwards(apps: Any, schema_editor: Any) -> None:
         )
     )
     RubricScore.objects.filter(feedback__isnull=True).delete()
+    RubricScore.objects.update(assessment=None)  # deleting assessments would take their scores
     Feedback.objects.update(assessment=None)
     RubricAssessment.objects.all().delete()
     Rubric.objects.filter(school_class__isnull=True).delete()
