@@ -33,9 +33,7 @@ def _old_rows(apps: Any, alias: str) -> dict[str, Any]:
     ada = users.create(username="ada", first_name="Ada")
     leo = users.create(username="leo", first_name="Leo")
     district = model("community", "Organisation").create(kind="district", name="Riverside")
-    school = model("community", "Organisation").create(
-        kind="school", name="Maple", parent=district
-    )
+    school = model("community", "Organisation").create(kind="school", name="Maple", parent=district)
     course = model("community", "Course").create(organisation=school, title="Grade 5")
     school_class = model("community", "SchoolClass").create(
         course=course, school=school, title="Homeroom 5"
