@@ -253,7 +253,8 @@ def feedback_create(
         total = rubric_total(Decimal(p) for _c, _l, p in levels.get(pair, ()))
         _check_score(given, scales[row[work]], total, pair)
     if levels:
-        assessments = _assessments(names, rows, levels, scales)
+        rubrics = {pk: rubric for pk, (_points, rubric) in scales.items() if rubric is not None}
+        assessments = _assessments(names, rows, levels, rubrics)
         columns = (*columns, "assessment_id")
         rows = [(*row, assessments.get((row[work], row[student]))) for row in rows]
         bulk.insert_rows(
@@ -277,7 +278,7 @@ def _assessments(
     names: list[str],
     rows: Sequence[Values],
     levels: Mapping[tuple[int, int], Levels],
-    scales: Mapping[int, tuple[Decimal | None, int | None]],
+    rubrics: Mapping[int, int],
 ) -> dict[tuple[int, int], int]:
     """A teacher assessment of the work's rubric for each feedback with levels, by (assignment
     id, student id); its assessor is who graded the feedback, when given."""
@@ -288,7 +289,7 @@ def _assessments(
     made = bulk.insert_objects(
         [
             RubricAssessment(
-                rubric_id=scales[assignment][1],
+                rubric_id=rubrics[assignment],
                 student_id=pupil,
                 assessor_id=graders.get((assignment, pupil)),
                 kind=AssessmentKind.TEACHER,
