@@ -7,6 +7,7 @@ from village.classwork.models import (
     Feedback,
     GradingCategory,
     Rubric,
+    RubricAssessment,
     RubricCriterion,
     RubricLevel,
     RubricScore,
@@ -50,9 +51,9 @@ class RubricCriterionInline(admin.TabularInline[RubricCriterion, Rubric]):
 
 @admin.register(Rubric)
 class RubricAdmin(admin.ModelAdmin[Rubric]):
-    list_display = ["title", "school_class"]
+    list_display = ["title", "school", "school_class"]
     inlines = [RubricCriterionInline]
-    raw_id_fields = ["school_class"]
+    raw_id_fields = ["school", "school_class"]
 
 
 class MaterialInline(admin.TabularInline[AssignmentMaterial, Assignment]):
@@ -75,17 +76,24 @@ class SubmissionAdmin(admin.ModelAdmin[Submission]):
     raw_id_fields = ["assignment", "student"]
 
 
-class RubricScoreInline(admin.TabularInline[RubricScore, Feedback]):
+class RubricScoreInline(admin.TabularInline[RubricScore, RubricAssessment]):
     model = RubricScore
     extra = 0
     raw_id_fields = ["criterion", "level"]
 
 
+@admin.register(RubricAssessment)
+class RubricAssessmentAdmin(admin.ModelAdmin[RubricAssessment]):
+    list_display = ["rubric", "student", "kind", "assessor", "updated_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["rubric", "student", "assessor"]
+    inlines = [RubricScoreInline]
+
+
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin[Feedback]):
     list_display = ["assignment", "student", "score", "excused", "returned_at"]
-    raw_id_fields = ["assignment", "student", "graded_by"]
-    inlines = [RubricScoreInline]
+    raw_id_fields = ["assignment", "student", "graded_by", "assessment"]
 
 
 @admin.register(ClassEvent)

@@ -16,7 +16,8 @@ written:
 - work is due at or after it is assigned, has points of 0 or more, and its topic, category
   and rubric are its own class's; work graded with a rubric is worth the rubric's best levels;
 - a grade follows the score rule of ``village.classwork.scores`` (with a rubric: the sum of
-  the levels chosen), and excused work has none;
+  the levels chosen, kept in a teacher assessment of the work's rubric, as
+  ``services.rubrics.assessment_save`` keeps them), and excused work has none;
 - a grade set from outside Village replaces the changes a teacher saved without returning
   them (they would otherwise overwrite it when returned); withdrawn feedback is no longer
   returned;
@@ -35,10 +36,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import models, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 
 from village.classwork import versions
 from village.classwork.models import (
+    AssessmentKind,
     Assignment,
     AssignmentMaterial,
     ClassEvent,
@@ -46,13 +48,15 @@ from village.classwork.models import (
     FeedbackSeen,
     GradingCategory,
     Rubric,
+    RubricAssessment,
     RubricCriterion,
     RubricLevel,
     RubricScore,
     Submission,
     Topic,
 )
-from village.classwork.scores import score_error
+from village.classwork.scores import rubric_total, score_error
+from village.classwork.selectors.rubrics import feedback_rubric_totals
 from village.community.models import SchoolClass
 from village.core import bulk
 from village.core.models import RosterStatus
@@ -99,10 +103,15 @@ def categories_create(*, rows: Sequence[Row]) -> list[int]:
 
 
 def rubrics_create(*, rows: Sequence[Row]) -> list[int]:
-    """New rubrics (their criteria and levels follow); their keys, in order."""
+    """New rubrics of classes (their criteria and levels follow); their keys, in order. Each
+    belongs to its class's school (``school_id`` is set from the class)."""
+    schools = _values(SchoolClass, {row["school_class_id"] for row in rows}, "school_id")
     for row in rows:
         _require_text(row, "title", Rubric)
-    return _create(Rubric, rows)
+        school = schools[row["school_class_id"]]
+        if row.get("school_id", school) != school:
+            raise ValueError(f"Rubric {row['title']!r} is not of its class's school.")
+    return _create(Rubric, [{**row, "school_id": schools[row["school_class_id"]]} for row in rows])
 
 
 def assignments_create(*, rows: Sequence[Row]) -> list[int]:
@@ -239,24 +248,56 @@ def feedback_create(
         given = row[score] if score is not None else None
         if excused is not None and row[excused] and given is not None:
             raise ValueError(f"Excused work takes no grade: {pair}.")
-        chosen = levels.get(pair)
-        total = sum((Decimal(p) for _c, _l, p in chosen), Decimal(0)) if chosen else None
+        if pair in levels and scales[row[work]][1] is None:
+            raise ValueError(f"Work without a rubric takes no rubric levels: {pair}.")
+        total = rubric_total(Decimal(p) for _c, _l, p in levels.get(pair, ()))
         _check_score(given, scales[row[work]], total, pair)
+    if levels:
+        rubrics = {pk: rubric for pk, (_points, rubric) in scales.items() if rubric is not None}
+        assessments = _assessments(names, rows, levels, rubrics)
+        columns = (*columns, "assessment_id")
+        rows = [(*row, assessments.get((row[work], row[student]))) for row in rows]
+        bulk.insert_rows(
+            RubricScore,
+            ("assessment_id", "criterion_id", "level_id", "points"),
+            (
+                (assessments[pair], criterion, level, points)
+                for pair, chosen in levels.items()
+                for criterion, level, points in chosen
+            ),
+        )
     bulk.insert_rows(Feedback, columns, rows)
     ids: dict[tuple[int, int], int] = {}
-    if keys or levels:
+    if keys:
         ids = _feedback_keys([(row[work], row[student]) for row in rows])
-    bulk.insert_rows(
-        RubricScore,
-        ("feedback_id", "criterion_id", "level_id", "points"),
-        (
-            (ids[pair], criterion, level, points)
-            for pair, chosen in levels.items()
-            for criterion, level, points in chosen
-        ),
-    )
     _classes_of_work(row[work] for row in rows)
     return ids
+
+
+def _assessments(
+    names: list[str],
+    rows: Sequence[Values],
+    levels: Mapping[tuple[int, int], Levels],
+    rubrics: Mapping[int, int],
+) -> dict[tuple[int, int], int]:
+    """A teacher assessment of the work's rubric for each feedback with levels, by (assignment
+    id, student id); its assessor is who graded the feedback, when given."""
+    work, student = names.index("assignment_id"), names.index("student_id")
+    grader = names.index("graded_by_id") if "graded_by_id" in names else None
+    pairs = [(row[work], row[student]) for row in rows if (row[work], row[student]) in levels]
+    graders = {(row[work], row[student]): row[grader] for row in rows} if grader is not None else {}
+    made = bulk.insert_objects(
+        [
+            RubricAssessment(
+                rubric_id=rubrics[assignment],
+                student_id=pupil,
+                assessor_id=graders.get((assignment, pupil)),
+                kind=AssessmentKind.TEACHER,
+            )
+            for assignment, pupil in pairs
+        ]
+    )
+    return {pair: assessment.pk for pair, assessment in zip(pairs, made, strict=True)}
 
 
 def feedback_seen_create(*, rows: Sequence[tuple[int, int, dt.datetime]]) -> int:
@@ -274,23 +315,20 @@ def _checked(rows: Iterable[Values], title: int, what: str) -> Iterable[Values]:
         yield row
 
 
-def _scales(assignment_ids: Iterable[int]) -> dict[int, tuple[Decimal | None, bool]]:
-    """Each assignment's (points, graded with a rubric)."""
-    return {
-        pk: (points, rubric is not None)
-        for pk, (points, rubric) in _values(
-            Assignment, set(assignment_ids), "points", "rubric_id"
-        ).items()
-    }
+def _scales(assignment_ids: Iterable[int]) -> dict[int, tuple[Decimal | None, int | None]]:
+    """Each assignment's (points, rubric id)."""
+    return _values(Assignment, set(assignment_ids), "points", "rubric_id")
 
 
 def _check_score(
-    score: Any, scale: tuple[Decimal | None, bool], total: Decimal | None, where: object
+    score: Any, scale: tuple[Decimal | None, int | None], total: Decimal | None, where: object
 ) -> None:
     if score is None:
         return
     points, rubric = scale
-    message = score_error(Decimal(score), points=points, rubric=rubric, rubric_total=total)
+    message = score_error(
+        Decimal(score), points=points, rubric=rubric is not None, rubric_total=total
+    )
     if message is not None:
         raise ValueError(f"{message} ({where})")
 
@@ -337,13 +375,8 @@ def feedback_update(*, changes: Sequence[Change], now: dt.datetime) -> None:
     """Set fields of existing feedback; a new grade keeps the score rule and replaces the
     teacher's unreturned changes."""
     scored = [pk for pk, fields in changes if fields.get("score") is not None]
-    scales = {
-        pk: (points, rubric is not None)
-        for pk, (points, rubric) in _values(
-            Feedback, set(scored), "assignment__points", "assignment__rubric_id"
-        ).items()
-    }
-    totals = _rubric_totals([pk for pk in scored if scales[pk][1]])
+    scales = _values(Feedback, set(scored), "assignment__points", "assignment__rubric_id")
+    totals = _rubric_totals([pk for pk in scored if scales[pk][1] is not None])
     ready: list[Change] = []
     for pk, fields in changes:
         if fields.get("score") is not None:
@@ -375,12 +408,9 @@ def _rubric_totals(feedback_ids: Sequence[int]) -> dict[int, Decimal]:
     totals: dict[int, Decimal] = {}
     for start in range(0, len(feedback_ids), BATCH):
         totals.update(
-            RubricScore.objects.filter(
-                feedback_id__in=feedback_ids[start : start + BATCH], level__isnull=False
+            feedback_rubric_totals(
+                Feedback.objects.filter(pk__in=feedback_ids[start : start + BATCH])
             )
-            .values("feedback_id")
-            .annotate(total=Sum("points"))
-            .values_list("feedback_id", "total")
         )
     return totals
 
@@ -419,14 +449,16 @@ def classwork_delete(school_classes: models.QuerySet[SchoolClass]) -> int:
     work = Assignment.objects.filter(school_class__in=classes).values("pk")
     feedback = Feedback.objects.filter(assignment__in=work).values("pk")
     rubrics = Rubric.objects.filter(school_class__in=classes).values("pk")
+    assessments = RubricAssessment.objects.filter(rubric__in=rubrics).values("pk")
     criteria = RubricCriterion.objects.filter(rubric__in=rubrics).values("pk")
     steps: list[tuple[type[models.Model], str, models.QuerySet[Any]]] = [
-        (RubricScore, "feedback_id", feedback),
+        (RubricScore, "assessment_id", assessments),
         (FeedbackSeen, "feedback_id", feedback),
         (Feedback, "assignment_id", work),
         (Submission, "assignment_id", work),
         (AssignmentMaterial, "assignment_id", work),
         (Assignment, "school_class_id", classes),
+        (RubricAssessment, "rubric_id", rubrics),
         (RubricLevel, "criterion_id", criteria),
         (RubricCriterion, "rubric_id", rubrics),
         (Rubric, "school_class_id", classes),
@@ -443,5 +475,6 @@ def analyze() -> None:
     """Fresh planner statistics for the classwork tables (after a bulk load, on PostgreSQL)."""
     bulk.analyze(
         (Topic, GradingCategory, Rubric, RubricCriterion, RubricLevel, Assignment,
-         AssignmentMaterial, Submission, Feedback, RubricScore, FeedbackSeen, ClassEvent)
+         AssignmentMaterial, Submission, Feedback, RubricAssessment, RubricScore, FeedbackSeen,
+         ClassEvent)
     )  # fmt: skip

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from village.community.models import SchoolClass
+from village.community.models import Organisation, SchoolClass
 from village.core.models import SourcedModel, TimeStampedModel
 
 
@@ -75,9 +75,17 @@ class GradingCategory(SourcedModel):
 
 
 class Rubric(TimeStampedModel):
-    """Criteria, each with levels worth points, that a teacher scores a piece of work on."""
+    """Criteria, each with levels worth points, that work or progress is scored on.
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="rubrics")
+    A rubric is owned by a class (its teachers grade work with it) or, without a class, by the
+    school (apps above classwork refer to it: goals, support plans). ``school`` is always set:
+    the class's school for a class rubric (``services.rubrics.rubric_create`` keeps them equal).
+    """
+
+    school = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="rubrics")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, null=True, blank=True, related_name="rubrics"
+    )
     title = models.CharField(_("title"), max_length=200)
 
     class Meta:
@@ -115,6 +123,43 @@ class RubricLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.points})"
+
+
+class AssessmentKind(models.TextChoices):
+    TEACHER = "teacher", _("Teacher")
+    SELF = "self", _("Self-assessment")
+
+
+class RubricAssessment(TimeStampedModel):
+    """One student's work or progress scored on a rubric, by a teacher or by the student
+    (``kind``). Its ``scores`` hold the level chosen for each criterion. Teacher feedback on
+    work graded with a rubric has one (``Feedback.assessment``); apps above classwork (goals,
+    support plans) refer to theirs."""
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="assessments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rubric_assessments"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=16, choices=AssessmentKind.choices)
+
+    class Meta:
+        ordering = ["rubric_id", "student_id", "id"]
+        indexes = [models.Index(fields=["student", "rubric"], name="rubricassessment_student")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AssessmentKind.values), name="rubricassessment_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} assessment of {self.student_id} on rubric {self.rubric_id}"
 
 
 def published_q(now: object, *, through: str = "") -> Q:
@@ -308,6 +353,14 @@ class Feedback(SourcedModel):
     draft_excused = models.BooleanField(_("excused (changes)"), default=False)
     #: The rubric level chosen for each criterion in the changes: {"criterion id": level id}.
     draft_rubric = models.JSONField(default=dict, blank=True)
+    #: The rubric scores the student and family see (work graded with a rubric).
+    assessment = models.OneToOneField(
+        RubricAssessment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+    )
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -340,7 +393,11 @@ class Feedback(SourcedModel):
 
 
 class RubricScore(models.Model):
-    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="rubric_scores")
+    """The level chosen for one criterion of an assessment, and the points it is worth."""
+
+    assessment = models.ForeignKey(
+        RubricAssessment, on_delete=models.CASCADE, related_name="scores"
+    )
     criterion = models.ForeignKey(RubricCriterion, on_delete=models.CASCADE, related_name="+")
     level = models.ForeignKey(
         RubricLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -348,9 +405,9 @@ class RubricScore(models.Model):
     points = models.DecimalField(max_digits=6, decimal_places=2)
 
     class Meta:
-        ordering = ["feedback_id", "criterion_id"]
+        ordering = ["assessment_id", "criterion_id"]
         constraints = [
-            models.UniqueConstraint(fields=["feedback", "criterion"], name="rubricscore_unique")
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="rubricscore_unique")
         ]
 
     def __str__(self) -> str:

@@ -272,6 +272,22 @@ def event_for_editor(school_class: SchoolClass, event_id: int) -> ClassEvent:
     return found
 
 
+def visible_rubrics(user: AnyUser) -> QuerySet[Rubric]:
+    """Rubrics ``user`` may see: a class's as staff of the class (``staff_classes``: its
+    teachers and aides, its school's admins), a school's own (no class) as a teacher, aide or
+    admin of the school."""
+    if not user.is_authenticated:
+        return Rubric.objects.none()
+    roles = roles_of(user)
+    school_staff = Q(school_id__in=roles.orgs(Role.TEACHER) | roles.orgs(Role.AIDE))
+    if roles.is_admin:
+        school_staff |= Q(school_id__in=administered_schools(user).values("pk"))
+    return Rubric.objects.filter(
+        Q(school_class__in=staff_classes(user).values("pk"))
+        | (Q(school_class__isnull=True) & school_staff)
+    )
+
+
 def rubric_for_editor(school_class: SchoolClass, rubric_id: int) -> Rubric:
     """A rubric of the class, or ``Http404`` (a rubric of another class included)."""
     found = Rubric.objects.filter(pk=rubric_id, school_class=school_class).first()
@@ -370,5 +386,6 @@ __all__ = [
     "topic_for_editor",
     "visible_assignments",
     "visible_classes",
+    "visible_rubrics",
     "visible_submissions",
 ]

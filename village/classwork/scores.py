@@ -11,6 +11,7 @@ the teacher's grading page, the JSON API and the gradebook import.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,13 @@ def points_text(value: Decimal) -> str:
     """Points as people write them: ``10.00`` as ``10``, ``7.50`` as ``7.5``."""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def rubric_total(points: Iterable[Decimal]) -> Decimal | None:
+    """What work scored on a rubric is worth: the sum of the points of the levels chosen
+    (``None`` while no level is chosen)."""
+    chosen = list(points)
+    return sum(chosen, Decimal(0)) if chosen else None
 
 
 def score_error(

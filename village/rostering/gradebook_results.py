@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q
 
 from village.accounts.models import User
-from village.classwork.models import Feedback, RubricScore
+from village.classwork.models import Feedback
 from village.classwork.scores import score_error
+from village.classwork.selectors.rubrics import feedback_rubric_totals
 from village.community.models import Enrollment
 from village.core.models import RosterStatus
 from village.rostering.bundle import Bundle, Manifest
@@ -195,12 +196,7 @@ class _Planner(LineItemPlanner):
     def _rubric_totals(self) -> dict[int, Decimal]:
         """The sum of the rubric levels chosen on each imported result (one query, on need)."""
         if self._totals is None:
-            self._totals = dict(
-                RubricScore.objects.filter(feedback__sourced_id__isnull=False, level__isnull=False)
-                .values("feedback_id")
-                .annotate(total=Sum("points"))
-                .values_list("feedback_id", "total")
-            )
+            self._totals = feedback_rubric_totals(Feedback.objects.filter(sourced_id__isnull=False))
         return self._totals
 
     def _feedback(self, record: GradebookRecord, zone: str, file: str) -> Row | None:

@@ -12,11 +12,9 @@ from ninja import Field, Router, Schema, Status
 from village.accounts.api import api_caller
 from village.classwork import policies
 from village.classwork.api.common import invalid, staff_assignment, utc
-from village.classwork.models import (
-    Feedback,
-    RubricScore,
-)
+from village.classwork.models import Feedback
 from village.classwork.selectors.grading import student_work
+from village.classwork.selectors.rubrics import assessment_levels
 from village.classwork.services.feedback import feedback_draft_discard, feedback_save
 from village.classwork.status import WorkStatus
 from village.core.api import (
@@ -217,9 +215,6 @@ def feedback_changes_discard(
 
 def _feedback_out(feedback: Feedback) -> FeedbackOut:
     feedback.refresh_from_db()  # grades as stored: with two decimal places
-    levels = RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
-        "criterion_id", "level_id"
-    )
     return FeedbackOut(
         assignment_id=feedback.assignment_id,
         student_id=feedback.student_id,
@@ -227,7 +222,7 @@ def _feedback_out(feedback: Feedback) -> FeedbackOut:
         comment=feedback.comment,
         excused=feedback.excused,
         returned_at=feedback.returned_at,
-        rubric_levels={criterion: level for criterion, level in levels if level is not None},
+        rubric_levels=assessment_levels(feedback.assessment_id),
         changes=_changes_out(feedback),
     )
 

@@ -11,7 +11,6 @@ from village.classwork.models import (
     AssignmentMaterial,
     Feedback,
     RubricCriterion,
-    RubricScore,
     Submission,
 )
 from village.classwork.selectors.cells import (
@@ -24,7 +23,7 @@ from village.classwork.selectors.cells import (
     class_students,
     tally,
 )
-from village.classwork.selectors.rubrics import rubric_criteria
+from village.classwork.selectors.rubrics import assessment_levels, rubric_criteria
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +115,7 @@ def grading_page(assignment: Assignment, student: User, *, now: dt.datetime) -> 
     later = rows[index + 1 :] + rows[:index]
     feedback = Feedback.objects.filter(assignment=assignment, student_id=student_id).first()
     chosen = (
-        dict(
-            RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
-                "criterion_id", "level_id"
-            )
-        )
+        assessment_levels(feedback.assessment_id)
         if feedback is not None and assignment.rubric_id is not None
         else {}
     )
@@ -141,5 +136,5 @@ def grading_page(assignment: Assignment, student: User, *, now: dt.datetime) -> 
         ),
         feedback=feedback,
         criteria=rubric_criteria(assignment),
-        chosen_levels={k: v for k, v in chosen.items() if v is not None},
+        chosen_levels=chosen,
     )

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from village.accounts.models import User
@@ -26,10 +26,14 @@ from village.classwork.models import (
     AssignmentMaterial,
     Feedback,
     FeedbackSeen,
-    RubricScore,
     Submission,
 )
-from village.classwork.selectors.rubrics import RubricRow
+from village.classwork.selectors.rubrics import (
+    RubricRow,
+    ScoreLine,
+    assessment_lines,
+    scores_prefetch,
+)
 from village.classwork.selectors.work import WorkItem, current_classes, work_items
 from village.classwork.status import WorkStatus, work_status
 from village.community.policies import student_schools
@@ -134,17 +138,6 @@ def materials(assignment: Assignment) -> list[AssignmentMaterial]:
 
 
 @dataclass(frozen=True)
-class RubricLine:
-    """The level a teacher chose for one criterion, and the points it gave."""
-
-    criterion: str
-    level: str
-    description: str
-    points: Decimal
-    max_points: Decimal | None
-
-
-@dataclass(frozen=True)
 class ReturnedFeedback:
     """Feedback the teacher returned (or the note that the work is excused).
 
@@ -158,7 +151,7 @@ class ReturnedFeedback:
     seen: bool
     score: Decimal | None
     points: Decimal | None
-    rubric: list[RubricLine]
+    rubric: list[ScoreLine]
 
     @property
     def percent(self) -> Decimal | None:
@@ -208,30 +201,15 @@ def _returned_feedback(
                 FeedbackSeen.objects.filter(feedback_id=OuterRef("pk"), user_id=viewer_id)
             )
         )
-        .prefetch_related(
-            Prefetch(
-                "rubric_scores",
-                queryset=RubricScore.objects.select_related("criterion", "level").order_by(
-                    "criterion__position", "criterion_id"
-                ),
-            )
-        )
+        .select_related("assessment")
+        .prefetch_related(scores_prefetch("assessment__"))
     )
     return {feedback.student_id: feedback for feedback in rows}
 
 
-def _rubric_lines(feedback: Feedback, rubric: list[RubricRow]) -> list[RubricLine]:
+def _rubric_lines(feedback: Feedback, rubric: list[RubricRow]) -> list[ScoreLine]:
     max_points = {row.criterion.pk: row.max_points for row in rubric}
-    return [
-        RubricLine(
-            criterion=score.criterion.title,
-            level=score.level.title if score.level else "",
-            description=score.level.description if score.level else "",
-            points=score.points,
-            max_points=max_points.get(score.criterion_id),
-        )
-        for score in feedback.rubric_scores.all()
-    ]
+    return assessment_lines(feedback.assessment, max_points)
 
 
 def _feedback_view(

@@ -162,7 +162,7 @@ def assignment_update(
         assignment.instructions_source = changes["instructions"]
         assignment.instructions = _instructions_html(changes["instructions"])
     if assignment.rubric_id != old_rubric_id:
-        scored = RubricScore.objects.filter(feedback__assignment=assignment).exists()
+        scored = RubricScore.objects.filter(assessment__feedback__assignment=assignment).exists()
         require(
             not scored,
             "rubric",

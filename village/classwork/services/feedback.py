@@ -18,16 +18,19 @@ from village.accounts.models import User
 from village.classwork import versions
 from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import (
+    AssessmentKind,
     Assignment,
     Feedback,
     FeedbackSeen,
-    RubricCriterion,
+    RubricAssessment,
     RubricLevel,
     RubricScore,
 )
 from village.classwork.policies import student_class_ids
-from village.classwork.scores import check_score
+from village.classwork.scores import check_score, rubric_total
+from village.classwork.selectors.rubrics import assessment_levels
 from village.classwork.services.checks import require
+from village.classwork.services.rubrics import RubricChoice, assessment_save, rubric_choice
 
 
 def _check_student(assignment: Assignment, student: User) -> None:
@@ -54,61 +57,48 @@ def _feedback_for(assignment: Assignment, student: User, graded_by: User | None)
     return feedback
 
 
-def _rubric_points(
+def _rubric_choice(
     assignment: Assignment, levels: Mapping[int, int | None], *, complete: bool
-) -> tuple[dict[int, RubricLevel], Decimal | None]:
-    """The chosen level of each criterion, checked against the rubric, and their sum."""
-    criteria = {
-        c.pk: c
-        for c in RubricCriterion.objects.filter(rubric=assignment.rubric).prefetch_related("levels")
-    }
-    chosen: dict[int, RubricLevel] = {}
-    for criterion_id, level_id in levels.items():
-        criterion = criteria.get(criterion_id)
-        require(criterion is not None, "rubric", _("This criterion is not on the rubric."))
-        assert criterion is not None
-        if level_id is None:
-            continue
-        level = next((lv for lv in criterion.levels.all() if lv.pk == level_id), None)
-        require(
-            level is not None,
-            "rubric",
-            _("Choose one of the levels of “%(criterion)s”.") % {"criterion": criterion.title},
-        )
-        assert level is not None
-        chosen[criterion_id] = level
-    if complete and chosen:
-        unscored = [c.title for pk, c in criteria.items() if pk not in chosen]
-        require(
-            not unscored,
-            "rubric",
-            _("Choose a level for every criterion before returning: %(criteria)s.")
-            % {"criteria": ", ".join(unscored)},
-        )
-    total = sum((level.points for level in chosen.values()), Decimal(0)) if chosen else None
-    return chosen, total
+) -> RubricChoice:
+    """The chosen level of each criterion, checked against the work's rubric, and their sum."""
+    assert assignment.rubric_id is not None
+    return rubric_choice(
+        rubric_id=assignment.rubric_id,
+        levels=levels,
+        complete=complete,
+        kind=AssessmentKind.TEACHER,
+    )
 
 
-def _save_rubric_scores(feedback: Feedback, chosen: dict[int, RubricLevel]) -> None:
-    RubricScore.objects.filter(feedback=feedback).exclude(criterion_id__in=list(chosen)).delete()
-    for criterion_id, level in chosen.items():
-        RubricScore.objects.update_or_create(
-            feedback=feedback,
-            criterion_id=criterion_id,
-            defaults={"level": level, "points": level.points},
-        )
+def _keep_scores(feedback: Feedback, chosen: dict[int, RubricLevel]) -> None:
+    """Make ``chosen`` the rubric scores of ``feedback`` (its teacher assessment); with none
+    chosen, the feedback has no assessment. The caller saves the feedback."""
+    if not chosen:
+        if feedback.assessment_id is not None:
+            RubricAssessment.objects.filter(pk=feedback.assessment_id).delete()
+            feedback.assessment = None
+        return
+    assert feedback.assignment.rubric is not None
+    feedback.assessment = assessment_save(
+        rubric=feedback.assignment.rubric,
+        student=feedback.student,
+        assessor=feedback.graded_by,
+        kind=AssessmentKind.TEACHER,
+        levels={criterion: level.pk for criterion, level in chosen.items()},
+        complete=False,
+        assessment=feedback.assessment,
+    )
 
 
 def _saved_rubric_total(feedback: Feedback) -> Decimal | None:
     """The sum of the levels already chosen on ``feedback`` (``None`` when none is)."""
-    if feedback.pk is None:
+    if feedback.assessment_id is None:
         return None
-    points = list(
-        RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
-            "points", flat=True
-        )
+    return rubric_total(
+        RubricScore.objects.filter(
+            assessment_id=feedback.assessment_id, level__isnull=False
+        ).values_list("points", flat=True)
     )
-    return sum(points, Decimal(0)) if points else None
 
 
 @transaction.atomic
@@ -147,7 +137,8 @@ def feedback_save(
         excused = feedback.draft_excused if excused is None else excused
     total: Decimal | None = None
     if rubric and rubric_levels is not None:
-        chosen, total = _rubric_points(assignment, rubric_levels, complete=return_to_student)
+        choice = _rubric_choice(assignment, rubric_levels, complete=return_to_student)
+        chosen, total = choice.levels, choice.total
     elif rubric:
         total = _saved_rubric_total(feedback)
     check_score(score, points=assignment.points, rubric=rubric, rubric_total=total)
@@ -161,9 +152,9 @@ def feedback_save(
     if excused is not None:
         feedback.excused = excused
     _clear_draft(feedback)
-    feedback.save()
     if chosen is not None:
-        _save_rubric_scores(feedback, chosen)
+        _keep_scores(feedback, chosen)
+    feedback.save()
     if return_to_student:
         _return(feedback, now or timezone.now())
     versions.students_changed([student.pk])
@@ -210,11 +201,7 @@ def _same_as_returned(feedback: Feedback) -> bool:
 
 
 def _returned_levels(feedback: Feedback) -> dict[int, int]:
-    return dict(
-        RubricScore.objects.filter(feedback=feedback, level__isnull=False).values_list(
-            "criterion_id", "level_id"
-        )
-    )
+    return assessment_levels(feedback.assessment_id)
 
 
 def _clear_draft(feedback: Feedback) -> None:
@@ -232,10 +219,10 @@ def _apply_draft(feedback: Feedback) -> None:
     rubric = assignment.rubric_id is not None
     total: Decimal | None = None
     if rubric:
-        chosen, chosen_total = _rubric_points(assignment, feedback.draft_levels, complete=True)
-        _save_rubric_scores(feedback, chosen)
-        total = chosen_total if chosen else None
-        score = total if chosen else score
+        choice = _rubric_choice(assignment, feedback.draft_levels, complete=True)
+        _keep_scores(feedback, choice.levels)
+        total = choice.total
+        score = total if choice.levels else score
     check_score(score, points=assignment.points, rubric=rubric, rubric_total=total)
     feedback.score = score
     feedback.comment = feedback.draft_comment

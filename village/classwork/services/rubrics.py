@@ -1,10 +1,13 @@
-"""Writing rubrics: criteria, each with levels and their points.
+"""Writing rubrics (criteria, each with levels and their points) and scoring on them.
 
-Once work was scored on a rubric, only its title changes (``rubric_is_scored``)."""
+A rubric is a class's or, without a class, its school's own (apps above classwork refer to
+those). Once anything was scored on a rubric, only its title changes (``rubric_is_scored``).
+Every score on a rubric is written by ``assessment_save``: a teacher's (feedback on work, through
+``services.feedback``) or a student's own (``kind`` self), checked by ``rubric_choice``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,18 +17,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from village.accounts.models import User
 from village.classwork import versions
 from village.classwork.models import (
+    AssessmentKind,
     Assignment,
     Feedback,
     Rubric,
+    RubricAssessment,
     RubricCriterion,
     RubricLevel,
+    RubricScore,
 )
-from village.classwork.scores import points_text
+from village.classwork.scores import points_text, rubric_total
 from village.classwork.selectors.rubrics import rubric_scores
 from village.classwork.services.checks import clean, require
-from village.community.models import SchoolClass
+from village.community.models import Organisation, SchoolClass
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +86,25 @@ def _check_criteria(criteria: Sequence[CriterionSpec]) -> None:
 
 @transaction.atomic
 def rubric_create(
-    *, school_class: SchoolClass, title: str, criteria: Sequence[CriterionSpec]
+    *,
+    title: str,
+    criteria: Sequence[CriterionSpec],
+    school_class: SchoolClass | None = None,
+    school: Organisation | None = None,
 ) -> Rubric:
-    """A rubric of the class: criteria in order, each with levels (best first, as written)."""
-    rubric = Rubric(school_class=school_class, title=title.strip())
+    """A rubric of the class or, without one, of the school: criteria in order, each with
+    levels (best first, as written). A class's rubric belongs to the class's school."""
+    if school_class is not None:
+        require(
+            school is None or school.pk == school_class.school_id,
+            "school",
+            _("A class's rubric belongs to the class's school."),
+        )
+        rubric = Rubric(school_class=school_class, school_id=school_class.school_id)
+    else:
+        require(school is not None, "school", _("A rubric belongs to a class or a school."))
+        rubric = Rubric(school=school)
+    rubric.title = title.strip()
     require(bool(rubric.title), "rubric_title", _("Give the rubric a title."))
     _check_criteria(criteria)
     rubric.save()
@@ -176,7 +198,7 @@ def rubric_update(
         RubricCriterion.objects.filter(rubric=rubric).delete()
         _write_criteria(rubric, criteria)
         _points_follow_rubric(rubric)
-    if Assignment.objects.filter(rubric=rubric).exists():
+    if rubric.school_class_id is not None and Assignment.objects.filter(rubric=rubric).exists():
         # students see the rubric of their work, and its points
         versions.classes_changed([rubric.school_class_id])
     return rubric
@@ -223,3 +245,92 @@ def rubric_max_points(rubric: Rubric) -> Decimal:
         .values_list("best", flat=True)
     )
     return sum(best, Decimal(0)).quantize(Decimal("0.01"))
+
+
+# --- scoring on a rubric -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RubricChoice:
+    """Levels chosen on a rubric, checked: the level of each criterion chosen, and what they
+    are worth by the score rule (``scores.rubric_total``; ``None`` while none is chosen)."""
+
+    levels: dict[int, RubricLevel]
+    total: Decimal | None
+
+
+def rubric_choice(
+    *, rubric_id: int, levels: Mapping[int, int | None], complete: bool, kind: str
+) -> RubricChoice:
+    """Check the levels chosen (criterion id to level id; ``None`` leaves a criterion
+    unscored): each criterion on the rubric, each level one of its criterion's. ``complete``
+    asks for a level on every criterion; a teacher may still choose none (a comment alone), a
+    student assessing themself may not (two queries)."""
+    criteria = {
+        c.pk: c
+        for c in RubricCriterion.objects.filter(rubric_id=rubric_id).prefetch_related("levels")
+    }
+    chosen: dict[int, RubricLevel] = {}
+    for criterion_id, level_id in levels.items():
+        criterion = criteria.get(criterion_id)
+        require(criterion is not None, "rubric", _("This criterion is not on the rubric."))
+        assert criterion is not None
+        if level_id is None:
+            continue
+        level = next((lv for lv in criterion.levels.all() if lv.pk == level_id), None)
+        require(
+            level is not None,
+            "rubric",
+            _("Choose one of the levels of “%(criterion)s”.") % {"criterion": criterion.title},
+        )
+        assert level is not None
+        chosen[criterion_id] = level
+    teacher = kind == AssessmentKind.TEACHER
+    if complete and (chosen or not teacher):
+        unscored = ", ".join(c.title for pk, c in criteria.items() if pk not in chosen)
+        require(
+            not unscored,
+            "rubric",
+            (
+                _("Choose a level for every criterion before returning: %(criteria)s.")
+                if teacher
+                else _("Choose a level for every criterion: %(criteria)s.")
+            )
+            % {"criteria": unscored},
+        )
+    return RubricChoice(chosen, rubric_total(level.points for level in chosen.values()))
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    rubric: Rubric,
+    student: User,
+    assessor: User | None,
+    kind: str,
+    levels: Mapping[int, int | None],
+    complete: bool = True,
+    assessment: RubricAssessment | None = None,
+) -> RubricAssessment:
+    """Score ``student`` on ``rubric``: a new assessment, or ``assessment`` (the same rubric,
+    student and kind) scored anew. ``levels`` maps criterion id to level id, checked by
+    ``rubric_choice``; each score is worth its level's points."""
+    require(kind in AssessmentKind.values, "kind", _("Unknown kind of assessment."))
+    choice = rubric_choice(rubric_id=rubric.pk, levels=levels, complete=complete, kind=kind)
+    if assessment is None:
+        assessment = RubricAssessment(rubric=rubric, student=student, kind=kind)
+    require(
+        (assessment.rubric_id, assessment.student_id, assessment.kind)
+        == (rubric.pk, student.pk, kind),
+        "rubric",
+        _("This assessment is of another rubric, student or kind."),
+    )
+    if assessor is not None:
+        assessment.assessor = assessor
+    assessment.save()
+    RubricScore.objects.filter(assessment=assessment).delete()
+    RubricScore.objects.bulk_create(
+        RubricScore(assessment=assessment, criterion_id=criterion, level=level, points=level.points)
+        for criterion, level in choice.levels.items()
+    )
+    return assessment

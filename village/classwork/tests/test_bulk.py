@@ -10,7 +10,15 @@ import pytest
 from django.utils import timezone
 
 from village.classwork import bulk, versions
-from village.classwork.models import Assignment, Feedback, FeedbackSeen, RubricScore
+from village.classwork.models import (
+    AssessmentKind,
+    Assignment,
+    Feedback,
+    FeedbackSeen,
+    Rubric,
+    RubricAssessment,
+    RubricScore,
+)
 from village.core.models import RosterStatus
 from village.demo.personas import Personas
 
@@ -88,6 +96,14 @@ def test_a_rubric_grade_is_the_sum_of_its_levels(personas: Personas) -> None:
         levels={(pk, p.ada.pk): [(criterion.pk, secure.pk, 4)]},
     )
     assert RubricScore.objects.get().level == secure
+    assessment = RubricAssessment.objects.get()  # the scores are a teacher's assessment
+    assert (assessment.rubric_id, assessment.student, assessment.kind) == (
+        rubric,
+        p.ada,
+        AssessmentKind.TEACHER,
+    )
+    assert Feedback.objects.get().assessment == assessment
+    assert Rubric.objects.get().school_id == p.homeroom5.school_id
 
 
 def test_a_grade_from_outside_replaces_the_teachers_unreturned_changes(

@@ -61,6 +61,7 @@ def lab_rubric(school_class: SchoolClass, title: str = "Lab report") -> Rubric:
 
 
 def graded_with(rubric: Rubric, title: str = "Lab") -> Assignment:
+    assert rubric.school_class is not None
     return assignment_create(
         school_class=rubric.school_class, title=title, created_by=None, rubric=rubric
     )

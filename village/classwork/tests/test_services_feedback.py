@@ -151,7 +151,7 @@ def test_a_grade_given_directly_on_rubric_work_must_be_the_rubric_sum(personas: 
         assignment=work, student=p.leo, graded_by=p.rivera, comment="Better."
     )
     assert comment_only.score == D(5)
-    assert RubricScore.objects.filter(feedback=comment_only).count() == 2
+    assert RubricScore.objects.filter(assessment__feedback=comment_only).count() == 2
 
 
 @pytest.mark.parametrize("score", [D(11), D("10.01")])

@@ -21,17 +21,18 @@ from django.utils import timezone
 from village.accounts.models import User
 from village.accounts.tokens import token_create
 from village.classwork.models import (
+    AssessmentKind,
     Assignment,
     AssignmentMaterial,
     Feedback,
     Rubric,
     RubricCriterion,
     RubricLevel,
-    RubricScore,
     Submission,
     Topic,
 )
 from village.classwork.richtext import sanitise
+from village.classwork.services.rubrics import assessment_save
 from village.classwork.services.submissions import submission_hand_in
 from village.community.models import SchoolClass
 
@@ -142,7 +143,9 @@ def material_file(work: Assignment, title: str = "Worksheet") -> AssignmentMater
 
 def rubric(school_class: SchoolClass) -> Rubric:
     """Two criteria (Science, Presentation), each with levels worth 1, 3 and 5 points."""
-    made = Rubric.objects.create(school_class=school_class, title="Poster rubric")
+    made = Rubric.objects.create(
+        school_class=school_class, school_id=school_class.school_id, title="Poster rubric"
+    )
     for position, title in enumerate(["Science", "Presentation"]):
         criterion = RubricCriterion.objects.create(rubric=made, title=title, position=position)
         for level_position, (level, points) in enumerate(
@@ -185,15 +188,24 @@ def give_feedback(
         returned_at=timezone.now() if returned else None,
         graded_by=teacher,
     )
+    chosen = {}
     for criterion_title, level_title in (levels or {}).items():
-        level = RubricLevel.objects.select_related("criterion").get(
+        level = RubricLevel.objects.get(
             criterion__rubric_id=work.rubric_id or 0,
             criterion__title=criterion_title,
             title=level_title,
         )
-        RubricScore.objects.create(
-            feedback=feedback, criterion=level.criterion, level=level, points=level.points
+        chosen[level.criterion_id] = level.pk
+    if chosen and work.rubric is not None:
+        feedback.assessment = assessment_save(
+            rubric=work.rubric,
+            student=student,
+            assessor=teacher,
+            kind=AssessmentKind.TEACHER,
+            levels=chosen,
+            complete=False,
         )
+        feedback.save(update_fields=["assessment"])
     return feedback
 
 

@@ -206,7 +206,7 @@ def test_feedback_reads_like_a_teacher_wrote_it():
     assert len(set(returned.values_list("comment", flat=True))) > 300
     rubric_feedback = returned.filter(assignment__rubric__isnull=False)[:100]
     for feedback in rubric_feedback:
-        total = RubricScore.objects.filter(feedback=feedback).aggregate(Sum("points"))
+        total = RubricScore.objects.filter(assessment__feedback=feedback).aggregate(Sum("points"))
         assert total["points__sum"] == feedback.score
     assert FeedbackSeen.objects.filter(user__username="sam").exists()
 

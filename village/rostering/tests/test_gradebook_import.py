@@ -301,7 +301,11 @@ def test_delta_results_may_refer_to_line_items_village_has(tmp_path: Path) -> No
 def test_village_only_data_survives_a_re_import(tmp_path: Path) -> None:
     import_both(tmp_path, gradebook_files(), "first")
     worksheet = Assignment.objects.get(sourced_id="li1")
-    rubric = Rubric.objects.create(school_class=worksheet.school_class, title="Working")
+    rubric = Rubric.objects.create(
+        school_class=worksheet.school_class,
+        school_id=worksheet.school_class.school_id,
+        title="Working",
+    )
     topic = Topic.objects.create(
         school_class=worksheet.school_class,
         title="Fractions",
@@ -424,7 +428,9 @@ def test_a_result_above_the_points_is_reported_and_changes_nothing(tmp_path: Pat
 def test_a_result_on_rubric_work_must_be_the_sum_of_its_levels(tmp_path: Path) -> None:
     import_both(tmp_path, gradebook_files(), "first")
     work = Assignment.objects.get(sourced_id="li1")
-    rubric = Rubric.objects.create(school_class=work.school_class, title="Worksheet")
+    rubric = Rubric.objects.create(
+        school_class=work.school_class, school_id=work.school_class.school_id, title="Worksheet"
+    )
     Assignment.objects.filter(pk=work.pk).update(rubric=rubric)
     before = list(Feedback.objects.order_by("pk").values())
 

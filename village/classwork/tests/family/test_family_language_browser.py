@@ -12,7 +12,15 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.pages import assert_accessible, shoot, sign_in
-from village.classwork.models import Feedback, Rubric, RubricCriterion, RubricLevel, RubricScore
+from village.classwork.models import (
+    AssessmentKind,
+    Feedback,
+    Rubric,
+    RubricAssessment,
+    RubricCriterion,
+    RubricLevel,
+    RubricScore,
+)
 from village.classwork.richtext import sanitise
 from village.classwork.services.events import class_event_create
 from village.classwork.services.submissions import submission_hand_in
@@ -66,7 +74,9 @@ UNMARKED = """(strings) => {
 
 def poster_with_feedback(p: Personas) -> int:
     """Ada's fraction poster with instructions, a rubric, her hand-in and returned feedback."""
-    rubric = Rubric.objects.create(school_class=p.homeroom5, title="Poster rubric")
+    rubric = Rubric.objects.create(
+        school_class=p.homeroom5, school_id=p.homeroom5.school_id, title="Poster rubric"
+    )
     criterion = RubricCriterion.objects.create(
         rubric=rubric, title="Accuracy of the number line", position=0
     )
@@ -85,16 +95,20 @@ def poster_with_feedback(p: Personas) -> int:
         instructions=sanitise("<p>Draw a number line from 0 to 1 and mark the thirds.</p>"),
     )
     submission_hand_in(student=p.ada, assignment=work, text="Mi póster", now=work.due_at)
-    feedback = Feedback.objects.create(
+    assessment = RubricAssessment.objects.create(
+        rubric=rubric, student=p.ada, assessor=p.rivera, kind=AssessmentKind.TEACHER
+    )
+    Feedback.objects.create(
         assignment=work,
         student=p.ada,
         comment="Lovely colours; label the thirds.",
         score=Decimal(5),
         returned_at=timezone.now() - dt.timedelta(hours=1),
         graded_by=p.rivera,
+        assessment=assessment,
     )
     RubricScore.objects.create(
-        feedback=feedback, criterion=criterion, level=level, points=Decimal(5)
+        assessment=assessment, criterion=criterion, level=level, points=Decimal(5)
     )
     return work.pk
 
