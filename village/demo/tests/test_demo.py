@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -8,6 +9,8 @@ from django.apps import apps
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db.models import Count, Exists, OuterRef
+from django.test import override_settings
+from pytest_django import DjangoDbBlocker
 
 from village.accounts.models import User
 from village.community.models import (
@@ -19,11 +22,13 @@ from village.community.models import (
     SchoolClass,
 )
 from village.core.models import AuditAction, AuditEvent
-from village.demo.community.school import demo_school_counts
+from village.demo.community.school import demo_school_counts, demo_school_delete
 from village.demo.logins import DEMO_LOGINS
 from village.demo.personas import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 PERSONA_USERNAMES = [
     "rivera",
@@ -102,9 +107,22 @@ def canonical_dump() -> dict[str, list[tuple]]:
     }
 
 
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
+    """The demo, built once for this module and committed; each test runs in a transaction
+    rolled back after it (so a test's reset or extra rows never reach the next test)."""
+    # Built before the per-test settings apply: hash with the tests' cheap hasher here too.
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=TEST_HASHERS):
+        output = run_demo()
+    yield output
+    with django_db_blocker.unblock():
+        demo_school_delete()
+        assert not User.objects.exists()
+
+
 @pytest.fixture
-def demo() -> str:
-    return run_demo()
+def demo(demo_output: str, db: None) -> str:
+    return demo_output
 
 
 def students_of(class_sourced_id: str) -> int:
