@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.backends.django import Template
 from django.template.defaultfilters import floatformat
 from django.template.loader import get_template
 from django.urls import reverse
@@ -79,18 +79,19 @@ class _Slots:
     over them took a quarter of the page's time, so the view fills these pieces in instead."""
 
     def __init__(
-        self, template: Template, context: dict[str, object], slots: tuple[str, ...]
+        self, template: str, context: Mapping[str, object], slots: tuple[str, ...]
     ) -> None:
         # Characters the templates never write, and escaping leaves as they are.
         marks = {chr(n + 1): name for n, name in enumerate(slots)}
-        html = template.render({**context, **{name: mark for mark, name in marks.items()}})
+        values = {name: mark for mark, name in marks.items()}
+        html = get_template(f"classwork/teacher/{template}").render({**context, **values})
         parts = re.split(f"([{''.join(marks)}])", html.rstrip("\n"))
         self.first = parts[0]
         self.then = [
             (marks[mark], text) for mark, text in zip(parts[1::2], parts[2::2], strict=True)
         ]
 
-    def fill(self, values: dict[str, object]) -> SafeString:
+    def fill(self, values: Mapping[str, str]) -> SafeString:
         html = self.first + "".join(
             [conditional_escape(values[name]) + text for name, text in self.then]
         )
@@ -108,9 +109,7 @@ def _headers(book: Gradebook, school_class: SchoolClass) -> SafeString:
     scheduled, no_due = _("Scheduled"), _("No due date")
     due, out_of = _("Due %(day)s"), " · " + _("/%(points)s")
     separator = get_format("DECIMAL_SEPARATOR")
-    column = _Slots(
-        get_template("classwork/teacher/_gradebook_column.html"), {}, ("href", "title", "when")
-    )
+    column = _Slots("_gradebook_column.html", {}, ("href", "title", "when"))
     headers = []
     for work in book.columns:
         if not work.published:
@@ -153,14 +152,13 @@ class _Students:
     from ``_gradebook_student.html`` once for each number missing."""
 
     def __init__(self) -> None:
-        self.template = get_template("classwork/teacher/_gradebook_student.html")
         self.rendered: dict[int, _Slots] = {}
 
     def __call__(self, row: GradebookRow) -> SafeString:
         found = self.rendered.get(row.missing)
         if found is None:
-            context = {"missing": row.missing}
-            found = self.rendered[row.missing] = _Slots(self.template, context, ("name",))
+            slots = _Slots("_gradebook_student.html", {"missing": row.missing}, ("name",))
+            found = self.rendered[row.missing] = slots
         return found.fill({"name": row.student.name})
 
 
@@ -169,14 +167,14 @@ class _Grades:
     grade (none yet, or low or not, with its trend), with the percentage filled in."""
 
     def __init__(self) -> None:
-        self.template = get_template("classwork/teacher/_gradebook_grade.html")
         self.rendered: dict[tuple[bool, bool, Trend], _Slots] = {}
 
     def __call__(self, grade: CourseGrade) -> SafeString:
         kind = (grade.percent is None, grade.is_low, grade.trend)
         found = self.rendered.get(kind)
         if found is None:
-            found = self.rendered[kind] = _Slots(self.template, {"grade": grade}, ("percent",))
+            slots = _Slots("_gradebook_grade.html", {"grade": grade}, ("percent",))
+            found = self.rendered[kind] = slots
         percent = "" if grade.percent is None else floatformat(grade.percent, "1")
         return found.fill({"percent": percent})
 
@@ -193,7 +191,6 @@ class _Cells(dict[GradebookCell, tuple[str, str]]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.template = get_template("classwork/teacher/_gradebook_cell.html")
         self.separator = get_format("DECIMAL_SEPARATOR")
         self.kinds: dict[tuple[str, bool, bool, bool], _Slots] = {}
 
@@ -202,7 +199,7 @@ class _Cells(dict[GradebookCell, tuple[str, str]]):
         slots = self.kinds.get(kind)
         if slots is None:
             context = {"cell": cell, "href": _LINK}
-            slots = self.kinds[kind] = _Slots(self.template, context, ("score",))
+            slots = self.kinds[kind] = _Slots("_gradebook_cell.html", context, ("score",))
         score = "" if cell.score is None else _number(cell.score, self.separator)
         # The template writes the link once (unpacking fails otherwise).
         before, after = slots.fill({"score": score}).split(_LINK)
