@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from decimal import Decimal
 
 import pytest
 from django.db.models import Max
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from village.accounts.models import User
@@ -332,3 +334,40 @@ def test_the_gradebook_rows_show_missing_work_low_grades_and_no_grade_yet(
     again = html.split("Again Test", 1)[1].split("</tr>", 1)[0]
     assert '<td class="gb-grade"><span>' in again
     assert '<span class="gb-trend" aria-hidden="true">↑</span>' in again
+
+
+@pytest.mark.parametrize(
+    ("language", "score", "points"), [("en", "8.25", "12.5"), ("es", "8,25", "12,5")]
+)
+def test_the_gradebook_writes_names_titles_scores_and_links_escaped(
+    personas: Personas, language: str, score: str, points: str
+) -> None:
+    """The view fills in what the gradebook's templates render once: the students' names and
+    the titles come out escaped, the scores in the teacher's language, each cell with its link."""
+    book = Book(personas)
+    draft = book.students["Draft"]
+    draft.first_name = "<b>\"Dee\"</b> & 'Co'"
+    draft.save(update_fields=["first_name"])
+    book.whole.title = '<script>alert("x")</script> & more'
+    book.whole.save(update_fields=["title"])
+    personas.rivera.preferred_language = language
+    personas.rivera.save(update_fields=["preferred_language"])
+    client = Client()
+    client.force_login(personas.rivera)
+    html = client.get(f"/work/classes/{book.school_class.pk}/gradebook/").content.decode()
+    assert "<script>alert" not in html
+    assert '<b>"Dee"' not in html
+    assert not re.search("[\x00-\x08]", html)
+    manage = reverse("classwork:assignment_manage", args=[book.school_class.pk, book.whole.pk])
+    title = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more"
+    header = f'<th scope="col" class="gb-work"><a href="{manage}">{title}</a><span class="gb-meta">'
+    assert header in html
+    assert html.split(header, 1)[1].split("</th>", 1)[0].endswith(f" · /{points}</span>")
+    name = "&lt;b&gt;&quot;Dee&quot;&lt;/b&gt; &amp; &#x27;Co&#x27; Test"
+    row = html.split(f'<th scope="row" class="gb-student">{name} <span class="gb-count">', 1)[1]
+    link = reverse("classwork:grade", args=[book.past.pk, draft.pk])
+    assert f'<td class="gb-cell"><a href="{link}"><span class="badge badge-info">' in row
+    assert '<span class="gb-draft">6*<span class="visually-hidden">' in row.split("</tr>", 1)[0]
+    back = html.split("Back Test", 1)[1].split("</tr>", 1)[0]
+    link = reverse("classwork:grade", args=[book.past.pk, book.students["Back"].pk])
+    assert f'<td class="gb-cell"><a href="{link}">{score}</a></td>' in back
