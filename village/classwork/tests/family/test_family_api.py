@@ -110,11 +110,11 @@ class TestOverview:
         p = personas
         build_term(p)
         client = api(p.sam)
-        client.get(OVERVIEW)  # the token's first use is recorded once; digests are built
+        client.get(OVERVIEW)  # the token's first use is recorded once; summaries are built
         with CaptureQueriesContext(connection) as few:
             client.get(OVERVIEW)
         grow(p)
-        client.get(OVERVIEW)  # new children and classes: their digests are built
+        client.get(OVERVIEW)  # new children and classes: their summaries are built
         with CaptureQueriesContext(connection) as many:
             body = client.get(OVERVIEW).json()
         assert len(body["children"]) == 4

@@ -88,7 +88,7 @@ def test_the_overview_query_count_does_not_grow_with_the_pile(personas):
     p = personas
     pile_up(p, missing=2, feedback=2)
     policies.roles_of(p.sam)  # read once, then kept on the user
-    with CaptureQueriesContext(connection) as few_rebuilt:  # builds the children's digests
+    with CaptureQueriesContext(connection) as few_rebuilt:  # builds the children's summaries
         overviews.family_overview(p.sam)
     with CaptureQueriesContext(connection) as few:
         overviews.family_overview(p.sam)
@@ -98,7 +98,7 @@ def test_the_overview_query_count_does_not_grow_with_the_pile(personas):
     with CaptureQueriesContext(connection) as many:
         overviews.family_overview(p.sam)
     assert len(many) == len(few) <= 5, [q["sql"][:80] for q in many.captured_queries]
-    # links with versions, classes, digests, five to rebuild them, the upsert, feedback opened,
+    # links with versions, classes, summaries, five to rebuild them, the upsert, feedback opened,
     # the classes' events
     assert len(many_rebuilt) == len(few_rebuilt) <= 11
 

@@ -153,7 +153,7 @@ class TestHomeOverview:
         build_term(p)
         client = Client()
         client.force_login(p.sam)
-        client.get(HOME)  # warm the session and build the children's digests
+        client.get(HOME)  # warm the session and build the children's summaries
         with CaptureQueriesContext(connection) as few:
             client.get(HOME)
         few_rebuilt = _after_change(client, p)
@@ -166,7 +166,7 @@ class TestHomeOverview:
         assert "Robotics" in html
         assert "Robot show 2" in html
         assert len(many) == len(few), [q["sql"][:90] for q in many.captured_queries]
-        # the first load after a change rebuilds every child's digest in a fixed number too
+        # the first load after a change rebuilds every child's summary in a fixed number too
         assert len(many_rebuilt) == len(few_rebuilt) > len(few)
 
 

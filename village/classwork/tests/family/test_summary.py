@@ -1,4 +1,4 @@
-"""Each child's work digest behind the family overview: kept between page loads, rebuilt after
+"""Each child's work summary behind the family overview: kept between page loads, rebuilt after
 every kind of change to the child's classwork, and never a reason to show something stale."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def titles(works: list[FamilyWork]) -> set[str]:
     return {w.title for w in works}
 
 
-def test_a_second_load_reads_the_digests_and_rebuilds_nothing(personas: Personas):
+def test_a_second_load_reads_the_summaries_and_rebuilds_nothing(personas: Personas):
     p = personas
     build_term(p)
     first = overviews.family_overview(p.sam)
@@ -48,7 +48,7 @@ def test_a_second_load_reads_the_digests_and_rebuilds_nothing(personas: Personas
     assert second == first
     writes = [q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"].upper()]
     assert writes == []
-    # links with their versions, classes, digests, which feedback Sam has opened, and events
+    # links with their versions, classes, summaries, which feedback Sam has opened, and events
     assert len(captured) == 5
 
 
@@ -60,13 +60,13 @@ def test_statuses_follow_the_clock_without_a_rebuild(personas: Personas):
     assert "Due this afternoon" in titles(before.this_week)
     built = built_at(p.ada.pk)
     later = overviews.family_overview(p.sam, now=now + dt.timedelta(hours=3))
-    assert built_at(p.ada.pk) == built  # the same digest
+    assert built_at(p.ada.pk) == built  # the same summary
     assert "Due this afternoon" not in titles(later.this_week)
     missing = [i for i in later.needs_attention if i.kind == AttentionKind.MISSING]
     assert [(i.child.name, i.work.assignment_id) for i in missing if i.work] == [("Ada", work.pk)]
 
 
-def test_a_day_old_digest_is_rebuilt(personas: Personas):
+def test_a_day_old_summary_is_rebuilt(personas: Personas):
     p = personas
     build_term(p)
     now = timezone.now()
@@ -182,12 +182,12 @@ def test_a_child_leaving_a_class_drops_its_work_at_once(personas: Personas):
     assert not [item for item in overview.needs_attention if item.class_id == p.math8.pk]
 
 
-def test_one_guardian_without_grades_never_reads_the_scores_in_the_shared_digest(
+def test_one_guardian_without_grades_never_reads_the_scores_in_the_shared_summary(
     personas: Personas,
 ):
     p = personas
     build_term(p)
-    overviews.family_overview(p.sam)  # Sam may see grades: the digest holds scores
+    overviews.family_overview(p.sam)  # Sam may see grades: the summary holds scores
     row = ChildWorkSummary.objects.get(student=p.leo)
     stored = summary.Summary.from_data(p.leo.pk, row.built_at, row.data)
     assert any(row.score is not None for row in stored.feedback)
@@ -200,7 +200,7 @@ def test_one_guardian_without_grades_never_reads_the_scores_in_the_shared_digest
 
 
 def test_the_overview_agrees_with_the_child_page_computed_from_the_tables(personas: Personas):
-    """The child page reads the classwork tables directly; the overview reads digests."""
+    """The child page reads the classwork tables directly; the overview reads summaries."""
     p = personas
     build_term(p)
     now = timezone.now()

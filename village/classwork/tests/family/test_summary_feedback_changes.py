@@ -1,4 +1,4 @@
-"""Changes a teacher saves to returned feedback stay out of the family's overview (the digest and
+"""Changes a teacher saves to returned feedback stay out of the family's overview (the summary and
 the API) until they are returned."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def test_the_overview_shows_the_returned_feedback_until_changes_are_returned(
         comment="Neat.",
         return_to_student=True,
     )
-    overviews.family_overview(p.sam)  # the digest is built with the returned feedback
+    overviews.family_overview(p.sam)  # the summary is built with the returned feedback
     feedback_save(
         assignment=work,
         student=p.ada,
