@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.classwork.events import UpcomingEvent, upcoming_events
 from village.classwork.family.overview import (
     RECENT_FEEDBACK,
     RECENT_FEEDBACK_LIMIT,
@@ -36,6 +35,7 @@ from village.classwork.family.work import (
     returned_feedback,
 )
 from village.classwork.grades import CourseGrade
+from village.classwork.selectors.events import UpcomingEvent, upcoming_events
 from village.classwork.selectors.work import work_items
 from village.classwork.status import WorkStatus
 from village.community import policies

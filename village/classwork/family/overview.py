@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
 from village.classwork import versions
-from village.classwork.events import UpcomingEvent, upcoming_events
 from village.classwork.family import summary
 from village.classwork.family.work import FamilyWork
 from village.classwork.grades import LOW_GRADE
+from village.classwork.selectors.events import UpcomingEvent, upcoming_events
 from village.classwork.selectors.work import current_classes
 from village.classwork.status import WorkStatus, status_from_moments
 from village.families import selectors as family

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from village.accounts.models import User
 from village.classwork import policies
-from village.classwork.events import UpcomingEvent, upcoming_events
 from village.classwork.grades import percent
 from village.classwork.models import (
     Assignment,
@@ -28,6 +27,7 @@ from village.classwork.models import (
     FeedbackSeen,
     Submission,
 )
+from village.classwork.selectors.events import UpcomingEvent, upcoming_events
 from village.classwork.selectors.rubrics import (
     RubricRow,
     ScoreLine,
