@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
 from village.accounts.models import PersonalToken, User
+from village.core.policies import one_or_404
 
 
 def token_for_editor(user: User, token_id: int) -> PersonalToken:
     """One of ``user``'s own API tokens, or ``Http404``: another's does not exist for them."""
-    token = PersonalToken.objects.filter(pk=token_id, user=user).first()
-    if token is None:
-        raise Http404("No such token.")
-    return token
+    return one_or_404(PersonalToken.objects.filter(pk=token_id, user=user), "No such token.")

@@ -27,6 +27,7 @@ from village.community.policies import (
     guardian_children_ids,
     roles_of,
 )
+from village.core.policies import one_or_404
 
 #: What ``secrets.token_urlsafe(32)`` makes: 43 characters of the URL-safe base64 alphabet.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -54,14 +55,14 @@ def calendar_links(user: AnyUser) -> QuerySet[GuardianLink]:
 
 def child_for_calendar(user: AnyUser, student_id: int) -> User:
     """A child whose classwork ``user`` may see (so may have a feed), or ``Http404``."""
-    child = (
-        User.objects.filter(pk__in=guardian_children_ids(user, scope=Scope.CLASSWORK))
-        .filter(pk=student_id)
-        .first()
+    return one_or_404(
+        (
+            User.objects.filter(pk__in=guardian_children_ids(user, scope=Scope.CLASSWORK)).filter(
+                pk=student_id
+            )
+        ),
+        "No such child.",
     )
-    if child is None:
-        raise Http404("No such child.")
-    return child
 
 
 def visible_feed_children(feed: CalendarFeed) -> QuerySet[User]:
@@ -83,14 +84,14 @@ def own_active_feeds(user: AnyUser) -> QuerySet[CalendarFeed]:
 def feed_for_owner(user: AnyUser, feed_id: int) -> CalendarFeed:
     """One of ``user``'s active feeds, or ``Http404``."""
     guardian = guardian_or_404(user)
-    feed = (
-        CalendarFeed.objects.select_related("student")
-        .filter(pk=feed_id, owner=guardian, revoked_at__isnull=True)
-        .first()
+    return one_or_404(
+        (
+            CalendarFeed.objects.select_related("student").filter(
+                pk=feed_id, owner=guardian, revoked_at__isnull=True
+            )
+        ),
+        "No such calendar.",
     )
-    if feed is None:
-        raise Http404("No such calendar.")
-    return feed
 
 
 def feed_for_token(token: str) -> CalendarFeed:

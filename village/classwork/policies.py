@@ -47,6 +47,7 @@ from village.community.policies import (
     visible_classes,
     visible_students,
 )
+from village.core.policies import one_or_404
 
 
 def _staff_class_condition(user: AnyUser) -> Q:
@@ -70,10 +71,9 @@ def class_for_staff(user: AnyUser, class_id: int, *, manage: bool = False) -> Sc
         if manage
         else staff_classes(user)
     )
-    school_class = queryset.select_related("course", "school").filter(pk=class_id).first()
-    if school_class is None:
-        raise Http404("No such class.")
-    return school_class
+    return one_or_404(
+        queryset.select_related("course", "school").filter(pk=class_id), "No such class."
+    )
 
 
 def student_class_ids(student_ids: IdQuery | list[int]) -> QuerySet[Enrollment]:
@@ -113,15 +113,14 @@ def _family_work(children: IdQuery) -> Q:
 
 
 def assignment_for_viewer(user: AnyUser, assignment_id: int) -> Assignment:
-    assignment = (
-        visible_assignments(user)
-        .select_related("school_class", "topic", "category", "rubric")
-        .filter(pk=assignment_id)
-        .first()
+    return one_or_404(
+        (
+            visible_assignments(user)
+            .select_related("school_class", "topic", "category", "rubric")
+            .filter(pk=assignment_id)
+        ),
+        "No such assignment.",
     )
-    if assignment is None:
-        raise Http404("No such assignment.")
-    return assignment
 
 
 def may_submit(user: AnyUser, assignment: Assignment) -> bool:
@@ -233,18 +232,16 @@ def class_assignment_for_viewer(school_class: SchoolClass, assignment_id: int) -
 def staff_assignment_for_viewer(user: AnyUser, assignment_id: int) -> Assignment:
     """An active assignment of a class ``user`` sees as staff (teaches, or administers its
     school), or ``Http404``."""
-    found = (
-        Assignment.objects.filter(
-            pk=assignment_id,
-            status="active",
-            school_class__in=staff_classes(user).values("pk"),
-        )
-        .select_related("school_class", "school_class__school", "topic", "category", "rubric")
-        .first()
+    return one_or_404(
+        (
+            Assignment.objects.filter(
+                pk=assignment_id,
+                status="active",
+                school_class__in=staff_classes(user).values("pk"),
+            ).select_related("school_class", "school_class__school", "topic", "category", "rubric")
+        ),
+        "No such assignment.",
     )
-    if found is None:
-        raise Http404("No such assignment.")
-    return found
 
 
 def staff_assignment_for_editor(user: AnyUser, assignment_id: int, message: str) -> Assignment:
@@ -258,18 +255,16 @@ def staff_assignment_for_editor(user: AnyUser, assignment_id: int, message: str)
 
 def topic_for_editor(school_class: SchoolClass, topic_id: int) -> Topic:
     """A topic of the class, or ``Http404`` (a topic of another class included)."""
-    found = Topic.objects.filter(pk=topic_id, school_class=school_class).first()
-    if found is None:
-        raise Http404("No such topic.")
-    return found
+    return one_or_404(
+        Topic.objects.filter(pk=topic_id, school_class=school_class), "No such topic."
+    )
 
 
 def event_for_editor(school_class: SchoolClass, event_id: int) -> ClassEvent:
     """An event of the class, or ``Http404`` (an event of another class included)."""
-    found = ClassEvent.objects.filter(pk=event_id, school_class=school_class).first()
-    if found is None:
-        raise Http404("No such event.")
-    return found
+    return one_or_404(
+        ClassEvent.objects.filter(pk=event_id, school_class=school_class), "No such event."
+    )
 
 
 def visible_rubrics(user: AnyUser) -> QuerySet[Rubric]:
@@ -290,18 +285,17 @@ def visible_rubrics(user: AnyUser) -> QuerySet[Rubric]:
 
 def rubric_for_editor(school_class: SchoolClass, rubric_id: int) -> Rubric:
     """A rubric of the class, or ``Http404`` (a rubric of another class included)."""
-    found = Rubric.objects.filter(pk=rubric_id, school_class=school_class).first()
-    if found is None:
-        raise Http404("No such rubric.")
-    return found
+    return one_or_404(
+        Rubric.objects.filter(pk=rubric_id, school_class=school_class), "No such rubric."
+    )
 
 
 def material_for_editor(assignment: Assignment, material_id: int) -> AssignmentMaterial:
     """A material of the assignment, or ``Http404`` (one of another assignment included)."""
-    found = AssignmentMaterial.objects.filter(pk=material_id, assignment=assignment).first()
-    if found is None:
-        raise Http404("No such material.")
-    return found
+    return one_or_404(
+        AssignmentMaterial.objects.filter(pk=material_id, assignment=assignment),
+        "No such material.",
+    )
 
 
 def class_student_for_viewer(class_id: int, student_id: int) -> User:
@@ -319,10 +313,9 @@ def class_student_for_viewer(class_id: int, student_id: int) -> User:
 
 def feedback_for_editor(assignment: Assignment, student: User) -> Feedback:
     """The feedback saved on the student's work, or ``Http404`` when there is none yet."""
-    found = Feedback.objects.filter(assignment=assignment, student=student).first()
-    if found is None:
-        raise Http404("No feedback yet.")
-    return found
+    return one_or_404(
+        Feedback.objects.filter(assignment=assignment, student=student), "No feedback yet."
+    )
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -331,22 +324,21 @@ def feedback_for_editor(assignment: Assignment, student: User) -> Feedback:
 def submission_file_for_viewer(user: AnyUser, submission_id: int) -> Submission:
     """A submission with a file that ``user`` may open (``visible_submissions``), or
     ``Http404``."""
-    found = visible_submissions(user).filter(pk=submission_id).exclude(file="").first()
-    if found is None:
-        raise Http404("No such file.")
-    return found
+    return one_or_404(
+        visible_submissions(user).filter(pk=submission_id).exclude(file=""), "No such file."
+    )
 
 
 def material_file_for_viewer(user: AnyUser, material_id: int) -> AssignmentMaterial:
     """A file that goes with an assignment ``user`` may see, or ``Http404``."""
-    found = (
-        AssignmentMaterial.objects.filter(pk=material_id, assignment__in=visible_assignments(user))
-        .exclude(file="")
-        .first()
+    return one_or_404(
+        (
+            AssignmentMaterial.objects.filter(
+                pk=material_id, assignment__in=visible_assignments(user)
+            ).exclude(file="")
+        ),
+        "No such file.",
     )
-    if found is None:
-        raise Http404("No such file.")
-    return found
 
 
 def stored_file_for_viewer(field_file: FieldFile) -> IO[bytes]:

@@ -44,6 +44,7 @@ from village.community.models import (
 from village.core.audit import Viewed, audit_views
 from village.core.compiled import CompiledQuery
 from village.core.models import AuditAction, RosterStatus
+from village.core.policies import one_or_404
 
 STAFF_CLASS_ROLES = (EnrollmentRole.TEACHER, EnrollmentRole.AIDE)
 
@@ -346,10 +347,7 @@ def class_for_viewer(user: AnyUser, class_id: int) -> SchoolClass:
 
 
 def guardian_link_for_viewer(user: AnyUser, link_id: int) -> GuardianLink:
-    link = visible_guardian_links(user).filter(pk=link_id).first()
-    if link is None:
-        raise Http404("No such guardian link.")
-    return link
+    return one_or_404(visible_guardian_links(user).filter(pk=link_id), "No such guardian link.")
 
 
 # --- questions about one object --------------------------------------------------------------

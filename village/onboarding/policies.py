@@ -22,6 +22,7 @@ from village.community.models import (
     SchoolClass,
 )
 from village.community.policies import AnyUser
+from village.core.policies import one_or_404
 from village.onboarding.models import FamilySignup
 
 
@@ -85,10 +86,7 @@ def approvable_links(user: AnyUser) -> QuerySet[GuardianLink]:
 
 
 def pending_link_for_approver(user: AnyUser, link_id: int) -> GuardianLink:
-    link = approvable_links(user).filter(pk=link_id).first()
-    if link is None:
-        raise Http404("No such guardian link.")
-    return link
+    return one_or_404(approvable_links(user).filter(pk=link_id), "No such guardian link.")
 
 
 def may_change_school_settings(user: AnyUser, school: Organisation) -> bool:
@@ -98,7 +96,4 @@ def may_change_school_settings(user: AnyUser, school: Organisation) -> bool:
 
 def school_for_settings(user: AnyUser, school_id: int) -> Organisation:
     """A school whose onboarding settings ``user`` may change, or ``Http404``."""
-    school = policies.administered_schools(user).filter(pk=school_id).first()
-    if school is None:
-        raise Http404("No such school.")
-    return school
+    return one_or_404(policies.administered_schools(user).filter(pk=school_id), "No such school.")

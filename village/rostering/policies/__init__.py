@@ -22,6 +22,7 @@ from django.http import Http404
 
 from village.community.models import Organisation, OrgKind, Role
 from village.community.policies import AnyUser, roles_of
+from village.core.policies import one_or_404
 from village.rostering.models import RosterImport
 
 
@@ -57,15 +58,14 @@ def visible_imports(user: AnyUser) -> QuerySet[RosterImport]:
 
 def import_for_viewer(user: AnyUser, import_id: int) -> RosterImport:
     """One import ``user`` may see and act on, or ``Http404``."""
-    found = (
-        visible_imports(user)
-        .select_related("organisation", "uploaded_by", "confirmed_by")
-        .filter(pk=import_id)
-        .first()
+    return one_or_404(
+        (
+            visible_imports(user)
+            .select_related("organisation", "uploaded_by", "confirmed_by")
+            .filter(pk=import_id)
+        ),
+        "No such import.",
     )
-    if found is None:
-        raise Http404("No such import.")
-    return found
 
 
 def changes_for_viewer(user: AnyUser, import_id: int) -> RosterImport:
