@@ -65,10 +65,3 @@ def feedback_seen_changed(user_id: int) -> None:
     """Give ``user_id`` a new feedback-seen version: a reader's version of classwork (one
     upsert)."""
     versions.readers_changed(AREA, [user_id])
-
-
-def tokens(user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """Each user's (work token, seen token); ``UNCHANGED`` where there is none (one query)."""
-    ids = list(user_ids)
-    work, seen = versions.area_tokens(AREA, ids, ids)
-    return {user_id: (work[user_id], seen[user_id]) for user_id in ids}

@@ -16,7 +16,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -62,45 +61,6 @@ def _bump(
         unique_fields=[owner, "area"],
         update_fields=["token", "changed_at"],
         batch_size=BATCH,
-    )
-
-
-def tokens(student_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Every area's token of each student (areas without a row are left out; read them with
-    ``.get(area, UNCHANGED)``), in one query."""
-    ids = list(student_ids)
-    found: dict[int, dict[str, int]] = {pk: {} for pk in ids}
-    rows = StudentVersion.objects.filter(student_id__in=ids).values_list(
-        "student_id", "area", "token"
-    )
-    for student_id, area, token in rows:
-        found[student_id][area] = token
-    return found
-
-
-def area_tokens(
-    area: str, student_ids: Iterable[int], reader_ids: Iterable[int] = ()
-) -> tuple[dict[int, int], dict[int, int]]:
-    """``area``'s token of each student and of each reader, ``UNCHANGED`` without a row (one
-    query for both)."""
-    students, readers = list(student_ids), list(reader_ids)
-    rows = (
-        StudentVersion.objects.filter(area=area, student_id__in=students)
-        .annotate(is_reader=models.Value(False))
-        .values_list("student_id", "token", "is_reader")
-        .union(
-            ReaderVersion.objects.filter(area=area, reader_id__in=readers)
-            .annotate(is_reader=models.Value(True))
-            .values_list("reader_id", "token", "is_reader"),
-            all=True,
-        )
-    )
-    found: dict[bool, dict[int, int]] = {False: {}, True: {}}
-    for pk, token, is_reader in rows:
-        found[bool(is_reader)][pk] = token
-    return (
-        {pk: found[False].get(pk, UNCHANGED) for pk in students},
-        {pk: found[True].get(pk, UNCHANGED) for pk in readers},
     )
 
 

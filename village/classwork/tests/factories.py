@@ -20,6 +20,7 @@ from village.classwork.models import Assignment, Feedback, Rubric, Submission
 from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
 from village.community.models import SchoolClass
 from village.demo.personas import Personas
+from village.families.models import ReaderVersion, StudentVersion
 
 
 def assignment(
@@ -97,3 +98,20 @@ def water_rubric(p: Personas) -> Rubric:
             CriterionSpec(title="Evidence", levels=levels(6, 4, 2)),
         ],
     )
+
+
+def version_tokens(user_ids: list[int] | Any) -> dict[int, tuple[int, int]]:
+    """Each user's classwork versions as stored: (the student's, the reader's), ``UNCHANGED``
+    where there is no row."""
+    ids = list(user_ids)
+    work = dict(
+        StudentVersion.objects.filter(area=versions.AREA, student_id__in=ids).values_list(
+            "student_id", "token"
+        )
+    )
+    seen = dict(
+        ReaderVersion.objects.filter(area=versions.AREA, reader_id__in=ids).values_list(
+            "reader_id", "token"
+        )
+    )
+    return {pk: (work.get(pk, versions.UNCHANGED), seen.get(pk, versions.UNCHANGED)) for pk in ids}

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from village.classwork import bulk, versions
+from village.classwork import bulk
 from village.classwork.models import (
     AssessmentKind,
     Assignment,
@@ -19,6 +19,7 @@ from village.classwork.models import (
     RubricAssessment,
     RubricScore,
 )
+from village.classwork.tests.factories import version_tokens
 from village.core.models import RosterStatus
 from village.demo.personas import Personas
 
@@ -126,15 +127,15 @@ def test_a_grade_from_outside_replaces_the_teachers_unreturned_changes(
 
 def test_every_write_gives_the_students_and_readers_new_versions(personas: Personas) -> None:
     p = personas
-    before = versions.tokens([p.ada.pk, p.sam.pk])
+    before = version_tokens([p.ada.pk, p.sam.pk])
     pk = work(p)
-    after_work = versions.tokens([p.ada.pk])
+    after_work = version_tokens([p.ada.pk])
     assert after_work[p.ada.pk][0] != before[p.ada.pk][0]
     keys = bulk.feedback_create(columns=FEEDBACK, rows=[(pk, p.ada.pk, 6, False, NOW)], keys=True)
-    assert versions.tokens([p.ada.pk])[p.ada.pk][0] != after_work[p.ada.pk][0]
+    assert version_tokens([p.ada.pk])[p.ada.pk][0] != after_work[p.ada.pk][0]
     bulk.feedback_seen_create(rows=[(keys[(pk, p.ada.pk)], p.sam.pk, NOW)])
     assert FeedbackSeen.objects.get().seen_at == NOW
-    assert versions.tokens([p.sam.pk])[p.sam.pk][1] != before[p.sam.pk][1]
+    assert version_tokens([p.sam.pk])[p.sam.pk][1] != before[p.sam.pk][1]
 
 
 def test_the_classwork_of_classes_is_removed_table_by_table(personas: Personas) -> None:

@@ -14,7 +14,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from village.accounts.models import User
-from village.classwork import versions
 from village.classwork.models import Assignment, Rubric, RubricCriterion, RubricLevel
 from village.classwork.services.assignments import assignment_create
 from village.classwork.services.feedback import feedback_save
@@ -26,7 +25,7 @@ from village.classwork.services.rubrics import (
     rubric_max_points,
     rubric_update,
 )
-from village.classwork.tests.factories import feedback
+from village.classwork.tests.factories import feedback, version_tokens
 from village.community.models import SchoolClass
 from village.demo.personas import Personas
 
@@ -211,7 +210,7 @@ def test_a_teacher_writes_a_rubric_with_criteria_and_levels(personas: Personas) 
     p = personas
     client = login(p.rivera)
     assert client.get(rubrics_url(p.science8, "new/")).status_code == 200
-    before = versions.tokens([p.leo.pk])
+    before = version_tokens([p.leo.pk])
 
     response = client.post(rubrics_url(p.science8, "new/"), form_data(" Poster ", POSTER))
 
@@ -221,7 +220,7 @@ def test_a_teacher_writes_a_rubric_with_criteria_and_levels(personas: Personas) 
     assert rubric.school_class_id == p.science8.pk
     assert rows_of(rubric) == ("Poster", POSTER)
     assert rubric_max_points(rubric) == D("7.5")
-    assert versions.tokens([p.leo.pk]) == before  # no work uses it: nothing to see
+    assert version_tokens([p.leo.pk]) == before  # no work uses it: nothing to see
     listed = client.get(response["Location"]).content.decode()
     assert "“Poster” is saved." in listed
     assert "Out of 7.50 points" in listed
@@ -334,7 +333,7 @@ def test_changing_levels_moves_the_points_of_the_work_graded_with_the_rubric(
     lab = lab_rubric(p.science8)
     work, elsewhere = graded_with(lab), graded_with(lab_rubric(p.science8, "Other"))
     assert work.points == D(10)
-    before = versions.tokens([p.leo.pk, p.ada.pk])
+    before = version_tokens([p.leo.pk, p.ada.pk])
     client = login(p.rivera)
     page = client.get(rubrics_url(p.science8, f"{lab.pk}/")).content.decode()
     assert "1 piece of work is graded with this rubric" in page
@@ -344,7 +343,7 @@ def test_changing_levels_moves_the_points_of_the_work_graded_with_the_rubric(
     assert response.status_code == 302
     assert Assignment.objects.get(pk=work.pk).points == D("7.5")
     assert Assignment.objects.get(pk=elsewhere.pk).points == D(10)
-    after = versions.tokens([p.leo.pk, p.ada.pk])
+    after = version_tokens([p.leo.pk, p.ada.pk])
     assert after[p.leo.pk][0] != before[p.leo.pk][0]  # Leo's family sees the new points
     assert after[p.ada.pk] == before[p.ada.pk]  # not in the class
 
@@ -430,7 +429,7 @@ def test_the_confirmation_page_changes_nothing(personas: Personas) -> None:
     p = personas
     unused, used = lab_rubric(p.science8), lab_rubric(p.science8, "Used")
     graded_with(used)
-    before, tokens = everything(), versions.tokens([p.leo.pk])
+    before, tokens = everything(), version_tokens([p.leo.pk])
     client = login(p.rivera)
 
     page = client.get(rubrics_url(p.science8, f"{unused.pk}/delete/")).content.decode()
@@ -441,7 +440,7 @@ def test_the_confirmation_page_changes_nothing(personas: Personas) -> None:
     assert "Delete rubric</button>" not in page
 
     assert everything() == before
-    assert versions.tokens([p.leo.pk]) == tokens
+    assert version_tokens([p.leo.pk]) == tokens
 
 
 def test_deleting_a_rubric_work_uses_is_refused_and_changes_nothing(personas: Personas) -> None:
@@ -449,7 +448,7 @@ def test_deleting_a_rubric_work_uses_is_refused_and_changes_nothing(personas: Pe
     lab = lab_rubric(p.science8)
     graded_with(lab, "Lab 1")
     graded_with(lab, "Lab 2")
-    before, tokens = everything(), versions.tokens([p.leo.pk])
+    before, tokens = everything(), version_tokens([p.leo.pk])
 
     response = login(p.rivera).post(rubrics_url(p.science8, f"{lab.pk}/delete/"))
 
@@ -461,7 +460,7 @@ def test_deleting_a_rubric_work_uses_is_refused_and_changes_nothing(personas: Pe
         rubric_delete(rubric=lab)
     assert set(refused.value.message_dict) == {"rubric"}
     assert everything() == before
-    assert versions.tokens([p.leo.pk]) == tokens
+    assert version_tokens([p.leo.pk]) == tokens
 
 
 # --- whose rubrics ---------------------------------------------------------------------------

@@ -11,11 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import versions
 from village.classwork.models import Assignment, ClassEvent, Topic
 from village.classwork.services.events import class_event_create, class_event_update
 from village.classwork.services.topics import topic_create, topic_delete
-from village.classwork.tests.factories import assignment
+from village.classwork.tests.factories import assignment, version_tokens
 from village.community.models import SchoolClass
 from village.demo.personas import Personas
 
@@ -82,7 +81,7 @@ def test_deleting_a_topic_keeps_its_work_without_a_topic(personas: Personas) -> 
     second = assignment(p.homeroom5, "Fraction quiz", topic=topic)
     elsewhere = assignment(p.homeroom5, "Decimal sheet", topic=other)
     students = [p.ada.pk, p.maya.pk]
-    before = versions.tokens([*students, p.leo.pk])
+    before = version_tokens([*students, p.leo.pk])
 
     response = login(p.rivera).post(f"/work/classes/{p.homeroom5.pk}/topics/{topic.pk}/delete/")
 
@@ -92,7 +91,7 @@ def test_deleting_a_topic_keeps_its_work_without_a_topic(personas: Personas) -> 
     assert Topic.objects.filter(pk=other.pk).exists()
     work = dict(Assignment.objects.values_list("pk", "topic_id"))
     assert work == {first.pk: None, second.pk: None, elsewhere.pk: other.pk}
-    after = versions.tokens([*students, p.leo.pk])
+    after = version_tokens([*students, p.leo.pk])
     for student in students:  # the class's students: their families' overview is rebuilt
         assert after[student][0] != before[student][0], student
     assert after[p.leo.pk] == before[p.leo.pk]  # not in the class
@@ -104,19 +103,19 @@ def test_the_topic_delete_service_gives_the_class_students_a_new_work_version(
     p = personas
     topic = topic_of(p.science8)
     piece = assignment(p.science8, "Rain gauge", topic=topic)
-    before = versions.tokens([p.leo.pk])[p.leo.pk]
+    before = version_tokens([p.leo.pk])[p.leo.pk]
     topic_delete(topic=topic)
     piece.refresh_from_db()
     assert piece.topic_id is None
     assert not Topic.objects.exists()
-    assert versions.tokens([p.leo.pk])[p.leo.pk][0] != before[0]
+    assert version_tokens([p.leo.pk])[p.leo.pk][0] != before[0]
 
 
 def test_the_topic_delete_confirmation_changes_nothing(personas: Personas) -> None:
     p = personas
     topic = topic_of(p.homeroom5)
     piece = assignment(p.homeroom5, "Fraction sheet", topic=topic)
-    before = versions.tokens([p.ada.pk])
+    before = version_tokens([p.ada.pk])
     client = login(p.rivera)
 
     edit = client.get(f"/work/classes/{p.homeroom5.pk}/topics/{topic.pk}/").content.decode()
@@ -132,7 +131,7 @@ def test_the_topic_delete_confirmation_changes_nothing(personas: Personas) -> No
     assert Topic.objects.filter(pk=topic.pk).exists()
     piece.refresh_from_db()
     assert piece.topic_id == topic.pk
-    assert versions.tokens([p.ada.pk]) == before
+    assert version_tokens([p.ada.pk]) == before
 
 
 # --- editing an event ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from village.classwork.models import Assignment, Feedback, GradingCategory, Rubr
 from village.classwork.services.assignments import assignment_update
 from village.classwork.services.feedback import feedback_return, feedback_save
 from village.classwork.status import WorkStatus, work_status
+from village.classwork.tests.factories import version_tokens
 from village.community.models import Organisation
 from village.core.models import RosterStatus
 from village.rostering.gradebook import KINDS, import_gradebook
@@ -195,18 +196,18 @@ def test_an_import_that_changes_work_gives_the_class_students_new_versions(
     changes it, and kept after one that changes nothing."""
     import_both(tmp_path, gradebook_files(), "first")
     students = {u.username: u.pk for u in User.objects.filter(username__in=["ada", "leo", "sam"])}
-    first = versions.tokens(students.values())
+    first = version_tokens(students.values())
     # Leo and Sam are in the class now; Ada's place in it ended in 2024
     assert first[students["leo"]][0] != versions.UNCHANGED
     assert first[students["sam"]][0] != versions.UNCHANGED
     assert first[students["ada"]][0] == versions.UNCHANGED
 
     import_both(tmp_path, gradebook_files(), "again")
-    assert versions.tokens(students.values()) == first
+    assert version_tokens(students.values()) == first
 
     results = [RESULTS[0], RESULTS[1], "r3,,,li1,sam,fully graded,6,2024-10-10,Better", RESULTS[3]]
     import_both(tmp_path, gradebook_files(results=results), "changed")
-    assert versions.tokens(students.values())[students["sam"]] != first[students["sam"]]
+    assert version_tokens(students.values())[students["sam"]] != first[students["sam"]]
 
 
 def test_bulk_snapshot_without_a_line_item_deactivates_it_and_keeps_its_feedback(

@@ -12,12 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.classwork import versions
 from village.classwork.models import Feedback
 from village.classwork.services.assignments import assignment_create
 from village.classwork.services.feedback import feedback_mark_seen, feedback_save
 from village.classwork.services.submissions import submission_hand_in
-from village.classwork.tests.factories import assignment
+from village.classwork.tests.factories import assignment, version_tokens
 from village.classwork.tests.family.test_family_selectors import build_term
 from village.community.models import GuardianLink
 from village.core.models import AuditAction, AuditEvent
@@ -92,9 +91,9 @@ def test_seeing_feedback_again_changes_no_version(personas: Personas):
     term = build_term(p)
     lab = Feedback.objects.get(assignment=term.lab_report, student=p.leo)
     feedback_mark_seen(user_id=p.sam.pk, feedback_ids=[lab.pk])
-    first = versions.tokens([p.sam.pk])[p.sam.pk]
+    first = version_tokens([p.sam.pk])[p.sam.pk]
     feedback_mark_seen(user_id=p.sam.pk, feedback_ids=[lab.pk])
-    assert versions.tokens([p.sam.pk])[p.sam.pk] == first
+    assert version_tokens([p.sam.pk])[p.sam.pk] == first
 
 
 def test_links_losing_grades_hide_grades_on_the_next_load(personas: Personas, sam: Client):
