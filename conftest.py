@@ -25,6 +25,8 @@ def _email_in_memory(settings: Settings) -> None:
     # front of it, as in production.
     settings.EMAIL_BACKEND = "village.core.mail.VillageMailBackend"
     settings.VILLAGE_EMAIL_OUTBOX = "django.core.mail.backends.locmem.EmailBackend"
+    # What the notification outbox hands over (village worker) lands there too.
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 

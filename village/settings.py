@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "village.classwork",
     "village.calendar",
     "village.families",
+    "village.notifications",
     "village.rostering",
     "village.onboarding",
     "village.demo",
@@ -274,6 +275,19 @@ def _site_domain() -> str:
 
 
 VILLAGE_SITE_DOMAIN = _site_domain()
+# Where Village is reached, for links in what is sent without a request (alerts, digests).
+VILLAGE_SITE_URL = env_str("VILLAGE_SITE_URL", f"https://{VILLAGE_SITE_DOMAIN}").rstrip("/")
+
+# Notifications (village.notifications): how long they are kept, retries of their deliveries,
+# and the SMS gateway (texts are off unless VILLAGE_SMS_URL is set).
+VILLAGE_NOTIFICATION_RETENTION_DAYS = env_int("VILLAGE_NOTIFICATION_RETENTION_DAYS", 180)
+VILLAGE_DELIVERY_MAX_ATTEMPTS = env_int("VILLAGE_DELIVERY_MAX_ATTEMPTS", 12)
+VILLAGE_DELIVERY_BACKOFF_SECONDS = env_int("VILLAGE_DELIVERY_BACKOFF_SECONDS", 60)
+# Minutes a grade or missing-work alert waits, so a teacher can correct a slip first.
+VILLAGE_ALERT_HOLD_MINUTES = env_int("VILLAGE_ALERT_HOLD_MINUTES", 10)
+VILLAGE_SMS_URL = env_str("VILLAGE_SMS_URL", "")
+VILLAGE_SMS_TOKEN = env_str("VILLAGE_SMS_TOKEN", "")
+VILLAGE_SMS_SENDER = env_str("VILLAGE_SMS_SENDER", "Village")
 
 # A cache shared by the web and worker processes (progress of long imports, throttles). Files under
 # var/ need no set-up; a deployment with several hosts points VILLAGE_CACHE_URL at Redis.

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("family/", include("village.families.urls")),
     path("family/", include("village.calendar.urls")),
     path("roster/", include("village.rostering.urls")),
+    path("notifications/", include("village.notifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),

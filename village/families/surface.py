@@ -1,5 +1,5 @@
-"""What apps add to the family surface: the guardian's overview on the home page, each child's
-page, and the weekly email digest.
+"""What apps add to the family surface: the guardian's overview on the home page and each
+child's page.
 
 ``families`` owns these pages and what every part has in common (the children a guardian sees,
 the versions pages are kept by, the "needs attention" list cut to the most urgent few per child);
@@ -12,8 +12,9 @@ Such an app registers, in its ``AppConfig.ready()``:
   its sections of the overview, for the children whose links allow its scope. The overview keeps
   each area's part under a key naming that area's versions only, so a change in one area rebuilds
   that area's part and leaves the others' kept parts alone;
-- **child-page sections** (``register_child_section``): template and context, in ``order``;
-- **digest sections** (``register_digest_section``) for the weekly email.
+- **child-page sections** (``register_child_section``): template and context, in ``order``.
+
+Sections of the weekly family email are registered with ``village.notifications``.
 
 So ``families`` never imports the apps that fill it. Registering a name again replaces it;
 ``unregister`` removes a name from every registry (tests that register their own parts use it).
@@ -152,40 +153,11 @@ class ChildRequest:
 SectionBuilder = Callable[[ChildRequest], Section | None]
 
 
-# --- the weekly digest ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DigestRequest:
-    """What a digest section builder is given: the guardian, the children whose links allow the
-    area's scope, and the week the email covers (``since`` to ``until``)."""
-
-    user: User
-    children: list[Child]
-    since: dt.datetime
-    until: dt.datetime
-
-
-@dataclass(frozen=True)
-class DigestSection:
-    """An area's section of a guardian's weekly email: an HTML template and a plain-text one,
-    rendered with ``context`` in the guardian's language. A builder returns ``None`` when the
-    area has nothing to say this week, so an empty email is not sent."""
-
-    html_template: str
-    text_template: str
-    context: dict[str, Any] = field(default_factory=dict)
-
-
-DigestBuilder = Callable[[DigestRequest], DigestSection | None]
-
-
 # --- registries ----------------------------------------------------------------------------------
 
 _areas: dict[str, Area] = {}
 _overview: dict[str, OverviewBuilder] = {}
 _sections: dict[str, tuple[int, str, SectionBuilder]] = {}
-_digest: dict[str, tuple[int, str, DigestBuilder]] = {}
 
 
 def register_area(area: Area) -> None:
@@ -204,19 +176,11 @@ def register_child_section(
     _sections[name] = (order, area, builder)
 
 
-def register_digest_section(
-    area: str, name: str, builder: DigestBuilder, *, order: int = 100
-) -> None:
-    """Add ``builder``'s section to the weekly email, in ``order``."""
-    _digest[name] = (order, area, builder)
-
-
 def unregister(name: str) -> None:
     """Remove an area (with its overview part) or a section, whatever registered it."""
     _areas.pop(name, None)
     _overview.pop(name, None)
     _sections.pop(name, None)
-    _digest.pop(name, None)
 
 
 def areas() -> list[Area]:
@@ -233,9 +197,3 @@ def child_sections() -> list[tuple[Area, SectionBuilder]]:
     """The child-page section builders in order, each with its area."""
     entries = sorted((order, name, owner) for name, (order, owner, _b) in _sections.items())
     return [(_areas[owner], _sections[name][2]) for _order, name, owner in entries]
-
-
-def digest_sections() -> list[tuple[Area, DigestBuilder]]:
-    """The weekly email's section builders in order, each with its area."""
-    entries = sorted((order, name, owner) for name, (order, owner, _b) in _digest.items())
-    return [(_areas[owner], _digest[name][2]) for _order, name, owner in entries]

@@ -1,5 +1,6 @@
-"""``village worker``: deliver queued email, retrying what the mail server refused, and remove
-expired data about once an hour.
+"""``village worker``: deliver queued email, retrying what the mail server refused, do the apps'
+background work (``village.core.jobs``: notifications, alerts, digests), and remove expired data
+about once an hour.
 
 Email is written to the database when it is sent (django-mailer's backend); this loop hands it to
 the real mail backend. A message that fails is *deferred*, never dropped, and put back in the queue
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from village.core.jobs import run_passes
 from village.core.retention import PURGE_INTERVAL_SECONDS, PurgeSchedule, purge_expired
 
 logger = logging.getLogger(__name__)
@@ -33,7 +35,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="Send what is queued, then stop.")
+        parser.add_argument("--once", action="store_true", help="Do one pass, then stop.")
+        parser.add_argument(
+            "--burst",
+            action="store_true",
+            help="Deliver everything that is due, pass after pass, then stop.",
+        )
         parser.add_argument("--sleep", type=float, default=5.0, help="Seconds between passes.")
         parser.add_argument(
             "--retry-every",
@@ -65,10 +72,15 @@ class Command(BaseCommand):
                 engine.send_all()
             except Exception:
                 logger.exception("A pass of the mail worker failed; the next pass goes on")
+            outcome = run_passes()
+            for line in outcome.lines():
+                self.stdout.write(line)
             if purges is not None and purges.due():
                 self._purge()
-            if options["once"]:
+            if options["once"] or (options["burst"] and not outcome.total):
                 return
+            if options["burst"]:
+                continue
             time.sleep(options["sleep"])
 
     def _purge(self) -> None:

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "village.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from village.notifications import kinds
+
+        kinds.register()
+
+    def worker_pass(self, now: dt.datetime) -> dict[str, int]:
+        """Alerts whose hold is over, the sweeps that are due, then the deliveries due."""
+        from village.notifications import delivery
+        from village.notifications.services import alerts, sweeps
+
+        alerts_written = alerts.run_checks(now=now)
+        swept = sweeps.run_due(now)
+        outcome = delivery.deliver_due()
+        return {
+            "alerts": alerts_written,
+            "swept": swept,
+            "sent": outcome.sent,
+            "retried": outcome.retried,
+            "failed": outcome.failed,
+        }
+
+    def purge_expired(self, now: dt.datetime) -> dict[str, int]:
+        from village.notifications.retention import purge
+
+        return purge(now)

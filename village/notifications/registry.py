@@ -1,0 +1,191 @@
+"""What apps register with notifications: alert kinds and digest sections.
+
+``notifications`` imports no domain app. An app that has something to tell people registers, in
+its ``AppConfig.ready()``:
+
+- **alert kinds** (:func:`register_kind`): a name, who receives it, the link scope a guardian
+  needs for it, its threshold if it has one, how its email goes by default, whether it may be
+  texted, and whether it is urgent (exempt from quiet hours and the weekly budget). The app then
+  calls :func:`village.notifications.services.notify` from its services (in the same transaction
+  as the change), or registers an **alert checker** (:func:`register_checker`) that the alert
+  engine runs, after the hold, for the students whose data changed;
+- **digest sections** (:func:`register_digest_section`) for the weekly family email;
+- **sweeps** (:func:`register_sweep`): what the clock causes (work turning missing at its due
+  time), run by ``village worker`` set-based, a fixed number of queries per school.
+
+Registering a name again replaces it; :func:`unregister` removes it (tests use it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from village.community.models import Scope
+from village.families.surface import Child
+from village.notifications.models import EmailMode
+
+if TYPE_CHECKING:
+    from village.accounts.models import User
+
+
+class Audience(models.TextChoices):
+    GUARDIAN = "guardian", _("Families")
+    STUDENT = "student", _("Students")
+    TEACHER = "teacher", _("Teachers")
+    ANYONE = "anyone", _("Everyone")
+
+
+class Threshold(models.TextChoices):
+    #: A percentage the value falls below.
+    BELOW = "below", _("below")
+    #: A percentage the value rises above.
+    ABOVE = "above", _("above")
+    #: Points a grade falls by over some weeks.
+    DROP = "drop", _("falls by")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertKind:
+    name: str
+    label: str | Promise
+    audience: Audience
+    #: What a guardian's link must allow (guardian kinds).
+    scope: Scope = Scope.CLASSWORK
+    #: Shown on a guardian's per-child alert settings.
+    per_child: bool = False
+    #: Guardians receive it unless they or their school turn it off.
+    default_on: bool = True
+    default_email: EmailMode = EmailMode.IMMEDIATE
+    threshold: Threshold | None = None
+    default_threshold: Decimal | None = None
+    default_weeks: int | None = None
+    #: May be texted (when the recipient turns texts on and a gateway is set up).
+    sms: bool = False
+    #: Urgent: sent at once whatever the hour and the week's budget.
+    urgent: bool = False
+    #: Counted in the weekly budget of immediate emails.
+    budgeted: bool = True
+    help: str | Promise = ""
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert condition a checker looked at for one recipient and child: it fires when
+    ``active`` and it was not active when last looked at (see ``services.alerts``).
+
+    ``compose`` gives the title and body, called in the recipient's language; ``email``
+    ``False`` keeps it in Village (a guardian link that does not receive communications)."""
+
+    recipient: User
+    child_id: int | None
+    kind: str
+    #: What the condition is about: "assignment:12", "class:3".
+    subject: str
+    #: Is the condition true now? A false one only re-arms the alert.
+    active: bool
+    compose: Callable[[], tuple[str, str]] = lambda: ("", "")
+    link: str = ""
+    school_id: int | None = None
+    email: bool = True
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRequest:
+    """What an alert checker is given: the students to look at, now."""
+
+    student_ids: Sequence[int]
+    now: dt.datetime
+
+
+Checker = Callable[[CheckRequest], list[Alert]]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRequest:
+    """What a digest section builder is given: the guardian, the children whose links allow the
+    area's scope, and the period the email covers (``since`` to ``until``)."""
+
+    user: User
+    children: list[Child]
+    since: dt.datetime
+    until: dt.datetime
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    """An area's section of a guardian's weekly email: an HTML template and a plain-text one,
+    rendered with ``context`` in the guardian's language. A builder returns ``None`` when the
+    area has nothing to say this week."""
+
+    html_template: str
+    text_template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    #: Is there something new in it (an email with nothing new is not sent)?
+    news: bool = True
+
+
+DigestBuilder = Callable[[DigestRequest], DigestSection | None]
+Sweep = Callable[[dt.datetime], int]
+
+_kinds: dict[str, AlertKind] = {}
+_checkers: dict[str, Checker] = {}
+_digest: dict[str, tuple[int, Scope, DigestBuilder]] = {}
+_sweeps: dict[str, Sweep] = {}
+
+
+def register_kind(kind: AlertKind) -> None:
+    _kinds[kind.name] = kind
+
+
+def register_checker(source: str, checker: Checker) -> None:
+    """Run ``checker`` for the students whose ``source`` data changed, after the hold."""
+    _checkers[source] = checker
+
+
+def register_digest_section(
+    scope: Scope, name: str, builder: DigestBuilder, *, order: int = 100
+) -> None:
+    """Add ``builder``'s section to the weekly family email, for children whose link allows
+    ``scope``, in ``order``."""
+    _digest[name] = (order, scope, builder)
+
+
+def register_sweep(name: str, sweep: Sweep) -> None:
+    _sweeps[name] = sweep
+
+
+def unregister(name: str) -> None:
+    for registry in (_kinds, _checkers, _digest, _sweeps):
+        registry.pop(name, None)
+
+
+def kind(name: str) -> AlertKind | None:
+    return _kinds.get(name)
+
+
+def kinds(audience: Audience | None = None) -> list[AlertKind]:
+    found = [k for k in _kinds.values() if audience is None or k.audience == audience]
+    return sorted(found, key=lambda k: (k.order, k.name))
+
+
+def checkers() -> dict[str, Checker]:
+    return dict(_checkers)
+
+
+def digest_sections() -> list[tuple[Scope, DigestBuilder]]:
+    entries = sorted((order, name) for name, (order, _s, _b) in _digest.items())
+    return [(_digest[name][1], _digest[name][2]) for _order, name in entries]
+
+
+def sweeps() -> dict[str, Sweep]:
+    return dict(_sweeps)
