@@ -7,10 +7,11 @@ class ClassworkConfig(AppConfig):
     verbose_name = "Classwork"
 
     def ready(self) -> None:
-        from village.classwork import calendar_sources, panels_student, panels_teacher
+        from village.classwork import alerts, calendar_sources, panels_student, panels_teacher
         from village.classwork.family import parts
 
         panels_teacher.register()
         panels_student.register()
         parts.register()
         calendar_sources.register()
+        alerts.register()

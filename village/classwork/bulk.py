@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.db.models import Max
 
-from village.classwork import versions
+from village.classwork import alerts, versions
 from village.classwork.models import (
     AssessmentKind,
     Assignment,
@@ -420,9 +420,10 @@ def _classes_of_work(assignment_ids: Iterable[int]) -> None:
 
 
 def _classes_of_feedback(feedback_ids: Iterable[int]) -> None:
-    versions.classes_changed(
-        _values(Feedback, set(feedback_ids), "assignment__school_class_id").values()
-    )
+    rows = _values(Feedback, set(feedback_ids), "assignment__school_class_id", "student_id")
+    versions.classes_changed({class_id for class_id, _student in rows.values()})
+    # Grades changed: look at these students' alerts once the hold is over.
+    alerts.record_change(sorted({student for _class, student in rows.values()}), "import")
 
 
 def _values(model: type[models.Model], keys: Iterable[int], *fields: str) -> dict[int, Any]:

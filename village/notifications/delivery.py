@@ -200,11 +200,13 @@ def deliver_batch(*, batch: int = 100, now: dt.datetime | None = None) -> Outcom
     return outcome
 
 
-def deliver_due(*, batch: int = 100, limit: int | None = None) -> Outcome:
+def deliver_due(
+    *, batch: int = 100, limit: int | None = None, now: dt.datetime | None = None
+) -> Outcome:
     """Send batches until nothing is due (or ``limit`` rows were handled)."""
     total = Outcome()
     while True:
-        outcome = deliver_batch(batch=batch)
+        outcome = deliver_batch(batch=batch, now=now)
         total += outcome
         if not outcome.handled or (limit is not None and total.handled >= limit):
             return total

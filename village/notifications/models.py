@@ -341,3 +341,14 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} digest of {self.recipient_id} from {self.starts}"
+
+
+class SweepMark(models.Model):
+    """How far a sweep has looked: the next run looks from here, so work that fell due while
+    no worker ran is still found, and nothing is looked at twice."""
+
+    name = models.CharField(max_length=64, unique=True)
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} until {self.until}"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.classwork import versions
+from village.classwork import alerts, versions
 from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import (
     AssessmentKind,
@@ -157,6 +157,7 @@ def feedback_save(
     feedback.save()
     if return_to_student:
         _return(feedback, now or timezone.now())
+        alerts.record_change([student.pk], f"assignment:{assignment.pk}")
     versions.students_changed([student.pk])
     return feedback
 
@@ -266,6 +267,7 @@ def feedback_return(
     if feedback.has_draft:
         _apply_draft(feedback)
     _return(feedback, now or timezone.now())
+    alerts.record_change([student.pk], f"assignment:{assignment.pk}")
     versions.students_changed([student.pk])
     return feedback
 
@@ -290,6 +292,7 @@ def _set_excused(
     # Excusing is seen at once; changes kept for later must not undo it when returned.
     feedback.draft_excused = excused
     feedback.save()
+    alerts.record_change([student.pk], f"assignment:{assignment.pk}")
     versions.students_changed([student.pk])
     return feedback
 

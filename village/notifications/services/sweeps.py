@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.cache import cache
+from django.db import transaction
 
 from village.notifications import registry
+from village.notifications.models import SweepMark
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +37,18 @@ def run_due(now: dt.datetime, *, force: bool = False) -> int:
             continue
         cache.set(key, now, timeout=int(SWEEP_EVERY.total_seconds() * 10))
     return done
+
+
+@contextmanager
+def watermark(
+    name: str, until: dt.datetime, *, first: dt.datetime
+) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    """The window a sweep looks at: from where it stopped (``first`` the first time) to
+    ``until``. The mark moves on only if the sweep's body succeeds, in its transaction; two
+    workers sweeping at once take turns on the mark's row."""
+    with transaction.atomic():
+        mark = SweepMark.objects.select_for_update().filter(name=name).first()
+        since = mark.until if mark is not None else first
+        end = max(until, since)
+        yield since, end
+        SweepMark.objects.update_or_create(name=name, defaults={"until": end})
