@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from village.notifications.models import EmailMode
 from village.notifications.registry import AlertKind, Audience, register_kind
+from village.notifications.services import announce
 from village.notifications.services.notify import FOLDED_KIND
 
 #: The weekly family digest, as a kind: its email can be turned off like any other.
@@ -13,6 +14,7 @@ WEEKLY_DIGEST = "weekly_digest"
 
 
 def register() -> None:
+    announce.register()
     register_kind(
         AlertKind(
             name=FOLDED_KIND,
