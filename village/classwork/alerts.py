@@ -318,7 +318,7 @@ def check(asked: CheckRequest) -> list[Alert]:
         work[item.student_id].append(item)
     fresh_feedback: dict[int, list[WorkItem]] = defaultdict(list)
     for item in returned:
-        if item.returned_at is not None and item.returned_at >= now - RECENT:
+        if item.returned_at is not None and now - RECENT <= item.returned_at <= now:
             fresh_feedback[item.student_id].append(item)
 
     links = _links(student_ids)

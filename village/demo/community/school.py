@@ -32,6 +32,7 @@ from village.community.models import (
 from village.demo.names import Usernames
 from village.demo.personas import Personas, build_personas
 from village.demo.purge import purge
+from village.notifications.models import Delivery
 
 DEMO_SEED = 20260
 DEMO_DISTRICT_SOURCED_ID = "demo-org-riverside"
@@ -296,7 +297,11 @@ def demo_school_delete() -> int:
     """Remove every demo organisation and person, and everything that refers to them."""
     orgs = Organisation.objects.filter(sourced_id__startswith=DEMO_ORG_PREFIX)
     users = User.objects.filter(sourced_id__startswith=DEMO_USER_PREFIX)
-    deleted = purge(Enrollment.objects.filter(Q(school_class__school__in=orgs) | Q(user__in=users)))
+    # What was sent to demo people is theirs too (the outbox keeps rows of deleted users).
+    deleted = purge(Delivery.objects.filter(recipient__in=users))
+    deleted += purge(
+        Enrollment.objects.filter(Q(school_class__school__in=orgs) | Q(user__in=users))
+    )
     deleted += purge(GuardianLink.objects.filter(Q(guardian__in=users) | Q(student__in=users)))
     deleted += purge(OrgRole.objects.filter(Q(organisation__in=orgs) | Q(user__in=users)))
     deleted += purge(SchoolClass.objects.filter(school__in=orgs))

@@ -250,3 +250,19 @@ def test_reset_leaves_people_outside_the_demo_alone(demo):
     run_demo("--reset")
     assert User.objects.filter(username="someone.else").exists()
     assert User.objects.filter(username="rivera").count() == 1
+
+
+def test_the_notification_centres_hold_what_the_engine_would_have_said(demo):
+    from village.notifications.models import Notification
+
+    sam = Notification.objects.filter(recipient__username="sam")
+    assert sam.count() >= 5
+    assert sam.filter(read_at__isnull=True).exists()
+    assert sam.filter(read_at__isnull=False).exists()
+    assert set(sam.values_list("language", flat=True)) == {"es"}
+    # Jordan sees Leo's classwork but not his grades: nothing about grades reaches him.
+    jordan_kinds = set(
+        Notification.objects.filter(recipient__username="jordan").values_list("kind", flat=True)
+    )
+    assert not {k for k in jordan_kinds if "grade" in k}
+    assert not Notification.objects.filter(recipient__username="eve").exists()
