@@ -671,6 +671,21 @@ def _compose_my_feedback(item: WorkItem) -> Callable[[], tuple[str, str]]:
 # --- sweeps ------------------------------------------------------------------------------------
 
 
+def _fell_into(
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    last_run: dt.datetime,
+    now: dt.datetime,
+    start: dt.datetime,
+) -> Q:
+    """Work whose due time entered the window (``since`` to ``until``) since the last run: it
+    reached it by the clock, or it was posted, published or moved into the window (from
+    ``start``) after the last run."""
+    moved = Q(updated_at__gt=last_run) | Q(assign_at__gt=last_run, assign_at__lte=now)
+    return Q(due_at__gt=since, due_at__lte=until) | (moved & Q(due_at__gt=start, due_at__lte=until))
+
+
 def missing_sweep(now: dt.datetime) -> int:
     """Record alert checks for the students whose work turned missing since the last sweep (a
     fixed number of queries, whatever the number of schools). Returns the students recorded."""
@@ -683,7 +698,8 @@ def missing_sweep(now: dt.datetime) -> int:
     ):
         due = list(
             Assignment.objects.published(now)
-            .filter(visible_to_families=True, due_at__gt=since, due_at__lte=until)
+            .filter(_fell_into(since, until, last_run=since + hold, now=now, start=now - RECENT))
+            .filter(visible_to_families=True)
             .values_list("pk", "school_class_id")
         )
         if not due:
@@ -724,7 +740,7 @@ def due_tomorrow_sweep(now: dt.datetime) -> int:
     with watermark("classwork.due_tomorrow", now + ahead, first=now) as (since, until):
         due = list(
             Assignment.objects.published(now)
-            .filter(due_at__gt=since, due_at__lte=until)
+            .filter(_fell_into(since, until, last_run=since - ahead, now=now, start=now))
             .values_list("pk", "school_class_id", "title", "school_class__title", "due_at")
         )
         if not due:

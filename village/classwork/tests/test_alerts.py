@@ -209,3 +209,63 @@ def test_course_grade_alerts_fire_exactly_on_crossings(personas, scores):
         ).count()
         assert fired == len(crossings(grades_below))
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_grade_falling_over_three_weeks_alerts_once(awake):
+    p = awake
+    now = timezone.now()
+    # Three weeks ago all was well; this week two poor results pull the grade down.
+    for weeks_ago, score in ((4, 10), (3, 10), (0, 3), (0, 2)):
+        work = assignment(
+            p.science8,
+            f"Quiz {weeks_ago}-{score}",
+            due_in_days=-7 * weeks_ago - 1,
+            assigned_days_ago=7 * weeks_ago + 3,
+        )
+        feedback_save(
+            assignment=work,
+            student=p.leo,
+            graded_by=p.rivera,
+            score=Decimal(score),
+            return_to_student=True,
+            now=now - dt.timedelta(weeks=weeks_ago),
+        )
+    run_checks(now=now + LATER)
+    falling = Notification.objects.filter(recipient=p.sam, kind=classwork_alerts.TREND)
+    assert falling.count() == 1
+    assert "Grade 8 Science" in falling.get().title
+    assert not Notification.objects.filter(recipient=p.jordan, kind=classwork_alerts.TREND)
+
+
+@pytest.mark.django_db
+def test_students_are_reminded_of_work_due_tomorrow_once(awake):
+    p = awake
+    run_due(timezone.now(), force=True)
+    work = assignment(p.science8, "Poster", due_in_days=0.9)
+    done = assignment(p.science8, "Quiz", due_in_days=0.8)
+    from village.classwork.tests.factories import hand_in
+
+    hand_in(done, p.leo)
+    later = timezone.now() + LATER
+    run_due(later, force=True)
+    run_due(later + LATER, force=True)
+    reminders = Notification.objects.filter(recipient=p.leo, kind=classwork_alerts.STUDENT_DUE)
+    assert list(reminders.values_list("subject", flat=True)) == [""]
+    assert reminders.get().link.endswith(f"/{work.pk}/")
+
+
+@pytest.mark.django_db
+def test_a_teacher_who_asked_gets_one_daily_summary_of_work_to_grade(awake):
+    p = awake
+    UserSettings.objects.create(user=p.rivera, teacher_daily=True)
+    from village.classwork.tests.factories import hand_in
+
+    hand_in(assignment(p.science8, "Poster", due_in_days=1), p.leo)
+    afternoon = timezone.now().replace(hour=23)
+    run_due(afternoon, force=True)
+    run_due(afternoon + dt.timedelta(minutes=5), force=True)
+    summary = Notification.objects.filter(recipient=p.rivera, kind=classwork_alerts.TEACHER_DAILY)
+    assert summary.count() == 1
+    assert "1" in summary.get().title
+    assert not Notification.objects.filter(recipient=p.chen, kind=classwork_alerts.TEACHER_DAILY)

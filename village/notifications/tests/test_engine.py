@@ -188,3 +188,19 @@ def test_one_click_unsubscribe_works_without_signing_in_and_refuses_a_tampered_l
     assert KindSetting.objects.get(user=sam, kind=KIND).email == EmailMode.OFF
     tampered = reverse("notifications:unsubscribe", args=[token[:-2] + "xx"])
     assert client.post(tampered).status_code == 400
+
+
+@pytest.mark.django_db
+def test_worker_burst_delivers_everything_due_then_stops(personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    UserSettings.objects.create(user=personas.sam, quiet_hours=False)
+    notify([_pending(personas.sam, key=str(n)) for n in range(3)], now=timezone.now())
+    out = StringIO()
+    call_command("worker", "--burst", "--purge-every", "0", stdout=out)
+    assert len(mail.outbox) == 3
+    assert "notifications.sent: 3" in out.getvalue()
+    assert not Delivery.objects.filter(state=DeliveryState.QUEUED).exists()
