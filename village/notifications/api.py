@@ -6,8 +6,6 @@ may not set (no usable guardian link) answers 404, exactly as if it did not exis
 answers 422 naming the field, and changes nothing.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
@@ -17,8 +15,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
@@ -43,6 +39,25 @@ MAX_PAGE_SIZE = 100
 
 
 # --- shapes ----------------------------------------------------------------------------------
+
+
+#: A time of day as the caller's clock shows it (their time zone is their profile's): HH:MM.
+ClockTime = Annotated[
+    str,
+    Field(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="HH:MM, 24-hour, in the caller's time zone.",
+        examples=["21:00"],
+    ),
+]
+
+
+def _clock(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _time(value: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value is not None else None
 
 
 class NotificationChildOut(Schema):
@@ -73,8 +88,8 @@ class NotificationsReadOut(Schema):
     marked: int = Field(description="How many notifications were unread and are read now.")
 
 
-class NotificationFilter(Schema):
-    unread: bool = Field(False, description="Only the notifications not read yet.")
+#: The list's filter: only the notifications not read yet.
+UnreadOnly = Annotated[bool, Query(description="Only the notifications not read yet.")]
 
 
 class AlertRuleOut(Schema):
@@ -144,8 +159,8 @@ class KindSettingOut(Schema):
 class NotificationSettingsOut(Schema):
     kinds: list[KindSettingOut]
     quiet_hours: bool
-    quiet_start: dt.time
-    quiet_end: dt.time
+    quiet_start: ClockTime
+    quiet_end: ClockTime
     phone: str = Field(description="The mobile number texts go to (E.164), or empty.")
     texts_available: bool = Field(description="Is a text-message gateway set up?")
     student_reminders: bool | None = Field(description="Null unless the caller is a student.")
@@ -161,16 +176,6 @@ class KindSettingIn(Schema):
     sms: bool = False
 
 
-def _local_time(value: dt.time | None) -> dt.time | None:
-    if value is not None and value.tzinfo is not None:
-        raise PydanticCustomError("local_time", "Give a time of day without a time zone.")
-    return value
-
-
-#: A time of day as the user's clock shows it (their time zone is their profile's).
-LocalTime = Annotated[dt.time | None, AfterValidator(_local_time)]
-
-
 class NotificationSettingsIn(InputSchema):
     kinds: list[KindSettingIn] = Field(
         default_factory=list,
@@ -178,8 +183,8 @@ class NotificationSettingsIn(InputSchema):
         description="The kinds to change; kinds left out stay as they are.",
     )
     quiet_hours: bool | None = None
-    quiet_start: LocalTime = Field(None, description="In the caller's time zone, e.g. 21:00.")
-    quiet_end: LocalTime = Field(None, description="In the caller's time zone, e.g. 07:00.")
+    quiet_start: ClockTime | None = None
+    quiet_end: ClockTime | None = None
     phone: str | None = Field(
         None, max_length=32, description="With its country code; empty removes it."
     )
@@ -218,10 +223,8 @@ def _invalid(error: ValidationError, listed: dict[str, tuple[str, int]]) -> Stat
     ),
 )
 @paginate(Pages, max_limit=MAX_PAGE_SIZE)
-def notification_list(
-    request: HttpRequest, filters: Query[NotificationFilter]
-) -> QuerySet[Notification]:
-    return selectors.notifications_for_list(api_caller(request), unread_only=filters.unread)
+def notification_list(request: HttpRequest, unread: UnreadOnly = False) -> QuerySet[Notification]:
+    return selectors.notifications_for_list(api_caller(request), unread_only=unread)
 
 
 @router.post(
@@ -269,8 +272,8 @@ def _settings_out(user: User) -> NotificationSettingsOut:
             for row in view.rows
         ],
         quiet_hours=current.quiet_hours,
-        quiet_start=current.quiet_start,
-        quiet_end=current.quiet_end,
+        quiet_start=_clock(current.quiet_start),
+        quiet_end=_clock(current.quiet_end),
         phone=current.phone,
         texts_available=view.texts,
         student_reminders=current.student_reminders if view.student else None,
@@ -315,8 +318,8 @@ def notification_settings_put(request: HttpRequest, payload: NotificationSetting
     changes = SettingsInput(
         kinds=[KindChoice(kind=k.kind, email=k.email, sms=k.sms) for k in payload.kinds],
         quiet_hours=payload.quiet_hours,
-        quiet_start=payload.quiet_start,
-        quiet_end=payload.quiet_end,
+        quiet_start=_time(payload.quiet_start),
+        quiet_end=_time(payload.quiet_end),
         phone=payload.phone,
         student_reminders=payload.student_reminders,
         teacher_daily=payload.teacher_daily,
