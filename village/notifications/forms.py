@@ -75,12 +75,19 @@ def _threshold_label(kind: AlertKind) -> StrOrPromise:
     return _("When it falls by at least (points)")
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """70.0 as 70, 65.5 as it is: a percentage as people write it."""
+    if value is None or value != value.to_integral_value():
+        return value
+    return value.quantize(Decimal(1))
+
+
 def _threshold_field(kind: AlertKind, initial: Decimal | None) -> forms.DecimalField:
     low = 1 if kind.threshold == Threshold.DROP else 0
     field = forms.DecimalField(
         label=_threshold_label(kind),
         required=False,
-        initial=initial,
+        initial=_plain(initial),
         max_digits=8,
         decimal_places=3,
         widget=forms.NumberInput(

@@ -70,7 +70,7 @@ def test_the_schools_default_comes_before_villages(personas, kinds):
         school=personas.school, kind=k.GRADE_BELOW, threshold=Decimal(60), enabled=True
     )
     html = main(client_for(personas.sam).get(url(personas.leo)).content.decode())
-    assert value(html, f"{k.GRADE_BELOW}-threshold") == "60.0"
+    assert value(html, f"{k.GRADE_BELOW}-threshold") == "60"
     assert "Lo predeterminado por la escuela" in block(html, "Test: course grade below")
     assert value(html, f"{k.TREND}-threshold") == "10"
     assert value(html, f"{k.TREND}-weeks") == "3"
@@ -106,6 +106,8 @@ def test_saving_makes_them_the_guardians_own_for_that_child_only(personas, kinds
     assert "Sus alertas sobre Leo están guardadas." in html
     assert "Su propia elección." in block(html, "Test: missing work")
     assert not checked(html, f"{k.MISSING}-enabled")
+    assert value(html, f"{k.GRADE_BELOW}-threshold") == "65.5"
+    assert value(html, f"{k.TREND}-threshold") == "8"
     # Ada's alerts and Jordan's alerts about Leo are their own
     assert checked(main(client.get(url(p.ada)).content.decode()), f"{k.MISSING}-enabled")
     jordan = main(client_for(p.jordan).get(url(p.leo)).content.decode())

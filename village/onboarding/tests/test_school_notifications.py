@@ -54,7 +54,7 @@ def answers(**changes: str) -> dict[str, str]:
 def test_the_settings_page_shows_the_schools_notifications_with_villages_defaults(personas, kinds):
     html = client_for(personas.nguyen).get(page_url(personas.school)).content.decode()
     section = html.split('id="notifications-heading"', 1)[1]
-    assert f'action="{save_url(personas.school)}"' in section
+    assert f'action="{save_url(personas.school)}#family-notifications"' in section
     for label in ("Test: missing work", "Test: course grade below", "Test: grade falling"):
         assert f"<legend>{label}</legend>" in section
     assert "Test: news from school" not in section  # not a per-child alert
