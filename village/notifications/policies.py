@@ -52,11 +52,6 @@ def audiences_of(user: User) -> list[Audience]:
     return [*found, Audience.ANYONE]
 
 
-def may_set_kind(user: User, kind: AlertKind) -> bool:
-    """Is ``kind`` on ``user``'s notification settings? (Per-child alerts are set per child.)"""
-    return kind.audience in audiences_of(user)
-
-
 # --- a guardian's alerts about one child -----------------------------------------------------
 
 
