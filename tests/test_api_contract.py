@@ -49,6 +49,8 @@ from village.classwork.services.rubrics import CriterionSpec, LevelSpec, RubricS
 from village.classwork.services.submissions import submission_hand_in
 from village.classwork.services.topics import topic_create
 from village.demo.personas import Personas, build_personas
+from village.notifications.tests.factories import notification
+from village.notifications.tests.kinds import registered_kinds
 from village.wsgi import application
 
 CHECKS = [
@@ -103,10 +105,11 @@ def district(
         _connections_kept(),
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media),
+        registered_kinds(),
         transaction.atomic(),
     ):
         personas = build_personas()
-        ids = _classwork(personas)
+        ids = {**_classwork(personas), **_notifications(personas)}
         tokens = {
             name: token_create(user=getattr(personas, name), name="contract")[1] for name in CALLERS
         }
@@ -209,6 +212,21 @@ def _classwork(p: Personas) -> dict[str, list[int]]:
         "assignment_id": [lab.pk, spelling.pk, *(work.pk for work in elsewhere)],
         "student_id": [s.pk for s in (p.ada, p.leo, p.maya, p.mina, p.finn)],
         "material_id": list(lab.materials.values_list("pk", flat=True)),
+    }
+
+
+def _notifications(p: Personas) -> dict[str, list[int]]:
+    """Notifications of each caller, about a child where they have one."""
+    notes = [
+        notification(p.sam, "Missing work", child=p.leo, link="/family/"),
+        notification(p.sam, "Read", read=True),
+        notification(p.jordan, "Feedback", child=p.leo),
+        notification(p.ada, "Due tomorrow"),
+        notification(p.rivera, "Work to grade"),
+    ]
+    return {
+        "notification_id": [note.pk for note in notes],
+        "child_id": [s.pk for s in (p.ada, p.leo, p.mina, p.finn)],
     }
 
 

@@ -1,12 +1,22 @@
-"""Who may reach which notification: only its recipient."""
+"""Who may reach which notification (only its recipient), which kinds a user sets (those of
+their current roles), and whose alerts a guardian sets (a child of a usable link)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from django.http import Http404
 
 from village.accounts.models import User
+from village.community import policies as community
+from village.community.models import Role, Scope
+from village.community.selectors import guardian_links
 from village.core.policies import one_or_404
+from village.families.selectors import linked_child
+from village.families.surface import Child
 from village.notifications.models import Notification
+from village.notifications.registry import AlertKind, Audience
 
 
 def visible_notifications(user: User) -> QuerySet[Notification]:
@@ -18,3 +28,60 @@ def visible_notifications(user: User) -> QuerySet[Notification]:
 
 def notification_for_recipient(user: User, pk: int) -> Notification:
     return one_or_404(visible_notifications(user).filter(pk=pk), "No such notification.")
+
+
+# --- which kinds a user sets -----------------------------------------------------------------
+
+#: The roles whose kinds each audience is: teachers' kinds reach aides too.
+_AUDIENCE_ROLES = {
+    Audience.GUARDIAN: (Role.GUARDIAN,),
+    Audience.STUDENT: (Role.STUDENT,),
+    Audience.TEACHER: (Role.TEACHER, Role.AIDE),
+}
+
+
+def audiences_of(user: User) -> list[Audience]:
+    """The audiences whose kinds ``user`` receives: one per current role that has kinds, and
+    everyone's kinds for anyone signed in."""
+    roles = community.roles_of(user)
+    found = [
+        audience
+        for audience, held in _AUDIENCE_ROLES.items()
+        if any(roles.has(role) for role in held)
+    ]
+    return [*found, Audience.ANYONE]
+
+
+# --- a guardian's alerts about one child -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChild:
+    """A child whose alerts a guardian sets, with what the guardian's link allows."""
+
+    child: Child
+    scopes: frozenset[Scope]
+
+    def allows(self, kind: AlertKind) -> bool:
+        return kind.scope in self.scopes
+
+
+def alert_children(user: User) -> list[AlertChild]:
+    """The children whose alerts ``user`` sets: every child of a usable guardian link (one
+    query; none without a current guardian role)."""
+    return [
+        AlertChild(
+            child=linked_child(link),
+            scopes=frozenset(scope for scope in Scope if link.allows(scope)),
+        )
+        for link in guardian_links(user)
+    ]
+
+
+def alert_child_for_guardian(user: User, child_id: int) -> AlertChild:
+    """A child whose alerts ``user`` sets as a guardian, or ``Http404``: staff who see the
+    student at school, the student, and guardians of other children get a 404."""
+    for found in alert_children(user):
+        if found.child.id == child_id:
+            return found
+    raise Http404("No such student.")

@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.centre, name="centre"),
     path("read/", views.mark_all_read, name="mark_all_read"),
     path("<int:pk>/", views.open_notification, name="open"),
+    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("<int:pk>/dismiss/", views.dismiss, name="dismiss"),
     path("settings/", views.settings_page, name="settings"),
+    path("children/<int:child_id>/alerts/", views.child_alerts, name="child_alerts"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern] = [
     path("approvals/", views.approvals, name="approvals"),
     path("schools/<int:school_id>/settings/", views.school_settings, name="school_settings"),
     path(
+        "schools/<int:school_id>/settings/notifications/",
+        views.school_notifications,
+        name="school_notifications",
+    ),
+    path(
         "approvals/<int:link_id>/approve/",
         views.approval_decide,
         {"approve": True},

@@ -26,12 +26,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from village.accounts.models import User
-from village.community.models import GuardianLink, LinkStatus, SchoolClass
+from village.community.models import GuardianLink, LinkStatus, Organisation, SchoolClass
 from village.core.audit import Viewed, audit_views
 from village.core.clientip import client_key
 from village.core.models import AuditAction
 from village.core.policies import require_page
 from village.core.text import spreadsheet_safe
+from village.notifications import selectors as notification_selectors
+from village.notifications.forms import SchoolNotificationsForm
+from village.notifications.services.school import school_notifications_update
 from village.onboarding import policies, selectors, services
 from village.onboarding.forms import (
     InvitationSignupForm,
@@ -479,16 +482,47 @@ def approval_decide(request: HttpRequest, link_id: int, approve: bool) -> HttpRe
 # --- a school's settings for new links -------------------------------------------------------
 
 
+def _settings_page(
+    request: HttpRequest,
+    school: Organisation,
+    *,
+    form: OnboardingSettingsForm | None = None,
+    notifications_form: SchoolNotificationsForm | None = None,
+) -> HttpResponse:
+    """The school's settings page: new family links, and family notifications."""
+    current = selectors.school_settings(school)
+    context = {
+        "school": school,
+        "form": form
+        or OnboardingSettingsForm(initial=OnboardingSettingsForm.initial_from(current)),
+        "current": current,
+        "notifications_form": notifications_form or _notifications_form(school),
+    }
+    return render(request, "onboarding/school_settings.html", context)
+
+
+def _notifications_form(school: Organisation, data: Any = None) -> SchoolNotificationsForm:
+    found = notification_selectors.school_notifications(school)
+    rows = [
+        (row.kind, row.enabled, row.threshold, row.weeks, "school" if row.set_by_school else "")
+        for row in found.defaults
+    ]
+    initial = {
+        "digest_weekday": found.settings.digest_weekday,
+        "digest_hour": found.settings.digest_hour,
+        "weekly_email_budget": found.settings.weekly_email_budget,
+    }
+    return SchoolNotificationsForm(data, rows=rows, initial=initial)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_settings(request: HttpRequest, school_id: int) -> HttpResponse:
     user = _viewer(request)
     school = policies.school_for_settings(user, school_id)
-    current = selectors.school_settings(school)
-    form = OnboardingSettingsForm(
-        request.POST if request.method == "POST" else None,
-        initial=OnboardingSettingsForm.initial_from(current),
-    )
+    if request.method != "POST":
+        return _settings_page(request, school)
+    form = OnboardingSettingsForm(request.POST)
     if form.is_valid():
         try:
             services.onboarding_settings_update(
@@ -503,5 +537,28 @@ def school_settings(request: HttpRequest, school_id: int) -> HttpResponse:
             saved = _("The settings for new family links at %(school)s are saved.")
             messages.success(request, saved % {"school": school.name})
             return redirect("onboarding:school_settings", school_id=school.pk)
-    context = {"school": school, "form": form, "current": current}
-    return render(request, "onboarding/school_settings.html", context)
+    return _settings_page(request, school, form=form)
+
+
+@login_required
+@require_POST
+def school_notifications(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The school's family notifications: its default per alert, and its weekly digest."""
+    school = policies.school_for_settings(_viewer(request), school_id)
+    form = _notifications_form(school, request.POST)
+    if form.is_valid():
+        try:
+            school_notifications_update(
+                school=school,
+                defaults=form.defaults(),
+                digest_weekday=form.cleaned_data["digest_weekday"],
+                digest_hour=form.cleaned_data["digest_hour"],
+                weekly_email_budget=form.cleaned_data["weekly_email_budget"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            saved = _("The family notifications of %(school)s are saved.")
+            messages.success(request, saved % {"school": school.name})
+            return redirect("onboarding:school_settings", school_id=school.pk)
+    return _settings_page(request, school, notifications_form=form)

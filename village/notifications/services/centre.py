@@ -49,3 +49,11 @@ def unsubscribe(token: str) -> tuple[User, registry.AlertKind]:
         user=user, kind=kind.name, defaults={"email": EmailMode.OFF}
     )
     return user, kind
+
+
+def dismiss(notification: Notification, *, now: dt.datetime | None = None) -> None:
+    """Take the notification off the user's list (it counts as read)."""
+    moment = now or timezone.now()
+    notification.dismissed_at = moment
+    notification.read_at = notification.read_at or moment
+    notification.save(update_fields=["dismissed_at", "read_at"])
