@@ -164,6 +164,11 @@ def register_sweep(name: str, sweep: Sweep) -> None:
     _sweeps[name] = sweep
 
 
+def unregister_kind(name: str) -> None:
+    """Remove an alert kind only (a checker or sweep of the same name stays)."""
+    _kinds.pop(name, None)
+
+
 def unregister(name: str) -> None:
     for registry in (_kinds, _checkers, _digest, _sweeps):
         registry.pop(name, None)

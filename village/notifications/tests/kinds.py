@@ -1,5 +1,5 @@
-"""Alert kinds for the tests, of every audience and shape: registered by ``registered_kinds``
-and removed after, so the tests work whatever kinds the apps register."""
+"""Alert kinds for the tests, of every audience and shape: ``registered_kinds`` puts them in
+place of the apps' kinds while a test runs, so the tests work whatever kinds the apps register."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from village.community.models import Scope
 from village.notifications import registry
+from village.notifications.kinds import WEEKLY_DIGEST
 from village.notifications.models import EmailMode
 from village.notifications.registry import AlertKind, Audience, Threshold
+from village.notifications.services.notify import FOLDED_KIND
 
 MISSING = "t_missing"
 GRADE_BELOW = "t_grade_below"
@@ -72,12 +74,23 @@ KINDS = [
 ]
 
 
+#: Kinds the notifications app itself needs (the digest, the budget notice): always there.
+OWN = frozenset({WEEKLY_DIGEST, FOLDED_KIND})
+
+
 @contextmanager
-def registered_kinds() -> Iterator[list[AlertKind]]:
-    for kind in KINDS:
+def registered_kinds(kinds: list[AlertKind] = KINDS) -> Iterator[list[AlertKind]]:
+    """Only ``kinds`` (and notifications' own) while the test runs: the kinds apps register
+    (classwork's alerts, announcements) are put back after."""
+    apps_kinds = [kind for kind in registry.kinds() if kind.name not in OWN]
+    for kind in apps_kinds:
+        registry.unregister_kind(kind.name)
+    for kind in kinds:
         registry.register_kind(kind)
     try:
-        yield KINDS
+        yield kinds
     finally:
-        for kind in KINDS:
-            registry.unregister(kind.name)
+        for kind in kinds:
+            registry.unregister_kind(kind.name)
+        for kind in apps_kinds:
+            registry.register_kind(kind)

@@ -19,6 +19,7 @@ from village.notifications.policies import alert_child_for_guardian
 from village.notifications.services.preferences import child_rules_update
 from village.notifications.services.rules import RuleInput
 from village.notifications.tests import kinds as k
+from village.notifications.tests.kinds import registered_kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +209,8 @@ def test_the_service_refuses_an_alert_the_link_does_not_allow(personas, kinds):
 
 
 def test_without_alerts_registered_the_page_says_so(personas):
-    html = main(client_for(personas.jordan).get(url(personas.leo)).content.decode())
+    with registered_kinds([]):
+        html = main(client_for(personas.jordan).get(url(personas.leo)).content.decode())
     assert "There are no alerts to choose about Leo yet." in html
     assert "<form" not in html.split("</h1>", 1)[1].split("</main>")[0]
 
