@@ -34,7 +34,7 @@ from decimal import Decimal
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
@@ -627,7 +627,14 @@ def _compose_conversation(
         if falling:
             what = gettext("Work is missing in %(class)s and the grade is falling.") % values
         else:
-            what = gettext("%(count)s pieces of work are missing in %(class)s.") % values
+            what = (
+                ngettext(
+                    "%(count)s piece of work is missing in %(class)s.",
+                    "%(count)s pieces of work are missing in %(class)s.",
+                    len(missing),
+                )
+                % values
+            )
         lines = [what]
         titles = ", ".join(f"“{item.title}”" for item in missing[:3])
         if titles:
