@@ -209,8 +209,9 @@ def test_a_claimed_batch_is_no_other_workers_until_its_lease_ends(settings):
     with time_machine.travel(NOON, tick=False):
         first, rows = delivery.claim(batch=2)
         second, others = delivery.claim(batch=10)
-        assert [row.address for row in rows] == ADDRESSES[:2]
-        assert [row.address for row in others] == ADDRESSES[2:3]
+        assert len(rows) == 2
+        assert len(others) == 1
+        assert {row.address for row in [*rows, *others]} == set(ADDRESSES[:3])
         assert delivery.claim(batch=10)[1] == []
     with time_machine.travel(NOON + dt.timedelta(seconds=121), tick=False):
         third, again = delivery.claim(batch=10)  # both workers died: free again
@@ -225,12 +226,12 @@ def test_a_worker_whose_lease_ended_sends_nothing_another_worker_took(settings, 
     lease = delivery.Lease(token, rows)
     # The worker stalled past its lease; another claimed the rows meanwhile.
     Delivery.objects.update(lease_until=NOON - dt.timedelta(minutes=1))
-    _other, taken = delivery.claim(batch=1)
-    assert [row.address for row in taken] == ADDRESSES[:1]
+    _other, (taken,) = delivery.claim(batch=1)
+    (kept,) = [row for row in rows if row.pk != taken.pk]
     lease.renew()
-    assert not lease.holds(rows[0])
-    assert lease.holds(rows[1])  # still its own: renewed
-    renewed = Delivery.objects.get(address=ADDRESSES[1]).lease_until
+    assert not lease.holds(taken)
+    assert lease.holds(kept)  # still its own: renewed
+    renewed = Delivery.objects.get(pk=kept.pk).lease_until
     assert renewed is not None
     assert renewed > timezone.now() + dt.timedelta(seconds=50)
 
