@@ -32,11 +32,12 @@ besides the row's own ``UPDATE``, a new dependency, and PostgreSQL only, where t
 SQLite too (the demo and development run the same code, with a lease instead of row locks).
 Here a message costs one claiming statement per batch of 100 and one ``UPDATE`` committed
 without waiting for the disk. Measured by ``make bench-outbox`` (PostgreSQL 15, 20,000 emails of
-2.7 kB to a local SMTP sink, on a busy two-core machine): one worker sends at about a quarter of
-the floor's rate (one pre-built message sent again and again over one SMTP connection, without
-Django or a database) and 0.4 of Django's SMTP backend building and sending the same messages
-without a database; two workers at 1.3 times one worker. The rest of a worker's time is building
-each message (Python's email package) and that one ``UPDATE``.
+2.7 kB to a local SMTP sink, on a busy two-core machine, two runs): one worker sends at 0.19 to
+0.25 of the floor's rate (one pre-built message sent again and again over one SMTP connection,
+without Django or a database) and 0.4 to 0.46 of Django's SMTP backend building and sending the
+same messages without a database; two workers at 1.3 to 1.5 times one. A worker's own time goes
+to building each message (Python's email package) and that one ``UPDATE``; it waits on
+PostgreSQL and the mail server for more than half of the time, which a second worker fills.
 """
 
 from __future__ import annotations

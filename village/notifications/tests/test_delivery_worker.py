@@ -21,6 +21,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from village.core.tests.test_settings import run_village
 from village.notifications.models import Delivery, DeliveryState
 from village.notifications.tests.outbox_support import (
     SmtpServer,
@@ -205,3 +206,9 @@ def test_two_workers_draining_two_thousand_deliveries_at_once_send_each_exactly_
     assert sum(outputs) == count
     assert all(sent > 0 for sent in outputs), outputs  # both took part
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_lease_shorter_than_a_second_is_refused_naming_the_setting(tmp_path: Path):
+    result = run_village("check", VILLAGE_DELIVERY_LEASE_SECONDS="0", VILLAGE_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "VILLAGE_DELIVERY_LEASE_SECONDS must be at least 1 (seconds)." in result.stderr
