@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: lock demo test test-postgres lint format messages browser-deps test-deps bench-family bench-gradebook clean bench-import
+.PHONY: lock demo test test-postgres lint format messages browser-deps test-deps bench-family bench-gradebook clean bench-import bench-outbox
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -109,6 +109,11 @@ bench-family: $(STAMP) messages
 ## Server time of the gradebook for 35 students x 40 assignments.
 bench-gradebook: $(STAMP) messages
 	$(BIN)/python bench/gradebook.py $(BENCH_ARGS)
+
+## The notification outbox on PostgreSQL (DATABASE_URL, default .../village_bench_outbox): 20,000
+## emails drained to a local SMTP sink by 1 and 2 workers, beside the floor without a database.
+bench-outbox: $(STAMP)
+	$(BIN)/python bench/outbox.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

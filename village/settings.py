@@ -285,6 +285,11 @@ VILLAGE_SITE_URL = env_str("VILLAGE_SITE_URL", f"https://{VILLAGE_SITE_DOMAIN}")
 VILLAGE_NOTIFICATION_RETENTION_DAYS = env_int("VILLAGE_NOTIFICATION_RETENTION_DAYS", 180)
 VILLAGE_DELIVERY_MAX_ATTEMPTS = env_int("VILLAGE_DELIVERY_MAX_ATTEMPTS", 12)
 VILLAGE_DELIVERY_BACKOFF_SECONDS = env_int("VILLAGE_DELIVERY_BACKOFF_SECONDS", 60)
+# Seconds a worker holds the deliveries it claimed (renewed while it sends): a worker that died
+# lets go of them after this long. Far longer than one message takes to send.
+VILLAGE_DELIVERY_LEASE_SECONDS = env_int("VILLAGE_DELIVERY_LEASE_SECONDS", 120)
+if VILLAGE_DELIVERY_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured("VILLAGE_DELIVERY_LEASE_SECONDS must be at least 1 (seconds).")
 # Minutes a grade or missing-work alert waits, so a teacher can correct a slip first.
 VILLAGE_ALERT_HOLD_MINUTES = env_int("VILLAGE_ALERT_HOLD_MINUTES", 10)
 VILLAGE_SMS_URL = env_str("VILLAGE_SMS_URL", "")

@@ -11,10 +11,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from village.notifications import family, kinds
+        from village.notifications import family, kinds, panels_staff
 
         kinds.register()
         family.register()
+        panels_staff.register()
 
     def worker_pass(self, now: dt.datetime) -> dict[str, int]:
         """Alerts whose hold is over, the sweeps that are due, then the deliveries due."""

@@ -139,6 +139,8 @@ class Delivery(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     lease = models.CharField(max_length=32, blank=True)
     last_error = models.TextField(blank=True)
+    #: When it was last handed to the mail server or gateway (sent, refused or not reached).
+    tried_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     #: The id the mail server or gateway gave it.
     provider_id = models.CharField(max_length=200, blank=True)

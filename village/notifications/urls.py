@@ -1,6 +1,6 @@
 from django.urls import path
 
-from village.notifications import views
+from village.notifications import views, views_staff
 
 app_name = "notifications"
 
@@ -13,4 +13,13 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("children/<int:child_id>/alerts/", views.child_alerts, name="child_alerts"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
+
+urlpatterns += [
+    path("delivery-problems/", views_staff.delivery_problems, name="delivery_problems"),
+    path(
+        "delivery-problems/<int:pk>/retry/",
+        views_staff.delivery_retry_view,
+        name="delivery_retry",
+    ),
 ]

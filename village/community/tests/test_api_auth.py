@@ -138,6 +138,11 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/my-work/assignments/{assignment_id}/submissions",
         "/api/v1/family/overview",
         "/api/v1/family/children/{student_id}",
+        "/api/v1/notifications",
+        "/api/v1/notifications/read",
+        "/api/v1/notifications/{notification_id}/read",
+        "/api/v1/notifications/settings",
+        "/api/v1/notifications/children/{child_id}/alerts",
     }
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
