@@ -12,8 +12,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from village.notifications import kinds
+        from village.notifications.services import digests
 
         kinds.register()
+        digests.register()
 
     def worker_pass(self, now: dt.datetime) -> dict[str, int]:
         """Alerts whose hold is over, the sweeps that are due, then the deliveries due."""

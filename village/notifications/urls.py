@@ -1,6 +1,6 @@
 from django.urls import path
 
-from village.notifications import views
+from village.notifications import views, views_digest
 
 app_name = "notifications"
 
@@ -10,4 +10,17 @@ urlpatterns = [
     path("<int:pk>/", views.open_notification, name="open"),
     path("settings/", views.settings_page, name="settings"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("digest/", views_digest.digest_preview, name="digest_preview"),
+    path("digest/read/<str:token>/", views_digest.digest_confirm, name="digest_confirm"),
+    path("classes/<int:class_id>/digests/", views_digest.class_digests, name="class_digests"),
+    path(
+        "classes/<int:class_id>/digests/print/",
+        views_digest.class_digests_print,
+        name="class_digests_print",
+    ),
+    path(
+        "classes/<int:class_id>/digests/families/<int:guardian_id>/",
+        views_digest.family_digest_preview,
+        name="family_digest_preview",
+    ),
 ]

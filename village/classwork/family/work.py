@@ -391,6 +391,14 @@ def _counted_feedback(
     )
 
 
+def counted_feedback(
+    classes: dict[int, list[tuple[int, str]]], now: dt.datetime
+) -> models.QuerySet[Feedback] | None:
+    """Feedback that counts in these students' course grades in these classes (as
+    ``course_grades`` counts it); ``None`` when there is nothing to ask."""
+    return _counted_feedback(classes, now)
+
+
 def _grade_now(scored: list[ScoredWork], weights: dict[int, Decimal]) -> CourseGrade:
     return CourseGrade(percent=weighted_percent(scored, weights), trend=Trend.NEW, history=())
 
