@@ -27,18 +27,22 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings as django_settings
 from django.contrib.staticfiles import finders
 from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User, display_name, short_name
 from village.community.models import GuardianLink, Scope
-from village.core.mail import render_email
+from village.core.mail import village_headers
+from village.core.slots import Slots
 from village.families.surface import Child
 from village.notifications import policies, registry
 from village.notifications.kinds import WEEKLY_DIGEST
@@ -67,7 +71,13 @@ BATCH = 500
 FIRST_PERIOD = dt.timedelta(days=7)
 LONGEST_PERIOD = dt.timedelta(days=14)
 CONFIRM_SALT = "village.notifications.digest-confirm"
-EMAIL_TEMPLATE = "notifications/email/digest"
+#: The email around the sections, and the notifications folded into it.
+HTML_TEMPLATE = "notifications/email/digest.html"
+TEXT_TEMPLATE = "notifications/email/digest.txt"
+SUBJECT_TEMPLATE = "notifications/email/digest_subject.txt"
+BODY_TEMPLATE = "notifications/digest/_body.html"
+NOTE_HTML = "notifications/digest/_notification.html"
+NOTE_TEXT = "notifications/digest/_notification.txt"
 STYLESHEET = "village/css/digest.css"
 #: Notifications folded into a digest, at most (the centre lists them all).
 FOLDED_SHOWN = 10
@@ -340,10 +350,86 @@ def _render_sections(
 ) -> tuple[SafeString, str]:
     html, text = [], []
     for section in sections:
+        if section.html is not None:
+            html.append(section.html)
+            text.append((section.text or "").strip())
+            continue
         context = {**section.context, "user": family.user}
         html.append(render_to_string(section.html_template, context))
         text.append(render_to_string(section.text_template, context).strip())
     return mark_safe("".join(html)), "\n\n".join(part for part in text if part)  # noqa: S308
+
+
+class EmailPieces:
+    """The email around the sections, in the active language: each variant rendered once with
+    slots (``village.core.slots``) and filled in for every guardian of the batch."""
+
+    def __init__(self) -> None:
+        self.slots: dict[tuple[object, ...], Slots] = {}
+        self.weeks: dict[dt.date, str] = {}
+
+    def get(
+        self, template: str, slots: tuple[str, ...], *, text: bool = False, **flags: object
+    ) -> Slots:
+        key = (template, *sorted(flags.items()))
+        found = self.slots.get(key)
+        if found is None:
+            context = {"css": mark_safe(stylesheet()), **flags}  # noqa: S308 - our own file
+            found = self.slots[key] = Slots(template, context, slots, autoescape=not text)
+        return found
+
+    def week(self, starts: dt.date) -> str:
+        found = self.weeks.get(starts)
+        if found is None:
+            found = self.weeks[starts] = formats.date_format(starts, "MONTH_DAY_FORMAT")
+        return found
+
+
+_BODY_SLOTS = (
+    "name",
+    "names",
+    "sections",
+    "notifications",
+    "confirm_url",
+    "village_url",
+    "settings_url",
+    "unsubscribe_url",
+)
+_NOTE_SLOTS = ("link", "title", "body")
+
+
+@functools.cache
+def _site_links() -> tuple[str, str, str]:
+    """Village, the notification settings, and a notification (``0`` where its id goes)."""
+    return (
+        site_link(reverse("community:home")),
+        site_link(reverse("notifications:settings")),
+        site_link(reverse("notifications:open", args=[1111111111])),
+    )
+
+
+def _notifications(family: Family, pieces: EmailPieces) -> tuple[str, str]:
+    """The notifications folded into the digest, as list items in HTML and in plain text."""
+    folded = family.notifications[:FOLDED_SHOWN]
+    pattern = _site_links()[2]
+    html, text = [], []
+    for note in folded:
+        values = {
+            "link": pattern.replace("1111111111", str(note.pk)),
+            "title": note.title,
+            "body": Truncator(note.body).words(30),
+        }
+        has_body = bool(note.body)
+        html.append(pieces.get(NOTE_HTML, _NOTE_SLOTS, has_body=has_body, count=0).fill(values))
+        text.append(
+            pieces.get(NOTE_TEXT, _NOTE_SLOTS, text=True, has_body=has_body, count=0).fill(values)
+        )
+    more = len(family.notifications) - len(folded)
+    if more:
+        values = {"link": _site_links()[0], "title": "", "body": ""}
+        html.append(pieces.get(NOTE_HTML, _NOTE_SLOTS, count=more).fill(values))
+        text.append(pieces.get(NOTE_TEXT, _NOTE_SLOTS, text=True, count=more).fill(values))
+    return "".join(html), "".join(text)
 
 
 def compose_family(
@@ -354,47 +440,62 @@ def compose_family(
     preview: bool = False,
 ) -> Composed:
     """One guardian's digest, in their language and time zone. ``preview``: composed for a
-    page (no outcome but what it says, no working confirm link)."""
+    page (no outcome but what it says, no working confirm or unsubscribe link)."""
     early = None if preview else outcome_before_composing(family)
     if early is not None:
         return Composed(family=family, outcome=early)
     user = family.user
     zone = user_zone(user)
-    with translation.override(user.ui_language), timezone.override(zone):
+    language = user.ui_language
+    with translation.override(language), timezone.override(zone):
         sections, children = _sections(family, batch, now)
-        folded = family.notifications[:FOLDED_SHOWN]
         news = any(section.news for section in sections) or bool(family.notifications)
-        html, text = _render_sections(sections, family)
-        day = formats.date_format(family.starts, "MONTH_DAY_FORMAT")
-        context = {
-            "user": user,
-            "subject_names": names_list([child.name for child in children]),
-            "week": day,
-            "children": children,
-            "sections_html": html,
-            "sections_text": text,
-            "notifications": [
-                (note, site_link(reverse("notifications:open", args=[note.pk]))) for note in folded
-            ],
-            "more_notifications": len(family.notifications) - len(folded),
+        ids = [child.id for child in children]
+        if not news and not preview:
+            return Composed(family, DigestOutcome.NOTHING_NEW, ids)
+        pieces = batch.once(f"notifications.digest:{language}", EmailPieces)
+        sections_html, sections_text = _render_sections(sections, family)
+        notes_html, notes_text = _notifications(family, pieces)
+        village, settings_url, _note = _site_links()
+        values = {
+            "name": user.short_name,
+            "names": names_list([child.name for child in children]),
+            "week": pieces.week(family.starts),
+            "village_url": village,
+            "settings_url": settings_url,
             "confirm_url": "" if preview else confirm_url(user.pk, family.starts),
-            "village_url": site_link(reverse("community:home")),
-            "settings_url": site_link(reverse("notifications:settings")),
             "unsubscribe_url": "" if preview else unsubscribe_url(user.pk, WEEKLY_DIGEST),
-            "css": mark_safe(stylesheet()),  # noqa: S308 - our own static file
         }
-        body = mark_safe(render_to_string("notifications/digest/_body.html", context))  # noqa: S308
-        if preview:
-            return Composed(family, DigestOutcome.EMAILED, [c.id for c in children], body=body)
-        if not news:
-            return Composed(family, DigestOutcome.NOTHING_NEW, [c.id for c in children])
-        message = render_email(
-            template=EMAIL_TEMPLATE,
-            context={**context, "body": body},
-            to=[user.email],
-            language=user.ui_language,
-            time_zone=zone,
+        flags = {
+            "has_names": bool(children),
+            "has_notifications": bool(family.notifications),
+            "has_confirm": not preview,
+            "has_unsubscribe": not preview,
+        }
+        body = pieces.get(BODY_TEMPLATE, _BODY_SLOTS, **flags).fill(
+            {**values, "sections": sections_html, "notifications": mark_safe(notes_html)}  # noqa: S308
         )
+        if preview:
+            return Composed(family, DigestOutcome.EMAILED, ids, body=body)
+        subject = " ".join(
+            pieces.get(SUBJECT_TEMPLATE, ("week", "names"), text=True, has_names=bool(children))
+            .fill(values)
+            .split()
+        )
+        text = pieces.get(TEXT_TEMPLATE, (*_BODY_SLOTS, "week"), text=True, **flags).fill(
+            {**values, "sections": sections_text, "notifications": notes_text}
+        )
+        html = pieces.get(HTML_TEMPLATE, ("subject", "week", "body")).fill(
+            {"subject": subject, "week": values["week"], "body": body}
+        )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=django_settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers=village_headers(language),
+    )
+    message.attach_alternative(html, "text/html")
     delivery = delivery_from_message(
         message,
         key=f"digest:{user.pk}:{family.starts.isoformat()}",
@@ -407,7 +508,7 @@ def compose_family(
     return Composed(
         family=family,
         outcome=DigestOutcome.EMAILED,
-        children=[child.id for child in children],
+        children=ids,
         subject=delivery.subject,
         text=delivery.text,
         html=delivery.html,

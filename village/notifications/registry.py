@@ -168,14 +168,17 @@ class DigestRequest:
 @dataclass(frozen=True)
 class DigestSection:
     """An area's section of a guardian's weekly email: an HTML template and a plain-text one,
-    rendered with ``context`` in the guardian's language. A builder returns ``None`` when the
-    area has nothing to say this week."""
+    rendered with ``context`` in the guardian's language, or the ``html`` and ``text`` the
+    builder wrote already (from pieces rendered once per batch: see ``village.core.slots``).
+    A builder returns ``None`` when the area has nothing to say this week."""
 
-    html_template: str
-    text_template: str
+    html_template: str = ""
+    text_template: str = ""
     context: dict[str, Any] = field(default_factory=dict)
     #: Is there something new in it (an email with nothing new is not sent)?
     news: bool = True
+    html: str | None = None
+    text: str | None = None
 
 
 DigestBuilder = Callable[[DigestRequest], DigestSection | None]
