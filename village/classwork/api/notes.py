@@ -12,7 +12,8 @@ from village.accounts.api import api_caller
 from village.classwork import policies
 from village.classwork.api.common import invalid
 from village.classwork.models import WeeklyNote
-from village.classwork.services.notes import NOTE_LENGTH, note_week, weekly_note_save
+from village.classwork.selectors.notes import note_week
+from village.classwork.services.notes import NOTE_LENGTH, weekly_note_save
 from village.core.api import READ, WRITE, Id, InputSchema, SingleLine
 
 router = Router()

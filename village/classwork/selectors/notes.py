@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Concat, NullIf
+from django.utils import timezone
 
 from village.classwork.models import WeeklyNote
 from village.community.models import SchoolClass
@@ -23,6 +24,13 @@ class NoteView:
     week_start: dt.date
     text: str
     author: str
+
+
+def note_week(moment: dt.datetime | None = None) -> dt.date:
+    """The Monday of ``moment``'s week (now by default) in the active time zone: the week a
+    note written then is for."""
+    day = timezone.localdate(moment or timezone.now())
+    return day - dt.timedelta(days=day.weekday())
 
 
 def class_notes(school_class: SchoolClass, week_start: dt.date) -> dict[int, str]:

@@ -13,18 +13,13 @@ from django.utils.translation import gettext as _
 from village.accounts.models import User
 from village.classwork import versions
 from village.classwork.models import WeeklyNote
+from village.classwork.selectors.notes import note_week
 from village.classwork.services.checks import require
 from village.community.models import SchoolClass
 from village.core.text import single_line
 
 #: A note is one sentence: it fits a text message.
 NOTE_LENGTH = 280
-
-
-def note_week(moment: dt.datetime | None = None) -> dt.date:
-    """The Monday of ``moment``'s week (now by default) in the active time zone."""
-    day = timezone.localdate(moment or timezone.now())
-    return day - dt.timedelta(days=day.weekday())
 
 
 def _checked(text: str) -> str:

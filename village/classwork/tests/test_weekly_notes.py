@@ -15,7 +15,8 @@ from django.utils import timezone
 from village.accounts.models import User
 from village.accounts.tokens import token_create
 from village.classwork.models import WeeklyNote
-from village.classwork.services.notes import NOTE_LENGTH, note_week, weekly_note_save
+from village.classwork.selectors.notes import note_week
+from village.classwork.services.notes import NOTE_LENGTH, weekly_note_save
 from village.classwork.tests.factories import assignment
 from village.demo.personas import Personas
 from village.families.models import StudentVersion
@@ -166,3 +167,13 @@ def test_the_api_writes_and_lists_this_weeks_notes(personas: Personas) -> None:
     assert WeeklyNote.objects.get().text == "Revise the glossary."
     assert put(client, p, {"text": ""}).json()["text"] == ""
     assert not WeeklyNote.objects.exists()
+
+
+def test_the_family_reads_the_note_on_the_childs_page(personas: Personas) -> None:
+    p = personas
+    weekly_note_save(school_class=p.science8, student=p.leo, author=p.rivera, text="Label axes.")
+    page = client_for(p.jordan).get(f"/family/children/{p.leo.pk}/").content.decode()
+    assert "Label axes." in page
+    assert "Elena Rivera" in page
+    other = client_for(p.sam).get(f"/family/children/{p.ada.pk}/").content.decode()
+    assert "Label axes." not in other

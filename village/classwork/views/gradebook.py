@@ -27,8 +27,7 @@ from village.classwork.grades import CourseGrade, Trend
 from village.classwork.scores import points_text
 from village.classwork.selectors import gradebook as gradebook_reads
 from village.classwork.selectors.gradebook import Gradebook, GradebookCell, GradebookRow
-from village.classwork.selectors.notes import class_notes
-from village.classwork.services.notes import note_week
+from village.classwork.selectors.notes import class_notes, note_week
 from village.classwork.views.common import audit_students, viewer
 from village.community.models import SchoolClass
 

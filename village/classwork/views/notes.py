@@ -17,7 +17,8 @@ from village.accounts.models import User
 from village.classwork import policies
 from village.classwork.forms.notes import WeeklyNoteForm
 from village.classwork.models import WeeklyNote
-from village.classwork.services.notes import note_week, weekly_note_save
+from village.classwork.selectors.notes import note_week
+from village.classwork.services.notes import weekly_note_save
 from village.classwork.views.common import GET_POST, audit_students, viewer
 from village.community.models import SchoolClass
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from village.community.models import OrgRole, Role
 from village.community.policies import today
-from village.notifications import digest
+from village.notifications import digest, digest_email
 from village.notifications.models import Digest, DigestPeriod, SchoolNotificationSettings
 from village.notifications.policies import digest_links
 
@@ -155,7 +155,7 @@ class BadConfirmLinkError(Exception):
 def digest_for_token(token: str) -> Digest:
     """The digest the signed ``token`` names, or ``BadConfirmLinkError``."""
     try:
-        user_id, period, starts = digest.read_confirm_token(token)
+        user_id, period, starts = digest_email.read_confirm_token(token)
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise BadConfirmLinkError from error
     found = Digest.objects.filter(recipient_id=user_id, period=period, starts=starts).first()

@@ -14,7 +14,7 @@ from django.test import Client
 
 from village.accounts.models import User
 from village.demo.personas import Personas
-from village.notifications import digest, registry
+from village.notifications import digest, digest_email, registry
 from village.notifications.models import Digest, DigestPeriod, SchoolNotificationSettings
 from village.notifications.services import digests, sweeps
 
@@ -123,7 +123,7 @@ def sams_digest(personas) -> Digest:
 
 
 def test_the_read_link_records_one_confirmation(sams_digest):
-    token = digest.confirm_token(sams_digest.recipient_id, MONDAY)
+    token = digest_email.confirm_token(sams_digest.recipient_id, MONDAY)
     page = Client().get(f"/notifications/digest/read/{token}/")
     assert page.status_code == 200
     assert b"data-auto-submit" in page.content  # one press, made by its script
@@ -142,11 +142,13 @@ def test_the_read_link_records_one_confirmation(sams_digest):
 
 @pytest.mark.parametrize("change", ["tampered", "cut", "other week", "garbage"])
 def test_a_changed_read_link_is_refused_and_records_nothing(sams_digest, change):
-    token = digest.confirm_token(sams_digest.recipient_id, MONDAY)
+    token = digest_email.confirm_token(sams_digest.recipient_id, MONDAY)
     bad = {
         "tampered": token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
         "cut": token[: len(token) // 2],
-        "other week": digest.confirm_token(sams_digest.recipient_id, MONDAY - dt.timedelta(7)),
+        "other week": digest_email.confirm_token(
+            sams_digest.recipient_id, MONDAY - dt.timedelta(7)
+        ),
         "garbage": "not-a-token",
     }[change]
     for method in ("get", "post"):
