@@ -120,8 +120,8 @@ class WeekForm(forms.Form):
 def _week(request: HttpRequest) -> tuple[WeekForm, dt.date]:
     """The week asked for (its Monday), or this week when none is, or what is asked is not a
     date (the form then says so)."""
-    form = WeekForm(request.GET or None)
     day = timezone.localdate()
+    form = WeekForm(request.GET or None, initial={"week": day - dt.timedelta(days=day.weekday())})
     if form.is_valid() and form.cleaned_data.get("week"):
         day = form.cleaned_data["week"]
     return form, day - dt.timedelta(days=day.weekday())

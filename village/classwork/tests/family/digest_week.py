@@ -62,7 +62,8 @@ def _work(school_class: SchoolClass, title: str, now: dt.datetime, **fields: obj
 
 
 def fill_week(personas: Personas, now: dt.datetime) -> None:
-    monday = timezone.localdate(now, CHICAGO) - dt.timedelta(days=4)
+    today = timezone.localdate(now, CHICAGO)
+    monday = today - dt.timedelta(days=today.weekday())
     for class_name, student_name in PAIRS:
         school_class: SchoolClass = getattr(personas, class_name)
         student: User = getattr(personas, student_name)
