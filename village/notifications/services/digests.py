@@ -140,9 +140,10 @@ def sweep(now: dt.datetime) -> int:
 
 
 def register() -> None:
-    from village.notifications import registry
+    from village.notifications import daily, registry
 
     registry.register_sweep("weekly_digest", sweep)
+    registry.register_sweep("daily_digest", daily.sweep)
 
 
 # --- read confirmation ---------------------------------------------------------------------------

@@ -14,8 +14,15 @@ from django.test import Client
 
 from village.accounts.models import User
 from village.demo.personas import Personas
-from village.notifications import digest, digest_email, registry
-from village.notifications.models import Digest, DigestPeriod, SchoolNotificationSettings
+from village.notifications import daily, digest, digest_email, registry
+from village.notifications.models import (
+    Delivery,
+    Digest,
+    DigestPeriod,
+    EmailMode,
+    Notification,
+    SchoolNotificationSettings,
+)
 from village.notifications.services import digests, sweeps
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +164,51 @@ def test_a_changed_read_link_is_refused_and_records_nothing(sams_digest, change)
         assert "This link does not work" in answer.content.decode()
     sams_digest.refresh_from_db()
     assert sams_digest.confirmed_at is None
+
+
+# --- the daily digest ----------------------------------------------------------------------------
+
+
+def waiting(user: User, title: str, created_at: dt.datetime) -> Notification:
+    return Notification.objects.create(
+        recipient=user,
+        kind="test_daily",
+        title=title,
+        email_mode=EmailMode.DAILY,
+        key=f"{user.pk}:test_daily:{title}",
+        created_at=created_at,
+    )
+
+
+def test_the_daily_digest_carries_each_waiting_notification_once(personas):
+    p = personas
+    morning = at(FRIDAY, 9)
+    waiting(p.sam, "Leo's lab is missing", morning)
+    waiting(p.sam, "Ada's quiz is graded", morning)
+    waiting(p.rivera, "Two pieces of work to grade", morning)
+    Notification.objects.create(
+        recipient=p.jordan,
+        kind="test",
+        title="Weekly",
+        email_mode=EmailMode.WEEKLY,
+        key="weekly",
+        created_at=morning,
+    )
+    assert "daily_digest" in registry.sweeps()
+    assert daily.due_daily(at(FRIDAY, 16, 59)) == []
+    assert daily.due_daily(at(FRIDAY, 17)) == ids(p, "sam", "rivera")
+    assert daily.sweep(at(FRIDAY, 17)) == 2
+    assert daily.sweep(at(FRIDAY, 18)) == 0
+    sams = Delivery.objects.get(recipient=p.sam, kind="daily")
+    assert sams.subject == "Village: 2 notificaciones del 4 de diciembre"
+    assert sams.headers["Content-Language"] == "es"
+    assert "Leo's lab is missing" in sams.text
+    assert "Ada&#x27;s quiz is graded" in sams.html or "Ada's quiz is graded" in sams.html
+    assert not Notification.objects.filter(recipient=p.sam, digested_at__isnull=True).exists()
+    assert Notification.objects.get(recipient=p.jordan).digested_at is None  # weekly's own
+    # the next day's digest carries only what came after
+    waiting(p.sam, "Leo's essay is returned", at(FRIDAY + dt.timedelta(days=1), 9))
+    assert daily.sweep(at(FRIDAY + dt.timedelta(days=1), 17)) == 1
+    latest = Delivery.objects.filter(recipient=p.sam, kind="daily").order_by("-id")[0]
+    assert "Leo's essay is returned" in latest.text
+    assert "Leo's lab is missing" not in latest.text
