@@ -48,13 +48,24 @@ def test_open_work_is_the_missing_and_coming_work_of_work_items(personas: Person
             )
             if item.status in OPEN
         }
-        found = open_work(classes, families_only=families_only, now=now, **window)
+        found = open_work(
+            classes,
+            families_only=families_only,
+            now=now,
+            due_after=window["due_after"],
+            due_before=window["due_before"],
+        )
         assert {(w.student_id, w.assignment_id, w.status) for w in found} == expected
         titles = {(w.student_id, w.title) for w in found}
         assert (p.ada.pk, "Draft feedback only") in titles  # drafts are the teacher's own
         assert ((p.ada.pk, "Hidden") in titles) == (not families_only)
     # a teacher's preview reads only some classes of a student
-    only_math = open_work({p.leo.pk: [(p.math8.pk, "Grade 8 Math")]}, now=now, **window)
+    only_math = open_work(
+        {p.leo.pk: [(p.math8.pk, "Grade 8 Math")]},
+        now=now,
+        due_after=window["due_after"],
+        due_before=window["due_before"],
+    )
     assert [w.title for w in only_math] == ["Equations"]
 
 
@@ -66,6 +77,8 @@ def test_open_work_takes_two_queries_whatever_the_number_of_students(personas) -
     window = {"due_after": now - dt.timedelta(weeks=6), "due_before": now + dt.timedelta(days=7)}
     classes = current_classes([p.ada.pk, p.maya.pk, p.leo.pk])
     with CaptureQueriesContext(connection) as queries:
-        found = open_work(classes, now=now, **window)
+        found = open_work(
+            classes, now=now, due_after=window["due_after"], due_before=window["due_before"]
+        )
     assert len(queries) == 2
     assert {w.status for w in found} == set(OPEN)

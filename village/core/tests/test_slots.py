@@ -11,7 +11,10 @@ from django.utils.safestring import mark_safe
 from village.core.slots import Slots
 
 TEMPLATES = {
-    "item.html": '<li class="{{ kind }}"><a href="{{ link }}">{{ title }}</a>{% if note %} {{ note }}{% endif %}</li>\n',
+    "item.html": (
+        '<li class="{{ kind }}"><a href="{{ link }}">{{ title }}</a>'
+        "{% if note %} {{ note }}{% endif %}</li>\n"
+    ),
     "item.txt": "{% autoescape off %}- {{ title }} ({{ link }}){% endautoescape %}\n",
 }
 
