@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from village.accounts.models import User
+from village.accounts.models import User, short_name
 from village.community.models import SchoolClass
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
@@ -72,17 +72,18 @@ def digest_preview(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_page(policies.may_preview_own_digest(user))
     composed = digest.preview(user)
-    shown = composed.children if composed else []
-    _audit(request, user, shown, None)
-    left_out = (
-        [link.child for link in composed.family.links if not link.communications]
-        if composed
-        else []
-    )
+    _audit(request, user, composed.children if composed else [], None)
+    left_out = policies.digest_links([user.pk]).filter(receives_communications=False)
+    names = [
+        short_name(username=username, first_name=first, preferred_name=preferred)
+        for username, first, preferred in left_out.values_list(
+            "student__username", "student__first_name", "student__preferred_name"
+        ).order_by("student__first_name", "student_id")
+    ]
     return render(
         request,
         "notifications/digest_preview.html",
-        {"composed": composed, "left_out": left_out, "own": True},
+        {"composed": composed, "left_out": names, "own": True},
     )
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from village.accounts.models import User
@@ -235,3 +236,15 @@ def test_a_teachers_preview_shows_only_their_classes(week: SchoolWeek) -> None:
     assert "science8" not in body
     assert "Ada" not in body
     assert composed.children == [week.leo.pk]
+
+
+def test_the_guardians_preview_names_the_children_left_out_of_the_email(week: SchoolWeek) -> None:
+    GuardianLink.objects.filter(guardian=week.sam, student=week.ada).update(
+        receives_communications=False
+    )
+    client = Client()
+    client.force_login(week.sam)
+    page = client.get("/notifications/digest/").content.decode()
+    assert "La escuela no le envía correos sobre Ada" in page
+    assert comment("leo", "math8") in page
+    assert comment("ada", "homeroom5") not in page
