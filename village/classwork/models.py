@@ -475,3 +475,36 @@ class ChildWorkSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Work summary of student {self.student_id}"
+
+
+class WeeklyNote(models.Model):
+    """A teacher's one sentence to a student and their family: what to work on next, for one
+    class and one week (the week's Monday, in the teacher's time zone). Shown to the family in
+    the weekly digest and on the child's page. At most one per class, student and week."""
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="weekly_notes"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_notes"
+    )
+    week_start = models.DateField(_("week"))
+    text = models.CharField(_("what to work on next"), max_length=280)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="weekly_notes_written",
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "student", "week_start"], name="weekly_note_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["student", "week_start"])]
+
+    def __str__(self) -> str:
+        return f"Note for {self.student_id} in {self.school_class_id}, week of {self.week_start}"

@@ -76,6 +76,12 @@ def class_for_staff(user: AnyUser, class_id: int, *, manage: bool = False) -> Sc
     )
 
 
+def class_for_note_writer(user: AnyUser, class_id: int) -> SchoolClass:
+    """A class ``user`` teaches or assists in, whose weekly notes they write; ``Http404`` for
+    anyone else (admins of the school included: the notes are the class's teachers' own)."""
+    return class_for_staff(user, class_id, manage=True)
+
+
 def student_class_ids(student_ids: IdQuery | list[int]) -> QuerySet[Enrollment]:
     """Current student enrolments of these students (a queryset of enrolments)."""
     return Enrollment.objects.current(today()).filter(

@@ -12,10 +12,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from village.notifications import family, kinds, panels_staff
+        from village.notifications.services import digests
 
         kinds.register()
         family.register()
         panels_staff.register()
+        digests.register()
 
     def worker_pass(self, now: dt.datetime) -> dict[str, int]:
         """Alerts whose hold is over, the sweeps that are due, then the deliveries due."""

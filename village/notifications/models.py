@@ -319,6 +319,17 @@ class DigestPeriod(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
 
 
+class DigestOutcome(models.TextChoices):
+    """What became of a digest: emailed, or why not (each is recorded, so that running the
+    digests again writes nothing new)."""
+
+    EMAILED = "emailed", _("Emailed")
+    NOTHING_NEW = "nothing_new", _("Nothing new to tell")
+    NO_ADDRESS = "no_address", _("No email address")
+    EMAIL_OFF = "email_off", _("Email turned off")
+    NO_COMMUNICATIONS = "no_communications", _("Does not receive school communications")
+
+
 class Digest(models.Model):
     """One digest email to one recipient for one period (the week or day it covers)."""
 
@@ -335,6 +346,9 @@ class Digest(models.Model):
     #: The children it covered (ids), for the read-confirmation report.
     children = models.JSONField(default=list)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=24, choices=DigestOutcome.choices, default=DigestOutcome.EMAILED
+    )
 
     class Meta:
         constraints = [

@@ -1,8 +1,11 @@
 """Who may reach which notification (only its recipient), which kinds a user sets (those of
-their current roles), and whose alerts a guardian sets (a child of a usable link)."""
+their current roles), whose alerts a guardian sets (a child of a usable link), whose
+deliveries staff see, and the weekly family digest: whose links it reads, who previews it, and
+who follows which families of a class confirmed it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -10,9 +13,25 @@ from django.http import Http404
 
 from village.accounts.models import User
 from village.community import policies as community
-from village.community.models import GuardianLink, LinkStatus, OrgRole, Role, Scope
-from village.community.policies import administered_schools, roles_of, today
+from village.community.models import (
+    Enrollment,
+    EnrollmentRole,
+    GuardianLink,
+    LinkStatus,
+    OrgRole,
+    Role,
+    SchoolClass,
+    Scope,
+)
+from village.community.policies import (
+    administered_schools,
+    roles_of,
+    taught_class_ids,
+    teaches_class,
+    today,
+)
 from village.community.selectors import guardian_links
+from village.core.models import RosterStatus
 from village.core.policies import one_or_404
 from village.families.selectors import linked_child
 from village.families.surface import Child
@@ -133,3 +152,102 @@ def failed_delivery_for_editor(user: User, pk: int) -> Delivery:
         visible_failed_deliveries(user).filter(pk=pk).select_related("recipient"),
         "No such delivery.",
     )
+
+
+# --- the weekly family digest ------------------------------------------------------------------
+
+
+def digest_links(guardian_ids: Collection[int] | None = None) -> QuerySet[GuardianLink]:
+    """The usable links of these guardians (``None``: of every guardian), as
+    ``community.policies.usable_links`` reads one guardian's: active, not ``no_access``, to an
+    active child, and only for an active guardian who holds a current guardian role. Each
+    link's scopes say what its part of the digest shows."""
+    guardians = OrgRole.objects.current(today()).filter(role=Role.GUARDIAN).values("user_id")
+    links = GuardianLink.objects.filter(
+        status=LinkStatus.ACTIVE,
+        no_access=False,
+        student__is_active=True,
+        guardian__is_active=True,
+        guardian_id__in=guardians,
+    )
+    if guardian_ids is not None:
+        links = links.filter(guardian_id__in=list(guardian_ids))
+    return links
+
+
+def may_preview_own_digest(user: User) -> bool:
+    """A guardian sees what their next digest will say."""
+    return roles_of(user).has(Role.GUARDIAN)
+
+
+def report_classes(user: User) -> QuerySet[SchoolClass]:
+    """Classes whose families' digests ``user`` may follow: those they teach (or assist in),
+    and every class of the schools they administer."""
+    condition = Q(pk__in=taught_class_ids(user))
+    if roles_of(user).is_admin:
+        condition |= Q(school_id__in=administered_schools(user).values("pk"))
+    return SchoolClass.objects.filter(condition, status=RosterStatus.ACTIVE)
+
+
+def class_for_digest_report(user: User, class_id: int) -> SchoolClass:
+    """A class ``user`` teaches, or one of a school they administer; ``Http404`` otherwise."""
+    return one_or_404(
+        report_classes(user).select_related("school").filter(pk=class_id), "No such class."
+    )
+
+
+def class_for_digest_preview(user: User, class_id: int) -> SchoolClass:
+    """A class ``user`` teaches or assists in (a teacher previews its families' digests);
+    ``Http404`` for anyone else."""
+    taught = SchoolClass.objects.filter(pk__in=taught_class_ids(user), status=RosterStatus.ACTIVE)
+    return one_or_404(taught.filter(pk=class_id), "No such class.")
+
+
+def class_families(school_class: SchoolClass) -> QuerySet[GuardianLink]:
+    """The usable links to the class's current students: whose families its digests reach."""
+    students = (
+        Enrollment.objects.current(today())
+        .filter(school_class=school_class, role=EnrollmentRole.STUDENT)
+        .values("user_id")
+    )
+    guardians = OrgRole.objects.current(today()).filter(role=Role.GUARDIAN).values("user_id")
+    return GuardianLink.objects.filter(
+        student_id__in=students,
+        status=LinkStatus.ACTIVE,
+        no_access=False,
+        student__is_active=True,
+        guardian_id__in=guardians,
+    )
+
+
+def may_preview_family_digests(user: User, school_class: SchoolClass) -> bool:
+    """Does ``user`` teach (or assist in) the class, and so preview its families' digests?"""
+    return teaches_class(user, school_class)
+
+
+def family_for_digest_preview(school_class: SchoolClass, guardian_id: int) -> User:
+    """A guardian with a usable link to a current student of ``school_class`` (which the
+    caller loaded for the viewer), or ``Http404``."""
+    linked = class_families(school_class).filter(guardian_id=guardian_id)
+    return one_or_404(
+        User.objects.filter(pk=guardian_id, is_active=True, pk__in=linked.values("guardian_id")),
+        "No such family.",
+    )
+
+
+def taught_student_classes(user: User, student_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    """For each of these students, the classes ``user`` teaches (or assists in) that the
+    student is currently in; students in none of them are left out (one query)."""
+    rows = (
+        Enrollment.objects.current(today())
+        .filter(
+            user_id__in=list(student_ids),
+            role=EnrollmentRole.STUDENT,
+            school_class_id__in=taught_class_ids(user),
+        )
+        .values_list("user_id", "school_class_id")
+    )
+    found: dict[int, set[int]] = {}
+    for student_id, class_id in rows:
+        found.setdefault(student_id, set()).add(class_id)
+    return {student_id: frozenset(ids) for student_id, ids in found.items()}

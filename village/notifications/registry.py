@@ -19,10 +19,10 @@ Registering a name again replaces it; :func:`unregister` removes it (tests use i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import models
 from django.utils.functional import Promise
@@ -34,6 +34,8 @@ from village.notifications.models import EmailMode
 
 if TYPE_CHECKING:
     from village.accounts.models import User
+
+T = TypeVar("T")
 
 
 class Audience(models.TextChoices):
@@ -110,28 +112,73 @@ class CheckRequest:
 Checker = Callable[[CheckRequest], list[Alert]]
 
 
+@dataclass
+class DigestBatch:
+    """What the section builders of one batch of guardians share, so that an area reads its
+    data for every child of the batch at once (``once``) and each guardian's builder takes its
+    own part: a fixed number of queries per batch, not per guardian."""
+
+    now: dt.datetime
+    #: Every child of the batch, with the scopes some guardian's link to them allows.
+    scopes: Mapping[int, frozenset[str]]
+    #: The earliest ``since`` of the batch's guardians.
+    since: dt.datetime
+    #: Only these classes of each child (a teacher's preview of a family's digest shows the
+    #: teacher's own classes); ``None``: every class.
+    classes: Mapping[int, frozenset[int]] | None = None
+    _shared: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def student_ids(self, *scopes: Scope) -> list[int]:
+        """The batch's children some link allows all of ``scopes`` of."""
+        wanted = {str(scope) for scope in scopes}
+        return sorted(pk for pk, allowed in self.scopes.items() if wanted <= allowed)
+
+    def once(self, key: str, read: Callable[[], T]) -> T:
+        """``read()``, called by the first builder that asks for ``key`` in this batch; the
+        builders after it get the same value. Keys start with the app's name."""
+        if key not in self._shared:
+            self._shared[key] = read()
+        return cast(T, self._shared[key])
+
+
 @dataclass(frozen=True, slots=True)
 class DigestRequest:
     """What a digest section builder is given: the guardian, the children whose links allow the
-    area's scope, and the period the email covers (``since`` to ``until``)."""
+    area's scope, and the period the email covers (``since`` to ``until``, which is now). It is
+    called in the guardian's language and time zone. ``batch``: what the builders of the
+    guardians composed together share."""
 
     user: User
     children: list[Child]
     since: dt.datetime
     until: dt.datetime
+    batch: DigestBatch | None = None
+
+    def shared(self) -> DigestBatch:
+        """The batch this request belongs to (a batch of its own when composed alone)."""
+        if self.batch is not None:
+            return self.batch
+        # The children were chosen for the section's scope already; grades as each link says.
+        every = frozenset(str(scope) for scope in Scope)
+        without_grades = every - {str(Scope.GRADES)}
+        scopes = {child.id: every if child.grades else without_grades for child in self.children}
+        return DigestBatch(now=self.until, scopes=scopes, since=self.since)
 
 
 @dataclass(frozen=True)
 class DigestSection:
     """An area's section of a guardian's weekly email: an HTML template and a plain-text one,
-    rendered with ``context`` in the guardian's language. A builder returns ``None`` when the
-    area has nothing to say this week."""
+    rendered with ``context`` in the guardian's language, or the ``html`` and ``text`` the
+    builder wrote already (from pieces rendered once per batch: see ``village.core.slots``).
+    A builder returns ``None`` when the area has nothing to say this week."""
 
-    html_template: str
-    text_template: str
+    html_template: str = ""
+    text_template: str = ""
     context: dict[str, Any] = field(default_factory=dict)
     #: Is there something new in it (an email with nothing new is not sent)?
     news: bool = True
+    html: str | None = None
+    text: str | None = None
 
 
 DigestBuilder = Callable[[DigestRequest], DigestSection | None]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from village.notifications import views, views_staff
+from village.notifications import views, views_digest, views_staff
 
 app_name = "notifications"
 
@@ -13,6 +13,19 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("children/<int:child_id>/alerts/", views.child_alerts, name="child_alerts"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("digest/", views_digest.digest_preview, name="digest_preview"),
+    path("digest/read/<str:token>/", views_digest.digest_confirm, name="digest_confirm"),
+    path("classes/<int:class_id>/digests/", views_digest.class_digests, name="class_digests"),
+    path(
+        "classes/<int:class_id>/digests/print/",
+        views_digest.class_digests_print,
+        name="class_digests_print",
+    ),
+    path(
+        "classes/<int:class_id>/digests/families/<int:guardian_id>/",
+        views_digest.family_digest_preview,
+        name="family_digest_preview",
+    ),
 ]
 
 urlpatterns += [

@@ -11,7 +11,7 @@ time zone; times are answered in UTC.
 from ninja import Router
 
 from village.accounts.api_auth import api_auth
-from village.classwork.api import assignments, categories, grading, materials, topics
+from village.classwork.api import assignments, categories, grading, materials, notes, topics
 
 router = Router(auth=api_auth, tags=["classwork: teachers"])
 router.add_router("", materials.files_router)
@@ -20,3 +20,4 @@ router.add_router("", materials.router)
 router.add_router("", grading.router)
 router.add_router("", topics.router)
 router.add_router("", categories.router)
+router.add_router("", notes.router)

@@ -36,6 +36,7 @@ from village.classwork.family.work import (
 )
 from village.classwork.grades import CourseGrade
 from village.classwork.selectors.events import UpcomingEvent, upcoming_events
+from village.classwork.selectors.notes import note_week, student_notes
 from village.classwork.selectors.work import work_items
 from village.classwork.status import WorkStatus
 from village.community import policies
@@ -102,6 +103,9 @@ class ClassView:
     topics: list[TopicNow] = field(default_factory=list)
     missing: int = 0
     upcoming: int = 0
+    #: The teacher's note on what to work on next (this week's, or last week's), and its author.
+    note: str = ""
+    note_author: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +158,24 @@ def _class_views(student_id: int) -> list[ClassView]:
     return list(views.values())
 
 
+def _newest_notes(
+    student_id: int, class_ids: list[int], now: dt.datetime
+) -> dict[int, tuple[str, str]]:
+    """Each class's newest teacher's note of this week or last (one query)."""
+    this_week = note_week(now)
+    found: dict[int, tuple[str, str]] = {}
+    for note in student_notes(
+        {student_id: class_ids}, first_week=this_week - dt.timedelta(days=7), last_week=this_week
+    ):
+        found.setdefault(note.class_id, (note.text, note.author))
+    return found
+
+
 def child_page(user: User, child: Child, *, now: dt.datetime | None = None) -> ChildPage:
     """The child page's data for a guardian who may see ``child``'s classwork.
 
-    A fixed number of queries (classes, teachers, three for work, feedback, topics,
-    events and one for grades when the link allows them).
+    A fixed number of queries (classes, teachers, three for work, feedback, topics, the
+    teachers' notes, events and one for grades when the link allows them).
     """
     now = now or timezone.now()
     views = _class_views(child.id)
@@ -184,7 +201,9 @@ def child_page(user: User, child: Child, *, now: dt.datetime | None = None) -> C
     titles = {view.id: view.title for view in views}
     topics = current_topics(titles, timezone.localdate(now))
     grades = course_grades(graded_classes([child], classes), now=now) if child.grades else {}
+    notes = _newest_notes(child.id, list(titles), now)
     for view in views:
+        view.note, view.note_author = notes.get(view.id, ("", ""))
         view.grade = grades.get((child.id, view.id)) if child.grades else None
         view.topics = [topic for topic in topics if topic.class_id == view.id]
         view.missing = sum(1 for w in missing if w.class_id == view.id)

@@ -227,6 +227,8 @@ def conversation_starters(
         first.append(_due_starter(name, child_id, today, soon[0]))
     if missing:
         first.append(_missing_starter(name, child_id, today, missing[0]))
+    if len(first) >= limit:
+        return first[: max(limit, 0)]
     more = [_topic_starter(name, child_id, today, topic) for topic in rotated[1:]]
     more += [_feedback_starter(name, child_id, today, work) for work in feedback[1:]]
     return (first + more)[: max(limit, 0)]

@@ -211,16 +211,38 @@ def feedback_rows(
     until: dt.datetime,
 ) -> list[FeedbackRow]:
     """Feedback the family may read (as ``returned_feedback``), returned since ``since`` on work
-    published by ``until``, newest first, without a viewer (one query)."""
-    visible = _visible_feedback(children, classes, now=until)
-    if visible is None:
+    published by ``until``, newest first, without a viewer (one query).
+
+    For many children at once (a summary rebuild, a batch of digests) the query asks for the
+    children's and classes' ids as two lists rather than one condition per child, and each row
+    is then kept only for a class of its own child's (and, without grades, with a comment): the
+    rows ``_visible_feedback`` reads, with a query that stays short.
+    """
+    pairs = {
+        (child.id, class_id) for child in children for class_id, _title in classes.get(child.id, [])
+    }
+    if not pairs:
         return []
+    commented_only = {child.id for child in children if not child.grades}
+    visible = Feedback.objects.filter(
+        published_q(until, through="assignment__"),
+        student_id__in=sorted({student_id for student_id, _class in pairs}),
+        assignment__school_class_id__in=sorted({class_id for _student, class_id in pairs}),
+        assignment__visible_to_families=True,
+        returned_at__isnull=False,
+        returned_at__gte=since,
+        excused=False,
+    ).filter(~Q(comment="") | Q(score__isnull=False))
     rows = (
-        _with_details(visible.filter(returned_at__gte=since), None)
+        _with_details(visible, None)
         .order_by("-returned_at", "-id")
         .values_list(*_FEEDBACK_COLUMNS, "pk", "assignment__assign_at")
     )
-    return [FeedbackRow(*row) for row in rows]
+    return [
+        FeedbackRow(*row)
+        for row in rows
+        if (row[0], row[3]) in pairs and (row[9] or row[0] not in commented_only)
+    ]
 
 
 def _feedback_work(row: Sequence[object], child: Child, now: dt.datetime) -> FamilyWork:
@@ -369,6 +391,77 @@ def grades_now(
         (student_id, class_id): weighted_percent(sums.get((student_id, class_id), []), weights)
         for student_id, pairs in classes.items()
         for class_id, _title in pairs
+    }
+
+
+class GradeMove(NamedTuple):
+    """A course grade as it was at some moment and as it is now, and when counted work was
+    last returned."""
+
+    then: Decimal | None
+    now: Decimal | None
+    last_returned: dt.datetime
+
+
+def grade_moves(
+    classes: dict[int, list[tuple[int, str]]], *, now: dt.datetime, then: dt.datetime
+) -> dict[tuple[int, int], GradeMove]:
+    """Each (student, class) course grade now and at ``then`` (counting the work returned
+    before it), as ``grades_now`` sums them, in one query; pairs without counted work are left
+    out. Pass only children whose grades the viewer may see."""
+    counted = _counted_feedback(classes, now)
+    if counted is None:
+        return {}
+    before = models.Q(returned_at__lt=then)
+    rows = (
+        counted.values(
+            "student_id",
+            "assignment__school_class_id",
+            "assignment__category_id",
+            "assignment__category__weight",
+        )
+        .annotate(
+            earned=models.Sum("score"),
+            possible=models.Sum("assignment__points"),
+            earned_then=models.Sum("score", filter=before),
+            possible_then=models.Sum("assignment__points", filter=before),
+            last=models.Max("returned_at"),
+        )
+        .values_list(
+            "student_id",
+            "assignment__school_class_id",
+            "assignment__category_id",
+            "assignment__category__weight",
+            "earned",
+            "possible",
+            "earned_then",
+            "possible_then",
+            "last",
+        )
+        .order_by()
+    )
+    sums_now: dict[tuple[int, int], list[ScoredWork]] = defaultdict(list)
+    sums_then: dict[tuple[int, int], list[ScoredWork]] = defaultdict(list)
+    last: dict[tuple[int, int], dt.datetime] = {}
+    weights: dict[int, Decimal] = {}
+    for student_id, class_id, category_id, weight, *sums, returned in rows:
+        earned, possible, earned_then, possible_then = sums
+        pair = (student_id, class_id)
+        sums_now[pair].append(ScoredWork(category_id, Decimal(earned), Decimal(possible), now))
+        if possible_then is not None:
+            sums_then[pair].append(
+                ScoredWork(category_id, Decimal(earned_then), Decimal(possible_then), then)
+            )
+        last[pair] = max(returned, last.get(pair, returned))
+        if category_id is not None and weight is not None:
+            weights[category_id] = weight
+    return {
+        pair: GradeMove(
+            weighted_percent(sums_then.get(pair, []), weights),
+            weighted_percent(scored, weights),
+            last[pair],
+        )
+        for pair, scored in sums_now.items()
     }
 
 

@@ -8,11 +8,12 @@ and computes each status in Python with ``village.classwork.status.work_status``
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, F, Max, OuterRef, Q, Value
 from django.utils import timezone
 
 from village.classwork.grades import ScoredWork, percent
@@ -207,3 +208,99 @@ def work_items(
                 )
             )
     return items
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWork:
+    """Published work a student has neither handed in nor been graded on or excused from:
+    missing once it is past due, not yet due before."""
+
+    student_id: int
+    assignment_id: int
+    title: str
+    class_id: int
+    class_title: str
+    due_at: dt.datetime
+    status: WorkStatus
+
+
+def open_work(
+    classes: dict[int, list[tuple[int, str]]],
+    *,
+    due_after: dt.datetime,
+    due_before: dt.datetime,
+    now: dt.datetime,
+    families_only: bool = False,
+) -> list[OpenWork]:
+    """The open work (as ``OpenWork``) of the students and classes in ``classes`` due in the
+    window, by due time (two queries).
+
+    ``work_items`` with only the rows whose status is missing or not yet due, for many students
+    at once: the database leaves out the pairs with a hand-in, or with returned or excused
+    feedback, so the work that is done (most of it) is never read. Statuses come from
+    ``work_status`` as there.
+    """
+    class_titles = {class_id: title for pairs in classes.values() for class_id, title in pairs}
+    if not class_titles:
+        return []
+    assignments = Assignment.objects.published(now).filter(
+        school_class_id__in=sorted(class_titles), due_at__gte=due_after, due_at__lt=due_before
+    )
+    if families_only:
+        assignments = assignments.filter(visible_to_families=True)
+    rows: dict[int, tuple[str, int, dt.datetime]] = {}
+    for pk, title, class_id, due_at in assignments.order_by("due_at", "id").values_list(
+        "pk", "title", "school_class_id", "due_at"
+    ):
+        if due_at is not None:  # the window leaves out work without a due time
+            rows[pk] = (title, class_id, due_at)
+    if not rows:
+        return []
+    # From each student's enrolment to the work of its class: the pairs without a hand-in and
+    # without returned or excused feedback (the subqueries name the pair by the annotation, so
+    # that they reuse the query's own join to the work).
+    handed_in = Submission.objects.filter(
+        assignment_id=OuterRef("work"), student_id=OuterRef("user_id")
+    )
+    settled = Feedback.objects.filter(
+        Q(returned_at__isnull=False) | Q(excused=True),
+        assignment_id=OuterRef("work"),
+        student_id=OuterRef("user_id"),
+    )
+    open_pairs = (
+        Enrollment.objects.filter(
+            user_id__in=list(classes),
+            role=EnrollmentRole.STUDENT,
+            school_class__assignments__id__in=list(rows),
+        )
+        .annotate(work=F("school_class__assignments__id"))
+        .filter(~Exists(handed_in), ~Exists(settled))
+        .values_list("work", "user_id")
+        .order_by()
+        .distinct()
+    )
+    students: dict[int, list[int]] = defaultdict(list)
+    for assignment_id, student_id in open_pairs:
+        students[assignment_id].append(student_id)
+    wanted = {
+        (student_id, class_id) for student_id, own in classes.items() for class_id, _title in own
+    }
+    found = []
+    for assignment_id, (title, class_id, due_at) in rows.items():
+        status = work_status(
+            due_at=due_at, submitted_at=None, returned_at=None, excused=False, now=now
+        )
+        for student_id in sorted(students.get(assignment_id, ())):
+            if (student_id, class_id) in wanted:
+                found.append(
+                    OpenWork(
+                        student_id=student_id,
+                        assignment_id=assignment_id,
+                        title=title,
+                        class_id=class_id,
+                        class_title=class_titles[class_id],
+                        due_at=due_at,
+                        status=status,
+                    )
+                )
+    return found

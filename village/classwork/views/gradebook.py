@@ -27,6 +27,7 @@ from village.classwork.grades import CourseGrade, Trend
 from village.classwork.scores import points_text
 from village.classwork.selectors import gradebook as gradebook_reads
 from village.classwork.selectors.gradebook import Gradebook, GradebookCell, GradebookRow
+from village.classwork.selectors.notes import class_notes, note_week
 from village.classwork.views.common import audit_students, viewer
 from village.community.models import SchoolClass
 
@@ -45,14 +46,19 @@ def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
         attention_only=attention,
     )
     audit_students(request, user, school_class, [row.student.id for row in book.rows])
+    manage = policies.teaches_class(user, school_class)
+    grid = _grid(book)
+    if manage:  # the class's teachers write each student's note for the week
+        grid = _with_notes(grid, book, school_class)
     context = {
         "school_class": school_class,
         "book": book,
         "headers": _headers(book, school_class),
-        "grid": _grid(book),
+        "grid": grid,
         "form": form,
         "attention": attention,
-        "manage": policies.teaches_class(user, school_class),
+        "manage": manage,
+        "notes": manage,
     }
     # The filter swaps only the results in with htmx; without JavaScript it loads the page.
     htmx = getattr(request, "htmx", None)
@@ -64,11 +70,13 @@ def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
 
 
 class _Row(NamedTuple):
-    """A student's row, as HTML: their header, course grade, and cells."""
+    """A student's row, as HTML: their header, course grade, cells, and (for the class's
+    teachers) this week's note."""
 
     student: SafeString
     grade: SafeString
     cells: SafeString
+    note: SafeString = SafeString("")
 
 
 class _Slots:
@@ -144,6 +152,27 @@ def _grid(book: Gradebook) -> list[_Row]:
         )
         # The template's output around links escaped above, with digits added.
         rows.append(_Row(student(row), grade(row.grade), mark_safe(cells)))  # noqa: S308
+    return rows
+
+
+def _with_notes(grid: list[_Row], book: Gradebook, school_class: SchoolClass) -> list[_Row]:
+    """Each row with the student's note for this week: a link that opens its one-line form
+    (one query for the class's notes)."""
+    notes = class_notes(school_class, note_week())
+    pattern = reverse("classwork:weekly_note", args=[school_class.pk, 2222222222])
+    slots = ("student", "href", "name", "text")
+    written = _Slots("_gradebook_note.html", {"has_note": True}, slots)
+    empty = _Slots("_gradebook_note.html", {"has_note": False}, slots)
+    rows = []
+    for row, html in zip(book.rows, grid, strict=True):
+        text = notes.get(row.student.id, "")
+        values = {
+            "student": str(row.student.id),
+            "href": pattern.replace("2222222222", str(row.student.id)),
+            "name": row.student.name,
+            "text": text,
+        }
+        rows.append(html._replace(note=(written if text else empty).fill(values)))
     return rows
 
 

@@ -6,6 +6,8 @@
    - A focused cell is scrolled clear of the sticky heading row and name column, and into the
      window, so it is never hidden under them.
    - After the filter swaps in new results (htmx), the live region says how many students show.
+   - A student's weekly note opens as a one-line form in its cell (htmx): the field takes the
+     focus, Enter saves, Escape puts the cell back, and the focus returns to the cell's link.
 
    Listens on the document, so a table the filter swaps in works the same. */
 (function () {
@@ -127,7 +129,26 @@
     }
   });
 
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) {
+      return;
+    }
+    var form = event.target.closest(".gb-note-form");
+    var cancel = form ? form.querySelector(".gb-note-cancel") : null;
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
+    var cell = event.target && event.target.closest ? event.target.closest("td.gb-note") : null;
+    if (cell) {
+      var field = cell.querySelector("input[type=text]");
+      var link = cell.querySelector("a.gb-note-link");
+      (field || link || cell).focus();
+      return;
+    }
     if (!event.target || event.target.id !== "gradebook-results") {
       return;
     }

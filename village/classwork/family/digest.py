@@ -1,0 +1,437 @@
+"""Classwork's section of the weekly family digest (``village.notifications``), per child: the
+teachers' notes for the week, missing work, work due in the coming week, feedback returned since
+the last digest with the teacher's words, course grades that moved (only where the link allows
+grades), what each class studies next week, and one conversation starter.
+
+Everything is read once for the whole batch of guardians being composed (``DigestBatch.once``):
+seven queries whatever the number of guardians, children and classes. Each guardian's builder
+then takes its own children's part, within the period its digest covers, and writes it from
+pieces of ``classwork/family/digest/pieces.html`` (and ``.txt``) rendered once per language and
+filled in per child (``village.classwork.family.digest_pieces``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from village.classwork.family.digest_pieces import Pieces, write_child
+from village.classwork.family.overview import ATTENTION_WINDOW
+from village.classwork.family.starters import Starter, TopicFact, WorkFact, conversation_starters
+from village.classwork.family.work import FeedbackRow, GradeMove, feedback_rows, grade_moves
+from village.classwork.grades import LOW_GRADE, percent
+from village.classwork.models import Topic
+from village.classwork.selectors.notes import NoteView, student_notes
+from village.classwork.selectors.work import OpenWork, current_classes, open_work
+from village.classwork.status import WorkStatus
+from village.community.models import Scope
+from village.families.surface import Child
+from village.notifications import registry
+from village.notifications.registry import DigestBatch, DigestRequest, DigestSection
+from village.notifications.services.notify import site_link
+
+#: Work due this far ahead is "due in the coming week".
+DUE_AHEAD = dt.timedelta(days=7)
+#: Missing work due within this window before now (as on the family overview).
+MISSING_WINDOW = ATTENTION_WINDOW
+#: A course grade that moved by this many points, or crossed the low line, is worth telling.
+GRADE_CHANGE = Decimal(2)
+#: Lines per list in the email; the child's page has the rest.
+MISSING_SHOWN = 5
+DUE_SHOWN = 6
+FEEDBACK_SHOWN = 5
+#: Words of a comment or a topic's summary the email quotes.
+COMMENT_WORDS = 60
+SUMMARY_WORDS = 30
+
+_ID = "1111111111"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestWork:
+    """A piece of work the email lists: missing, or due in the coming week."""
+
+    title: str
+    class_title: str
+    due_at: dt.datetime | None
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFeedback:
+    """Feedback returned since the last digest; ``score`` only where the link allows grades."""
+
+    title: str
+    class_title: str
+    teacher: str
+    comment: str
+    returned_at: dt.datetime
+    score: Decimal | None
+    points: Decimal | None
+    link: str
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.score is None or not self.points:
+            return None
+        return percent(self.score, self.points)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeChange:
+    """A course grade at the start of the week and now."""
+
+    class_title: str
+    before: Decimal
+    now: Decimal
+
+    @property
+    def low(self) -> bool:
+        return self.now < LOW_GRADE
+
+
+@dataclass(frozen=True, slots=True)
+class DigestTopic:
+    class_title: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestNote:
+    """A teacher's note on what to work on next."""
+
+    class_title: str
+    text: str
+    author: str
+
+
+@dataclass(frozen=True)
+class ChildDigest:
+    """One child's part of the section."""
+
+    child: Child
+    link: str
+    notes: list[DigestNote] = field(default_factory=list)
+    missing: list[DigestWork] = field(default_factory=list)
+    missing_more: int = 0
+    due: list[DigestWork] = field(default_factory=list)
+    due_more: int = 0
+    feedback: list[DigestFeedback] = field(default_factory=list)
+    feedback_more: int = 0
+    grades: list[GradeChange] = field(default_factory=list)
+    next_week: list[DigestTopic] = field(default_factory=list)
+    starter: Starter | None = None
+
+    @property
+    def news(self) -> bool:
+        return bool(self.notes or self.missing or self.due or self.feedback or self.grades)
+
+
+# --- the batch's reads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    class_id: int
+    title: str
+    summary: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+@dataclass(frozen=True)
+class BatchRead:
+    """What the batch's children's sections need, read once for all of them."""
+
+    classes: dict[int, list[tuple[int, str]]]
+    work: dict[int, list[OpenWork]]
+    feedback: dict[int, list[FeedbackRow]]
+    grades: dict[tuple[int, int], GradeMove]
+    topics: dict[int, list[TopicRow]]
+    notes: dict[int, list[NoteView]]
+
+
+def read_batch(batch: DigestBatch) -> BatchRead:
+    """Everything the section shows, for every child of the batch (seven queries)."""
+    now = batch.now
+    ids = batch.student_ids(Scope.CLASSWORK)
+    classes = current_classes(ids)
+    if batch.classes is not None:
+        allowed = batch.classes
+        classes = {
+            pk: [(class_id, title) for class_id, title in pairs if class_id in allowed.get(pk, ())]
+            for pk, pairs in classes.items()
+        }
+    work: dict[int, list[OpenWork]] = defaultdict(list)
+    for item in open_work(
+        classes,
+        families_only=True,
+        due_after=now - MISSING_WINDOW,
+        due_before=now + DUE_AHEAD,
+        now=now,
+    ):
+        work[item.student_id].append(item)
+    # Every child may have scores here: each guardian's part shows them only with grades.
+    everyone = [Child(pk, "", "", "", grades=True) for pk in ids]
+    feedback: dict[int, list[FeedbackRow]] = defaultdict(list)
+    for row in feedback_rows(everyone, classes, since=batch.since, until=now):
+        feedback[row.student_id].append(row)
+    graded = set(batch.student_ids(Scope.CLASSWORK, Scope.GRADES))
+    return BatchRead(
+        classes=classes,
+        work=work,
+        feedback=feedback,
+        grades=_moved_grades({pk: classes.get(pk, []) for pk in graded}, batch),
+        topics=_topics(classes, now),
+        notes=_notes(classes, batch),
+    )
+
+
+def week_began(now: dt.datetime) -> dt.datetime:
+    """Monday 00:00 of ``now``'s week in the school's time zone: a grade "at the start of the
+    week" counts the work returned before it."""
+    local = now.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    return dt.datetime.combine(monday, dt.time(0, 0), tzinfo=local.tzinfo)
+
+
+def _moved_grades(
+    classes: dict[int, list[tuple[int, str]]], batch: DigestBatch
+) -> dict[tuple[int, int], GradeMove]:
+    """The course grades now and at the start of the week (one query, summed in SQL)."""
+    return grade_moves(classes, now=batch.now, then=week_began(batch.now))
+
+
+def _topics(
+    classes: dict[int, list[tuple[int, str]]], now: dt.datetime
+) -> dict[int, list[TopicRow]]:
+    """Topics of the classes from a week before now to two weeks after (one query)."""
+    class_ids = {class_id for pairs in classes.values() for class_id, _title in pairs}
+    if not class_ids:
+        return {}
+    today = now.date()
+    rows = Topic.objects.filter(
+        school_class_id__in=sorted(class_ids),
+        starts_on__lte=today + dt.timedelta(days=15),
+        ends_on__gte=today - dt.timedelta(days=8),
+    ).order_by("starts_on", "id")
+    found: dict[int, list[TopicRow]] = defaultdict(list)
+    for topic in rows.values_list("school_class_id", "title", "summary", "starts_on", "ends_on"):
+        found[topic[0]].append(TopicRow(*topic))
+    return found
+
+
+def _notes(
+    classes: dict[int, list[tuple[int, str]]], batch: DigestBatch
+) -> dict[int, list[NoteView]]:
+    """Teachers' notes of the weeks the batch's digests cover (one query)."""
+    # a day's margin either side: the guardians' weeks are in their own time zones
+    first = _monday(batch.since.date()) - dt.timedelta(days=1)
+    found: dict[int, list[NoteView]] = defaultdict(list)
+    wanted: dict[int, Collection[int]] = {
+        pk: [class_id for class_id, _title in pairs] for pk, pairs in classes.items()
+    }
+    last = batch.now.date() + dt.timedelta(days=1)
+    for note in student_notes(wanted, first_week=first, last_week=last):
+        found[note.student_id].append(note)
+    return found
+
+
+# --- one guardian's part -------------------------------------------------------------------------
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@functools.cache
+def _pattern(name: str) -> str:
+    """The site link of a page by ``name``, with ``_ID`` where the object's id goes."""
+    return site_link(reverse(name, args=[int(_ID)]))
+
+
+def _link(name: str, pk: int) -> str:
+    return _pattern(name).replace(_ID, str(pk))
+
+
+def _work(item: OpenWork) -> DigestWork:
+    return DigestWork(
+        title=item.title,
+        class_title=item.class_title,
+        due_at=item.due_at,
+        link=_link("classwork:assignment", item.assignment_id),
+    )
+
+
+def _words(text: str, count: int) -> str:
+    words = text.split()
+    return text if len(words) <= count else " ".join(words[:count]) + " …"
+
+
+def _feedback(row: FeedbackRow, child: Child, titles: dict[int, str]) -> DigestFeedback:
+    return DigestFeedback(
+        title=row.title,
+        class_title=titles.get(row.class_id, row.class_title),
+        teacher=row.teacher.strip(),
+        comment=_words(row.comment, COMMENT_WORDS),
+        returned_at=row.returned_at,
+        score=row.score if child.grades else None,
+        points=row.points,
+        link=_link("classwork:assignment", row.assignment_id),
+    )
+
+
+def _grade_changes(
+    child: Child, read: BatchRead, titles: dict[int, str], since: dt.datetime
+) -> list[GradeChange]:
+    """Grades worth knowing: moved by ``GRADE_CHANGE`` points or more since the start of the
+    week, or across the low line, with counted work returned since ``since``."""
+    if not child.grades:
+        return []
+    changes = []
+    for class_id, title in read.classes.get(child.id, []):
+        found = read.grades.get((child.id, class_id))
+        if found is None or found.last_returned < since:
+            continue
+        before, now = found.then, found.now
+        if before is None or now is None:
+            continue
+        crossed = (before < LOW_GRADE) != (now < LOW_GRADE)
+        if abs(now - before) >= GRADE_CHANGE or crossed:
+            changes.append(GradeChange(titles.get(class_id, title), before, now))
+    return changes
+
+
+def child_digest(
+    child: Child, read: BatchRead, *, since: dt.datetime, now: dt.datetime
+) -> ChildDigest:
+    """One child's part, for a guardian whose digest covers ``since`` to ``now`` (in the
+    active time zone: the guardian's)."""
+    today = timezone.localdate(now)
+    starts = _monday(today)
+    titles = dict(read.classes.get(child.id, []))
+    items = [item for item in read.work.get(child.id, []) if item.class_id in titles]
+    missing = [i for i in items if i.status == WorkStatus.MISSING]
+    due = [
+        i
+        for i in items
+        if i.status == WorkStatus.NOT_YET_DUE and i.due_at is not None and i.due_at >= now
+    ]
+    returned = [
+        row
+        for row in read.feedback.get(child.id, [])
+        if row.returned_at >= since
+        and row.class_id in titles
+        and (row.comment or (child.grades and row.score is not None))
+    ]
+    notes = _child_notes(read.notes.get(child.id, []), titles, _monday(timezone.localdate(since)))
+    this_week = _class_topics(read.topics, titles, starts, today)
+    next_week = _class_topics(
+        read.topics, titles, starts + dt.timedelta(days=7), starts + dt.timedelta(days=13)
+    )
+    shown_missing = [_work(i) for i in missing[:MISSING_SHOWN]]
+    shown_due = [_work(i) for i in due[:DUE_SHOWN]]
+    feedback = [_feedback(row, child, titles) for row in returned[:FEEDBACK_SHOWN]]
+    return ChildDigest(
+        child=child,
+        link=_link("families:child", child.id),
+        notes=notes,
+        missing=shown_missing,
+        missing_more=max(len(missing) - MISSING_SHOWN, 0),
+        due=shown_due,
+        due_more=max(len(due) - DUE_SHOWN, 0),
+        feedback=feedback,
+        feedback_more=max(len(returned) - FEEDBACK_SHOWN, 0),
+        grades=_grade_changes(child, read, titles, since),
+        next_week=[
+            DigestTopic(t.class_title, t.title, _words(t.summary, SUMMARY_WORDS)) for t in next_week
+        ],
+        starter=_starter(child, today, this_week, feedback, shown_due, shown_missing),
+    )
+
+
+def _child_notes(
+    notes: list[NoteView], titles: dict[int, str], first_week: dt.date
+) -> list[DigestNote]:
+    """The newest note of each class from ``first_week`` on (notes come newest week first)."""
+    seen: set[int] = set()
+    found = []
+    for note in notes:
+        if note.class_id in seen or note.class_id not in titles or note.week_start < first_week:
+            continue
+        seen.add(note.class_id)
+        found.append(DigestNote(titles[note.class_id], note.text, note.author))
+    return sorted(found, key=lambda note: note.class_title)
+
+
+def _class_topics(
+    topics: dict[int, list[TopicRow]], titles: dict[int, str], first: dt.date, last: dt.date
+) -> list[DigestTopic]:
+    """Topics of the child's classes whose dates meet ``first`` to ``last``, by class."""
+    return [
+        DigestTopic(title, topic.title, topic.summary)
+        for class_id, title in sorted(titles.items(), key=lambda pair: pair[1])
+        for topic in topics.get(class_id, [])
+        if topic.starts_on <= last and topic.ends_on >= first
+    ]
+
+
+def _starter(
+    child: Child,
+    today: dt.date,
+    topics: Sequence[DigestTopic],
+    feedback: list[DigestFeedback],
+    due: list[DigestWork],
+    missing: list[DigestWork],
+) -> Starter | None:
+    starters = conversation_starters(
+        name=child.name,
+        child_id=child.id,
+        today=today,
+        topics=[TopicFact(topic.title, topic.class_title) for topic in topics],
+        # One starter: it comes from the first of a kind, so the others are not passed.
+        feedback=[
+            WorkFact(one.title, one.class_title, one.teacher) for one in feedback if one.comment
+        ][:1],
+        due=[
+            WorkFact(work.title, work.class_title, due_on=timezone.localdate(work.due_at))
+            for work in due[:1]
+            if work.due_at is not None
+        ],
+        missing=[WorkFact(work.title, work.class_title) for work in missing[:1]],
+        limit=1,
+    )
+    return starters[0] if starters else None
+
+
+def digest_section(asked: DigestRequest) -> DigestSection | None:
+    """Classwork's section of one guardian's digest: a part per child."""
+    batch = asked.shared()
+    read = batch.once("classwork.digest", lambda: read_batch(batch))
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    zone = timezone.get_current_timezone_name()
+    pieces = batch.once(f"classwork.digest.pieces:{language}:{zone}", Pieces)
+    children = [
+        child_digest(child, read, since=asked.since, now=asked.until) for child in asked.children
+    ]
+    written = [write_child(part, pieces) for part in children]
+    return DigestSection(
+        html="".join(html for html, _text in written),
+        text="\n".join(text for _html, text in written),
+        context={"children": children},
+        news=any(child.news for child in children),
+    )
+
+
+def register() -> None:
+    registry.register_digest_section(Scope.CLASSWORK, "classwork.digest", digest_section, order=10)
