@@ -36,7 +36,8 @@ def test_an_admin_finds_a_bounced_message_and_sends_it_again(live_server, phone)
     shoot(phone, "delivery-problems")
 
     phone.get_by_role("button", name="Send again to Sam Okoye").focus()
-    phone.keyboard.press("Enter")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
     phone.wait_for_load_state("networkidle")
     assert "will be sent again in a moment" in main_text(phone)
     assert_accessible(phone, "delivery problems after sending again")

@@ -30,8 +30,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
@@ -39,9 +40,9 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
 from village.classwork.family.starters import WorkFact, conversation_starters
-from village.classwork.family.work import course_grades
-from village.classwork.grades import CourseGrade
-from village.classwork.models import Assignment, Feedback, Submission
+from village.classwork.family.work import grade_moves
+from village.classwork.grades import percent
+from village.classwork.models import Assignment, Feedback, Submission, published_q
 from village.classwork.selectors.work import WorkItem, current_classes, work_items
 from village.classwork.status import WorkStatus
 from village.community.models import (
@@ -80,6 +81,8 @@ RECENT = dt.timedelta(days=3)
 WINDOW = dt.timedelta(days=14)
 #: "Worth a conversation": this many pieces missing in one class within ``WINDOW``.
 MISSING_TOGETHER = 2
+#: Weeks a falling grade is measured over when the guardian has not said.
+DEFAULT_TREND_WEEKS = 3
 #: How far back the missing-work sweep looks the first time it runs.
 FIRST_SWEEP = dt.timedelta(days=1)
 
@@ -288,38 +291,110 @@ def _pct(value: Decimal) -> str:
     return formats.number_format(value, decimal_pos=0 if value == value.to_integral() else 1)
 
 
-def _grade_weeks_ago(grade: CourseGrade, weeks: int, today: dt.date) -> Decimal | None:
-    """The course grade as it stood ``weeks`` weeks before this week (``None``: no grade then)."""
-    monday = today - dt.timedelta(days=today.weekday())
-    cutoff = monday - dt.timedelta(weeks=weeks)
-    before = [value for week, value in grade.history if week <= cutoff]
-    return before[-1] if before else None
+class _Returned(NamedTuple):
+    """Feedback returned to a student recently, on work families see."""
+
+    student_id: int
+    feedback_id: int
+    assignment_id: int
+    title: str
+    class_id: int
+    class_title: str
+    score: Decimal | None
+    points: Decimal | None
+    comment: str
+    returned_at: dt.datetime
+
+    @property
+    def percent(self) -> Decimal | None:
+        if self.score is None or not self.points:
+            return None
+        return percent(self.score, self.points)
 
 
-def _drop(grade: CourseGrade | None, weeks: int, today: dt.date) -> Decimal | None:
-    if grade is None or grade.percent is None:
-        return None
-    then = _grade_weeks_ago(grade, weeks, today)
-    return None if then is None else then - grade.percent
+def _recent_feedback(
+    classes: dict[int, list[tuple[int, str]]], now: dt.datetime
+) -> dict[int, list[_Returned]]:
+    """Feedback returned in the last ``RECENT`` on published work families see, in the
+    students' current classes (one query)."""
+    class_ids = {pk for pairs in classes.values() for pk, _t in pairs}
+    found: dict[int, list[_Returned]] = defaultdict(list)
+    if not class_ids:
+        return found
+    rows = (
+        Feedback.objects.filter(
+            published_q(now, through="assignment__"),
+            student_id__in=list(classes),
+            assignment__school_class_id__in=list(class_ids),
+            assignment__visible_to_families=True,
+            returned_at__gte=now - RECENT,
+            returned_at__lte=now,
+            excused=False,
+        )
+        .order_by("returned_at", "id")
+        .values_list(
+            "student_id",
+            "pk",
+            "assignment_id",
+            "assignment__title",
+            "assignment__school_class_id",
+            "assignment__school_class__title",
+            "score",
+            "assignment__points",
+            "comment",
+            "returned_at",
+        )
+    )
+    for row in rows:
+        student_id, pk, work_id, title, class_id, class_title, score, points, comment, at = row
+        assert at is not None  # filtered above
+        found[student_id].append(
+            _Returned(
+                student_id, pk, work_id, title, class_id, class_title, score, points, comment, at
+            )
+        )
+    return found
+
+
+#: Per class: the course grade now, and as it stood some weeks ago (by number of weeks).
+Grades = dict[int, tuple[Decimal | None, dict[int, Decimal | None]]]
+
+
+def _grades(
+    classes: dict[int, list[tuple[int, str]]], weeks: set[int], now: dt.datetime
+) -> dict[int, Grades]:
+    """Each student's course grade per class now and ``weeks`` ago (one query per number of
+    weeks asked for; one when nobody asked for a trend)."""
+    result: dict[int, Grades] = {student_id: {} for student_id in classes}
+    for span in sorted(weeks) or [0]:
+        moves = grade_moves(classes, now=now, then=now - dt.timedelta(weeks=span))
+        for (student_id, class_id), move in moves.items():
+            _now, before = result[student_id].setdefault(class_id, (move.now, {}))
+            if span:
+                before[span] = move.then
+    return result
 
 
 def check(asked: CheckRequest) -> list[Alert]:
-    """Every classwork alert's condition, now, for these students' guardians and themselves."""
+    """Every classwork alert's condition, now, for these students' guardians and themselves
+    (a fixed number of queries for all of them)."""
     now = asked.now
     student_ids = list(asked.student_ids)
     classes = current_classes(student_ids)
     class_info = _classes({pk for pairs in classes.values() for pk, _t in pairs})
-    items = work_items(classes, viewer_id=None, families_only=True, due_after=now - WINDOW, now=now)
-    returned = work_items(classes, viewer_id=None, families_only=True, now=now)
-    grades = course_grades(classes, now=now)
+    items = work_items(
+        classes,
+        viewer_id=None,
+        families_only=True,
+        due_after=now - WINDOW,
+        due_before=now,
+        now=now,
+    )
+    fresh_feedback = _recent_feedback(classes, now)
     students = {user.pk: user for user in User.objects.filter(pk__in=student_ids)}
     work: dict[int, list[WorkItem]] = defaultdict(list)
     for item in items:
         work[item.student_id].append(item)
-    fresh_feedback: dict[int, list[WorkItem]] = defaultdict(list)
-    for item in returned:
-        if item.returned_at is not None and now - RECENT <= item.returned_at <= now:
-            fresh_feedback[item.student_id].append(item)
 
     links = _links(student_ids)
     school_of = {
@@ -327,19 +402,28 @@ def check(asked: CheckRequest) -> list[Alert]:
         for student_id, pairs in classes.items()
     }
     rules = effective_rules({(link.guardian.pk, link.student_id) for link in links}, school_of)
+    # Grades only of children some guardian may see the grades of, and trends over the
+    # numbers of weeks guardians asked for.
+    graded = {link.student_id for link in links if link.grades}
+    weeks = set()
+    for link in links:
+        trend = rules.get((link.guardian.pk, link.student_id), {}).get(TREND)
+        if link.grades and trend is not None and trend.enabled:
+            weeks.add(trend.weeks or DEFAULT_TREND_WEEKS)
+    grades = _grades({pk: classes[pk] for pk in graded if pk in classes}, weeks, now)
     found: list[Alert] = []
     for link in links:
         child = students.get(link.student_id)
         if child is None:
             continue
-        mine = rules.get((link.guardian.pk, link.student_id), {})
         found += _guardian_alerts(
             link,
             child,
-            mine,
+            rules.get((link.guardian.pk, link.student_id), {}),
             work[child.pk],
-            fresh_feedback[child.pk],
-            {pk: grades.get((child.pk, pk)) for pk, _t in classes.get(child.pk, [])},
+            fresh_feedback.get(child.pk, []),
+            grades.get(child.pk, {}),
+            [pk for pk, _t in classes.get(child.pk, [])],
             class_info,
             school_of.get(child.pk),
             now,
@@ -351,7 +435,9 @@ def check(asked: CheckRequest) -> list[Alert]:
     )
     for student in students.values():
         if student.pk not in reminders_off and student.is_active:
-            found += _student_alerts(student, work[student.pk], fresh_feedback[student.pk], now)
+            found += _student_alerts(
+                student, work[student.pk], fresh_feedback.get(student.pk, []), now
+            )
     return found
 
 
@@ -364,8 +450,9 @@ def _guardian_alerts(
     child: User,
     rules: dict[str, Rule],
     work: list[WorkItem],
-    feedback: list[WorkItem],
-    grades: dict[int, CourseGrade | None],
+    feedback: list[_Returned],
+    grades: Grades,
+    class_ids: list[int],
     class_info: dict[int, _Class],
     school_id: int | None,
     now: dt.datetime,
@@ -415,43 +502,42 @@ def _guardian_alerts(
         )
     # An assignment's grade, on feedback returned recently.
     if link.grades:
-        for item in feedback:
-            value = item.percent
+        for back in feedback:
+            value = back.percent
             if value is None:
                 continue
-            subject = f"assignment:{item.assignment_id}"
+            subject = f"assignment:{back.assignment_id}"
             below, above = threshold(ASSIGNMENT_BELOW), threshold(ASSIGNMENT_ABOVE)
             if below is not None:
                 alert(
                     ASSIGNMENT_BELOW,
                     subject,
                     value < below,
-                    _compose_assignment(name, item, value, below, low=True),
+                    _compose_assignment(name, back, value, below, low=True),
                 )
             if above is not None:
                 alert(
                     ASSIGNMENT_ABOVE,
                     subject,
                     value > above,
-                    _compose_assignment(name, item, value, above, low=False),
+                    _compose_assignment(name, back, value, above, low=False),
                 )
     # New feedback: each return (returned again: new again).
-    for item in feedback:
-        stamp = int(item.returned_at.timestamp()) if item.returned_at else 0
+    for back in feedback:
         alert(
             FEEDBACK,
-            f"feedback:{item.feedback_id}:{stamp}",
+            f"feedback:{back.feedback_id}:{int(back.returned_at.timestamp())}",
             True,
-            _compose_feedback(name, item, grades=link.grades),
+            _compose_feedback(name, back, grades=link.grades),
         )
     # Course grades, their trend, and "worth a conversation".
     today = timezone.localtime(now, user_zone(guardian)).date()
-    for class_id, grade in grades.items():
+    for class_id in class_ids:
         info = class_info.get(class_id)
         if info is None:
             continue
         subject = f"class:{class_id}"
-        value = grade.percent if grade is not None else None
+        value, before = grades.get(class_id, (None, {}))
         falling = False
         if link.grades and value is not None:
             below, above = threshold(COURSE_BELOW), threshold(COURSE_ABOVE)
@@ -471,14 +557,11 @@ def _guardian_alerts(
                 )
             trend = rules.get(TREND)
             if trend is not None and trend.threshold is not None:
-                drop = _drop(grade, trend.weeks or 3, today)
+                span = trend.weeks or DEFAULT_TREND_WEEKS
+                then = before.get(span)
+                drop = None if then is None else then - value
                 falling = drop is not None and drop >= trend.threshold
-                alert(
-                    TREND,
-                    subject,
-                    falling,
-                    _compose_trend(name, info, value, drop, trend.weeks or 3),
-                )
+                alert(TREND, subject, falling, _compose_trend(name, info, value, drop, span))
         missed = missing_by_class.get(class_id, [])
         worth = len(missed) >= MISSING_TOGETHER or (bool(missed) and falling)
         alert(
@@ -491,7 +574,7 @@ def _guardian_alerts(
 
 
 def _student_alerts(
-    student: User, work: list[WorkItem], feedback: list[WorkItem], now: dt.datetime
+    student: User, work: list[WorkItem], feedback: list[_Returned], now: dt.datetime
 ) -> list[Alert]:
     found = []
     for item in work:
@@ -508,17 +591,16 @@ def _student_alerts(
                 link=reverse("classwork:assignment", args=[item.assignment_id]),
             )
         )
-    for item in feedback:
-        stamp = int(item.returned_at.timestamp()) if item.returned_at else 0
+    for back in feedback:
         found.append(
             Alert(
                 recipient=student,
                 child_id=None,
                 kind=STUDENT_FEEDBACK,
-                subject=f"feedback:{item.feedback_id}:{stamp}",
+                subject=f"feedback:{back.feedback_id}:{int(back.returned_at.timestamp())}",
                 active=True,
-                compose=_compose_my_feedback(item),
-                link=reverse("classwork:assignment", args=[item.assignment_id]),
+                compose=_compose_my_feedback(back),
+                link=reverse("classwork:assignment", args=[back.assignment_id]),
             )
         )
     return found
@@ -541,7 +623,7 @@ def _compose_missing(name: str, item: WorkItem) -> Callable[[], tuple[str, str]]
 
 
 def _compose_assignment(
-    name: str, item: WorkItem, value: Decimal, limit: Decimal, *, low: bool
+    name: str, item: _Returned, value: Decimal, limit: Decimal, *, low: bool
 ) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
         values = {"name": name, "work": item.title, "grade": _pct(value), "limit": _pct(limit)}
@@ -557,7 +639,7 @@ def _compose_assignment(
     return compose
 
 
-def _compose_feedback(name: str, item: WorkItem, *, grades: bool) -> Callable[[], tuple[str, str]]:
+def _compose_feedback(name: str, item: _Returned, *, grades: bool) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
         title = gettext("%(name)s has new feedback on “%(work)s”") % {
             "name": name,
@@ -667,7 +749,7 @@ def _compose_my_missing(item: WorkItem) -> Callable[[], tuple[str, str]]:
     return compose
 
 
-def _compose_my_feedback(item: WorkItem) -> Callable[[], tuple[str, str]]:
+def _compose_my_feedback(item: _Returned) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
         title = gettext("New feedback on “%(work)s”") % {"work": item.title}
         return title, item.comment or item.class_title
@@ -693,6 +775,32 @@ def _fell_into(
     return Q(due_at__gt=since, due_at__lte=until) | (moved & Q(due_at__gt=start, due_at__lte=until))
 
 
+def _missing_students(work: QuerySet[Assignment], today: dt.date) -> QuerySet[Enrollment, int]:
+    """The current students of the classes of ``work`` who handed in nothing for a piece of it
+    that is neither excused nor graded: one query, the database pairing each student with
+    each piece of their class's work."""
+    pairs = (
+        Enrollment.objects.current(today)
+        .filter(role=EnrollmentRole.STUDENT)
+        .annotate(work_id=F("school_class__assignments__id"))
+        .filter(work_id__in=work.values("pk"))
+    )
+    handed_in = Submission.objects.filter(
+        assignment_id=OuterRef("work_id"), student_id=OuterRef("user_id")
+    )
+    settled = Feedback.objects.filter(
+        Q(excused=True) | Q(returned_at__isnull=False),
+        assignment_id=OuterRef("work_id"),
+        student_id=OuterRef("user_id"),
+    )
+    return (
+        pairs.filter(~Exists(handed_in), ~Exists(settled))
+        .values_list("user_id", flat=True)
+        .order_by()
+        .distinct()
+    )
+
+
 def missing_sweep(now: dt.datetime) -> int:
     """Record alert checks for the students whose work turned missing since the last sweep (a
     fixed number of queries, whatever the number of schools). Returns the students recorded."""
@@ -703,38 +811,12 @@ def missing_sweep(now: dt.datetime) -> int:
         since,
         until,
     ):
-        due = list(
+        fell_due = (
             Assignment.objects.published(now)
             .filter(_fell_into(since, until, last_run=since + hold, now=now, start=now - RECENT))
             .filter(visible_to_families=True)
-            .values_list("pk", "school_class_id")
         )
-        if not due:
-            return 0
-        by_class: dict[int, list[int]] = defaultdict(list)
-        for pk, class_id in due:
-            by_class[class_id].append(pk)
-        enrolled = list(
-            Enrollment.objects.current(timezone.localdate(now))
-            .filter(school_class_id__in=list(by_class), role=EnrollmentRole.STUDENT)
-            .values_list("user_id", "school_class_id")
-        )
-        ids = [pk for pk, _c in due]
-        done = set(
-            Submission.objects.filter(assignment_id__in=ids).values_list(
-                "student_id", "assignment_id"
-            )
-        ) | set(
-            Feedback.objects.filter(assignment_id__in=ids)
-            .filter(Q(excused=True) | Q(returned_at__isnull=False))
-            .values_list("student_id", "assignment_id")
-        )
-        students = {
-            student_id
-            for student_id, class_id in enrolled
-            for assignment_id in by_class[class_id]
-            if (student_id, assignment_id) not in done
-        }
+        students = set(_missing_students(fell_due, timezone.localdate(now)))
         engine.record_change(students, SOURCE, "missing", now=now, wait=dt.timedelta(0))
         return len(students)
 

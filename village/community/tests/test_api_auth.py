@@ -138,6 +138,8 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/my-work/assignments/{assignment_id}/submissions",
         "/api/v1/family/overview",
         "/api/v1/family/children/{student_id}",
+        "/api/v1/classwork/classes/{class_id}/weekly-notes",
+        "/api/v1/classwork/classes/{class_id}/students/{student_id}/weekly-note",
         "/api/v1/notifications",
         "/api/v1/notifications/read",
         "/api/v1/notifications/{notification_id}/read",

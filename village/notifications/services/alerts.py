@@ -108,7 +108,9 @@ def apply(alerts: Sequence[registry.Alert], *, now: dt.datetime) -> list[Notific
                     context=alert.context,
                 )
             )
-        if before is None or before != alert.active:
+        # No row means "not active": a condition that has never held needs no row (most
+        # conditions, most of the time), so only a change from what the row says is written.
+        if (before is None and alert.active) or (before is not None and before != alert.active):
             state.active = alert.active
             changed.append(state)
     with transaction.atomic():
@@ -148,11 +150,13 @@ def seed(alerts: Sequence[registry.Alert]) -> None:
                 kind__in={s.kind for s in states},
             )
         }
+        kept = []
         for state in states:
-            state.crossings = existing.get(
-                (state.recipient_id, state.child_id, state.kind, state.subject), 0
-            )
-        _save_states(states)
+            key = (state.recipient_id, state.child_id, state.kind, state.subject)
+            if key in existing or state.active:  # no row already means "not active"
+                state.crossings = existing.get(key, 0)
+                kept.append(state)
+        _save_states(kept)
 
 
 BATCH = 2000
