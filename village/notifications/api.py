@@ -18,9 +18,12 @@ from ninja.pagination import paginate
 
 from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
-from village.accounts.models import User
-from village.core.api import LISTED, READ, SIGNED_IN, WRITE, Id, InputSchema, Pages
-from village.notifications import policies, selectors
+from village.accounts.models import User, short_name
+from village.core.api import LISTED, READ, SIGNED_IN, WRITE, ErrorOut, Id, InputSchema, Pages
+from village.core.audit import Viewed, audit_views
+from village.core.models import AuditAction
+from village.core.policies import require_page
+from village.notifications import digest, policies, selectors
 from village.notifications.models import EmailMode, Notification
 from village.notifications.registry import Audience, Threshold
 from village.notifications.services import centre
@@ -249,6 +252,55 @@ def notification_read(request: HttpRequest, notification_id: Id) -> Notification
     note = policies.notification_for_recipient(api_caller(request), notification_id)
     centre.mark_read(note)
     return note
+
+
+# --- the weekly digest -----------------------------------------------------------------------
+
+
+class DigestPreviewOut(Schema):
+    children: list[NotificationChildOut] = Field(
+        description="The children the digest covers, each within what its link allows."
+    )
+    language: str = Field(description="The language the digest is written in.")
+    subject: str = Field(description="Empty when the digest would cover no child.")
+    text: str = Field(description="The plain-text part.")
+    html: str = Field(description="The HTML body (without the document around it).")
+
+
+@router.get(
+    "/digest/preview",
+    response={200: DigestPreviewOut, 401: ErrorOut, 404: ErrorOut},
+    operation_id="notifications_digest_preview",
+    summary="What the caller's next weekly digest will say",
+    description=(
+        "For a guardian: the weekly family digest as it would be sent now, covering each child "
+        "within what its link allows. 404 for anyone who is not a guardian."
+    ),
+)
+def digest_preview(request: HttpRequest) -> DigestPreviewOut:
+    user = api_caller(request)
+    require_page(policies.may_preview_own_digest(user))
+    composed = digest.preview(user)
+    covered = composed.children if composed else []
+    audit_views(
+        actor_id=user.pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=[Viewed(student_id=pk, organisation_id=None) for pk in covered],
+        request=request,
+    )
+    names = {
+        pk: short_name(username=username, first_name=first, preferred_name=preferred)
+        for pk, username, first, preferred in User.objects.filter(pk__in=covered).values_list(
+            "pk", "username", "first_name", "preferred_name"
+        )
+    }
+    return DigestPreviewOut(
+        children=[NotificationChildOut(id=pk, name=names.get(pk, "")) for pk in covered],
+        language=user.ui_language,
+        subject=composed.subject if composed else "",
+        text=composed.text if composed else "",
+        html=str(composed.body) if composed else "",
+    )
 
 
 # --- settings --------------------------------------------------------------------------------

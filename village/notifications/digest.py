@@ -309,7 +309,14 @@ def compose_family(
             return Composed(family, DigestOutcome.NOTHING_NEW, ids)
         written = digest_email.write(family, batch, sections, children, preview=preview)
         if preview:
-            return Composed(family, DigestOutcome.EMAILED, ids, body=written.body)
+            return Composed(
+                family,
+                DigestOutcome.EMAILED,
+                ids,
+                subject=written.subject,
+                text=written.text,
+                body=written.body,
+            )
     message = EmailMultiAlternatives(
         subject=written.subject,
         body=written.text,

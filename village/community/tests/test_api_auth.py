@@ -142,6 +142,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/classwork/classes/{class_id}/students/{student_id}/weekly-note",
         "/api/v1/notifications",
         "/api/v1/notifications/read",
+        "/api/v1/notifications/digest/preview",
         "/api/v1/notifications/{notification_id}/read",
         "/api/v1/notifications/settings",
         "/api/v1/notifications/children/{child_id}/alerts",
