@@ -59,6 +59,7 @@ from village.notifications.registry import Alert, AlertKind, Audience, CheckRequ
 from village.notifications.services import alerts as engine
 from village.notifications.services.notify import Pending, notify, user_zone
 from village.notifications.services.rules import Rule, effective_rules
+from village.notifications.text import teacher
 
 SOURCE = "classwork"
 
@@ -611,10 +612,13 @@ def _student_alerts(
 
 def _compose_missing(name: str, item: WorkItem) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
-        title = gettext("%(name)s: “%(work)s” is missing") % {"name": name, "work": item.title}
+        title = gettext("%(name)s: “%(work)s” is missing") % {
+            "name": name,
+            "work": teacher(item.title),
+        }
         due = formats.date_format(timezone.localtime(item.due_at), "DATETIME_FORMAT")
         body = gettext("%(class)s · it was due %(due)s and nothing has been handed in.") % {
-            "class": item.class_title,
+            "class": teacher(item.class_title),
             "due": due,
         }
         return title, body
@@ -626,14 +630,21 @@ def _compose_assignment(
     name: str, item: _Returned, value: Decimal, limit: Decimal, *, low: bool
 ) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
-        values = {"name": name, "work": item.title, "grade": _pct(value), "limit": _pct(limit)}
+        values = {
+            "name": name,
+            "work": teacher(item.title),
+            "grade": _pct(value),
+            "limit": _pct(limit),
+        }
         if low:
             title = gettext("%(name)s: %(grade)s%% on “%(work)s”, below %(limit)s%%") % values
         else:
             title = gettext("%(name)s: %(grade)s%% on “%(work)s”, above %(limit)s%%") % values
-        body = item.class_title
+        body = teacher(item.class_title)
         if item.comment:
-            body += "\n" + gettext("The teacher wrote: “%(comment)s”") % {"comment": item.comment}
+            body += "\n" + gettext("The teacher wrote: “%(comment)s”") % {
+                "comment": teacher(item.comment)
+            }
         return title, body
 
     return compose
@@ -643,11 +654,13 @@ def _compose_feedback(name: str, item: _Returned, *, grades: bool) -> Callable[[
     def compose() -> tuple[str, str]:
         title = gettext("%(name)s has new feedback on “%(work)s”") % {
             "name": name,
-            "work": item.title,
+            "work": teacher(item.title),
         }
-        lines = [item.class_title]
+        lines = [teacher(item.class_title)]
         if item.comment:
-            lines.append(gettext("The teacher wrote: “%(comment)s”") % {"comment": item.comment})
+            lines.append(
+                gettext("The teacher wrote: “%(comment)s”") % {"comment": teacher(item.comment)}
+            )
         if grades and item.percent is not None:
             lines.append(gettext("Grade: %(grade)s%%") % {"grade": _pct(item.percent)})
         return title, "\n".join(lines)
@@ -659,7 +672,12 @@ def _compose_course(
     name: str, info: _Class, value: Decimal, limit: Decimal, *, low: bool
 ) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
-        values = {"name": name, "class": info.title, "grade": _pct(value), "limit": _pct(limit)}
+        values = {
+            "name": name,
+            "class": teacher(info.title),
+            "grade": _pct(value),
+            "limit": _pct(limit),
+        }
         if low:
             title = gettext("%(name)s's grade in %(class)s fell below %(limit)s%%") % values
         else:
@@ -681,7 +699,7 @@ def _compose_trend(
     def compose() -> tuple[str, str]:
         values = {
             "name": name,
-            "class": info.title,
+            "class": teacher(info.title),
             "grade": _pct(value),
             "drop": _pct(drop or Decimal(0)),
             "weeks": weeks,
@@ -704,7 +722,7 @@ def _compose_conversation(
     today: dt.date,
 ) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
-        values = {"name": name, "class": info.title, "count": len(missing)}
+        values = {"name": name, "class": teacher(info.title), "count": len(missing)}
         title = gettext("Worth a conversation: %(name)s in %(class)s") % values
         if falling:
             what = gettext("Work is missing in %(class)s and the grade is falling.") % values
@@ -718,7 +736,7 @@ def _compose_conversation(
                 % values
             )
         lines = [what]
-        titles = ", ".join(f"“{item.title}”" for item in missing[:3])
+        titles = ", ".join(f"“{teacher(item.title)}”" for item in missing[:3])
         if titles:
             lines.append(gettext("Missing: %(titles)s") % {"titles": titles})
         if info.teacher:
@@ -742,8 +760,10 @@ def _compose_conversation(
 
 def _compose_my_missing(item: WorkItem) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
-        title = gettext("“%(work)s” is missing") % {"work": item.title}
-        body = gettext("%(class)s · you can still hand it in.") % {"class": item.class_title}
+        title = gettext("“%(work)s” is missing") % {"work": teacher(item.title)}
+        body = gettext("%(class)s · you can still hand it in.") % {
+            "class": teacher(item.class_title)
+        }
         return title, body
 
     return compose
@@ -751,8 +771,8 @@ def _compose_my_missing(item: WorkItem) -> Callable[[], tuple[str, str]]:
 
 def _compose_my_feedback(item: _Returned) -> Callable[[], tuple[str, str]]:
     def compose() -> tuple[str, str]:
-        title = gettext("New feedback on “%(work)s”") % {"work": item.title}
-        return title, item.comment or item.class_title
+        title = gettext("New feedback on “%(work)s”") % {"work": teacher(item.title)}
+        return title, teacher(item.comment or item.class_title)
 
     return compose
 
@@ -887,8 +907,8 @@ def _compose_due(
     def compose() -> tuple[str, str]:
         when = formats.date_format(timezone.localtime(due_at), "DATETIME_FORMAT")
         return (
-            gettext("“%(work)s” is due tomorrow") % {"work": title},
-            gettext("%(class)s · due %(when)s") % {"class": class_title, "when": when},
+            gettext("“%(work)s” is due tomorrow") % {"work": teacher(title)},
+            gettext("%(class)s · due %(when)s") % {"class": teacher(class_title), "when": when},
         )
 
     return compose

@@ -29,6 +29,7 @@ from village.notifications import registry
 from village.notifications.kinds import WEEKLY_DIGEST
 from village.notifications.models import DigestPeriod
 from village.notifications.services.notify import site_link, unsubscribe_url
+from village.notifications.text import plain
 
 if TYPE_CHECKING:
     from village.notifications.digest import Family
@@ -160,8 +161,8 @@ def _notifications(family: Family, pieces: EmailPieces) -> tuple[str, str]:
     for note in folded:
         values = {
             "link": pattern.replace("1111111111", str(note.pk)),
-            "title": note.title,
-            "body": Truncator(note.body).words(30),
+            "title": plain(note.title),
+            "body": Truncator(plain(note.body)).words(30),
         }
         has_body = bool(note.body)
         html.append(pieces.get(NOTE_HTML, _NOTE_SLOTS, has_body=has_body, count=0).fill(values))

@@ -269,3 +269,26 @@ def test_a_teacher_who_asked_gets_one_daily_summary_of_work_to_grade(awake):
     assert summary.count() == 1
     assert "1" in summary.get().title
     assert not Notification.objects.filter(recipient=p.chen, kind=classwork_alerts.TEACHER_DAILY)
+
+
+@pytest.mark.django_db
+def test_teacher_written_words_carry_their_language_in_spanish_pages_and_no_marks_in_email(awake):
+    from django.test import Client
+
+    p = awake
+    work = assignment(p.science8, "Density lab", due_in_days=-1)
+    _return(p, work, p.leo, 2)
+    run_checks(now=timezone.now() + LATER)
+    delivery.deliver_due(now=timezone.now() + LATER)
+    client = Client()
+    client.force_login(p.sam)
+    html = client.get("/notifications/").content.decode()
+    assert '<span lang="en">Density lab</span>' in html
+    assert '<span lang="en">Grade 8 Science</span>' in html
+    sent = [m for m in mail.outbox if m.to == [p.sam.email]]
+    assert sent
+    for message in sent:
+        assert "\u2068" not in message.subject + message.body
+        html_part = message.alternatives[0][0]
+        assert "\u2068" not in html_part
+    assert any('<span lang="en">' in m.alternatives[0][0] for m in sent)

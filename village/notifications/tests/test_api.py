@@ -280,4 +280,5 @@ def test_the_endpoints_are_documented_with_operation_ids(client):
         "notification_settings_put",
         "notification_child_alerts_get",
         "notification_child_alerts_put",
+        "notifications_digest_preview",
     }
