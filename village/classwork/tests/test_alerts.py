@@ -287,8 +287,7 @@ def test_teacher_written_words_carry_their_language_in_spanish_pages_and_no_mark
     assert '<span lang="en">Grade 8 Science</span>' in html
     sent = [m for m in mail.outbox if m.to == [p.sam.email]]
     assert sent
-    for message in sent:
-        assert "\u2068" not in message.subject + message.body
-        html_part = message.alternatives[0][0]
-        assert "\u2068" not in html_part
-    assert any('<span lang="en">' in m.alternatives[0][0] for m in sent)
+    html_parts = [str(m.alternatives[0][0]) for m in sent]  # type: ignore[attr-defined]
+    for message, html_part in zip(sent, html_parts, strict=True):
+        assert "\u2068" not in f"{message.subject}{message.body}{html_part}"
+    assert any('<span lang="en">' in part for part in html_parts)
