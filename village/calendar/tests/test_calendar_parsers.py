@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from village.calendar import ical
 from village.calendar.feeds import feed_calendar
@@ -138,10 +139,16 @@ def tricky_feed(personas, tmp_path) -> Path:
     assignment(personas.science8, title=TRICKY, instructions=INSTRUCTIONS)
     assignment(personas.homeroom5, title=LONG_TITLE, instructions="<p>" + "é" * 1500 + "</p>")
     assignment(personas.math8, title="Fractions\nnew line, \\n literal")
+    # At nine in the morning, school time, in five days: 26 hours later is the next day,
+    # whatever the hour the test runs.
+    nine = (timezone.localtime() + dt.timedelta(days=5)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
     class_event(
         personas.homeroom5,
         title="Sports day; bring water, hats",
         all_day=True,
+        starts_in=nine - timezone.now(),
         length=dt.timedelta(days=1, hours=2),
         location='Field "B", north\\east',
         description="Line one\nLine two; three, four",
