@@ -47,6 +47,7 @@ from bench.outbox import (  # noqa: E402 (the repository must be importable firs
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/village_bench_digest"
+BENCH_SECRET_KEY = "village-bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 TARGET_FAMILIES_PER_SECOND = 450
 TARGET_SWEEP_SECONDS = 10.0
 CHECKED_STUDENTS = 2000
@@ -57,9 +58,17 @@ def main() -> None:
     if options.sink is not None:
         _run_sink(options.sink)
         return
-    os.environ["DATABASE_URL"] = options.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "village.settings")
-    os.environ.setdefault("VILLAGE_LOG_LEVEL", "WARNING")
+    # Production settings (DEBUG off), as a deployment runs the command and the worker.
+    os.environ.update(
+        {
+            "DATABASE_URL": options.database_url,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "VILLAGE_PRODUCTION": "1",
+            "VILLAGE_SECRET_KEY": BENCH_SECRET_KEY,
+            "VILLAGE_ALLOWED_HOSTS": "127.0.0.1",
+            "VILLAGE_LOG_LEVEL": "WARNING",
+        }
+    )
     _create_database(options.database_url)
     import django
 
@@ -138,7 +147,7 @@ def _sweep() -> float:
 
     from village.classwork.alerts import missing_sweep
     from village.classwork.models import Assignment
-    from village.notifications.models import AlertCheck, SweepMark
+    from village.notifications.models import AlertCheck, Delivery, SweepMark
     from village.notifications.services import alerts
 
     last = Assignment.objects.filter(due_at__lte=timezone.now()).aggregate(last=Max("due_at"))[
@@ -169,6 +178,8 @@ def _sweep() -> float:
         f"{len(checked):,} students in {took:.2f} s ({len(checked) / took:,.0f} students/s), "
         f"{written:,} notifications",
     )
+    # The digest is measured on its own: the alerts' emails are not sent here.
+    Delivery.objects.all().delete()
     return seconds
 
 
