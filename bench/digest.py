@@ -67,8 +67,10 @@ def main() -> None:
             "VILLAGE_SECRET_KEY": BENCH_SECRET_KEY,
             "VILLAGE_ALLOWED_HOSTS": "127.0.0.1",
             "VILLAGE_LOG_LEVEL": "WARNING",
+            "VILLAGE_VAR_DIR": str(REPO / "var" / "bench"),
         }
     )
+    (REPO / "var" / "bench").mkdir(parents=True, exist_ok=True)
     _create_database(options.database_url)
     import django
 
@@ -76,6 +78,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--no-input", verbosity=0)
     _district(options)
     _empty_notifications()
     sweep_seconds = _sweep()
