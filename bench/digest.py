@@ -181,6 +181,7 @@ def _sweep() -> float:
         f"{len(checked):,} students in {took:.2f} s ({len(checked) / took:,.0f} students/s), "
         f"{written:,} notifications",
     )
+    _line("alert checks: peak memory", f"{_peak_mb():,.0f} MB (this process so far)")
     # The digest is measured on its own: the alerts' emails are not sent here.
     Delivery.objects.all().delete()
     return seconds
@@ -196,7 +197,7 @@ def _digests(options: argparse.Namespace, port: int, sink: subprocess.Popen[str]
     started = time.perf_counter()
     outcome = queue_due(now=timezone.now(), everyone=True)
     compose = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_mb()
     families = outcome.considered
     _line(
         "digest: composed and queued",
@@ -223,6 +224,10 @@ def _digests(options: argparse.Namespace, port: int, sink: subprocess.Popen[str]
         f"end to end takes {total / floor:.2f} times the floor",
     )
     return rate
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _drain(port: int, workers: int) -> tuple[float, float]:
