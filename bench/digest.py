@@ -29,7 +29,6 @@ import resource
 import smtplib
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,8 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.outbox import (  # noqa: E402 (the repository must be importable first)
-    _children_cpu,
     _create_database,
+    _drain,
     _free_port,
     _line,
     _received,
@@ -229,37 +228,6 @@ def _digests(options: argparse.Namespace, port: int, sink: subprocess.Popen[str]
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _drain(port: int, workers: int) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory(prefix="village-bench-digest-") as var:
-        environment = {
-            **os.environ,
-            "PYTHONPATH": str(REPO),
-            "VILLAGE_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "VILLAGE_EMAIL_HOST": "127.0.0.1",
-            "VILLAGE_EMAIL_PORT": str(port),
-            "VILLAGE_EMAIL_TLS": "0",
-        }
-        command = [
-            *(sys.executable, "-m", "village", "worker", "--burst"),
-            *("--purge-every", "0", "--retry-every", "1000000"),
-        ]
-        cpu_before = _children_cpu()
-        started = time.perf_counter()
-        processes = [
-            subprocess.Popen(
-                command,
-                env={**environment, "VILLAGE_VAR_DIR": f"{var}/{worker}"},
-                cwd=REPO,
-                stdout=subprocess.DEVNULL,
-            )
-            for worker in range(workers)
-        ]
-        for process in processes:
-            if process.wait() != 0:
-                raise SystemExit(f"a worker failed with exit status {process.returncode}")
-        return time.perf_counter() - started, _children_cpu() - cpu_before
 
 
 FLOOR_TEMPLATE = """<!DOCTYPE html><html lang="{{ lang }}"><body>

@@ -10,11 +10,8 @@ nothing about the grade; Eve hears nothing at all. Every page passes axe-core.
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from collections.abc import Iterator
 from decimal import Decimal
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from io import StringIO
 from typing import Any
 
@@ -27,27 +24,11 @@ from playwright.sync_api import expect
 from tests.browser.pages import assert_accessible, main_text, shoot, sign_in
 from village.classwork import alerts as classwork_alerts
 from village.classwork.models import Assignment, Feedback
+from village.core.tests.test_mail_smtp import Inbox, free_port
 from village.demo.personas import build_personas
 from village.notifications.models import AlertRule, Notification, UserSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(parsed)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
