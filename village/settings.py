@@ -292,6 +292,8 @@ if VILLAGE_DELIVERY_LEASE_SECONDS < 1:
     raise ImproperlyConfigured("VILLAGE_DELIVERY_LEASE_SECONDS must be at least 1 (seconds).")
 # Minutes a grade or missing-work alert waits, so a teacher can correct a slip first.
 VILLAGE_ALERT_HOLD_MINUTES = env_int("VILLAGE_ALERT_HOLD_MINUTES", 10)
+# 0: this `village worker` only delivers (alert checks and sweeps are left to another worker).
+VILLAGE_WORKER_SWEEPS = env_bool("VILLAGE_WORKER_SWEEPS", default=True)
 VILLAGE_SMS_URL = env_str("VILLAGE_SMS_URL", "")
 VILLAGE_SMS_TOKEN = env_str("VILLAGE_SMS_TOKEN", "")
 VILLAGE_SMS_SENDER = env_str("VILLAGE_SMS_SENDER", "Village")

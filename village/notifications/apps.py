@@ -20,12 +20,18 @@ class NotificationsConfig(AppConfig):
         digests.register()
 
     def worker_pass(self, now: dt.datetime) -> dict[str, int]:
-        """Alerts whose hold is over, the sweeps that are due, then the deliveries due."""
+        """Alerts whose hold is over, the sweeps that are due, then the deliveries due. A
+        worker started with ``VILLAGE_WORKER_SWEEPS=0`` only delivers: a deployment that needs
+        more sending runs more of those beside one that also looks at alerts and sweeps."""
+        from django.conf import settings
+
         from village.notifications import delivery
         from village.notifications.services import alerts, sweeps
 
-        alerts_written = alerts.run_checks(now=now)
-        swept = sweeps.run_due(now)
+        alerts_written = swept = 0
+        if settings.VILLAGE_WORKER_SWEEPS:
+            alerts_written = alerts.run_checks(now=now)
+            swept = sweeps.run_due(now)
         outcome = delivery.deliver_due()
         return {
             "alerts": alerts_written,

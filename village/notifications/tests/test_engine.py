@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from io import StringIO
 
 import pytest
 from django.core import mail
@@ -204,3 +205,21 @@ def test_worker_burst_delivers_everything_due_then_stops(personas):
     assert len(mail.outbox) == 3
     assert "notifications.sent: 3" in out.getvalue()
     assert not Delivery.objects.filter(state=DeliveryState.QUEUED).exists()
+
+
+@pytest.mark.django_db
+def test_a_worker_told_not_to_sweep_only_delivers(personas, settings):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from village.notifications.models import AlertCheck
+
+    settings.VILLAGE_WORKER_SWEEPS = False
+    UserSettings.objects.create(user=personas.sam, quiet_hours=False)
+    notify([_pending(personas.sam)], now=timezone.now())
+    AlertCheck.objects.create(
+        student=personas.leo, source="classwork", subject="x", due_at=timezone.now()
+    )
+    call_command("worker", "--burst", "--purge-every", "0", stdout=StringIO())
+    assert len(mail.outbox) == 1
+    assert AlertCheck.objects.count() == 1  # left to a worker that sweeps
