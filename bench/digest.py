@@ -223,7 +223,7 @@ def _digests(options: argparse.Namespace, port: int, sink: subprocess.Popen[str]
         for sender in senders:
             sender.terminate()
             sender.wait(timeout=60)
-        label = f"digest: sent as composed ({options.workers} workers)"
+        label = f"digest: {options.workers} workers alongside"
         _line(label, f"all {emailed:,} sent {total - compose:.1f} s after composing ended")
     else:
         wall, cpu = _drain(port, options.workers)
