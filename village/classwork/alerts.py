@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -795,10 +795,13 @@ def _fell_into(
     return Q(due_at__gt=since, due_at__lte=until) | (moved & Q(due_at__gt=start, due_at__lte=until))
 
 
-def _missing_students(work: QuerySet[Assignment], today: dt.date) -> QuerySet[Enrollment, int]:
-    """The current students of the classes of ``work`` who handed in nothing for a piece of it
-    that is neither excused nor graded: one query, the database pairing each student with
-    each piece of their class's work."""
+def _open_work(
+    work: QuerySet[Assignment], today: dt.date, *fields: str
+) -> QuerySet[Enrollment, tuple[Any, ...]]:
+    """``fields`` (of an enrolment, and ``work_id``) of each current student of the classes of
+    ``work`` paired with each piece of it they have handed nothing in for and that is neither
+    excused nor graded (what ``village.classwork.status`` calls missing once it is due): one
+    query, the database pairing each student with each piece of their class's work."""
     pairs = (
         Enrollment.objects.current(today)
         .filter(role=EnrollmentRole.STUDENT)
@@ -813,12 +816,7 @@ def _missing_students(work: QuerySet[Assignment], today: dt.date) -> QuerySet[En
         assignment_id=OuterRef("work_id"),
         student_id=OuterRef("user_id"),
     )
-    return (
-        pairs.filter(~Exists(handed_in), ~Exists(settled))
-        .values_list("user_id", flat=True)
-        .order_by()
-        .distinct()
-    )
+    return pairs.filter(~Exists(handed_in), ~Exists(settled)).order_by().values_list(*fields)
 
 
 def missing_sweep(now: dt.datetime) -> int:
@@ -836,7 +834,8 @@ def missing_sweep(now: dt.datetime) -> int:
             .filter(_fell_into(since, until, last_run=since + hold, now=now, start=now - RECENT))
             .filter(visible_to_families=True)
         )
-        students = set(_missing_students(fell_due, timezone.localdate(now)))
+        today = timezone.localdate(now)
+        students = {pk for (pk,) in _open_work(fell_due, today, "user_id").distinct()}
         engine.record_change(students, SOURCE, "missing", now=now, wait=dt.timedelta(0))
         return len(students)
 
@@ -847,57 +846,40 @@ def due_tomorrow_sweep(now: dt.datetime) -> int:
 
     ahead = dt.timedelta(days=1)
     with watermark("classwork.due_tomorrow", now + ahead, first=now) as (since, until):
-        due = list(
-            Assignment.objects.published(now)
-            .filter(_fell_into(since, until, last_run=since - ahead, now=now, start=now))
-            .values_list("pk", "school_class_id", "title", "school_class__title", "due_at")
+        due = Assignment.objects.published(now).filter(
+            _fell_into(since, until, last_run=since - ahead, now=now, start=now)
         )
-        if not due:
+        details = {
+            pk: (title, class_title, due_at)
+            for pk, title, class_title, due_at in due.values_list(
+                "pk", "title", "school_class__title", "due_at"
+            )
+        }
+        if not details:
             return 0
-        by_class: dict[int, list[tuple[int, str, str, dt.datetime]]] = defaultdict(list)
-        for pk, class_id, title, class_title, due_at in due:
-            assert due_at is not None  # filtered above
-            by_class[class_id].append((pk, title, class_title, due_at))
-        enrolled = list(
-            Enrollment.objects.current(timezone.localdate(now))
-            .filter(
-                school_class_id__in=list(by_class),
-                role=EnrollmentRole.STUDENT,
-                user__is_active=True,
-            )
-            .select_related("user")
-        )
-        ids = [row[0] for row in due]
-        done = set(
-            Submission.objects.filter(assignment_id__in=ids).values_list(
-                "student_id", "assignment_id"
-            )
-        ) | set(
-            Feedback.objects.filter(assignment_id__in=ids, excused=True).values_list(
-                "student_id", "assignment_id"
-            )
-        )
+        pairs = list(_open_work(due, timezone.localdate(now), "user_id", "work_id"))
+        students = {pk for pk, _work in pairs}
         off = set(
-            UserSettings.objects.filter(
-                user_id__in={row.user_id for row in enrolled}, student_reminders=False
-            ).values_list("user_id", flat=True)
+            UserSettings.objects.filter(user_id__in=students, student_reminders=False).values_list(
+                "user_id", flat=True
+            )
         )
+        people = User.objects.filter(is_active=True).in_bulk(students - off)
         pending = []
-        for row in enrolled:
-            if row.user_id in off:
+        for student_id, work_id in pairs:
+            if student_id not in people:
                 continue
-            for pk, title, class_title, due_at in by_class[row.school_class_id]:
-                if (row.user_id, pk) in done:
-                    continue
-                pending.append(
-                    Pending(
-                        recipient=row.user,
-                        kind=STUDENT_DUE,
-                        key=f"assignment:{pk}",
-                        compose=_compose_due(title, class_title, due_at),
-                        link=reverse("classwork:assignment", args=[pk]),
-                    )
+            title, class_title, due_at = details[work_id]
+            assert due_at is not None  # filtered above
+            pending.append(
+                Pending(
+                    recipient=people[student_id],
+                    kind=STUDENT_DUE,
+                    key=f"assignment:{work_id}",
+                    compose=_compose_due(title, class_title, due_at),
+                    link=reverse("classwork:assignment", args=[work_id]),
                 )
+            )
         return len(notify(pending, now=now))
 
 
@@ -960,7 +942,7 @@ def teacher_daily_sweep(now: dt.datetime) -> int:
 
 def _teacher_counts(class_ids: set[int], now: dt.datetime) -> tuple[dict[int, int], dict[int, int]]:
     """Per class: work handed in and awaiting feedback, and work that fell due in the last day
-    with nothing handed in (four queries for every class at once)."""
+    and is missing (three queries for every class at once)."""
     to_grade: dict[int, int] = defaultdict(int)
     missing: dict[int, int] = defaultdict(int)
     if not class_ids:
@@ -978,36 +960,15 @@ def _teacher_counts(class_ids: set[int], now: dt.datetime) -> tuple[dict[int, in
         .values_list("assignment_id", "student_id", "assignment__school_class_id", "latest")
         .order_by()
     )
-    submitted: set[tuple[int, int]] = set()
-    for assignment_id, student_id, class_id, latest in handed_in:
-        submitted.add((assignment_id, student_id))
-        back = returned.get((assignment_id, student_id))
+    for work_id, student_id, class_id, latest in handed_in:
+        back = returned.get((work_id, student_id))
         if back is None or back < latest:
             to_grade[class_id] += 1
-    fell_due = list(
-        Assignment.objects.published(now)
-        .filter(
-            school_class_id__in=class_ids, due_at__gt=now - dt.timedelta(days=1), due_at__lte=now
-        )
-        .values_list("pk", "school_class_id")
+    fell_due = Assignment.objects.published(now).filter(
+        school_class_id__in=class_ids, due_at__gt=now - dt.timedelta(days=1), due_at__lte=now
     )
-    if fell_due:
-        by_class: dict[int, list[int]] = defaultdict(list)
-        for pk, class_id in fell_due:
-            by_class[class_id].append(pk)
-        excused = set(
-            Feedback.objects.filter(
-                assignment_id__in=[pk for pk, _c in fell_due], excused=True
-            ).values_list("assignment_id", "student_id")
-        )
-        for student_id, class_id in (
-            Enrollment.objects.current(timezone.localdate(now))
-            .filter(school_class_id__in=list(by_class), role=EnrollmentRole.STUDENT)
-            .values_list("user_id", "school_class_id")
-        ):
-            for pk in by_class[class_id]:
-                if (pk, student_id) not in submitted and (pk, student_id) not in excused:
-                    missing[class_id] += 1
+    for (class_id,) in _open_work(fell_due, timezone.localdate(now), "school_class_id"):
+        missing[class_id] += 1
     return to_grade, missing
 
 
