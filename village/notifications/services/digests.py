@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
@@ -27,6 +25,7 @@ from village.community.policies import today
 from village.notifications import digest, digest_email
 from village.notifications.models import Digest, DigestPeriod, SchoolNotificationSettings
 from village.notifications.policies import digest_links
+from village.notifications.services.notify import zone_named
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +45,6 @@ class QueueOutcome:
     due: int = 0
     considered: int = 0
     emailed: int = 0
-
-
-def _zone(name: str, zones: dict[str, dt.tzinfo]) -> dt.tzinfo:
-    found = zones.get(name)
-    if found is None:
-        try:
-            found = zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            found = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        zones[name] = found
-    return found
 
 
 def _schedules(school_id: int | None) -> dict[int | None, tuple[int, int]]:
@@ -90,12 +78,11 @@ def due_guardians(
     if school_id is not None:
         links = links.filter(school=school_id)
     schedules = _schedules(school_id)
-    zones: dict[str, dt.tzinfo] = {}
     weeks: dict[int, dt.date] = {}
     for guardian_id, zone_name, school_of_child in links.values_list(
         "guardian_id", "guardian__timezone", "school"
     ).order_by():
-        local = now.astimezone(_zone(zone_name, zones))
+        local = now.astimezone(zone_named(zone_name))
         weekday, hour = schedules.get(school_of_child, (DEFAULT_WEEKDAY, DEFAULT_HOUR))
         if everyone or _is_due(local, weekday, hour):
             weeks[guardian_id] = local.date() - dt.timedelta(days=local.weekday())

@@ -12,6 +12,7 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import zoneinfo
 from collections import defaultdict
@@ -71,11 +72,17 @@ def full_key(recipient_id: int, kind: str, key: str) -> str:
     return f"{recipient_id}:{kind}:{key}"[:200]
 
 
-def user_zone(user: User) -> dt.tzinfo:
+@functools.lru_cache(maxsize=512)
+def zone_named(name: str) -> dt.tzinfo:
+    """The time zone called ``name``, or the site's when there is none of that name."""
     try:
-        return zoneinfo.ZoneInfo(user.timezone)
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def user_zone(user: User) -> dt.tzinfo:
+    return zone_named(user.timezone)
 
 
 def week_start(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
@@ -205,13 +212,16 @@ def notify(items: Sequence[Pending], *, now: dt.datetime | None = None) -> list[
     prefs = user_settings(users)
     budgets = _budgets(item.school_id for item in fresh.values() if item.school_id)
 
-    rows: list[Notification] = []
-    chosen: dict[str, EmailMode] = {}
-    for key, item in fresh.items():
+    kinds: dict[str, registry.AlertKind] = {}
+    for item in fresh.values():
         kind = registry.kind(item.kind)
         if kind is None:
             raise ValueError(f"Unknown notification kind: {item.kind}")
-        chosen[key] = _mode(kind, item, modes.get((item.recipient.pk, item.kind)))
+        kinds[item.kind] = kind
+    chosen = {
+        key: _mode(kinds[item.kind], item, modes.get((item.recipient.pk, item.kind)))
+        for key, item in fresh.items()
+    }
 
     # The week's budget of immediate emails per child: beyond it, alerts fold into the digest.
     counted = {
@@ -220,33 +230,29 @@ def notify(items: Sequence[Pending], *, now: dt.datetime | None = None) -> list[
         if item.child_id is not None and chosen[key] == EmailMode.IMMEDIATE
     }
     earliest = min((week_start(now, user_zone(users[r])) for r, _c in counted), default=now)
-    sent = _sent_this_week({(r, c) for r, c in counted if c is not None}, earliest)
+    sent = _sent_this_week(counted, earliest)
+    folded_keys: set[str] = set()
     folded_pairs: set[tuple[int, int]] = set()
     for key, item in fresh.items():
-        kind = registry.kind(item.kind)
-        assert kind is not None
-        mode = chosen[key]
-        if mode != EmailMode.IMMEDIATE or item.child_id is None or kind.urgent:
+        kind = kinds[item.kind]
+        if chosen[key] != EmailMode.IMMEDIATE or item.child_id is None:
             continue
-        if not kind.budgeted:
+        if kind.urgent or not kind.budgeted:
             continue
         pair = (item.recipient.pk, item.child_id)
         budget = budgets.get(item.school_id or 0, DEFAULT_WEEKLY_BUDGET)
         if sent.get(pair, 0) >= budget:
             chosen[key] = EmailMode.WEEKLY
+            folded_keys.add(key)
             folded_pairs.add(pair)
         else:
             sent[pair] = sent.get(pair, 0) + 1
 
-    folded_keys = set()
+    rows: list[Notification] = []
     for key, item in fresh.items():
         user = item.recipient
         with translation.override(user.ui_language), timezone.override(user_zone(user)):
             title, body = item.compose()
-        pair = (user.pk, item.child_id or 0)
-        folded = pair in folded_pairs and chosen[key] == EmailMode.WEEKLY
-        if folded:
-            folded_keys.add(key)
         rows.append(
             Notification(
                 recipient=user,
@@ -257,9 +263,9 @@ def notify(items: Sequence[Pending], *, now: dt.datetime | None = None) -> list[
                 body=body,
                 link=item.link,
                 language=user.ui_language,
-                urgent=bool(registry.kind(item.kind) and registry.kind(item.kind).urgent),  # type: ignore[union-attr]
+                urgent=kinds[item.kind].urgent,
                 email_mode=chosen[key],
-                folded=folded,
+                folded=key in folded_keys,
                 key=key,
                 created_at=now,
             )

@@ -223,3 +223,25 @@ def test_a_worker_told_not_to_sweep_only_delivers(personas, settings):
     call_command("worker", "--burst", "--purge-every", "0", stdout=StringIO())
     assert len(mail.outbox) == 1
     assert AlertCheck.objects.count() == 1  # left to a worker that sweeps
+
+
+@pytest.mark.django_db
+def test_only_alerts_the_budget_stopped_are_marked_folded(personas):
+    sam, leo = personas.sam, personas.leo
+    UserSettings.objects.create(user=sam, quiet_hours=False)
+    registry.register_kind(
+        registry.AlertKind(
+            name="test_weekly",
+            label="Weekly anyway",
+            audience=registry.Audience.GUARDIAN,
+            default_email=EmailMode.WEEKLY,
+        )
+    )
+    try:
+        items = [_pending(sam, key=str(n), child=leo) for n in range(4)]
+        items.append(_pending(sam, key="w", child=leo, kind="test_weekly"))
+        notify(items, now=NOON)
+    finally:
+        registry.unregister("test_weekly")
+    assert Notification.objects.filter(kind=KIND, folded=True).count() == 1
+    assert not Notification.objects.get(kind="test_weekly").folded
