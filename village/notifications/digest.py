@@ -33,6 +33,7 @@ from django.utils.safestring import SafeString
 
 from village.accounts.models import User, display_name, short_name
 from village.community.models import GuardianLink, Scope
+from village.core import bulk
 from village.core.mail import village_headers
 from village.families.surface import Child
 from village.notifications import digest_email, policies, registry
@@ -384,7 +385,8 @@ def _compose_batch(ids: list[int], *, now: dt.datetime, write: bool) -> BatchOut
 
 def _write(composed: list[Composed], *, now: dt.datetime) -> None:
     """Record each digest and queue its email: the digest rows first (only the ones no other
-    run wrote meanwhile go on), then their deliveries, in one transaction (six queries)."""
+    run wrote meanwhile go on), then their deliveries (``core.bulk.insert_new``: copied in on
+    PostgreSQL), in one transaction (a fixed number of statements)."""
     with transaction.atomic():
         Digest.objects.bulk_create(
             [
@@ -412,20 +414,15 @@ def _write(composed: list[Composed], *, now: dt.datetime) -> None:
         deliveries = [one.delivery for one in mine if one.delivery is not None]
         if not deliveries:
             return
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        keys = dict(
-            Delivery.objects.filter(key__in=[d.key for d in deliveries]).values_list("key", "pk")
-        )
-        Digest.objects.bulk_update(
+        keys = bulk.insert_new(deliveries, key="key")
+        bulk.update_rows(
+            Digest,
+            ["delivery_id"],
             [
-                Digest(
-                    pk=won[(one.family.user.pk, one.family.starts)],
-                    delivery_id=keys.get(one.delivery.key),
-                )
+                (won[(one.family.user.pk, one.family.starts)], keys[one.delivery.key])
                 for one in mine
-                if one.delivery is not None
+                if one.delivery is not None and one.delivery.key in keys
             ],
-            ["delivery"],
         )
         carried = [
             note.pk for one in mine if one.delivery is not None for note in one.family.notifications

@@ -111,3 +111,28 @@ def test_delete_in_removes_the_rows_of_a_subquery_without_loading_them(actor: An
 
 def test_analyze_runs_on_any_database() -> None:
     bulk.analyze([AuditEvent])  # PostgreSQL: fresh statistics; elsewhere nothing to do
+
+
+def test_insert_new_leaves_out_taken_keys_and_gives_the_new_rows_keys(actor: Any) -> None:
+    model = get_user_model()
+    before = model.objects.get(pk=actor.pk)
+    objs = [
+        model(username="bulk-actor", first_name="Changed", email="changed@example.org"),
+        model(username="bulk-new-1", first_name="Ana", email="ana@example.org"),
+        model(username="bulk-new-2", first_name="Bo", email="bo@example.org"),
+    ]
+
+    written = bulk.insert_new(objs, key="username")
+
+    assert set(written) == {"bulk-new-1", "bulk-new-2"}
+    assert (
+        dict(model.objects.filter(username__startswith="bulk-new").values_list("username", "pk"))
+        == written
+    )
+    assert (
+        model.objects.filter(username="bulk-new-1").values_list("first_name", flat=True).get()
+        == "Ana"
+    )
+    unchanged = model.objects.get(pk=actor.pk)
+    assert (unchanged.first_name, unchanged.email) == (before.first_name, before.email)
+    assert bulk.insert_new([], key="username") == {}

@@ -212,3 +212,28 @@ def test_the_daily_digest_carries_each_waiting_notification_once(personas):
     latest = Delivery.objects.filter(recipient=p.sam, kind="daily").order_by("-id")[0]
     assert "Leo's essay is returned" in latest.text
     assert "Leo's lab is missing" not in latest.text
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_send_in_two_processes_queues_each_digest_once(monkeypatch):
+    """Each process composes its own share: every guardian's digest once, none twice."""
+    from village.demo.personas import build_personas
+
+    build_personas()
+    monkeypatch.setattr(digests, "PARALLEL_FROM", 0)
+
+    out = run("--now", "--processes", "2")
+
+    assert out.startswith("4 digest(s) composed")
+    assert sorted(Digest.objects.values_list("recipient__username", flat=True)) == sorted(GUARDIANS)
+    emailed = Delivery.objects.filter(kind="weekly_digest")
+    assert emailed.count() == int(out.split(", ")[1].split()[0])
+    assert len(set(emailed.values_list("recipient_id", flat=True))) == emailed.count()
+    assert run("--now", "--processes", "2").startswith("0 digest(s) composed")
+
+
+def test_send_refuses_fewer_than_one_process(personas):
+    with pytest.raises(CommandError, match="--processes must be 1 or more"):
+        run("--now", "--processes", "0")
+    assert not Digest.objects.exists()
