@@ -26,7 +26,13 @@ def test_the_phone_menu_is_a_details_disclosure_with_the_same_links(client, pers
     menu = header.split('<details class="nav-compact">', 1)[1].split("</details>", 1)[0]
     assert "<summary>Menú</summary>" in menu  # Sam reads Village in Spanish
     assert links(wide) == links(menu)
-    assert links(menu) == ["/", "/family/calendar/", "/families/pair/", "/accounts/profile/"]
+    assert links(menu) == [
+        "/",
+        "/family/calendar/",
+        "/families/pair/",
+        "/messages/",
+        "/accounts/profile/",
+    ]
     assert "Cerrar sesión" in menu
     assert "<script" not in menu
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "village.calendar",
     "village.families",
     "village.notifications",
+    "village.messaging",
     "village.rostering",
     "village.onboarding",
     "village.demo",
@@ -295,6 +296,10 @@ VILLAGE_ALERT_HOLD_MINUTES = env_int("VILLAGE_ALERT_HOLD_MINUTES", 10)
 # 0: this `village worker` only delivers (alert checks and sweeps are left to another worker).
 VILLAGE_WORKER_SWEEPS = env_bool("VILLAGE_WORKER_SWEEPS", default=True)
 VILLAGE_SMS_URL = env_str("VILLAGE_SMS_URL", "")
+# Messaging (village.messaging): messages one person may send in an hour (against abuse).
+VILLAGE_MESSAGES_PER_HOUR = env_int("VILLAGE_MESSAGES_PER_HOUR", 60)
+if VILLAGE_MESSAGES_PER_HOUR < 1:
+    raise ImproperlyConfigured("VILLAGE_MESSAGES_PER_HOUR must be at least 1.")
 VILLAGE_SMS_TOKEN = env_str("VILLAGE_SMS_TOKEN", "")
 VILLAGE_SMS_SENDER = env_str("VILLAGE_SMS_SENDER", "Village")
 

@@ -66,6 +66,8 @@ class Pending:
     email: bool = True
     #: Extra context for the email template.
     context: dict[str, Any] = field(default_factory=dict)
+    #: Its email and text wait until then (a teacher's next office hours), quiet hours after.
+    not_before: dt.datetime | None = None
 
 
 def full_key(recipient_id: int, kind: str, key: str) -> str:
@@ -321,8 +323,10 @@ def _queue(
         pref = prefs.get(user.pk) or UserSettings(user=user)
         tz = user_zone(user)
         due = now
+        if pending.not_before is not None and not kind.urgent:
+            due = max(due, pending.not_before)
         if pref.quiet_hours and not kind.urgent:
-            due = after_quiet_hours(now, tz, pref.quiet_start, pref.quiet_end)
+            due = after_quiet_hours(due, tz, pref.quiet_start, pref.quiet_end)
         if note.email_mode == EmailMode.IMMEDIATE:
             deliveries.append(_email(note, pending, due, now))
         setting = modes.get((user.pk, note.kind))

@@ -20,6 +20,7 @@ from village.demo.community.school import (
 )
 from village.demo.families.build import demo_families_build
 from village.demo.logins import logins_table
+from village.demo.messaging import demo_messaging_build
 from village.demo.notifications import demo_notifications_build
 
 
@@ -71,5 +72,6 @@ def _build() -> dict[str, int]:
         community = demo_community_build(today=today)
         demo_families_build(community, seed=DEMO_SEED)
         classwork = demo_classwork_build(today=today, seed=DEMO_SEED)
+        conversations = demo_messaging_build()
         notifications = demo_notifications_build()
-        return demo_school_counts() | classwork | notifications
+        return demo_school_counts() | classwork | conversations | notifications

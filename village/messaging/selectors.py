@@ -1,0 +1,210 @@
+"""Reading conversations for pages and the API: a fixed number of queries however many
+conversations, messages and people there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from village.accounts.models import User
+from village.messaging.hours import next_working_moment
+from village.messaging.models import (
+    Attachment,
+    Conversation,
+    Message,
+    OfficeHours,
+    Participant,
+    ParticipantRole,
+)
+from village.messaging.policies import Access, my_places
+
+INBOX_PAGE = 25
+
+
+#: Before any message: a participant who never opened the conversation has read nothing.
+_NEVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _by_others_unread(user_id: int) -> QuerySet[Message]:
+    """On ``Participant`` rows: the visible messages of their conversation that others wrote
+    after the participant last read it."""
+    return (
+        Message.objects.filter(
+            conversation_id=OuterRef("conversation_id"),
+            hidden_at__isnull=True,
+            created_at__gt=Coalesce(OuterRef("last_read_at"), Value(_NEVER)),
+        )
+        .exclude(author_id=user_id)
+        .order_by()
+    )
+
+
+@dataclass
+class InboxRow:
+    conversation: Conversation
+    unread: int
+    last_body: str
+    last_language: str
+    last_author: str
+    people: list[str] = field(default_factory=list)
+
+
+def inbox(user: User, page_number: str | None, *, unread_only: bool = False) -> Page:
+    """One page of the user's conversations as :class:`InboxRow` (four queries, and one to
+    count them)."""
+    newest = Message.objects.filter(conversation_id=OuterRef("conversation_id")).order_by(
+        "-created_at", "-id"
+    )
+    unread = (
+        _by_others_unread(user.pk)
+        .values("conversation_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    places = (
+        my_places(user)
+        .select_related("conversation__student")
+        .annotate(
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+            last_body=Subquery(newest.values("body")[:1]),
+            last_language=Subquery(newest.values("language")[:1]),
+            last_hidden=Subquery(newest.values("hidden_at")[:1]),
+            last_author=Subquery(newest.values("author_id")[:1]),
+        )
+        .order_by("-conversation__last_message_at", "-conversation_id")
+    )
+    if unread_only:
+        places = places.filter(unread__gt=0)
+    page = Paginator(places, INBOX_PAGE).get_page(page_number)
+    rows = list(page.object_list)
+    authors = {
+        author.pk: author
+        for author in User.objects.filter(
+            pk__in={row.last_author for row in rows if row.last_author}
+        )
+    }
+    people = _people([row.conversation_id for row in rows], exclude=user.pk)
+    shown: list[Any] = [
+        InboxRow(
+            conversation=row.conversation,
+            unread=row.unread,
+            last_body="" if row.last_hidden else row.last_body or "",
+            last_language=row.last_language or "",
+            last_author=authors[row.last_author].display_name if row.last_author in authors else "",
+            people=people.get(row.conversation_id, []),
+        )
+        for row in rows
+    ]
+    page.object_list = shown
+    return page
+
+
+def _people(conversation_ids: list[int], *, exclude: int) -> dict[int, list[str]]:
+    """The names of each conversation's other participants (one query)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Participant.objects.filter(conversation_id__in=conversation_ids, removed_at__isnull=True)
+        .exclude(user_id=exclude)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+    for place in rows:
+        found[place.conversation_id].append(place.user.display_name)
+    return found
+
+
+def named(students: QuerySet[User], query: str) -> QuerySet[User]:
+    """The students whose first, preferred or last name holds every word of ``query``."""
+    for word in query.split():
+        students = students.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    return students
+
+
+def unread_total(user: User) -> int:
+    """Conversations with something unread for the user (one query)."""
+    return my_places(user).filter(Exists(_by_others_unread(user.pk))).count()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One message as the conversation page shows it."""
+
+    message: Message
+    files: list[Attachment]
+    #: The participants (other than its author) who have read it.
+    readers: list[Participant]
+    #: Its author may still hide it.
+    hideable: bool
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A staff member outside office hours, and when they are next at work."""
+
+    user: User
+    moment: dt.datetime
+
+
+@dataclass
+class Thread:
+    """A conversation as its page shows it."""
+
+    access: Access
+    entries: list[Entry]
+    participants: list[Participant]
+    #: Staff in the conversation who are outside their office hours now.
+    expected: list[Expected]
+
+
+def thread(access: Access, *, now: dt.datetime, hide_window: dt.timedelta) -> Thread:
+    """Everything the conversation page shows (four queries)."""
+    conversation = access.conversation
+    messages = list(
+        Message.objects.filter(conversation=conversation)
+        .select_related("author", "hidden_by")
+        .order_by("created_at", "id")
+    )
+    participants = list(
+        Participant.objects.filter(conversation=conversation)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+    files: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in Attachment.objects.filter(message__conversation=conversation).order_by("pk"):
+        files[attachment.message_id].append(attachment)
+    present = [place for place in participants if place.removed_at is None]
+    staff = [place.user for place in present if place.role == ParticipantRole.STAFF]
+    hours: dict[int, list[OfficeHours]] = defaultdict(list)
+    for stretch in OfficeHours.objects.filter(user_id__in=[user.pk for user in staff]):
+        hours[stretch.user_id].append(stretch)
+    expected = []
+    for user in staff:
+        moment = next_working_moment(now, user, hours.get(user.pk, []))
+        if moment is not None:
+            expected.append(Expected(user, moment))
+    entries = [
+        Entry(
+            message=message,
+            files=files.get(message.pk, []),
+            readers=[
+                place
+                for place in present
+                if place.user_id != message.author_id
+                and place.last_read_at is not None
+                and place.last_read_at >= message.created_at
+            ],
+            hideable=message.hidden_at is None and now - message.created_at <= hide_window,
+        )
+        for message in messages
+    ]
+    return Thread(access, entries, participants, expected)
