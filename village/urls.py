@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("family/", include("village.calendar.urls")),
     path("roster/", include("village.rostering.urls")),
     path("notifications/", include("village.notifications.urls")),
+    path("translation/", include("village.translation.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
