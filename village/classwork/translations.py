@@ -12,13 +12,14 @@ their templates, which show each text with ``{% translated %}`` and its note.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from village.accounts.models import User
+from village.accounts.models import User, display_name, short_name
 from village.classwork.models import Assignment, ClassEvent, Feedback, Topic
 from village.community.models import Enrollment, EnrollmentRole, LinkStatus, SchoolClass
 from village.community.templatetags.content_lang import content_language
@@ -132,6 +133,96 @@ def note_saved(school_class: SchoolClass, student: User, text: str) -> None:
             texts=[Text(text, content_language(), keep=names_of(student))],
             targets=_families_of([student.pk]),
         )
+
+
+def classes_ask(class_ids: Collection[int]) -> int:
+    """Ask for everything families see of these classes — work marked for families and its
+    instructions, topics, events marked for families, returned feedback — in their families'
+    languages: after a bulk write (the demo's term), which asks for nothing itself. Five
+    queries, and two per school and language. Returns how many (text, language) pairs were
+    asked."""
+    schools: dict[int, int] = {}
+    of_class: dict[int, set[str]] = defaultdict(set)
+    of_student: dict[int, set[str]] = defaultdict(set)
+    for class_id, school_id, student_id, language in _families_of_classes(sorted(class_ids)):
+        schools[class_id] = school_id
+        of_class[class_id].add(language)
+        of_student[student_id].add(language)
+    wanted: dict[tuple[int, str], list[Text]] = defaultdict(list)
+    for class_id, text in _class_texts(list(of_class)):
+        for language in of_class[class_id]:
+            wanted[(schools[class_id], language)].append(text)
+    for class_id, student_id, text in _feedback_texts(list(of_class)):
+        for language in of_student[student_id]:
+            wanted[(schools[class_id], language)].append(text)
+    return sum(
+        services.request(school_id=school_id, texts=texts, targets=[language])
+        for (school_id, language), texts in wanted.items()
+    )
+
+
+def _class_texts(class_ids: list[int]) -> Iterator[tuple[int, Text]]:
+    """What families read of the classes themselves (three queries)."""
+    work = Assignment.objects.filter(school_class_id__in=class_ids, visible_to_families=True)
+    for class_id, title, instructions in work.values_list(
+        "school_class_id", "title", "instructions"
+    ):
+        yield class_id, Text(title, content_language())
+        if instructions:
+            yield class_id, Text(instructions, content_language(), is_html=True)
+    topics = Topic.objects.filter(school_class_id__in=class_ids)
+    events = ClassEvent.objects.filter(school_class_id__in=class_ids, visible_to_families=True)
+    for rows in (
+        topics.values_list("school_class_id", "title", "summary"),
+        events.values_list("school_class_id", "title", "description"),
+    ):
+        for class_id, *values in rows:
+            yield from ((class_id, text) for text in _written(values))
+
+
+def _feedback_texts(class_ids: list[int]) -> Iterator[tuple[int, int, Text]]:
+    """Returned comments on work families see, each with its student's names kept (one
+    query)."""
+    returned = Feedback.objects.filter(
+        assignment__school_class_id__in=class_ids,
+        assignment__visible_to_families=True,
+        returned_at__isnull=False,
+    ).exclude(comment="")
+    for class_id, student_id, comment, first, preferred, last, username in returned.values_list(
+        "assignment__school_class_id",
+        "student_id",
+        "comment",
+        "student__first_name",
+        "student__preferred_name",
+        "student__last_name",
+        "student__username",
+    ):
+        given = {"username": username, "first_name": first, "preferred_name": preferred}
+        keep = names(short_name(**given), display_name(**given, last_name=last))
+        yield class_id, student_id, Text(comment, content_language(), keep=keep)
+
+
+def _families_of_classes(class_ids: list[int]) -> QuerySet[Enrollment, tuple[int, int, int, str]]:
+    """(class, school, student, a guardian's language) for every family who sees classwork of
+    a current student of these classes (one query)."""
+    return (
+        Enrollment.objects.current(timezone.localdate())
+        .filter(
+            school_class_id__in=class_ids,
+            role=EnrollmentRole.STUDENT,
+            user__guardian_links__status=LinkStatus.ACTIVE,
+            user__guardian_links__no_access=False,
+            user__guardian_links__scope_classwork=True,
+            user__guardian_links__guardian__is_active=True,
+        )
+        .values_list(
+            "school_class_id",
+            "school_class__school_id",
+            "user_id",
+            "user__guardian_links__guardian__preferred_language",
+        )
+        .distinct()
+    )
 
 
 # --- the family pages ----------------------------------------------------------------------------

@@ -23,6 +23,9 @@ from village.classwork.services.assignments import assignment_create, assignment
 from village.classwork.services.events import class_event_create
 from village.classwork.services.feedback import feedback_save
 from village.classwork.services.topics import topic_create
+from village.classwork.tests.factories import assignment
+from village.classwork.tests.family.test_family_selectors import returned, topic
+from village.classwork.translations import classes_ask
 from village.demo.personas import Personas
 from village.translation import worker
 from village.translation.models import Translation, TranslationState
@@ -224,3 +227,27 @@ def test_the_child_page_reads_its_translations_in_one_query(personas):
         client.get(path)
     reads = [q["sql"] for q in queries.captured_queries if "translation_translation" in q["sql"]]
     assert len(reads) == 1
+
+
+def test_classwork_written_in_bulk_is_asked_for_all_at_once(personas):
+    p = personas
+    work = assignment(p.science8, "Density lab", instructions="<p>Measure twice.</p>")
+    assignment(p.science8, "Teachers only", visible_to_families=False)
+    topic(p.science8, "Matter", "Solids, liquids and gases.")
+    returned(work, p.leo, comment="Well measured, Leo.")
+    assignment(p.sister_class, "Oak Hill poem")  # Olga reads English
+    with CaptureQueriesContext(connection) as queries:
+        asked = classes_ask([p.science8.pk, p.sister_class.pk])
+    assert asked == 5
+    assert len(queries) == 7  # families, work, topics, events, feedback; version and insert
+    rows = Translation.objects.values_list("source", "target_language", "keep")
+    assert sorted(rows) == [
+        ("<p>Measure twice.</p>", "es", []),
+        ("Density lab", "es", []),
+        ("Matter", "es", []),
+        ("Solids, liquids and gases.", "es", []),
+        ("Well measured, Leo.", "es", ["Leo", "Okoye"]),
+    ]
+    worker.run()
+    html = get(p.sam, reverse("classwork:assignment", args=[work.pk]))
+    assert spanish("Well measured, Leo.") in html
