@@ -118,6 +118,12 @@ class Translations:
         return self._shown.get((place, text, is_html))
 
     @property
+    def translated_from(self) -> list[str]:
+        """The languages of the originals of the texts shown translated."""
+        found = {shown.original_language for shown in self._shown.values() if shown.translated}
+        return sorted(found)
+
+    @property
     def pending(self) -> bool:
         """Is some text still on its way (a page kept for later should be kept briefly)?"""
         return any(shown.reason == Reason.PENDING for shown in self._shown.values())

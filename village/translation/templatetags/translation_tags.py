@@ -18,7 +18,8 @@ the note after that element:
 Each takes a ``Shown`` or a plain string; a string is teacher-written text in the content
 language, shown as written without a note (as ``content_lang`` does). ``{% translated
 translations place text as name %}`` finds a text's ``Shown`` among a page's
-``Translations``, or gives the string back.
+``Translations``, or gives the string back; ``{% translation_summary translations %}`` says
+in one line that a page (a printed one) shows machine translations.
 """
 
 from __future__ import annotations
@@ -78,6 +79,15 @@ def translated(
         if found is not None:
             return found
     return text
+
+
+@register.inclusion_tag("translation/_summary.html")
+def translation_summary(translations: object) -> dict[str, Any]:
+    """One line for a page that shows translations without a note on each (a printed page):
+    what teachers wrote is machine-translated, from which language."""
+    if not isinstance(translations, Translations) or not translations.translated_from:
+        return {"languages": ""}
+    return {"languages": ", ".join(languages.name(tag) for tag in translations.translated_from)}
 
 
 @register.simple_tag

@@ -212,8 +212,12 @@ def test_the_printed_summary_marks_translations(personas):
     worker.run()
     html = get(personas.sam, reverse("families:child_print", args=[personas.leo.pk]))
     assert spanish("Water cycle poster") in html
-    assert "(Traducción automática. Idioma original: Inglés)" in html
+    assert (
+        "Lo que escribieron los docentes es una traducción automática (idioma original: "
+        "Inglés); Village muestra el original."
+    ) in html
     assert '<details class="mt-original">' not in html
+    assert "Traducción en camino" not in html
 
 
 def test_the_child_page_reads_its_translations_in_one_query(personas):
