@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: lock demo test test-postgres lint format messages browser-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox
+.PHONY: lock demo test test-postgres lint format messages browser-deps translation-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,9 +88,18 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "chromium not found: browser tests will be skipped (install Debian's chromium package)"; fi; }
 
+## Machine translation is tested with Apertium itself: Debian's apertium and its English-Spanish
+## pair, installed when we may (root on Debian).
+translation-deps:
+	@{ command -v apertium >/dev/null 2>&1 && apertium -l 2>/dev/null | grep -qx ' *eng-spa'; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's apertium and apertium-eng-spa for the translation tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apertium apertium-eng-spa >/dev/null; \
+	  else echo "apertium with apertium-eng-spa not found: translation tests will be skipped (install both Debian packages)"; fi; }
+
 ## Calendar feeds are checked with two parsers Village does not write: libical (Debian's
 ## gir1.2-ical-3.0, used from the system Python) and ical.js (npm, pinned in tests/ical).
-test-deps: browser-deps tests/ical/node_modules/.installed
+test-deps: browser-deps translation-deps tests/ical/node_modules/.installed
 	@ls /usr/lib/*/girepository-1.0/ICalGLib-3.0.typelib >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Debian's libical introspection data for the calendar tests"; \

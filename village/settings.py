@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "village.families",
     "village.notifications",
     "village.messaging",
+    "village.translation",
     "village.rostering",
     "village.onboarding",
     "village.demo",
@@ -302,6 +303,35 @@ if VILLAGE_MESSAGES_PER_HOUR < 1:
     raise ImproperlyConfigured("VILLAGE_MESSAGES_PER_HOUR must be at least 1.")
 VILLAGE_SMS_TOKEN = env_str("VILLAGE_SMS_TOKEN", "")
 VILLAGE_SMS_SENDER = env_str("VILLAGE_SMS_SENDER", "Village")
+
+
+def _seconds(name: str, default: int) -> int:
+    seconds = env_int(name, default)
+    if seconds < 1:
+        raise ImproperlyConfigured(f"{name}={seconds} must be at least 1 (seconds).")
+    return seconds
+
+
+# Machine translation (village.translation) of what people write, into each reader's language.
+# Engines in order of preference: apertium (Debian's apertium and a package per pair, e.g.
+# apertium-eng-spa), libretranslate (a self-hosted server at VILLAGE_LIBRETRANSLATE_URL), or the
+# dotted path of an engine class of one's own; per pair the first engine that has it is used.
+VILLAGE_TRANSLATION_ENGINES = env_list("VILLAGE_TRANSLATION_ENGINES", ["apertium"])
+VILLAGE_APERTIUM_COMMAND = env_str("VILLAGE_APERTIUM_COMMAND", "apertium")
+VILLAGE_APERTIUM_TIMEOUT = _seconds("VILLAGE_APERTIUM_TIMEOUT", 60)
+VILLAGE_LIBRETRANSLATE_URL = env_str("VILLAGE_LIBRETRANSLATE_URL", "")
+VILLAGE_LIBRETRANSLATE_API_KEY = env_str("VILLAGE_LIBRETRANSLATE_API_KEY", "")
+VILLAGE_LIBRETRANSLATE_TIMEOUT = _seconds("VILLAGE_LIBRETRANSLATE_TIMEOUT", 20)
+if "libretranslate" in VILLAGE_TRANSLATION_ENGINES and not VILLAGE_LIBRETRANSLATE_URL:
+    raise ImproperlyConfigured(
+        "VILLAGE_TRANSLATION_ENGINES names libretranslate: set VILLAGE_LIBRETRANSLATE_URL to its "
+        "address, such as http://127.0.0.1:5000."
+    )
+# Retries of a translation an engine failed: back-off doubled per attempt, then failed.
+VILLAGE_TRANSLATION_MAX_ATTEMPTS = env_int("VILLAGE_TRANSLATION_MAX_ATTEMPTS", 8)
+VILLAGE_TRANSLATION_BACKOFF_SECONDS = env_int("VILLAGE_TRANSLATION_BACKOFF_SECONDS", 60)
+# Seconds a worker holds the translations it claimed: far longer than a batch takes.
+VILLAGE_TRANSLATION_LEASE_SECONDS = _seconds("VILLAGE_TRANSLATION_LEASE_SECONDS", 600)
 
 # A cache shared by the web and worker processes (progress of long imports, throttles). Files under
 # var/ need no set-up; a deployment with several hosts points VILLAGE_CACHE_URL at Redis.

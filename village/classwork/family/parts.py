@@ -11,7 +11,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from village.classwork import versions
-from village.classwork.family import child, overview, starters
+from village.classwork.family import child, overview, starters, translated
 from village.classwork.grades import LOW_GRADE
 from village.community.models import Scope
 from village.families import surface
@@ -43,22 +43,33 @@ def overview_part(asked: OverviewRequest) -> OverviewPart:
     """Classwork's part of the overview: at most ``ATTENTION_PER_CHILD`` items per child (the
     rest counted), and the cards for this week's work, events coming up and recent feedback."""
     data = overview.family_overview(asked.user, now=asked.now, known=asked.children)
+    panel = sections_context(data)
+    shown = (
+        translated.Wanted()
+        .attention(data.needs_attention)
+        .work([*panel["this_week"], *panel["feedback"]])
+        .events(data.events)
+        .shown_to(asked.user)
+    )
     item_template = get_template(ATTENTION_TEMPLATE)
+    context = {"low_grade": LOW_GRADE, "translations": shown}
     items = [
         overview.attention_item(
             item,
             html=mark_safe(  # noqa: S308 - our own template's output
-                item_template.render({"item": item, "low_grade": LOW_GRADE})
+                item_template.render({**context, "item": item})
             ),
         )
         for item in data.needs_attention
     ]
-    html = render_to_string(SECTIONS_TEMPLATE, {"panel": sections_context(data)}, asked.request)
+    html = render_to_string(
+        SECTIONS_TEMPLATE, {"panel": panel, "translations": shown}, asked.request
+    )
     return OverviewPart(
         attention=items,
         cut={more.child.id: more.count for more in data.attention_more},
         sections=[mark_safe(html)],  # noqa: S308 - our own template's output
-        valid_until=data.valid_until,
+        valid_until=translated.kept_until(shown, data.valid_until, asked.now),
     )
 
 
@@ -80,6 +91,7 @@ def child_section(asked: ChildRequest) -> Section:
         "page": page,
         "classes": [(view, child.sparkline(view.grade)) for view in page.classes],
         "starters": starters.for_child_page(page, limit=limit),
+        "translations": translated.child_page(asked.user, page),
     }
     if not asked.printing:
         return Section("classwork/family/child_work.html", context)

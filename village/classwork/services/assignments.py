@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.classwork import versions
+from village.classwork import translations, versions
 from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import (
     Assignment,
@@ -131,6 +131,7 @@ def assignment_create(
     _check_assignment(assignment)
     assignment.save()
     versions.classes_changed([school_class.pk])
+    translations.assignment_saved(assignment)
     for spec in materials:
         material_add(assignment=assignment, title=spec.title, url=spec.url, file=spec.file)
     return assignment
@@ -184,6 +185,8 @@ def assignment_update(
         )
     assignment.save()
     versions.classes_changed([assignment.school_class_id])
+    if {"title", "instructions", "visible_to_families"} & changes.keys():
+        translations.assignment_saved(assignment)
     for material in assignment.materials.filter(pk__in=list(remove_materials)):
         material_remove(material=material)
     for spec in add_materials:

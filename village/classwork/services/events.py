@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from village.classwork import versions
+from village.classwork import translations, versions
 from village.classwork.models import (
     ClassEvent,
 )
@@ -76,6 +76,7 @@ def class_event_update(
     event.save()
     # students and families see events on their pages, kept by work version
     versions.classes_changed([event.school_class_id])
+    translations.event_saved(event)
     return event
 
 

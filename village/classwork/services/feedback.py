@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.classwork import alerts, versions
+from village.classwork import alerts, translations, versions
 from village.classwork.limits import LONG_TEXT_MAX
 from village.classwork.models import (
     AssessmentKind,
@@ -247,6 +247,7 @@ def feedback_draft_discard(*, assignment: Assignment, student: User) -> Feedback
 def _return(feedback: Feedback, now: dt.datetime) -> None:
     feedback.returned_at = now
     feedback.save(update_fields=["returned_at", "updated_at"])
+    translations.feedback_returned(feedback)
     # Returned again (after a resubmission, or with changes): new for the student and family.
     FeedbackSeen.objects.filter(feedback=feedback).delete()
 

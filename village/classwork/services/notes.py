@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.classwork import versions
+from village.classwork import translations, versions
 from village.classwork.models import WeeklyNote
 from village.classwork.selectors.notes import note_week
 from village.classwork.services.checks import require
@@ -63,4 +63,5 @@ def weekly_note_save(
         week_start=week,
         defaults={"text": text, "author": author, "updated_at": now},
     )
+    translations.note_saved(school_class, student, text)
     return note

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from village.classwork import versions
+from village.classwork import translations, versions
 from village.classwork.models import (
     Topic,
 )
@@ -45,6 +45,7 @@ def topic_create(
     _check_topic(topic)
     topic.save()
     versions.classes_changed([topic.school_class_id])
+    translations.topic_saved(topic)
     return topic
 
 
@@ -57,6 +58,7 @@ def topic_update(
     _check_topic(topic)
     topic.save()
     versions.classes_changed([topic.school_class_id])
+    translations.topic_saved(topic)
     return topic
 
 

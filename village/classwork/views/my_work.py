@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from village.accounts.models import User
 from village.classwork import downloads, policies
+from village.classwork.family.translated import assignment_page
 from village.classwork.forms.submissions import HandInForm
 from village.classwork.models import Assignment
 from village.classwork.selectors import my_work as my_work_reads
@@ -153,7 +154,10 @@ def _guardian_assignment(
         request=request,
     )
     feedback_mark_seen(user_id=user.pk, feedback_ids=unseen_feedback_ids(found))
-    context = _page_context(work, rubric) | {"positions": found}
+    context = _page_context(work, rubric) | {
+        "positions": found,
+        "translations": assignment_page(user, work, found),
+    }
     return render(request, "classwork/student/assignment_family.html", context)
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from village.classwork.bulk import classwork_delete
+from village.classwork.translations import classes_ask
 from village.community.models import Enrollment, EnrollmentRole, GuardianLink, SchoolClass
 from village.demo.classwork.catalogue import Catalogue, Kind, Topic, Work
 from village.demo.classwork.outcomes import (
@@ -117,7 +118,10 @@ def demo_classwork_build(*, today: dt.date | None = None, seed: int = 0) -> dict
     for plan in plans:
         _comment(plan, random.Random(f"{seed}:comments:{plan.code}"))
     with transaction.atomic():
-        return write_plans(term, plans)
+        counts = write_plans(term, plans)
+        # written in bulk: ask for what families read in their languages, as saving would
+        asked = classes_ask([plan.school_class.pk for plan in plans])
+        return counts | {"translations asked": asked}
 
 
 # --- the term: topics and assignments -------------------------------------------------------
