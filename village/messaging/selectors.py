@@ -23,6 +23,9 @@ from village.messaging.models import (
     ParticipantRole,
 )
 from village.messaging.policies import Access, my_places
+from village.messaging.texts import body_text, message_text, subject_text
+from village.translation.selectors import lookup, lookup_schools
+from village.translation.texts import Shown, Text
 
 INBOX_PAGE = 25
 
@@ -48,16 +51,17 @@ def _by_others_unread(user_id: int) -> QuerySet[Message]:
 @dataclass
 class InboxRow:
     conversation: Conversation
+    subject: Shown
     unread: int
-    last_body: str
-    last_language: str
+    #: The last message's words (in the reader's language when translated), if not hidden.
+    last: Shown | None
     last_author: str
     people: list[str] = field(default_factory=list)
 
 
 def inbox(user: User, page_number: str | None, *, unread_only: bool = False) -> Page:
-    """One page of the user's conversations as :class:`InboxRow` (four queries, and one to
-    count them)."""
+    """One page of the user's conversations as :class:`InboxRow`, in the user's language where
+    translations are ready (five queries, and one to count them)."""
     newest = Message.objects.filter(conversation_id=OuterRef("conversation_id")).order_by(
         "-created_at", "-id"
     )
@@ -90,17 +94,33 @@ def inbox(user: User, page_number: str | None, *, unread_only: bool = False) -> 
         )
     }
     people = _people([row.conversation_id for row in rows], exclude=user.pk)
-    shown: list[Any] = [
-        InboxRow(
-            conversation=row.conversation,
-            unread=row.unread,
-            last_body="" if row.last_hidden else row.last_body or "",
-            last_language=row.last_language or "",
-            last_author=authors[row.last_author].display_name if row.last_author in authors else "",
-            people=people.get(row.conversation_id, []),
+    wanted: dict[int, list[Text]] = defaultdict(list)
+    texts: dict[int, tuple[Text, Text | None]] = {}
+    for row in rows:
+        conversation = row.conversation
+        subject = subject_text(conversation)
+        last = None
+        if row.last_body and not row.last_hidden:
+            last = body_text(conversation, row.last_body, row.last_language or "")
+        texts[row.pk] = (subject, last)
+        wanted[conversation.school_id] += [subject] + ([last] if last else [])
+    found = lookup_schools(wanted, target=user.preferred_language)
+    shown: list[Any] = []
+    for row in rows:
+        school = row.conversation.school_id
+        subject, last = texts[row.pk]
+        shown.append(
+            InboxRow(
+                conversation=row.conversation,
+                subject=found[(school, subject)],
+                unread=row.unread,
+                last=found[(school, last)] if last is not None else None,
+                last_author=authors[row.last_author].display_name
+                if row.last_author in authors
+                else "",
+                people=people.get(row.conversation_id, []),
+            )
         )
-        for row in rows
-    ]
     page.object_list = shown
     return page
 
@@ -140,6 +160,8 @@ class Entry:
     """One message as the conversation page shows it."""
 
     message: Message
+    #: Its words in the reader's language where a translation is ready, else as written.
+    body: Shown
     files: list[Attachment]
     #: The participants (other than its author) who have read it.
     readers: list[Participant]
@@ -160,14 +182,18 @@ class Thread:
     """A conversation as its page shows it."""
 
     access: Access
+    subject: Shown
     entries: list[Entry]
     participants: list[Participant]
     #: Staff in the conversation who are outside their office hours now.
     expected: list[Expected]
 
 
-def thread(access: Access, *, now: dt.datetime, hide_window: dt.timedelta) -> Thread:
-    """Everything the conversation page shows (four queries)."""
+def thread(
+    access: Access, *, now: dt.datetime, hide_window: dt.timedelta, reader_language: str
+) -> Thread:
+    """Everything the conversation page shows, its words in ``reader_language`` where their
+    translations are ready (six queries)."""
     conversation = access.conversation
     messages = list(
         Message.objects.filter(conversation=conversation)
@@ -192,9 +218,17 @@ def thread(access: Access, *, now: dt.datetime, hide_window: dt.timedelta) -> Th
         moment = next_working_moment(now, user, hours.get(user.pk, []))
         if moment is not None:
             expected.append(Expected(user, moment))
+    subject = subject_text(conversation)
+    texts = {message.pk: message_text(conversation, message) for message in messages}
+    shown = lookup(
+        school_id=conversation.school_id,
+        texts=[subject, *texts.values()],
+        target=reader_language,
+    )
     entries = [
         Entry(
             message=message,
+            body=shown[texts[message.pk]],
             files=files.get(message.pk, []),
             readers=[
                 place
@@ -207,4 +241,4 @@ def thread(access: Access, *, now: dt.datetime, hide_window: dt.timedelta) -> Th
         )
         for message in messages
     ]
-    return Thread(access, entries, participants, expected)
+    return Thread(access, shown[subject], entries, participants, expected)

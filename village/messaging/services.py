@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.classwork.services.submissions import check_upload
+from village.classwork.services.submissions import CheckedFile, check_upload
 from village.messaging import kinds
 from village.messaging.hours import next_working_moment
 from village.messaging.models import (
@@ -43,8 +43,10 @@ from village.messaging.policies import (
     check_invitees,
     starter_role,
 )
+from village.messaging.texts import message_text, subject_text
 from village.notifications.services.notify import Pending, notify
 from village.notifications.text import teacher
+from village.translation import services as translation_services
 
 #: Longest message, in characters.
 MAX_BODY = 5000
@@ -157,7 +159,7 @@ def start(
                 for pk, place in dict(people).items()
             ]
         )
-        message = _write(conversation, starter, body, checked, now)
+        message = _write(conversation, starter, body, checked, now, first=True)
     return Started(conversation, message)
 
 
@@ -183,7 +185,7 @@ def reply(
     return message
 
 
-def _check_files(files: Sequence[UploadedFile]) -> list:
+def _check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
     if len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
             {"attachments": _("Attach at most %(count)s files.") % {"count": MAX_ATTACHMENTS}}
@@ -200,7 +202,13 @@ def _check_files(files: Sequence[UploadedFile]) -> list:
 
 
 def _write(
-    conversation: Conversation, author: User, body: str, checked: list, now: dt.datetime
+    conversation: Conversation,
+    author: User,
+    body: str,
+    checked: list[CheckedFile],
+    now: dt.datetime,
+    *,
+    first: bool = False,
 ) -> Message:
     message = Message.objects.create(
         conversation=conversation,
@@ -219,7 +227,9 @@ def _write(
         attachment.file.save(item.original_name, item.upload, save=False)
         attachment.save()
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    _notify_others(conversation, message, now)
+    others = _others(conversation, author)
+    _ask_translations(conversation, message, others, with_subject=first)
+    _notify_others(conversation, message, others, now)
     return message
 
 
@@ -231,8 +241,21 @@ def _others(conversation: Conversation, author: User) -> list[Participant]:
     )
 
 
-def _notify_others(conversation: Conversation, message: Message, now: dt.datetime) -> None:
-    others = _others(conversation, message.author)
+def _ask_translations(
+    conversation: Conversation, message: Message, others: list[Participant], *, with_subject: bool
+) -> None:
+    """Translations of the message (and, with the first one, the subject) into each other
+    participant's language, computed in the background (``village.translation``)."""
+    targets = {place.user.preferred_language for place in others}
+    texts = [message_text(conversation, message)]
+    if with_subject:
+        texts.append(subject_text(conversation))
+    translation_services.request(school_id=conversation.school_id, texts=texts, targets=targets)
+
+
+def _notify_others(
+    conversation: Conversation, message: Message, others: list[Participant], now: dt.datetime
+) -> None:
     if not others:
         return
     hours = _office_hours([p.user_id for p in others if p.role == ParticipantRole.STAFF])

@@ -184,7 +184,12 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
                 )
     _audit(request, access)
     services.mark_read(access)
-    shown = selectors.thread(access, now=timezone.now(), hide_window=services.HIDE_WINDOW)
+    shown = selectors.thread(
+        access,
+        now=timezone.now(),
+        hide_window=services.HIDE_WINDOW,
+        reader_language=user.preferred_language,
+    )
     return render(
         request,
         "messaging/conversation.html",

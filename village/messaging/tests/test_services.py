@@ -180,6 +180,7 @@ def test_unread_counts_and_read_receipts(personas):
         access_of(personas.rivera, conversation),
         now=TUESDAY + dt.timedelta(minutes=6),
         hide_window=services.HIDE_WINDOW,
+        reader_language="en",
     )
     assert [place.user for place in shown.entries[0].readers] == [personas.sam]
 

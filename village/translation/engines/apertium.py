@@ -160,6 +160,23 @@ def _tokens(fragment: str) -> str:
     return _KEPT.sub(lambda found: _TOKEN.format(found.group(1)), fragment)
 
 
+#: A kept piece and the word after it (tags and spaces between).
+_AFTER_KEPT = re.compile(r"\bVlgkeep(\d+)x\b((?:\s|<[^>]*>)+)(\w)", re.IGNORECASE)
+
+
+def _lower_after_kept(translated: str, sent: str) -> str:
+    """Apertium writes the word after an unknown one (a kept piece travels as one) with a
+    capital: back to lower case where the writer's word after that piece was in lower case."""
+    lower_after = {number for number, _gap, first in _AFTER_KEPT.findall(sent) if first.islower()}
+
+    def fix(found: re.Match[str]) -> str:
+        if found.group(1) in lower_after and found.group(3).isupper():
+            return found.group(0)[:-1] + found.group(3).lower()
+        return found.group(0)
+
+    return _AFTER_KEPT.sub(fix, translated)
+
+
 def _result(translated: str, sent: str) -> EngineResult:
     """Apertium's output with its marks taken out of the text (not out of tags) and the words
     reported, and the kept spans back as spans (their content is put back by the caller)."""
@@ -175,6 +192,7 @@ def _result(translated: str, sent: str) -> EngineResult:
 
     parts = _TAG.split(translated)
     text = "".join(part if part.startswith("<") else _MARKED.sub(unmark, part) for part in parts)
+    text = _lower_after_kept(text, sent)
     text = _TOKEN_BACK.sub(
         lambda found: f'<span translate="no" data-vlg="{found.group(1)}"></span>', text
     )

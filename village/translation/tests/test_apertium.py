@@ -80,6 +80,21 @@ def test_names_addresses_times_and_markup_come_back_intact():
     assert unknown == ()
 
 
+@pytest.mark.parametrize(
+    ("source", "direction", "expected"),
+    [
+        ("Leo can hand it in on Monday.", ("en", "es"), "Leo puede"),
+        ("Gracias. Leo estuvo enfermo el martes.", ("es", "en"), "Leo was"),
+        ("Ask Leo Okoye today.", ("en", "es"), "Leo Okoye hoy"),
+    ],
+)
+def test_the_word_after_a_kept_name_keeps_its_case(source, direction, expected):
+    """Apertium writes the word after an unknown one with a capital; a kept name travels as
+    one, so the writer's lower-case word comes back in lower case."""
+    text, _unknown = translated(source, *direction, keep=["Leo", "Leo Okoye"])
+    assert expected in text
+
+
 def test_a_glossary_term_is_kept_or_given_its_translation():
     rules = [markup.GlossaryRule("IEP"), markup.GlossaryRule("field trip", "excursión")]
     text, _unknown = translated("Bring the field trip form to the IEP meeting.", rules=rules)
