@@ -9,6 +9,7 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self) -> None:
-        from village.messaging import kinds
+        from village.messaging import digest, kinds
 
         kinds.register()
+        digest.register()

@@ -34,7 +34,7 @@ INBOX_PAGE = 25
 _NEVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _by_others_unread(user_id: int) -> QuerySet[Message]:
+def by_others_unread(user_id: int | OuterRef) -> QuerySet[Message]:
     """On ``Participant`` rows: the visible messages of their conversation that others wrote
     after the participant last read it."""
     return (
@@ -43,7 +43,7 @@ def _by_others_unread(user_id: int) -> QuerySet[Message]:
             hidden_at__isnull=True,
             created_at__gt=Coalesce(OuterRef("last_read_at"), Value(_NEVER)),
         )
-        .exclude(author_id=user_id)
+        .exclude(author_id=user_id)  # type: ignore[misc]  # an id, or the outer row's
         .order_by()
     )
 
@@ -66,7 +66,7 @@ def inbox(user: User, page_number: str | None, *, unread_only: bool = False) -> 
         "-created_at", "-id"
     )
     unread = (
-        _by_others_unread(user.pk)
+        by_others_unread(user.pk)
         .values("conversation_id")
         .annotate(count=Count("id"))
         .values("count")
@@ -152,7 +152,7 @@ def named(students: QuerySet[User], query: str) -> QuerySet[User]:
 
 def unread_total(user: User) -> int:
     """Conversations with something unread for the user (one query)."""
-    return my_places(user).filter(Exists(_by_others_unread(user.pk))).count()
+    return my_places(user).filter(Exists(by_others_unread(user.pk))).count()
 
 
 @dataclass(frozen=True)

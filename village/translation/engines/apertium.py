@@ -12,9 +12,10 @@ Apertium copies a word it could not translate and marks it: ``*`` (not in its di
 reported, which makes the translation *uncertain*. A ``#`` marks a word it did translate but
 could not inflect (the word shown is the target language's lemma): the mark is taken out, and
 the word, which is not the writer's, is not reported. A span to keep
-(``<span translate="no">``) is given to Apertium as a made-up word (which it copies as it is,
-and which leaves the sentence's grammar whole, where an empty tag would not) and put back
-afterwards.
+(``<span translate="no">``) is given to Apertium as a surname its dictionaries know and the text
+does not hold (``STAND_INS``: carried over as it is, with a name's grammar, so "Leo's report"
+becomes "el informe de Leo"), or past those as a made-up word (copied as it is, though the
+grammar around it suffers), and put back afterwards.
 """
 
 from __future__ import annotations
@@ -47,7 +48,16 @@ ISO_639_3 = {
 SPLIT = '<hr data-vlg-split="">'
 _SPLIT = re.compile(r"<hr\b[^>]*\bdata-vlg-split\b[^>]*>", re.IGNORECASE)
 _KEPT = re.compile(r'<span\b[^>]*\bdata-vlg="(\d+)"[^>]*>.*?</span>', re.DOTALL | re.IGNORECASE)
-#: How a kept span travels through Apertium: a word no dictionary has.
+#: How a kept span travels through Apertium: as a surname its English and Spanish dictionaries
+#: know as a proper noun (which it carries over as it is, with the grammar of a name: "Leo's
+#: report" becomes "el informe de Leo"), one the text does not hold; failing those, a word no
+#: dictionary has (which Apertium copies, but which spoils the grammar around it).
+STAND_INS = (
+    "Jones", "Taylor", "Wilson", "Johnson", "Evans", "Thomas", "Roberts", "Robinson", "Thompson",
+    "Hughes", "Edwards", "Lewis", "Clarke", "Jackson", "Martin", "Morgan", "Cooper", "Anderson",
+    "Moore", "Garcia", "Lopez",
+)  # fmt: skip
+_KEPT_NUMBER = re.compile(r'<span\b[^>]*\bdata-vlg="(\d+)"', re.IGNORECASE)
 _TOKEN = "Vlgkeep{}x"
 _TOKEN_BACK = re.compile(r"[*#@]?\bVlgkeep(\d+)x\b", re.IGNORECASE)
 _TAG = re.compile(r"(<[^>]*>)")
@@ -118,14 +128,18 @@ class ApertiumEngine:
         return results
 
     def _translate(self, texts: list[str], mode: str) -> list[EngineResult]:
-        given = [_tokens(text) for text in texts]
+        stand_ins = [_stand_ins(text) for text in texts]
+        given = [_tokens(text, names) for text, names in zip(texts, stand_ins, strict=True)]
         output = self._run(["-f", "html", mode], SPLIT.join(given))
         parts = _SPLIT.split(output.strip())
         if len(parts) != len(texts):
             raise TranslationError(
                 f"Apertium returned {len(parts)} texts for {len(texts)}: the batch is lost."
             )
-        return [_result(part, sent) for part, sent in zip(parts, given, strict=True)]
+        return [
+            _result(_names_back(part, names), sent)
+            for part, sent, names in zip(parts, given, stand_ins, strict=True)
+        ]
 
     def _run(self, arguments: list[str], given: str) -> str:
         command = [*self.command.split(), *arguments]
@@ -154,10 +168,32 @@ def _batches(texts: list[str]) -> list[list[str]]:
     return batches
 
 
-def _tokens(fragment: str) -> str:
-    """Kept spans as made-up words, and nothing Apertium would take for a split."""
+def _stand_ins(fragment: str) -> dict[str, str]:
+    """For each kept span of ``fragment`` (by its number), a surname Apertium's dictionaries
+    know (see ``STAND_INS``) that the text does not hold; spans beyond them travel as made-up
+    words."""
+    numbers = sorted({int(number) for number in _KEPT_NUMBER.findall(fragment)})
+    taken = {word.lower() for word in re.findall(r"\w+", _KEPT.sub(" ", fragment))}
+    free = [name for name in STAND_INS if name.lower() not in taken]
+    return {str(number): name for number, name in zip(numbers, free, strict=False)}
+
+
+def _tokens(fragment: str, names: dict[str, str] | None = None) -> str:
+    """Kept spans as stand-in surnames (``names``) or made-up words, and nothing Apertium
+    would take for a split."""
+    names = names or {}
     fragment = _SPLIT.sub("", fragment)
-    return _KEPT.sub(lambda found: _TOKEN.format(found.group(1)), fragment)
+    return _KEPT.sub(
+        lambda found: names.get(found.group(1)) or _TOKEN.format(found.group(1)), fragment
+    )
+
+
+def _names_back(translated: str, names: dict[str, str]) -> str:
+    """The stand-in surnames of ``translated`` back as the made-up words of their spans (which
+    ``_result`` turns into spans), marks and all."""
+    for number, name in names.items():
+        translated = re.sub(rf"[*#@]?\b{re.escape(name)}\b", _TOKEN.format(number), translated)
+    return translated
 
 
 #: A kept piece and the word after it (tags and spaces between).

@@ -95,6 +95,18 @@ def test_the_word_after_a_kept_name_keeps_its_case(source, direction, expected):
     assert expected in text
 
 
+def test_a_kept_name_keeps_the_grammar_of_a_name():
+    """A kept name travels as a surname Apertium knows, so "Leo's" reads as a possessive; a
+    surname the text itself holds is never used for it."""
+    text, unknown = translated("Leo's lab report is late.", keep=["Leo"])
+    assert "informe de laboratorio de Leo" in text
+    assert unknown == ()
+    text, _unknown = translated("Leo and Mr. Jones met.", keep=["Leo"])
+    assert "Leo" in text
+    assert "Jones" in text
+    assert text.count("Leo") == 1
+
+
 def test_a_glossary_term_is_kept_or_given_its_translation():
     rules = [markup.GlossaryRule("IEP"), markup.GlossaryRule("field trip", "excursión")]
     text, _unknown = translated("Bring the field trip form to the IEP meeting.", rules=rules)
