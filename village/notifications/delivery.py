@@ -46,6 +46,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import re
 import smtplib
 import time
 import urllib.error
@@ -57,6 +58,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import SafeMIMEText
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -176,7 +178,24 @@ def email_message(delivery: Delivery, connection: BaseEmailBackend) -> EmailMult
     )
     if delivery.html:
         message.attach_alternative(delivery.html, "text/html")
+    if delivery.calendar:
+        attach_calendar(message, delivery.calendar)
     return message
+
+
+_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+def attach_calendar(message: EmailMultiAlternatives, calendar: str) -> None:
+    """Add an iCalendar invitation to ``message`` as iMIP has it (RFC 6047): a
+    ``text/calendar`` part with the calendar's METHOD, which mail programs offer to add to the
+    calendar, and the same as an ``invite.ics`` attachment, for those that only open files."""
+    found = _METHOD.search(calendar)
+    part = SafeMIMEText(calendar, "calendar", "utf-8")
+    if found:
+        part.set_param("method", found.group(1))
+    message.attach(part)
+    message.attach("invite.ics", calendar.encode(), "application/ics")
 
 
 def send_sms(delivery: Delivery) -> str:
