@@ -16,6 +16,7 @@ from village.classwork.api import student as classwork_student
 from village.classwork.api import teacher as classwork_teacher
 from village.classwork.family import api as family_api
 from village.community.api import classes_router, me_router, students_router
+from village.conferences.api import router as conferences_api
 from village.notifications import api as notifications_api
 
 api = NinjaAPI(
@@ -54,3 +55,4 @@ api.add_router("/v1/classwork", classwork_teacher.router)
 api.add_router("/v1/my-work", classwork_student.router)
 api.add_router("/v1/family", family_api.router)
 api.add_router("/v1/notifications", notifications_api.router)
+api.add_router("/v1/conferences", conferences_api.router)

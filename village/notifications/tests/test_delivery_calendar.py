@@ -4,6 +4,8 @@ and HTML, and the same as an ``invite.ics`` attachment; an email without one is 
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 import pytest
 
 from village.notifications import delivery
@@ -21,7 +23,7 @@ INVITATION = (
 )
 
 
-def _sent(smtp: SmtpServer, calendar: str) -> object:
+def _sent(smtp: SmtpServer, calendar: str) -> EmailMessage:
     row = email_delivery("sam@families.village.test", "k1")
     row.calendar = calendar
     row.save()
