@@ -18,6 +18,7 @@ from village.demo.community.school import (
     demo_school_delete,
     demo_school_exists,
 )
+from village.demo.conferences.build import demo_conferences_build
 from village.demo.families.build import demo_families_build
 from village.demo.logins import logins_table
 from village.demo.notifications import demo_notifications_build
@@ -72,4 +73,5 @@ def _build() -> dict[str, int]:
         demo_families_build(community, seed=DEMO_SEED)
         classwork = demo_classwork_build(today=today, seed=DEMO_SEED)
         notifications = demo_notifications_build()
-        return demo_school_counts() | classwork | notifications
+        conferences = demo_conferences_build()
+        return demo_school_counts() | classwork | notifications | conferences
