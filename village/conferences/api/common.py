@@ -38,6 +38,22 @@ class RoundOut(Schema):
     published: bool = Field(description="Do families see the round?")
     state: str = Field(description="What families see now: hidden, coming, open or closed.")
 
+    @staticmethod
+    def resolve_school(obj: ConferenceRound) -> SchoolOut:
+        return SchoolOut(id=obj.school.pk, name=obj.school.name)
+
+    @staticmethod
+    def resolve_opens_at(obj: ConferenceRound) -> dt.datetime:
+        return utc(obj.opens_at)
+
+    @staticmethod
+    def resolve_closes_at(obj: ConferenceRound) -> dt.datetime:
+        return utc(obj.closes_at)
+
+    @staticmethod
+    def resolve_state(obj: ConferenceRound) -> str:
+        return obj.state_at(timezone.now())
+
 
 class SlotOut(Schema):
     id: int
@@ -96,17 +112,7 @@ def person(user: User) -> PersonOut:
 
 
 def round_out(conference_round: ConferenceRound) -> RoundOut:
-    school = conference_round.school
-    return RoundOut(
-        id=conference_round.pk,
-        school=SchoolOut(id=school.pk, name=school.name),
-        title=conference_round.title,
-        opens_at=utc(conference_round.opens_at),
-        closes_at=utc(conference_round.closes_at),
-        cutoff_hours=conference_round.cutoff_hours,
-        published=conference_round.published,
-        state=conference_round.state_at(timezone.now()),
-    )
+    return RoundOut.from_orm(conference_round)
 
 
 def slot_fields(slot: Slot, *, booked: bool = False) -> dict[str, Any]:
@@ -126,7 +132,9 @@ def slot_fields(slot: Slot, *, booked: bool = False) -> dict[str, Any]:
 
 
 def booking_out(booking: Booking) -> BookingOut:
-    booking.slot.teacher = booking.teacher  # the same person, read once with the booking
+    # The slot's teacher and round are the booking's, read once with it.
+    booking.slot.teacher = booking.teacher
+    booking.slot.round = booking.round
     return BookingOut(
         id=booking.pk,
         round_id=booking.round_id,

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -95,9 +96,9 @@ class TeacherQuery(Schema):
     ),
 )
 @paginate(Pages, max_limit=MAX_PAGE_SIZE)
-def rounds_list(request: HttpRequest) -> list[RoundOut]:
+def rounds_list(request: HttpRequest) -> QuerySet[ConferenceRound]:
     rounds = policies.visible_rounds(api_caller(request)).select_related("school")
-    return [round_out(one) for one in rounds.order_by("-opens_at", "id")]
+    return rounds.order_by("-opens_at", "id")
 
 
 @router.post(

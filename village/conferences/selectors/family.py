@@ -266,6 +266,6 @@ def free_slots(
 
 def booking_rows(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     """Bookings with what their pages and the API show (one query)."""
-    return bookings.select_related("slot", "round", "round__school", "teacher", "child").order_by(
-        "slot__starts_at", "id"
-    )
+    return bookings.select_related(
+        "slot", "round", "round__school", "teacher", "child", "guardian"
+    ).order_by("slot__starts_at", "id")

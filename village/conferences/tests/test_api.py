@@ -211,3 +211,27 @@ def test_the_school_cancels_through_the_api_after_the_cut_off(conferences):
         )
     assert response.status_code == 200
     assert response.json()["cancel_note"] == "Ill"
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [("rivera", f"{API}/bookings"), ("sam", f"{API}/bookings"), ("nguyen", f"{API}/rounds")],
+)
+def test_lists_do_not_grow_with_the_data(conferences, django_assert_num_queries, who, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from village.conferences.tests.factories import open_round
+
+    people = conferences.people
+    booking_create(guardian=people.sam, child=people.leo, slot=conferences.rivera[0])
+    client = api_client_for(getattr(people, who))
+    client.get(path)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    baseline = len(few.captured_queries)
+    booking_create(guardian=people.sam, child=people.ada, slot=conferences.rivera[1])
+    booking_create(guardian=people.sam, child=people.leo, slot=conferences.chen[1])
+    open_round(people, title="Spring conferences")
+    with django_assert_num_queries(baseline):
+        assert client.get(path).status_code == 200

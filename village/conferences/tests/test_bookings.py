@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from village.conferences import notices
-from village.conferences.models import Booking, BookingState
+from village.conferences.models import Booking, BookingState, ConferenceRound
 from village.conferences.services.bookings import (
     booking_cancel,
     booking_create,
@@ -114,6 +114,8 @@ class TestBooking:
 
     def test_not_within_the_cut_off_before_the_conference(self, conferences):
         starts = conferences.rivera[0].starts_at
+        # booking is still open then: only the cut-off refuses
+        ConferenceRound.objects.filter(pk=conferences.round.pk).update(closes_at=starts)
         with (
             time_machine.travel(starts - dt.timedelta(hours=23), tick=False),
             pytest.raises(ValidationError) as caught,
