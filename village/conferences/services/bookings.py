@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from village.accounts.languages import language_code
+from village.accounts.languages import LANGUAGES, language_code
 from village.accounts.models import User
 from village.conferences import notices, versions
 from village.conferences.models import Booking, BookingState, Slot
@@ -33,9 +33,15 @@ NOTE_LENGTH = 500
 
 
 def default_interpreter(guardian: User) -> str:
-    """The interpreter language offered first: the guardian's own language, unless English."""
-    tag = guardian.preferred_language or ""
-    return "" if tag.split("-")[0].lower() in ("", "en") else tag
+    """The interpreter language offered first: the guardian's own language (as Village lists
+    it: ``es-MX`` is offered as ``es``), unless English."""
+    tag = (guardian.preferred_language or "").lower()
+    primary = tag.split("-")[0]
+    if primary in ("", "en"):
+        return ""
+    listed = sorted((language.code for language in LANGUAGES), key=len, reverse=True)
+    covering = [code for code in listed if f"{tag}-".startswith(f"{code.lower()}-")]
+    return (covering or [code for code in listed if code.split("-")[0] == primary] or [""])[0]
 
 
 def _at(moment: dt.datetime) -> str:

@@ -52,6 +52,9 @@ class TestBooking:
     def test_the_interpreter_offered_first_is_the_guardians_language_unless_english(self, personas):
         assert default_interpreter(personas.sam) == "es"
         assert default_interpreter(personas.jordan) == ""
+        for tag, offered in (("es-MX", "es"), ("zh-Hant-TW", "zh-Hant"), ("vi", "vi")):
+            personas.jordan.preferred_language = tag
+            assert default_interpreter(personas.jordan) == offered
 
     def test_an_unknown_language_is_refused_naming_the_field(self, conferences):
         with pytest.raises(ValidationError) as caught:

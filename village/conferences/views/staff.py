@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -110,7 +111,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "conferences/staff/round.html", context)
 
 
-def _teacher_classes(teacher: User, conference_round: ConferenceRound) -> object:
+def _teacher_classes(teacher: User, conference_round: ConferenceRound) -> QuerySet[SchoolClass]:
     return SchoolClass.objects.filter(
         pk__in=taught_class_ids(teacher, aides=False), school_id=conference_round.school_id
     ).order_by("title", "pk")
@@ -141,7 +142,7 @@ def slots(request: HttpRequest, round_id: int) -> HttpResponse:
         return redirect("conferences:round", conference_round.pk)  # an admin picks a teacher
     teacher = policies.teacher_for_slots(user, conference_round.school_id, asked or user.pk)
     classes = _teacher_classes(teacher, conference_round)
-    form = SlotRangeForm(request.POST or None, classes=classes)  # type: ignore[arg-type]
+    form = SlotRangeForm(request.POST or None, classes=classes)
     if request.method == "POST" and form.is_valid():
         try:
             made = slots_generate(
