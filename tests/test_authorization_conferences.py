@@ -117,13 +117,32 @@ def test_every_page_for_every_persona(district, viewer):
             assert "Okoye" not in html, (viewer, name)
 
 
-@pytest.mark.parametrize("name", ["family_round", "family_teacher", "family_booking"])
-def test_a_guardian_whose_link_ended_sees_nothing_of_the_childs_conferences(district, name):
+LINK_CHANGES: dict[str, dict[str, Any]] = {
+    "ended": {"status": LinkStatus.ENDED},
+    "pending": {"status": LinkStatus.PENDING},
+    "no_access": {"no_access": True},
+    "no messages": {"scope_messages": False},
+}
+
+
+@pytest.mark.parametrize("change", LINK_CHANGES)
+def test_a_guardian_whose_link_ended_or_gives_no_access_sees_nothing_of_the_childs_conferences(
+    district, change
+):
     GuardianLink.objects.filter(guardian=district.people.sam, student=district.people.leo).update(
-        status=LinkStatus.ENDED
+        **LINK_CHANGES[change]
     )
-    path, _allowed = pages(district)[name]
-    assert client_for(district.people.sam).get(path).status_code == 404
+    client = client_for(district.people.sam)
+    api = api_client_for(district.people.sam)
+    for name in ("family_round", "family_teacher", "family_booking", "family_cancel"):
+        path, _allowed = pages(district)[name]
+        assert client.get(path).status_code == 404, (change, name)
+    for name in ("free_slots", "booking", "book_leo", "reschedule"):
+        method, path, body, _allowed = endpoints(district)[name]
+        assert call(api, method, path, body).status_code == 404, (change, name)
+    # Ada's conferences are unaffected
+    ada = f"/conferences/family/{district.people.ada.pk}/rounds/{district.round.pk}/"
+    assert client.get(ada).status_code == 200
 
 
 def test_other_schools_see_nothing_even_with_riversides_ids(district):
