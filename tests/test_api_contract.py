@@ -48,9 +48,19 @@ from village.classwork.services.materials import MaterialSpec, material_add
 from village.classwork.services.rubrics import CriterionSpec, LevelSpec, RubricSpec
 from village.classwork.services.submissions import submission_hand_in
 from village.classwork.services.topics import topic_create
+from village.conferences import notices as conference_notices
+from village.conferences.services.bookings import booking_create
+from village.conferences.tests.factories import add_slots, open_round
 from village.demo.personas import Personas, build_personas
+from village.messaging import kinds as messaging_kinds
+from village.messaging import policies as messaging_policies
+from village.messaging import services as messaging_services
+from village.messaging.models import ConversationKind
+from village.messaging.policies import Invitees
+from village.notifications import registry
+from village.notifications.registry import AlertKind
 from village.notifications.tests.factories import notification
-from village.notifications.tests.kinds import registered_kinds
+from village.notifications.tests.kinds import KINDS, registered_kinds
 from village.wsgi import application
 
 CHECKS = [
@@ -105,11 +115,16 @@ def district(
         _connections_kept(),
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media),
-        registered_kinds(),
+        registered_kinds([*KINDS, *_conference_kinds(), *_message_kinds()]),
         transaction.atomic(),
     ):
         personas = build_personas()
-        ids = {**_classwork(personas), **_notifications(personas)}
+        ids = {
+            **_classwork(personas),
+            **_notifications(personas),
+            **_conferences(personas),
+            **_messages(personas),
+        }
         tokens = {
             name: token_create(user=getattr(personas, name), name="contract")[1] for name in CALLERS
         }
@@ -227,6 +242,59 @@ def _notifications(p: Personas) -> dict[str, list[int]]:
     return {
         "notification_id": [note.pk for note in notes],
         "child_id": [s.pk for s in (p.ada, p.leo, p.mina, p.finn)],
+    }
+
+
+def _conference_kinds() -> list[AlertKind]:
+    """The conferences' kinds stay registered: booking through the API notifies with them."""
+    found = [registry.kind(name) for name in conference_notices.kind_names()]
+    return [kind for kind in found if kind is not None]
+
+
+def _conferences(p: Personas) -> dict[str, list[int]]:
+    """A round at Riverside with Ms. Rivera's and Mr. Chen's times, Leo booked with her."""
+    conference_round = open_round(p)
+    rivera = add_slots(conference_round, p.rivera)
+    chen = add_slots(conference_round, p.chen)
+    booking = booking_create(guardian=p.sam, child=p.leo, slot=rivera[0])
+    return {
+        "round_id": [conference_round.pk],
+        "slot_id": [slot.pk for slot in (*rivera, *chen)],
+        "booking_id": [booking.pk],
+    }
+
+
+def _message_kinds() -> list[AlertKind]:
+    """Messaging's kind stays registered: writing through the API notifies with it."""
+    found = registry.kind(messaging_kinds.NEW_MESSAGE)
+    return [found] if found is not None else []
+
+
+def _messages(p: Personas) -> dict[str, list[int]]:
+    """Ms. Rivera, Sam and Leo in a conversation about Leo; Ada and Ms. Rivera in another."""
+    leo, school_id = messaging_policies.student_for_messages(p.rivera, p.leo.pk)
+    about_leo = messaging_services.start(
+        starter=p.rivera,
+        student=leo,
+        school_id=school_id,
+        kind=ConversationKind.FAMILY,
+        subject="Lab report",
+        body="Leo's lab report is late.",
+        invitees=Invitees(guardians=[p.sam.pk], with_student=True),
+    )
+    ada, school_id = messaging_policies.student_for_messages(p.rivera, p.ada.pk)
+    about_ada = messaging_services.start(
+        starter=p.rivera,
+        student=ada,
+        school_id=school_id,
+        kind=ConversationKind.STUDENT,
+        subject="Reading log",
+        body="Which chapter did you like?",
+        invitees=Invitees(),
+    )
+    return {
+        "conversation_id": [about_leo.conversation.pk, about_ada.conversation.pk],
+        "message_id": [about_leo.message.pk, about_ada.message.pk],
     }
 
 

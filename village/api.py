@@ -16,6 +16,7 @@ from village.classwork.api import student as classwork_student
 from village.classwork.api import teacher as classwork_teacher
 from village.classwork.family import api as family_api
 from village.community.api import classes_router, me_router, students_router
+from village.conferences.api import router as conferences_api
 from village.messaging import api as messaging_api
 from village.notifications import api as notifications_api
 
@@ -56,3 +57,4 @@ api.add_router("/v1/my-work", classwork_student.router)
 api.add_router("/v1/family", family_api.router)
 api.add_router("/v1/notifications", notifications_api.router)
 api.add_router("/v1/messages", messaging_api.router)
+api.add_router("/v1/conferences", conferences_api.router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "village.accounts",
     "village.community",
     "village.classwork",
+    "village.conferences",
     "village.calendar",
     "village.families",
     "village.notifications",

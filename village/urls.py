@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("village.accounts.urls")),
     path("families/", include("village.onboarding.urls")),
     path("work/", include("village.classwork.urls")),
+    path("conferences/", include("village.conferences.urls")),
     path("family/", include("village.families.urls")),
     path("family/", include("village.calendar.urls")),
     path("roster/", include("village.rostering.urls")),

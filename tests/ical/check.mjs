@@ -1,4 +1,4 @@
-// Reads a Village calendar feed with ical.js (a parser Village does not write) and prints what
+// Reads a Village calendar feed or invitation with ical.js (a parser Village does not write) and prints what
 // it understood, as JSON, one object per VEVENT. Exits non-zero if the feed does not parse, is
 // not a VCALENDAR, or an event lacks UID, DTSTAMP, DTSTART or SUMMARY, or repeats a UID.
 //
@@ -47,6 +47,10 @@ for (const vevent of calendar.getAllSubcomponents("vevent")) {
     const event = new ICAL.Event(vevent);
     events.push({
       uid: event.uid,
+      sequence: event.sequence,
+      status: vevent.getFirstPropertyValue("status") ?? "",
+      organizer: vevent.getFirstPropertyValue("organizer") ?? "",
+      attendees: vevent.getAllProperties("attendee").map((attendee) => attendee.getFirstValue()),
       summary: event.summary,
       description: event.description ?? "",
       location: event.location ?? "",
@@ -62,4 +66,10 @@ for (const vevent of calendar.getAllSubcomponents("vevent")) {
 if (problems.length) {
   fail(problems.join("\n"));
 }
-process.stdout.write(JSON.stringify({ name: calendar.getFirstPropertyValue("x-wr-calname"), events }));
+process.stdout.write(
+  JSON.stringify({
+    name: calendar.getFirstPropertyValue("x-wr-calname"),
+    method: calendar.getFirstPropertyValue("method") ?? "",
+    events,
+  }),
+);

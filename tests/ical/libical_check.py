@@ -1,8 +1,9 @@
-"""Read a Village calendar feed with libical (Debian's gir1.2-ical-3.0); print what it read.
+"""Read a Village calendar feed or invitation with libical (Debian's gir1.2-ical-3.0); print
+what it read.
 
 Run with the system Python, which has PyGObject (python3-gi): ``/usr/bin/python3
-tests/ical/libical_check.py FEED.ics``. Prints JSON (the calendar's name and one object per
-VEVENT) and exits 0; exits 1 if the text does not parse as a VCALENDAR, if libical's iTIP
+tests/ical/libical_check.py FEED.ics``. Prints JSON (the calendar's name and METHOD, and one
+object per VEVENT) and exits 0; exits 1 if the text does not parse as a VCALENDAR, if libical's iTIP
 restriction check fails, if libical marked anything with X-LIC-ERROR, or if an event lacks UID,
 DTSTAMP, DTSTART or SUMMARY.
 """
@@ -46,8 +47,13 @@ def event_row(ical: Any, event: Any) -> dict[str, Any]:
         )
         if event.get_first_property(kind) is None
     ]
+    organizer = event.get_first_property(ical.PropertyKind.ORGANIZER_PROPERTY)
     return {
         "uid": event.get_uid(),
+        "sequence": event.get_sequence(),
+        "status": _status(ical, event),
+        "organizer": organizer.get_organizer() if organizer is not None else "",
+        "attendees": attendees(ical, event),
         "summary": event.get_summary(),
         "description": event.get_description() or "",
         "location": event.get_location() or "",
@@ -57,6 +63,27 @@ def event_row(ical: Any, event: Any) -> dict[str, Any]:
         "allDay": bool(event.get_dtstart().is_date()),
         "missing": missing,
     }
+
+
+def _status(ical: Any, event: Any) -> str:
+    if event.get_first_property(ical.PropertyKind.STATUS_PROPERTY) is None:
+        return ""
+    return str(ical.Property.status_to_string(event.get_status()))
+
+
+def attendees(ical: Any, event: Any) -> list[str]:
+    found: list[str] = []
+    prop = event.get_first_property(ical.PropertyKind.ATTENDEE_PROPERTY)
+    while prop is not None:
+        found.append(prop.get_attendee())
+        prop = event.get_next_property(ical.PropertyKind.ATTENDEE_PROPERTY)
+    return found
+
+
+def calendar_method(ical: Any, calendar: Any) -> str:
+    if calendar.get_first_property(ical.PropertyKind.METHOD_PROPERTY) is None:
+        return ""
+    return str(ical.Property.method_to_string(calendar.get_method()))
 
 
 def check(text: str) -> tuple[dict[str, Any], list[str]]:
@@ -75,7 +102,12 @@ def check(text: str) -> tuple[dict[str, Any], list[str]]:
         problems.extend(f"{row['uid']}: no {name}" for name in row.pop("missing"))
         events.append(row)
         event = calendar.get_next_component(ical.ComponentKind.VEVENT_COMPONENT)
-    return {"name": calendar_name(ical, calendar), "events": events}, problems
+    found = {
+        "name": calendar_name(ical, calendar),
+        "method": calendar_method(ical, calendar),
+        "events": events,
+    }
+    return found, problems
 
 
 def calendar_name(ical: Any, calendar: Any) -> str | None:

@@ -58,7 +58,7 @@ def _words(shown: Shown) -> WordsOut:
     )
 
 
-class PersonOut(Schema):
+class ParticipantOut(Schema):
     id: int
     name: str
     role: ParticipantRole
@@ -107,7 +107,7 @@ class ThreadOut(Schema):
     kind: ConversationKind
     subject: WordsOut
     student_id: int
-    participants: list[PersonOut]
+    participants: list[ParticipantOut]
     messages: list[MessageOut]
     safeguarding: bool = Field(
         description="True when the caller reads as an admin of the school, not as a participant."
@@ -198,6 +198,7 @@ def conversation_list(
     response={200: UnreadOut, **SIGNED_IN},
     operation_id="messages_unread",
     summary="How many conversations have something unread",
+    description="Conversations the caller takes part in with messages by others not read yet.",
 )
 def unread_count(request: HttpRequest) -> UnreadOut:
     return UnreadOut(conversations=selectors.unread_total(api_caller(request)))
@@ -219,7 +220,7 @@ def _thread_out(request: HttpRequest, access: policies.Access) -> ThreadOut:
         student_id=conversation.student_id,
         safeguarding=access.safeguarding,
         participants=[
-            PersonOut(
+            ParticipantOut(
                 id=place.user_id,
                 name=place.user.display_name,
                 role=ParticipantRole(place.role),
@@ -359,6 +360,10 @@ def conversation_reply(request: HttpRequest, conversation_id: Id, payload: Reply
     response={200: UnreadOut, **READ},
     operation_id="messages_mark_read",
     summary="Mark a conversation read",
+    description=(
+        "Every message in it is read by the caller (its writers see so); answers how many "
+        "conversations still have something unread. Participants only."
+    ),
 )
 def conversation_mark_read(request: HttpRequest, conversation_id: Id) -> UnreadOut:
     user = api_caller(request)
@@ -402,6 +407,10 @@ def message_hide(
     response={201: ReportOut, **WRITE},
     operation_id="messages_report",
     summary="Report a message to the school",
+    description=(
+        "The school's admins see the report; the writer is not told who reported it. Once per "
+        "caller and message (a second report answers the first). Participants only."
+    ),
 )
 def message_report(
     request: HttpRequest, conversation_id: Id, message_id: Id, payload: ReasonIn

@@ -128,6 +128,8 @@ class Delivery(models.Model):
     html = models.TextField(blank=True)
     #: Extra headers (Content-Language, List-Unsubscribe, …).
     headers = models.JSONField(default=dict, blank=True)
+    #: An iCalendar invitation (RFC 5546, with its METHOD) the email carries, or empty.
+    calendar = models.TextField(blank=True)
     state = models.CharField(
         max_length=12, choices=DeliveryState.choices, default=DeliveryState.QUEUED
     )

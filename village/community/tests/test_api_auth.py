@@ -146,6 +146,22 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/notifications/{notification_id}/read",
         "/api/v1/notifications/settings",
         "/api/v1/notifications/children/{child_id}/alerts",
+        "/api/v1/messages/conversations",
+        "/api/v1/messages/unread",
+        "/api/v1/messages/conversations/{conversation_id}",
+        "/api/v1/messages/conversations/{conversation_id}/messages",
+        "/api/v1/messages/conversations/{conversation_id}/read",
+        "/api/v1/messages/conversations/{conversation_id}/messages/{message_id}/hide",
+        "/api/v1/messages/conversations/{conversation_id}/messages/{message_id}/report",
+        "/api/v1/conferences/rounds",
+        "/api/v1/conferences/rounds/{round_id}",
+        "/api/v1/conferences/rounds/{round_id}/slots",
+        "/api/v1/conferences/slots/{slot_id}/cancel",
+        "/api/v1/conferences/children/{child_id}/slots",
+        "/api/v1/conferences/bookings",
+        "/api/v1/conferences/bookings/{booking_id}",
+        "/api/v1/conferences/bookings/{booking_id}/reschedule",
+        "/api/v1/conferences/bookings/{booking_id}/cancel",
     }
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():

@@ -266,3 +266,25 @@ def test_the_notification_centres_hold_what_the_engine_would_have_said(demo):
     )
     assert not {k for k in jordan_kinds if "grade" in k}
     assert not Notification.objects.filter(recipient__username="eve").exists()
+
+
+def test_the_demo_has_fall_conferences_with_some_times_booked(demo):
+    from village.conferences.models import Booking, BookingState, ConferenceRound, Slot
+    from village.notifications.models import Delivery, DeliveryState
+
+    (conference_round,) = ConferenceRound.objects.filter(title="Fall conferences")
+    assert conference_round.published
+    assert conference_round.school.sourced_id == "demo-org-riverside-k8"
+    slots = Slot.objects.filter(round=conference_round)
+    assert set(slots.values_list("teacher__username", flat=True)) == {"rivera", "chen"}
+    booked = Booking.objects.filter(round=conference_round, state=BookingState.BOOKED)
+    assert 5 <= booked.count() < slots.count()
+    ada = booked.get(child__username="ada")
+    assert (ada.guardian.username, ada.interpreter_language) == ("sam", "es")
+    assert not booked.filter(child__username="leo").exists()  # Sam still has Leo to book
+    # Their invitations count as sent: the demo's worker does not send them again.
+    assert (
+        not Delivery.objects.filter(kind__startswith="conference_")
+        .exclude(state=DeliveryState.SENT)
+        .exists()
+    )

@@ -68,6 +68,8 @@ class Pending:
     context: dict[str, Any] = field(default_factory=dict)
     #: Its email and text wait until then (a teacher's next office hours), quiet hours after.
     not_before: dt.datetime | None = None
+    #: An iCalendar invitation (RFC 5546) for the email to carry, in the recipient's language.
+    calendar: str = ""
 
 
 def full_key(recipient_id: int, kind: str, key: str) -> str:
@@ -381,6 +383,7 @@ def _email(note: Notification, pending: Pending, due: dt.datetime, now: dt.datet
         extra_headers=email_headers(user.pk, note.kind),
         due=due,
         now=now,
+        calendar=pending.calendar,
     )
 
 
@@ -394,8 +397,10 @@ def delivery_from_message(
     now: dt.datetime,
     notification: Notification | None = None,
     extra_headers: dict[str, str] | None = None,
+    calendar: str = "",
 ) -> Delivery:
-    """A delivery row holding a rendered :class:`~django.core.mail.EmailMultiAlternatives`."""
+    """A delivery row holding a rendered :class:`~django.core.mail.EmailMultiAlternatives`
+    (and the iCalendar invitation it carries, if any)."""
     html = ""
     for content, mimetype in getattr(message, "alternatives", []):
         if mimetype == "text/html":
@@ -415,6 +420,7 @@ def delivery_from_message(
         text=message.body,
         html=html,
         headers=headers,
+        calendar=calendar,
         created_at=now,
         due_at=due,
     )

@@ -18,6 +18,7 @@ from village.demo.community.school import (
     demo_school_delete,
     demo_school_exists,
 )
+from village.demo.conferences.build import demo_conferences_build
 from village.demo.families.build import demo_families_build
 from village.demo.logins import logins_table
 from village.demo.messaging import demo_messaging_build
@@ -74,4 +75,5 @@ def _build() -> dict[str, int]:
         classwork = demo_classwork_build(today=today, seed=DEMO_SEED)
         conversations = demo_messaging_build()
         notifications = demo_notifications_build()
-        return demo_school_counts() | classwork | conversations | notifications
+        conferences = demo_conferences_build()
+        return demo_school_counts() | classwork | conversations | notifications | conferences

@@ -1,0 +1,2 @@
+"""Parent-teacher conferences: rounds, teachers' slots, families' bookings, their calendar
+invitations and reminders."""

@@ -1,0 +1,1 @@
+"""Conferences in the JSON API, at ``/api/v1/conferences`` (``router``)."""

@@ -1,0 +1,1 @@
+"""Conferences' reads: the staff's (``staff``) and the families' (``family``)."""

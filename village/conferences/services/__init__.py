@@ -1,0 +1,2 @@
+"""Conferences' writes: rounds, slots and bookings, each a typed, keyword-only, atomic function
+(``rounds``, ``slots``, ``bookings``)."""

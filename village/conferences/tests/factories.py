@@ -1,0 +1,77 @@
+"""Conference rounds and slots for the tests, made through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from village.accounts.models import User
+from village.community.models import SchoolClass
+from village.conferences.models import ConferenceRound, Mode, Slot
+from village.conferences.services.rounds import RoundSpec, round_create
+from village.conferences.services.slots import SlotRange, slots_generate
+from village.demo.personas import Personas
+
+#: Conferences are held this many days from today, from 15:00 (the school's time).
+DAYS_AHEAD = 4
+
+
+def conference_day() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=DAYS_AHEAD)
+
+
+def open_round(
+    personas: Personas,
+    *,
+    title: str = "Fall conferences",
+    published: bool = True,
+    opens_in: dt.timedelta = dt.timedelta(days=-1),
+    closes_in: dt.timedelta = dt.timedelta(days=3),
+    cutoff_hours: int = 24,
+    school: object = None,
+    by: User | None = None,
+) -> ConferenceRound:
+    """A round at Riverside K-8 (or ``school``), open for booking now unless told otherwise."""
+    now = timezone.now()
+    return round_create(
+        school=school or personas.school,  # type: ignore[arg-type]
+        by=by or personas.nguyen,
+        spec=RoundSpec(
+            title=title,
+            opens_at=now + opens_in,
+            closes_at=now + closes_in,
+            cutoff_hours=cutoff_hours,
+            published=published,
+        ),
+    )
+
+
+def add_slots(
+    conference_round: ConferenceRound,
+    teacher: User,
+    *,
+    day: dt.date | None = None,
+    start: dt.time = dt.time(15, 0),
+    end: dt.time = dt.time(16, 0),
+    minutes: int = 15,
+    gap: int = 5,
+    mode: str = Mode.IN_PERSON,
+    place: str = "Room 12",
+    school_class: SchoolClass | None = None,
+) -> list[Slot]:
+    """15:00 to 16:00 by default: three slots of 15 minutes, 5 minutes apart."""
+    return slots_generate(
+        conference_round=conference_round,
+        teacher=teacher,
+        spec=SlotRange(
+            day=day or conference_day(),
+            start=start,
+            end=end,
+            minutes=minutes,
+            gap=gap,
+            mode=mode,
+            place=place,
+            school_class=school_class,
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Conferences' pages: the staff's (``staff``) and the families' (``family``)."""
