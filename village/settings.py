@@ -302,6 +302,10 @@ VILLAGE_SMS_URL = env_str("VILLAGE_SMS_URL", "")
 VILLAGE_MESSAGES_PER_HOUR = env_int("VILLAGE_MESSAGES_PER_HOUR", 60)
 if VILLAGE_MESSAGES_PER_HOUR < 1:
     raise ImproperlyConfigured("VILLAGE_MESSAGES_PER_HOUR must be at least 1.")
+# Days conversations are kept after their last message (0: kept; they are the school's record).
+VILLAGE_MESSAGE_RETENTION_DAYS = env_int("VILLAGE_MESSAGE_RETENTION_DAYS", 0)
+if VILLAGE_MESSAGE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("VILLAGE_MESSAGE_RETENTION_DAYS must be 0 (keep) or more.")
 VILLAGE_SMS_TOKEN = env_str("VILLAGE_SMS_TOKEN", "")
 VILLAGE_SMS_SENDER = env_str("VILLAGE_SMS_SENDER", "Village")
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -13,3 +15,8 @@ class MessagingConfig(AppConfig):
 
         kinds.register()
         digest.register()
+
+    def purge_expired(self, now: dt.datetime) -> dict[str, int]:
+        from village.messaging.retention import purge
+
+        return purge(now)

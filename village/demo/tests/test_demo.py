@@ -288,3 +288,17 @@ def test_the_demo_has_fall_conferences_with_some_times_booked(demo):
         .exclude(state=DeliveryState.SENT)
         .exists()
     )
+
+
+def test_demo_has_ms_rivera_and_sam_writing_each_in_their_language(demo):
+    from village.messaging.models import Conversation, Message, OfficeHours
+
+    lab = Conversation.objects.get(subject="Leo's lab report on plant cells")
+    written = list(lab.messages.order_by("created_at").values_list("author__username", "language"))
+    assert written == [("rivera", "en"), ("sam", "es"), ("rivera", "en")]
+    assert set(lab.participants.values_list("user__username", flat=True)) == {"rivera", "sam"}
+    # Sam's question to Mr. Chen waits for him; Ms. Rivera answers on weekdays.
+    maths = Conversation.objects.get(subject="Matemáticas: fracciones")
+    assert maths.participants.get(user__username="chen").last_read_at is None
+    assert Message.objects.get(conversation=maths).language == "es"
+    assert OfficeHours.objects.filter(user__username="rivera").count() == 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -308,3 +309,28 @@ def test_the_next_working_moment(personas, moment, expected):
     ]
     assert hours.next_working_moment(moment, personas.rivera, stretches) == expected
     assert hours.next_working_moment(moment, personas.rivera, []) is None
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+def test_conversations_are_kept_unless_a_retention_period_is_set(personas, settings, tmp_path):
+    from village.messaging import retention
+
+    settings.MEDIA_ROOT = tmp_path
+    started = start(personas)
+    access = access_of(personas.sam, started.conversation)
+    pdf = SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%note\n", content_type="application/pdf")
+    services.reply(access, personas.sam, "Adjunto la nota", [pdf], now=TUESDAY)
+    stored = Attachment.objects.get().file.path
+    later = TUESDAY + dt.timedelta(days=400)
+
+    assert retention.purge(later) == {"conversations": 0}
+    assert services.Conversation.objects.count() == 1
+
+    settings.VILLAGE_MESSAGE_RETENTION_DAYS = 365
+    assert retention.purge(TUESDAY + dt.timedelta(days=300)) == {"conversations": 0}
+    assert retention.purge(later) == {"conversations": 1}
+    assert not services.Conversation.objects.exists()
+    assert not Message.objects.exists()
+    assert not Path(stored).exists()
