@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from village.accounts.models import User, display_name, short_name
 from village.classwork.family.digest_pieces import Pieces, write_child
 from village.classwork.family.overview import ATTENTION_WINDOW
 from village.classwork.family.starters import Starter, TopicFact, WorkFact, conversation_starters
@@ -33,11 +34,16 @@ from village.classwork.models import Topic
 from village.classwork.selectors.notes import NoteView, student_notes
 from village.classwork.selectors.work import OpenWork, current_classes, open_work
 from village.classwork.status import WorkStatus
+from village.classwork.translations import names
 from village.community.models import Scope
+from village.community.templatetags.content_lang import content_language
 from village.families.surface import Child
 from village.notifications import registry
 from village.notifications.registry import DigestBatch, DigestRequest, DigestSection
 from village.notifications.services.notify import site_link
+from village.translation import languages
+from village.translation.selectors import lookup_classes
+from village.translation.texts import Shown, Text
 
 #: Work due this far ahead is "due in the coming week".
 DUE_AHEAD = dt.timedelta(days=7)
@@ -64,6 +70,8 @@ class DigestWork:
     class_title: str
     due_at: dt.datetime | None
     link: str
+    #: ``title`` is a machine translation into the guardian's language.
+    translated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,8 @@ class DigestFeedback:
     score: Decimal | None
     points: Decimal | None
     link: str
+    #: ``title`` and ``comment`` are machine translations into the guardian's language.
+    translated: bool = False
 
     @property
     def percent(self) -> Decimal | None:
@@ -104,6 +114,7 @@ class DigestTopic:
     class_title: str
     title: str
     summary: str
+    translated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +124,7 @@ class DigestNote:
     class_title: str
     text: str
     author: str
+    translated: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,12 +276,14 @@ def _link(name: str, pk: int) -> str:
     return _pattern(name).replace(_ID, str(pk))
 
 
-def _work(item: OpenWork) -> DigestWork:
+def _work(item: OpenWork, translate: Translate) -> DigestWork:
+    title, translated = translate(item.class_id, written(item.title))
     return DigestWork(
-        title=item.title,
+        title=title,
         class_title=item.class_title,
         due_at=item.due_at,
         link=_link("classwork:assignment", item.assignment_id),
+        translated=translated,
     )
 
 
@@ -278,16 +292,27 @@ def _words(text: str, count: int) -> str:
     return text if len(words) <= count else " ".join(words[:count]) + " …"
 
 
-def _feedback(row: FeedbackRow, child: Child, titles: dict[int, str]) -> DigestFeedback:
+def _feedback(
+    row: FeedbackRow,
+    child: Child,
+    titles: dict[int, str],
+    translate: Translate,
+    keep: tuple[str, ...],
+) -> DigestFeedback:
+    title, titled = translate(row.class_id, written(row.title))
+    comment, commented = (
+        translate(row.class_id, written(row.comment, keep)) if row.comment else ("", False)
+    )
     return DigestFeedback(
-        title=row.title,
+        title=title,
         class_title=titles.get(row.class_id, row.class_title),
         teacher=row.teacher.strip(),
-        comment=_words(row.comment, COMMENT_WORDS),
+        comment=_words(comment, COMMENT_WORDS),
         returned_at=row.returned_at,
         score=row.score if child.grades else None,
         points=row.points,
         link=_link("classwork:assignment", row.assignment_id),
+        translated=titled or commented,
     )
 
 
@@ -313,10 +338,18 @@ def _grade_changes(
 
 
 def child_digest(
-    child: Child, read: BatchRead, *, since: dt.datetime, now: dt.datetime
+    child: Child,
+    read: BatchRead,
+    *,
+    since: dt.datetime,
+    now: dt.datetime,
+    translate: Translate | None = None,
 ) -> ChildDigest:
     """One child's part, for a guardian whose digest covers ``since`` to ``now`` (in the
-    active time zone: the guardian's)."""
+    active time zone: the guardian's), what the teachers wrote in their language where its
+    translation is ready (``translate``)."""
+    translate = translate or NO_TRANSLATION
+    keep = names(child.name, child.full_name)
     today = timezone.localdate(now)
     starts = _monday(today)
     titles = dict(read.classes.get(child.id, []))
@@ -334,14 +367,23 @@ def child_digest(
         and row.class_id in titles
         and (row.comment or (child.grades and row.score is not None))
     ]
-    notes = _child_notes(read.notes.get(child.id, []), titles, _monday(timezone.localdate(since)))
-    this_week = _class_topics(read.topics, titles, starts, today)
-    next_week = _class_topics(
-        read.topics, titles, starts + dt.timedelta(days=7), starts + dt.timedelta(days=13)
+    notes = _child_notes(
+        read.notes.get(child.id, []),
+        titles,
+        _monday(timezone.localdate(since)),
+        lambda class_id, text: translate(class_id, written(text, keep)),
     )
-    shown_missing = [_work(i) for i in missing[:MISSING_SHOWN]]
-    shown_due = [_work(i) for i in due[:DUE_SHOWN]]
-    feedback = [_feedback(row, child, titles) for row in returned[:FEEDBACK_SHOWN]]
+    this_week = _class_topics(read.topics, titles, starts, today, translate)
+    next_week = _class_topics(
+        read.topics,
+        titles,
+        starts + dt.timedelta(days=7),
+        starts + dt.timedelta(days=13),
+        translate,
+    )
+    shown_missing = [_work(i, translate) for i in missing[:MISSING_SHOWN]]
+    shown_due = [_work(i, translate) for i in due[:DUE_SHOWN]]
+    feedback = [_feedback(row, child, titles, translate, keep) for row in returned[:FEEDBACK_SHOWN]]
     return ChildDigest(
         child=child,
         link=_link("families:child", child.id),
@@ -354,14 +396,18 @@ def child_digest(
         feedback_more=max(len(returned) - FEEDBACK_SHOWN, 0),
         grades=_grade_changes(child, read, titles, since),
         next_week=[
-            DigestTopic(t.class_title, t.title, _words(t.summary, SUMMARY_WORDS)) for t in next_week
+            DigestTopic(t.class_title, t.title, _words(t.summary, SUMMARY_WORDS), t.translated)
+            for t in next_week
         ],
         starter=_starter(child, today, this_week, feedback, shown_due, shown_missing),
     )
 
 
 def _child_notes(
-    notes: list[NoteView], titles: dict[int, str], first_week: dt.date
+    notes: list[NoteView],
+    titles: dict[int, str],
+    first_week: dt.date,
+    translate: Callable[[int, str], tuple[str, bool]],
 ) -> list[DigestNote]:
     """The newest note of each class from ``first_week`` on (notes come newest week first)."""
     seen: set[int] = set()
@@ -370,20 +416,29 @@ def _child_notes(
         if note.class_id in seen or note.class_id not in titles or note.week_start < first_week:
             continue
         seen.add(note.class_id)
-        found.append(DigestNote(titles[note.class_id], note.text, note.author))
+        text, translated = translate(note.class_id, note.text)
+        found.append(DigestNote(titles[note.class_id], text, note.author, translated))
     return sorted(found, key=lambda note: note.class_title)
 
 
 def _class_topics(
-    topics: dict[int, list[TopicRow]], titles: dict[int, str], first: dt.date, last: dt.date
+    topics: dict[int, list[TopicRow]],
+    titles: dict[int, str],
+    first: dt.date,
+    last: dt.date,
+    translate: Translate,
 ) -> list[DigestTopic]:
     """Topics of the child's classes whose dates meet ``first`` to ``last``, by class."""
-    return [
-        DigestTopic(title, topic.title, topic.summary)
-        for class_id, title in sorted(titles.items(), key=lambda pair: pair[1])
-        for topic in topics.get(class_id, [])
-        if topic.starts_on <= last and topic.ends_on >= first
-    ]
+    found = []
+    for class_id, title in sorted(titles.items(), key=lambda pair: pair[1]):
+        for topic in topics.get(class_id, []):
+            if topic.starts_on <= last and topic.ends_on >= first:
+                name, named = translate(class_id, written(topic.title))
+                summary, summarised = (
+                    translate(class_id, written(topic.summary)) if topic.summary else ("", False)
+                )
+                found.append(DigestTopic(title, name, summary, named or summarised))
+    return found
 
 
 def _starter(
@@ -414,6 +469,79 @@ def _starter(
     return starters[0] if starters else None
 
 
+class Translate:
+    """What the teachers wrote, as a guardian reads it: a text's machine translation into their
+    language where it is ready, else the text as written (``translated`` False)."""
+
+    def __init__(self, found: Mapping[tuple[int, Text], Shown] | None = None) -> None:
+        self.found = found or {}
+
+    def __call__(self, class_id: int, text: Text) -> tuple[str, bool]:
+        shown = self.found.get((class_id, text))
+        if shown is None or not shown.translated:
+            return text.text, False
+        return shown.text, True
+
+
+def _student_names(student_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
+    """Each student's names, kept as written in what teachers wrote about them (one query)."""
+    rows = User.objects.filter(pk__in=list(student_ids)).values_list(
+        "pk", "username", "first_name", "preferred_name", "last_name"
+    )
+    return {
+        pk: names(
+            short_name(username=username, first_name=first, preferred_name=preferred),
+            display_name(
+                username=username, first_name=first, preferred_name=preferred, last_name=last
+            ),
+        )
+        for pk, username, first, preferred, last in rows
+    }
+
+
+def written(text: str, keep: tuple[str, ...] = ()) -> Text:
+    """A teacher-written text of the section, as it was asked to be translated."""
+    return Text(text, content_language(), keep=keep)
+
+
+def _translations(batch: DigestBatch, read: BatchRead, target: str) -> Translate:
+    """The batch's teacher-written texts in ``target`` (two queries, for the first guardian of
+    the batch who reads another language than the teachers write in)."""
+    keep = _student_names(batch.student_ids(Scope.CLASSWORK))
+    wanted: dict[int, list[Text]] = defaultdict(list)
+    for items in read.work.values():
+        for item in items:
+            wanted[item.class_id].append(written(item.title))
+    for rows in read.feedback.values():
+        for row in rows:
+            wanted[row.class_id].append(written(row.title))
+            if row.comment:
+                wanted[row.class_id].append(written(row.comment, keep.get(row.student_id, ())))
+    for class_id, topics in read.topics.items():
+        for topic in topics:
+            wanted[class_id] += [written(value) for value in (topic.title, topic.summary) if value]
+    for notes in read.notes.values():
+        for note in notes:
+            wanted[note.class_id].append(written(note.text, keep.get(note.student_id, ())))
+    return Translate(lookup_classes(wanted, target=target))
+
+
+def translate_for(batch: DigestBatch, read: BatchRead, reader: User) -> Translate:
+    """How the section translates for ``reader``: nothing for a reader of the teachers'
+    language (no query), else the batch's translations into theirs (read once per batch and
+    language)."""
+    target = reader.preferred_language
+    if not target or languages.same(target, content_language()):
+        return NO_TRANSLATION
+    return batch.once(
+        f"classwork.digest.translations:{languages.key(target)}",
+        lambda: _translations(batch, read, target),
+    )
+
+
+NO_TRANSLATION = Translate()
+
+
 def digest_section(asked: DigestRequest) -> DigestSection | None:
     """Classwork's section of one guardian's digest: a part per child."""
     batch = asked.shared()
@@ -421,8 +549,10 @@ def digest_section(asked: DigestRequest) -> DigestSection | None:
     language = translation.get_language() or settings.LANGUAGE_CODE
     zone = timezone.get_current_timezone_name()
     pieces = batch.once(f"classwork.digest.pieces:{language}:{zone}", Pieces)
+    translate = translate_for(batch, read, asked.user)
     children = [
-        child_digest(child, read, since=asked.since, now=asked.until) for child in asked.children
+        child_digest(child, read, since=asked.since, now=asked.until, translate=translate)
+        for child in asked.children
     ]
     written = [write_child(part, pieces) for part in children]
     return DigestSection(

@@ -133,6 +133,7 @@ def _feedback_item(one: DigestFeedback, separator: str) -> Item:
         with_teacher=bool(one.teacher),
         with_comment=bool(one.comment),
         score_kind=score_kind,
+        mt=one.translated,
     )
 
 
@@ -141,7 +142,7 @@ def _work_item(name: str, work: DigestWork, pieces: Pieces) -> Item:
     values = {"link": work.link, "title": work.title, "class": work.class_title, "day": day}
     if name == "due":
         values["time"] = time
-    return _item(name, values)
+    return _item(name, values, mt=work.translated)
 
 
 def _more(name: str, part: ChildDigest, count: int) -> list[Item]:
@@ -160,6 +161,7 @@ def write_child(part: ChildDigest, pieces: Pieces) -> tuple[str, str]:
                 "note",
                 {"text": n.text, "author": n.author, "class": n.class_title},
                 with_author=bool(n.author),
+                mt=n.translated,
             )
             for n in part.notes
         ],
@@ -192,6 +194,7 @@ def write_child(part: ChildDigest, pieces: Pieces) -> tuple[str, str]:
                 "topic",
                 {"title": t.title, "class": t.class_title, "summary": t.summary},
                 with_summary=bool(t.summary),
+                mt=t.translated,
             )
             for t in part.next_week
         ],

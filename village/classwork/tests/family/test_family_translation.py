@@ -255,3 +255,23 @@ def test_classwork_written_in_bulk_is_asked_for_all_at_once(personas):
     worker.run()
     html = get(p.sam, reverse("classwork:assignment", args=[work.pk]))
     assert spanish("Well measured, Leo.") in html
+
+
+def test_sams_weekly_digest_carries_the_teachers_words_in_spanish(personas):
+    """The digest reads the batch's translations once per language; Jordan reads English."""
+    from village.notifications import digest
+
+    leos_week(personas)
+    worker.run()
+    composed = digest.preview(personas.sam)
+    assert composed is not None
+    comment = spanish("Great work, Leo! Check the blorptastic label.")
+    body = squeeze(str(composed.body))
+    assert comment in body
+    assert "Great work, Leo!" not in body
+    assert '<span class="dg-mt">traducción automática</span>' in body
+    assert "[traducción automática]" in composed.text
+    english = digest.preview(personas.jordan)
+    assert english is not None
+    assert "Great work, Leo! Check the blorptastic label." in english.text
+    assert "machine-translated" not in english.text
