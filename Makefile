@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: lock demo test test-postgres lint format messages browser-deps translation-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox
+.PHONY: lock demo test test-postgres lint format messages browser-deps translation-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox bench-inbox
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -114,6 +114,12 @@ tests/ical/node_modules/.installed: tests/ical/package.json tests/ical/package-l
 bench-family: $(STAMP) messages
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/family_home.py $(BENCH_ARGS)
+
+## The messages inbox under load beside a one-query view (PostgreSQL; the family benchmark's
+## district; wrk from Debian).
+bench-inbox: $(STAMP) messages
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/inbox.py $(BENCH_ARGS)
 
 ## The weekly family digest and the missing-work sweep for a 50,000-student district
 ## (PostgreSQL; DATABASE_URL, default .../village_bench_digest).
