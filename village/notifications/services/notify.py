@@ -132,10 +132,12 @@ def site_link(path: str) -> str:
 
 def email_headers(user_id: int, kind: str) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe from this kind."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(user_id, kind)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return unsubscribe_headers(unsubscribe_url(user_id, kind))
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """The one-click unsubscribe headers (RFC 8058) of an unsubscribe link."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def email_modes(users: Iterable[User], kinds: Iterable[str]) -> dict[tuple[int, str], KindSetting]:
