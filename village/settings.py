@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "village.families",
     "village.notifications",
     "village.messaging",
+    "village.announcements",
     "village.translation",
     "village.rostering",
     "village.onboarding",
@@ -303,6 +304,11 @@ if VILLAGE_MESSAGES_PER_HOUR < 1:
     raise ImproperlyConfigured("VILLAGE_MESSAGES_PER_HOUR must be at least 1.")
 VILLAGE_SMS_TOKEN = env_str("VILLAGE_SMS_TOKEN", "")
 VILLAGE_SMS_SENDER = env_str("VILLAGE_SMS_SENDER", "Village")
+# Announcements (village.announcements): a recipient who has not opened one this many days after
+# it was sent is on its sender's "not reached" list.
+VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS = env_int("VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS", 3)
+if VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS < 1:
+    raise ImproperlyConfigured("VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS must be at least 1 (days).")
 
 
 def _seconds(name: str, default: int) -> int:
