@@ -25,7 +25,7 @@ from village.notifications import registry
 from village.notifications.registry import DigestBatch, DigestRequest, DigestSection
 from village.notifications.services.notify import site_link
 from village.translation.selectors import lookup_schools
-from village.translation.texts import Shown
+from village.translation.texts import Shown, Text
 
 #: Announcements the email lists at most; the rest wait in Village.
 SHOWN = 5
@@ -61,10 +61,10 @@ def read_batch(batch: DigestBatch) -> dict[int, list[Recipient]]:
     return found
 
 
-def _translations(
-    batch: DigestBatch, found: dict[int, list[Recipient]], reads: str
-) -> dict[tuple[int, object], Shown]:
-    wanted: dict[int, list[object]] = defaultdict(list)
+def _translations(found: dict[int, list[Recipient]], reads: str) -> dict[tuple[int, Text], Shown]:
+    """Every title and body of the batch's announcements for readers of ``reads`` (one
+    query)."""
+    wanted: dict[int, list[Text]] = defaultdict(list)
     for rows in found.values():
         for row in rows:
             announcement = row.announcement
@@ -72,7 +72,7 @@ def _translations(
                 title_text(announcement),
                 body_text(announcement),
             ]
-    return dict(lookup_schools(wanted, target=reads))  # type: ignore[arg-type]
+    return lookup_schools(wanted, target=reads)
 
 
 class Pieces:
@@ -82,8 +82,7 @@ class Pieces:
 
     def __init__(self) -> None:
         self.html = {
-            piece: Slots(HTML, {"piece": piece, "more": more}, self.SLOTS)
-            for piece, more in (("start", 0), ("item", 0), ("end", 0))
+            piece: Slots(HTML, {"piece": piece}, self.SLOTS) for piece in ("start", "item", "end")
         }
         self.text = {
             piece: Slots(TEXT, {"piece": piece}, self.SLOTS, autoescape=False)
@@ -110,9 +109,7 @@ def digest_section(asked: DigestRequest) -> DigestSection | None:
     if not mine:
         return None
     reads = asked.user.preferred_language
-    shown = batch.once(
-        f"announcements.digest.texts:{reads}", lambda: _translations(batch, found, reads)
-    )
+    shown = batch.once(f"announcements.digest.texts:{reads}", lambda: _translations(found, reads))
     language = translation.get_language() or settings.LANGUAGE_CODE
     pieces = batch.once(f"announcements.digest.pieces:{language}", Pieces)
     html, text = [], []

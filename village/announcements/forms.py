@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from village.announcements.policies import Target
 from village.announcements.selectors.options import Options
 from village.announcements.services.announcements import MAX_BODY, MAX_TITLE, Draft
 from village.messaging.forms import FilesField
@@ -67,7 +68,7 @@ class AnnouncementForm(ServiceErrors):
             return "target"
         return super().field_for(key)
 
-    def chosen(self) -> Any:
+    def chosen(self) -> Target:
         """The target chosen (a valid form)."""
         value = self.cleaned_data["target"]
         return next(option.target for option in self.options.all if option.target.value == value)

@@ -23,7 +23,6 @@ apply: a guardian's link must allow messages, and the sender must still be staff
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -318,7 +317,3 @@ def reply_about(user: AnyUser, reading: Reading) -> ReplyAbout | None:
     if not student_staff_ids(student.pk, school.pk).filter(pk=announcement.author_id).exists():
         return None
     return ReplyAbout(student, school.pk)
-
-
-def ids(values: Iterable[int | None]) -> list[int]:
-    return sorted({value for value in values if value})

@@ -266,3 +266,22 @@ def test_the_notification_centres_hold_what_the_engine_would_have_said(demo):
     )
     assert not {k for k in jordan_kinds if "grade" in k}
     assert not Notification.objects.filter(recipient__username="eve").exists()
+
+
+def test_the_demo_announcement_has_read_receipts_and_two_families_not_reached(demo):
+    from django.utils import timezone
+
+    from village.announcements.models import Announcement
+    from village.announcements.selectors import reach
+
+    trip = Announcement.objects.get(author__username="rivera", sent_at__isnull=False)
+    counts = reach.counts(trip)
+    assert 0 < counts.read < counts.recipients
+    assert trip.recipients.filter(user__username="sam", read_at__isnull=False).exists()
+    missed = reach.not_reached(trip, now=timezone.now())
+    assert missed.total == 2
+    assert {person.reason for person in missed.people} == {"no_account", "email_failed"}
+    pinned = Announcement.objects.get(author__username="nguyen")
+    assert pinned.pinned_until is not None
+    assert pinned.recipients.filter(user__username="sam").exists()
+    assert Announcement.objects.filter(sent_at__isnull=True, author__username="rivera").exists()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from village.demo.announcements import demo_announcements_build
 from village.demo.classwork.term import demo_classwork_build
 from village.demo.community.school import (
     DEMO_SEED,
@@ -74,4 +75,5 @@ def _build() -> dict[str, int]:
         classwork = demo_classwork_build(today=today, seed=DEMO_SEED)
         conversations = demo_messaging_build()
         notifications = demo_notifications_build()
-        return demo_school_counts() | classwork | conversations | notifications
+        announcements = demo_announcements_build()
+        return demo_school_counts() | classwork | conversations | notifications | announcements
