@@ -42,7 +42,7 @@ from village.accounts.models import display_name
 from village.announcements.models import Announcement, Recipient, RecipientRole
 from village.announcements.services.sending import kind_of, not_reached_days, notification_key
 from village.notifications.models import Channel, Delivery, DeliveryState, UserSettings
-from village.notifications.services.broadcast import delivery_key_suffix
+from village.notifications.services.broadcast import notification_key_suffix
 
 #: Readers listed on the page, newest first (the counts hold everyone).
 READERS_SHOWN = 100
@@ -133,12 +133,11 @@ class Reach:
 
 def _email_state(announcement: Announcement) -> Subquery:
     """On ``Recipient`` rows: the state of their email of this announcement, if one was
-    queued (found by the delivery's key, through its unique index)."""
-    suffix = delivery_key_suffix(
-        kind_of(announcement), notification_key(announcement), Channel.EMAIL
-    )
+    queued (found through their notification's key, by its unique index)."""
+    suffix = notification_key_suffix(kind_of(announcement), notification_key(announcement))
     key = Concat(Cast(OuterRef("user_id"), CharField()), Value(suffix), output_field=CharField())
-    return Subquery(Delivery.objects.filter(key=key).values("state")[:1])
+    emails = Delivery.objects.filter(notification__key=key, channel=Channel.EMAIL)
+    return Subquery(emails.values("state")[:1])
 
 
 def _reason(announcement: Announcement, now: dt.datetime, days: int) -> Case:

@@ -16,9 +16,11 @@ that may be texted. But it takes a fixed number of queries and renders nothing p
   email's templates are rendered with slots (``village.core.slots``) for what differs per
   recipient (the greeting's name, the signed one-click unsubscribe link), filled in a loop over
   tuples, which also decides each recipient's email mode and when their email is due;
-- the notifications, then their emails and texts, are written by
-  ``village.core.bulk.insert_new_rows`` (``COPY`` and ``INSERT ... ON CONFLICT DO NOTHING`` on
-  PostgreSQL), in the caller's transaction.
+- the notifications are written by ``village.core.bulk.insert_new_rows`` (``COPY`` and
+  ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL: one written before is left as it is),
+  then the emails and texts of those written now straight by ``COPY`` (``insert_rows``): each
+  delivery's key names its new notification's id, so none can be taken; all in the caller's
+  transaction.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ from village.notifications.services.notify import (
     full_key,
     site_link,
     unsubscribe_headers,
-    unsubscribe_url,
+    unsubscribe_urls,
     week_start,
     zone_named,
 )
@@ -109,10 +111,11 @@ class Sent:
     texts: int = 0
 
 
-def delivery_key_suffix(kind: str, key: str, channel: Channel) -> str:
-    """What follows the recipient's id in the key of a broadcast's email or text: a page finds
-    a recipient's delivery with ``Concat(<their id>, Value(suffix))`` in SQL."""
-    return f":{kind}:{key}:{channel.value}"
+def notification_key_suffix(kind: str, key: str) -> str:
+    """What follows the recipient's id in the key of a broadcast's notification: a page finds a
+    recipient's notification (and through it their email) with ``Concat(<their id>,
+    Value(suffix))`` in SQL, by the key's unique index."""
+    return full_key(0, kind, key)[1:]
 
 
 @dataclass(slots=True)
@@ -438,6 +441,7 @@ def _queue(
     texting = kind.sms and bool(settings.VILLAGE_SMS_URL)
     quiet = _quiet(users)
     default = _default_quiet()
+    unsubscribe = unsubscribe_urls(kind.name)
     rows: list[tuple[Any, ...]] = []
     emails = texts = 0
     for person in people:
@@ -450,30 +454,26 @@ def _queue(
         if pref.on and not kind.urgent:
             due = after_quiet_hours(now, zone_named(person.zone), pref.start, pref.end)
         if person.mode == EmailMode.IMMEDIATE:
-            email_key = f"{person.pk}{delivery_key_suffix(kind.name, message.key, Channel.EMAIL)}"
-            rows.append(_email_row(email_key, person, note, words[person.reads], kind.name, due))
+            link = unsubscribe(person.pk)
+            email_key = f"{key}:{note}:email"
+            rows.append(_email_row(email_key, person, note, words[person.reads], link, due))
             emails += 1
         if texting and pref.phone and person.email_ok and person.texts:
             title = words[person.reads].words.title
             text = f"{title} {site_link(_link(message, person))}".strip()[:640]
-            sms_key = f"{person.pk}{delivery_key_suffix(kind.name, message.key, Channel.SMS)}"
+            sms_key = f"{key}:{note}:sms"
             sms = (sms_key[:200], Channel.SMS.value, person.pk, note, pref.phone, "", text)
             rows.append((*sms, "", {}, due))
             texts += 1
-    bulk.insert_new_rows(
-        Delivery,
-        _DELIVERY_COLUMNS,
-        rows,
-        key="key",
-        constants={"kind": kind.name, "created_at": now},
+    bulk.insert_rows(
+        Delivery, _DELIVERY_COLUMNS, rows, constants={"kind": kind.name, "created_at": now}
     )
     return emails, texts
 
 
 def _email_row(
-    key: str, person: _Person, note: int, composed: _Composed, kind: str, due: dt.datetime
+    key: str, person: _Person, note: int, composed: _Composed, unsubscribe: str, due: dt.datetime
 ) -> tuple[Any, ...]:
-    unsubscribe = unsubscribe_url(person.pk, kind)
     values = {"name": person.name, "unsubscribe": unsubscribe}
     email = composed.email
     headers = {**village_headers(person.language), **unsubscribe_headers(unsubscribe)}
