@@ -41,7 +41,7 @@ router = Router(auth=api_auth, tags=["announcements"])
 MAX_PAGE_SIZE = 100
 
 
-class TextOut(Schema):
+class AnnouncementTextOut(Schema):
     text: str = Field(description="In the caller's language when a translation is ready.")
     language: str = Field(description="The language ``text`` is in.")
     translated: bool = Field(description="Machine-translated from ``original``.")
@@ -49,8 +49,8 @@ class TextOut(Schema):
     original_language: str
 
     @staticmethod
-    def of(shown: Shown) -> TextOut:
-        return TextOut(
+    def of(shown: Shown) -> AnnouncementTextOut:
+        return AnnouncementTextOut(
             text=shown.text,
             language=shown.language,
             translated=shown.translated,
@@ -59,16 +59,16 @@ class TextOut(Schema):
         )
 
 
-class FileOut(Schema):
+class AnnouncementFileOut(Schema):
     id: int
     name: str
     size: int
 
 
-class ReceivedOut(Schema):
+class AnnouncementOut(Schema):
     id: int
-    title: TextOut
-    body: TextOut
+    title: AnnouncementTextOut
+    body: AnnouncementTextOut
     sender: str = Field(description="Who sent it.")
     audience: str = Field(description='Whom it was for, e.g. "Families of Grade 5 Homeroom".')
     urgent: bool
@@ -80,16 +80,16 @@ class ReceivedOut(Schema):
     )
 
 
-class ReceivedPageOut(Schema):
-    items: list[ReceivedOut]
+class AnnouncementsPageOut(Schema):
+    items: list[AnnouncementOut]
     count: int
 
 
-class OpenedOut(ReceivedOut):
-    files: list[FileOut]
+class AnnouncementOpenedOut(AnnouncementOut):
+    files: list[AnnouncementFileOut]
 
 
-class SentOut(Schema):
+class AnnouncementSentOut(Schema):
     id: int
     title: str
     audience: str
@@ -111,12 +111,12 @@ class SentOut(Schema):
     read_percent: int
 
 
-class SentPageOut(Schema):
-    items: list[SentOut]
+class AnnouncementsSentPageOut(Schema):
+    items: list[AnnouncementSentOut]
     count: int
 
 
-class ReachOut(SentOut):
+class AnnouncementReachOut(AnnouncementSentOut):
     emailed: int = Field(description="Emails handed to the mail server.")
     email_failed: int
     not_reached: int = Field(
@@ -154,8 +154,8 @@ def _received(row: lists.Row, read_at: dt.datetime | None) -> dict[str, Any]:
     announcement = row.announcement
     return {
         "id": announcement.pk,
-        "title": TextOut.of(row.title),
-        "body": TextOut.of(row.body),
+        "title": AnnouncementTextOut.of(row.title),
+        "body": AnnouncementTextOut.of(row.body),
         "sender": announcement.author.display_name,
         "audience": labels.audience_label(announcement),
         "urgent": announcement.urgent,
@@ -168,20 +168,20 @@ def _received(row: lists.Row, read_at: dt.datetime | None) -> dict[str, Any]:
 
 @router.get(
     "",
-    response={200: ReceivedPageOut, **LISTED},
+    response={200: AnnouncementsPageOut, **LISTED},
     operation_id="announcements_list",
     summary="The announcements sent to the caller",
     description="Pinned first, then newest; each in the caller's language where translated.",
 )
-def announcements_list(request: HttpRequest, page: Query[PageIn]) -> ReceivedPageOut:
+def announcements_list(request: HttpRequest, page: Query[PageIn]) -> AnnouncementsPageOut:
     user = api_caller(request)
     limit = min(page.limit, MAX_PAGE_SIZE)
     receipts = lists.receipts(user, today=timezone.localdate())
     shown = list(receipts[page.offset : page.offset + limit])
     rows = lists.rows_of(shown, user)
-    return ReceivedPageOut(
+    return AnnouncementsPageOut(
         items=[
-            ReceivedOut(**_received(row, receipt.read_at))
+            AnnouncementOut(**_received(row, receipt.read_at))
             for row, receipt in zip(rows, shown, strict=True)
         ],
         count=receipts.count(),
@@ -190,7 +190,7 @@ def announcements_list(request: HttpRequest, page: Query[PageIn]) -> ReceivedPag
 
 @router.get(
     "/sent",
-    response={200: SentPageOut, **LISTED},
+    response={200: AnnouncementsSentPageOut, **LISTED, 404: ErrorOut},
     operation_id="announcements_sent",
     summary="The announcements the caller sent, or their schools' (staff)",
     description=(
@@ -198,21 +198,21 @@ def announcements_list(request: HttpRequest, page: Query[PageIn]) -> ReceivedPag
         "first, with how many received and read each. 404 for a caller who is not staff."
     ),
 )
-def announcements_sent(request: HttpRequest, page: Query[PageIn]) -> SentPageOut:
+def announcements_sent(request: HttpRequest, page: Query[PageIn]) -> AnnouncementsSentPageOut:
     user = api_caller(request)
     require_page(roles_of(user).is_staff_member)
     limit = min(page.limit, MAX_PAGE_SIZE)
     found = lists.sent_list(user)
-    return SentPageOut(
+    return AnnouncementsSentPageOut(
         items=[_sent(item) for item in found[page.offset : page.offset + limit]],
         count=found.count(),
     )
 
 
-def _sent(item: Announcement) -> SentOut:
+def _sent(item: Announcement) -> AnnouncementSentOut:
     recipients = int(getattr(item, "recipients_count", 0))
     read = int(getattr(item, "read_count", 0))
-    return SentOut(**_sent_fields(item, recipients, read))
+    return AnnouncementSentOut(**_sent_fields(item, recipients, read))
 
 
 def _sent_fields(item: Announcement, recipients: int, read: int) -> dict[str, Any]:
@@ -241,7 +241,7 @@ def _sent_fields(item: Announcement, recipients: int, read: int) -> dict[str, An
 
 @router.get(
     "/{announcement_id}",
-    response={200: OpenedOut, **READ},
+    response={200: AnnouncementOpenedOut, **READ},
     operation_id="announcement_read",
     summary="Read one announcement sent to the caller",
     description=(
@@ -249,7 +249,7 @@ def _sent_fields(item: Announcement, recipients: int, read: int) -> dict[str, An
         "404 for one not sent to the caller (or no longer theirs to read)."
     ),
 )
-def announcement_read(request: HttpRequest, announcement_id: Id) -> OpenedOut:
+def announcement_read(request: HttpRequest, announcement_id: Id) -> AnnouncementOpenedOut:
     from village.announcements.services.announcements import announcement_open
 
     user = api_caller(request)
@@ -265,24 +265,24 @@ def announcement_read(request: HttpRequest, announcement_id: Id) -> OpenedOut:
         unread=False,
         pinned=lists.is_pinned(reading.announcement, timezone.localdate()),
     )
-    return OpenedOut(
+    return AnnouncementOpenedOut(
         **_received(row, reading.receipt.read_at),
-        files=[FileOut(id=f.pk, name=f.name, size=f.size) for f in shown.files],
+        files=[AnnouncementFileOut(id=f.pk, name=f.name, size=f.size) for f in shown.files],
     )
 
 
 @router.get(
     "/{announcement_id}/reach",
-    response={200: ReachOut, **READ},
+    response={200: AnnouncementReachOut, **READ},
     operation_id="announcement_reach",
     summary="Whom one announcement reached (its sender and administrators)",
     description="Its figures. 404 for one the caller did not send and does not administer.",
 )
-def announcement_reach(request: HttpRequest, announcement_id: Id) -> ReachOut:
+def announcement_reach(request: HttpRequest, announcement_id: Id) -> AnnouncementReachOut:
     announcement = policies.announcement_for_manager(api_caller(request), announcement_id)
     counts = reach_selectors.counts(announcement)
     missed = reach_selectors.not_reached(announcement, now=timezone.now(), limit=0)
-    return ReachOut(
+    return AnnouncementReachOut(
         **_sent_fields(announcement, counts.recipients, counts.read),
         emailed=counts.emailed,
         email_failed=counts.email_failed,
@@ -326,7 +326,7 @@ def _target(user: Any, payload: AnnouncementIn) -> policies.Target | Status[dict
 
 @router.post(
     "",
-    response={201: SentOut, **WRITE},
+    response={201: AnnouncementSentOut, **WRITE},
     operation_id="announcement_create",
     summary="Send an announcement, now or later (staff)",
     description=(
@@ -358,7 +358,6 @@ def announcement_new(request: HttpRequest, payload: AnnouncementIn) -> Status[An
     except ValidationError as error:
         return _invalid(error)
     counts = reach_selectors.counts(announcement)
-    return Status(201, SentOut(**_sent_fields(announcement, counts.recipients, counts.read)))
-
-
-__all__ = ["ErrorOut", "router"]
+    return Status(
+        201, AnnouncementSentOut(**_sent_fields(announcement, counts.recipients, counts.read))
+    )
