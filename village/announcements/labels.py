@@ -4,9 +4,12 @@ writes them."""
 
 from __future__ import annotations
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from village.announcements.models import Announcement, AudienceScope
+from village.community.templatetags.content_lang import in_content_lang
 
 
 def who(announcement: Announcement) -> str:
@@ -39,3 +42,17 @@ def where(announcement: Announcement) -> str:
 
 def audience_label(announcement: Announcement) -> str:
     return _("%(who)s of %(where)s") % {"who": who(announcement), "where": where(announcement)}
+
+
+def audience_html(announcement: Announcement) -> SafeString:
+    """``audience_label`` for a page: the names the school wrote marked with their language
+    where the reader reads another (``content_lang``)."""
+    where_html = where(announcement)
+    if announcement.scope != AudienceScope.GRADE:
+        where_html = in_content_lang(where_html)
+    else:
+        where_html = conditional_escape(where_html)
+    return mark_safe(  # noqa: S308 - both parts escaped
+        _("%(who)s of %(where)s")
+        % {"who": conditional_escape(who(announcement)), "where": where_html}
+    )

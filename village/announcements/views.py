@@ -57,7 +57,7 @@ def sent(request: HttpRequest) -> HttpResponse:
         "announcements/sent.html",
         {
             "page": page,
-            "rows": [(item, labels.audience_label(item)) for item in page.object_list],
+            "rows": [(item, labels.audience_html(item)) for item in page.object_list],
             "mine_only": mine_only,
             "may_announce": policies.may_announce(user),
         },
@@ -128,7 +128,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "shown": shown,
             "announcement": reading.announcement,
-            "audience": labels.audience_label(reading.announcement),
+            "audience": labels.audience_html(reading.announcement),
             "form": form,
             "may_reply": about is not None,
             "manages": reading.manages,
@@ -155,7 +155,7 @@ def _reach_context(request: HttpRequest, pk: int) -> dict[str, object]:
     announcement = policies.announcement_for_manager(_user(request), pk)
     return {
         "announcement": announcement,
-        "audience": labels.audience_label(announcement),
+        "audience": labels.audience_html(announcement),
         "reach": reach_selectors.reach(announcement, now=timezone.now()),
         "texts_on": fallback.texts_on(),
     }
@@ -177,7 +177,7 @@ def reach_print(request: HttpRequest, pk: int) -> HttpResponse:
         "announcements/reach_print.html",
         {
             "announcement": announcement,
-            "audience": labels.audience_label(announcement),
+            "audience": labels.audience_html(announcement),
             "counts": reach_selectors.counts(announcement),
             "not_reached": missed,
             "printed_at": timezone.now(),
