@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: lock demo test test-postgres lint format messages browser-deps translation-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox bench-inbox
+.PHONY: lock demo test test-postgres lint format messages browser-deps translation-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox bench-inbox bench-messaging
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -125,6 +125,12 @@ bench-inbox: $(STAMP) messages
 ## (PostgreSQL; DATABASE_URL, default .../village_bench_digest).
 bench-digest: $(STAMP) messages
 	$(BIN)/python bench/digest.py $(BENCH_ARGS)
+
+## A district-wide announcement to every guardian of a 50,000-student district, urgent (emailed
+## to all) and ordinary, at once and by the sweep (PostgreSQL; DATABASE_URL, default
+## .../village_bench_announcements).
+bench-messaging: $(STAMP) messages
+	$(BIN)/python bench/messaging.py $(BENCH_ARGS)
 
 ## Server time of the gradebook for 35 students x 40 assignments.
 bench-gradebook: $(STAMP) messages

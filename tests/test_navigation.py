@@ -31,6 +31,7 @@ def test_the_phone_menu_is_a_details_disclosure_with_the_same_links(client, pers
         "/family/calendar/",
         "/families/pair/",
         "/messages/",
+        "/announcements/",
         "/accounts/profile/",
     ]
     assert "Cerrar sesión" in menu

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 
+from village.announcements import api as announcements_api
 from village.classwork.api import student as classwork_student
 from village.classwork.api import teacher as classwork_teacher
 from village.classwork.family import api as family_api
@@ -58,3 +59,4 @@ api.add_router("/v1/family", family_api.router)
 api.add_router("/v1/notifications", notifications_api.router)
 api.add_router("/v1/messages", messaging_api.router)
 api.add_router("/v1/conferences", conferences_api.router)
+api.add_router("/v1/announcements", announcements_api.router)

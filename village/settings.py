@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "village.families",
     "village.notifications",
     "village.messaging",
+    "village.announcements",
     "village.translation",
     "village.rostering",
     "village.onboarding",
@@ -308,6 +309,11 @@ if VILLAGE_MESSAGE_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("VILLAGE_MESSAGE_RETENTION_DAYS must be 0 (keep) or more.")
 VILLAGE_SMS_TOKEN = env_str("VILLAGE_SMS_TOKEN", "")
 VILLAGE_SMS_SENDER = env_str("VILLAGE_SMS_SENDER", "Village")
+# Announcements (village.announcements): a recipient who has not opened one this many days after
+# it was sent is on its sender's "not reached" list.
+VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS = env_int("VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS", 3)
+if VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS < 1:
+    raise ImproperlyConfigured("VILLAGE_ANNOUNCEMENT_NOT_REACHED_DAYS must be at least 1 (days).")
 
 
 def _seconds(name: str, default: int) -> int:

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("roster/", include("village.rostering.urls")),
     path("notifications/", include("village.notifications.urls")),
     path("messages/", include("village.messaging.urls")),
+    path("announcements/", include("village.announcements.urls")),
     path("translation/", include("village.translation.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -26,6 +26,14 @@ def short_name(*, username: str, first_name: str, preferred_name: str) -> str:
     return preferred_name or first_name or username
 
 
+def ui_language(preferred_language: str) -> str:
+    """The interface language for a preferred language: itself if Village speaks it, else the
+    site's (English)."""
+    code = preferred_language.split("-")[0].lower()
+    supported = {lang for lang, _name in settings.LANGUAGES}
+    return code if code in supported else settings.LANGUAGE_CODE
+
+
 class User(AbstractUser):
     """Anyone with a Village account: student, teacher, guardian, admin or partner.
 
@@ -79,9 +87,7 @@ class User(AbstractUser):
     @property
     def ui_language(self) -> str:
         """The interface language: the preferred one if Village speaks it, else English."""
-        code = self.preferred_language.split("-")[0].lower()
-        supported = {lang for lang, _name in settings.LANGUAGES}
-        return code if code in supported else settings.LANGUAGE_CODE
+        return ui_language(self.preferred_language)
 
 
 def hash_secret(secret: str) -> str:

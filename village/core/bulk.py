@@ -11,6 +11,7 @@ gives it (``auto_now`` fields: now). The caller holds the transaction.
 - ``insert_objects``: model instances that need their primary key afterwards;
 - ``insert_new``: model instances whose unique key is not taken yet, the others left out
   (``ON CONFLICT DO NOTHING``), with the primary key of each one written;
+- ``insert_new_rows``: the same for rows of values (no model instance is built);
 - ``delete_in``: one ``DELETE`` of the rows whose column is in a subquery, none loaded;
 - ``analyze``: fresh planner statistics after a large load (PostgreSQL).
 """
@@ -239,6 +240,93 @@ def insert_new(objs: Sequence[M], *, key: str) -> dict[Any, int]:
         )
         written = dict(cursor.fetchall())
         cursor.execute(f"DROP TABLE {incoming}")
+    return written
+
+
+def insert_new_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Values],
+    *,
+    key: str,
+    constants: Mapping[str, Any] | None = None,
+) -> dict[Any, int]:
+    """``insert_new`` for rows of values (of ``columns``, attnames; ``constants`` and defaults
+    as ``insert_rows``): the rows whose ``key`` (a unique field's attname, one of ``columns``)
+    no row has yet are inserted, the others left out. Returns the primary key of each row
+    written, by its ``key``.
+
+    On PostgreSQL the rows are copied into a temporary table and inserted from it with ``ON
+    CONFLICT DO NOTHING ... RETURNING``: one ``COPY`` and one ``INSERT``, whatever their number.
+    Elsewhere the keys taken are read in chunks, the others inserted by ``insert_rows``, and
+    their primary keys read back."""
+    fixed = _fixed_values(model, columns, constants or {})
+    given = _fields(model, columns)
+    position = list(columns).index(key)
+    adapted = [
+        (n, _adapter(f)) for n, f in enumerate(given) if f.get_internal_type() in ADAPTED_TYPES
+    ]
+
+    def prepared(row: Values) -> tuple[Any, ...]:
+        cells = list(row)
+        for n, adapt in adapted:
+            cells[n] = adapt(cells[n])
+        return tuple(cells)
+
+    if connection.vendor != "postgresql":
+        return _insert_new_elsewhere(model, columns, list(rows), position, key, constants or {})
+    fields = [*given, *_fields(model, fixed)]
+    tail = tuple(fixed.values())
+    pk = model._meta.pk
+    assert pk is not None
+    table = _table(model)
+    names = _names(field.column for field in fields)
+    incoming = connection.ops.quote_name(f"village_new_{next(CopyWriter._tables)}")
+    unique = _names([given[position].column])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {incoming} AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
+        )
+        _copy(cursor, incoming, fields, ((*prepared(row), *tail) for row in rows))
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {incoming} "  # noqa: S608
+            f"ON CONFLICT ({unique}) DO NOTHING "
+            f"RETURNING {unique}, {connection.ops.quote_name(pk.column)}"
+        )
+        written = dict(cursor.fetchall())
+        cursor.execute(f"DROP TABLE {incoming}")
+    return written
+
+
+#: Keys looked up in one query where no ``ON CONFLICT`` is used (within every database's limit
+#: of parameters).
+KEY_CHUNK = 500
+
+
+def _insert_new_elsewhere(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: list[Values],
+    position: int,
+    key: str,
+    constants: Mapping[str, Any],
+) -> dict[Any, int]:
+    manager = model._default_manager
+    keys = list(dict.fromkeys(row[position] for row in rows))
+    taken: set[Any] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        taken.update(manager.filter(**{f"{key}__in": chunk}).values_list(key, flat=True))
+    new: dict[Any, Values] = {}
+    for row in rows:
+        if row[position] not in taken:
+            new.setdefault(row[position], row)
+    DjangoWriter().insert(model, columns, new.values(), constants)
+    written: dict[Any, int] = {}
+    fresh = list(new)
+    for start in range(0, len(fresh), KEY_CHUNK):
+        chunk = fresh[start : start + KEY_CHUNK]
+        written.update(manager.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
     return written
 
 

@@ -96,6 +96,54 @@ def lookup(*, school_id: int, texts: Iterable[Text], target: str) -> dict[Text, 
     return {text: shown for (_school, text), shown in found.items()}
 
 
+def lookup_targets(
+    *, school_id: int, texts: Iterable[Text], targets: Iterable[str]
+) -> dict[str, dict[Text, Shown]]:
+    """What each text written at ``school_id`` shows readers of each of ``targets`` (keyed by
+    the target as given), in one query whatever the number of targets: what an email written
+    once per language of its readers needs."""
+    wanted = list(texts)
+    tags = list(dict.fromkeys(targets))
+    asked = {
+        text
+        for tag in tags
+        for text in wanted
+        if not text.blank and not languages.same(text.language, tag)
+    }
+    rows: dict[tuple[str, str, str], tuple[str, str, list[str], str]] = {}
+    if asked:
+        found = Translation.objects.filter(
+            school_id=school_id,
+            target_language__in=sorted({languages.key(tag) for tag in tags}),
+            digest__in=sorted({text.digest for text in asked}),
+        )
+        values = (
+            found.annotate(current=_current_version())
+            .filter(glossary_version=F("current"))
+            .values_list(
+                "target_language",
+                "source_language",
+                "digest",
+                "state",
+                "text",
+                "uncertain",
+                "engine",
+            )
+        )
+        rows = {(row[0], row[1], row[2]): row[3:] for row in values}
+    result: dict[str, dict[Text, Shown]] = {}
+    for tag in tags:
+        shown: dict[Text, Shown] = {}
+        for text in wanted:
+            if text.blank or languages.same(text.language, tag):
+                shown[text] = Shown.as_written(text, Reason.SAME_LANGUAGE)
+                continue
+            row = rows.get((languages.key(tag), languages.key(text.language), text.digest))
+            shown[text] = _shown(text, tag, row)
+        result[tag] = shown
+    return result
+
+
 def lookup_classes(
     wanted: Mapping[int, Iterable[Text]], *, target: str
 ) -> dict[tuple[int, Text], Shown]:

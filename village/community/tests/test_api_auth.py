@@ -162,6 +162,10 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/conferences/bookings/{booking_id}",
         "/api/v1/conferences/bookings/{booking_id}/reschedule",
         "/api/v1/conferences/bookings/{booking_id}/cancel",
+        "/api/v1/announcements",
+        "/api/v1/announcements/sent",
+        "/api/v1/announcements/{announcement_id}",
+        "/api/v1/announcements/{announcement_id}/reach",
     }
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():

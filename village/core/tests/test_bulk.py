@@ -136,3 +136,30 @@ def test_insert_new_leaves_out_taken_keys_and_gives_the_new_rows_keys(actor: Any
     unchanged = model.objects.get(pk=actor.pk)
     assert (unchanged.first_name, unchanged.email) == (before.first_name, before.email)
     assert bulk.insert_new([], key="username") == {}
+
+
+def test_insert_new_rows_leaves_out_taken_keys_and_gives_the_new_rows_keys(actor: Any) -> None:
+    model = get_user_model()
+    rows = [
+        ("bulk-actor", "Changed", MOMENT),
+        ("bulk-row-1", "Ana", MOMENT),
+        ("bulk-row-2", "Bo", MOMENT),
+    ]
+
+    written = bulk.insert_new_rows(
+        model,
+        ("username", "first_name", "date_joined"),
+        rows,
+        key="username",
+        constants={"email": "rows@example.org"},
+    )
+
+    assert set(written) == {"bulk-row-1", "bulk-row-2"}
+    found = model.objects.filter(username__startswith="bulk-row")
+    assert dict(found.values_list("username", "pk")) == written
+    assert set(found.values_list("first_name", "email", "date_joined")) == {
+        ("Ana", "rows@example.org", MOMENT),
+        ("Bo", "rows@example.org", MOMENT),
+    }
+    assert model.objects.get(pk=actor.pk).first_name == ""
+    assert bulk.insert_new_rows(model, ("username",), [], key="username") == {}

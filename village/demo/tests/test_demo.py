@@ -302,3 +302,22 @@ def test_demo_has_ms_rivera_and_sam_writing_each_in_their_language(demo):
     assert maths.participants.get(user__username="chen").last_read_at is None
     assert Message.objects.get(conversation=maths).language == "es"
     assert OfficeHours.objects.filter(user__username="rivera").count() == 5
+
+
+def test_the_demo_announcement_has_read_receipts_and_two_families_not_reached(demo):
+    from django.utils import timezone
+
+    from village.announcements.models import Announcement
+    from village.announcements.selectors import reach
+
+    trip = Announcement.objects.get(author__username="rivera", sent_at__isnull=False)
+    counts = reach.counts(trip)
+    assert 0 < counts.read < counts.recipients
+    assert trip.recipients.filter(user__username="sam", read_at__isnull=False).exists()
+    missed = reach.not_reached(trip, now=timezone.now())
+    assert missed.total == 2
+    assert {person.reason for person in missed.people} == {"no_account", "email_failed"}
+    pinned = Announcement.objects.get(author__username="nguyen")
+    assert pinned.pinned_until is not None
+    assert pinned.recipients.filter(user__username="sam").exists()
+    assert Announcement.objects.filter(sent_at__isnull=True, author__username="rivera").exists()

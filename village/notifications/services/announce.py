@@ -1,4 +1,6 @@
-"""Class and school announcements reach families and students: the hook messaging calls.
+"""Class and school announcements reach families and students: the announcement kinds, and a
+hook for telling a class or a school something (``village.announcements`` writes its own
+recipients and uses the same writer, ``services.broadcast``).
 
 :func:`announce` writes one notification per recipient (the class's students and their
 guardians, or a school's), in the caller's transaction, keyed by the announcement so posting it
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,10 +33,9 @@ from village.community.models import (
     Scope,
 )
 from village.notifications import registry
-from village.notifications.models import EmailMode, Notification
+from village.notifications.models import EmailMode
 from village.notifications.registry import AlertKind, Audience
-from village.notifications.services.notify import Pending, notify
-from village.notifications.services.rules import effective_rules
+from village.notifications.services.broadcast import AudienceRow, Broadcast, Sent, Words, broadcast
 
 CLASS_ANNOUNCEMENT = "class_announcement"
 SCHOOL_ANNOUNCEMENT = "school_announcement"
@@ -89,80 +91,56 @@ def announce(
     urgent: bool = False,
     students: bool = True,
     now: dt.datetime | None = None,
-) -> list[Notification]:
+) -> Sent:
     """Tell the families (and, with ``students``, the students) of a class, or of a whole
     school when ``class_id`` is ``None``. ``key`` names the announcement (its id); ``target``
-    is where it is read (a guardian without one is taken to the child's page)."""
+    is where it is read (a guardian without one is taken to the child's page). Written
+    set-based by :func:`~village.notifications.services.broadcast.broadcast`."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    student_ids: QuerySet[Any]
     if class_id is not None:
-        student_ids = set(
+        student_ids = (
             Enrollment.objects.current(today)
             .filter(school_class_id=class_id, role=EnrollmentRole.STUDENT)
-            .values_list("user_id", flat=True)
+            .values("user_id")
         )
         kind = CLASS_ANNOUNCEMENT
     else:
-        student_ids = set(
+        student_ids = (
             OrgRole.objects.current(today)
             .filter(organisation_id=school_id, role=Role.STUDENT)
-            .values_list("user_id", flat=True)
+            .values("user_id")
         )
         kind = SCHOOL_ANNOUNCEMENT
     if urgent:
         kind = URGENT_ANNOUNCEMENT
-    links = list(
-        GuardianLink.objects.filter(
-            Q(student_id__in=student_ids),
-            status=LinkStatus.ACTIVE,
-            no_access=False,
-            guardian__is_active=True,
-        ).select_related("guardian")
+    links = GuardianLink.objects.filter(
+        student_id__in=student_ids, status=LinkStatus.ACTIVE, no_access=False
     )
-    rules = (
-        {}
-        if urgent
-        else effective_rules(
-            {(link.guardian_id, link.student_id) for link in links},
-            dict.fromkeys(student_ids, school_id),
+    audience: list[AudienceRow] = [
+        (guardian_id, student_id, school_id, urgent or communications)
+        for guardian_id, student_id, communications in links.values_list(
+            "guardian_id", "student_id", "receives_communications"
         )
-    )
-    # Once per guardian, whatever the number of their children it concerns: sent when any of
-    # those children's links wants it, by email when any of them receives communications.
-    wanted: dict[int, list[GuardianLink]] = {}
-    for link in links:
-        if not urgent:
-            rule = rules.get((link.guardian_id, link.student_id), {}).get(kind)
-            if rule is None or not rule.enabled:
-                continue
-        wanted.setdefault(link.guardian_id, []).append(link)
-    pending: list[Pending] = []
-    for guardian_links in wanted.values():
-        first = min(guardian_links, key=lambda link: link.student_id)
-        pending.append(
-            Pending(
-                recipient=first.guardian,
-                kind=kind,
-                key=key,
-                compose=compose,
-                link=target or reverse("families:child", args=[first.student_id]),
-                child_id=first.student_id if len(guardian_links) == 1 else None,
-                school_id=school_id,
-                subject=f"announcement:{key}",
-                email=urgent or any(link.receives_communications for link in guardian_links),
-            )
-        )
+    ]
+    reached = Q(pk__in=links.values("guardian_id"))
     if students:
-        for student in User.objects.filter(pk__in=student_ids, is_active=True):
-            pending.append(
-                Pending(
-                    recipient=student,
-                    kind=kind,
-                    key=key,
-                    compose=compose,
-                    link=target,
-                    school_id=school_id,
-                    subject=f"announcement:{key}",
-                )
-            )
-    return notify(pending, now=now)
+        audience += [(pk, None, None, True) for pk in student_ids.values_list("user_id", flat=True)]
+        reached |= Q(pk__in=student_ids)
+    message = Broadcast(
+        kind=kind,
+        key=key,
+        compose=lambda _language: Words(*compose()),
+        email_template="notifications/email/broadcast",
+        link=target,
+        subject=f"announcement:{key}",
+        child_link=None if target else _child_page,
+    )
+    return broadcast(
+        message, audience=audience, users=User.objects.filter(reached).values("pk"), now=now
+    )
+
+
+def _child_page(child_id: int) -> str:
+    return reverse("families:child", args=[child_id])

@@ -19,6 +19,14 @@ def mark_read(notification: Notification, *, now: dt.datetime | None = None) -> 
         notification.save(update_fields=["read_at"])
 
 
+def mark_read_about(recipient_id: int, subject: str, *, now: dt.datetime | None = None) -> int:
+    """Mark read someone's notifications about ``subject`` (``"<app>.<model>:<id>"``): the
+    thing itself was opened elsewhere than from the notification."""
+    return Notification.objects.filter(
+        recipient_id=recipient_id, subject=subject, read_at__isnull=True
+    ).update(read_at=now or timezone.now())
+
+
 def mark_all_read(user: User, *, now: dt.datetime | None = None) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=now or timezone.now()

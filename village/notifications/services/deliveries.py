@@ -1,12 +1,17 @@
-"""Staff's part in the outbox: send a failed delivery again."""
+"""Staff's part in the outbox: send a failed delivery again, or text people directly (an
+announcement's fallback for the families it did not reach)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from village.core import bulk
 from village.notifications.models import Channel, Delivery, DeliveryState, UserSettings
 
 
@@ -44,3 +49,34 @@ def delivery_retry(*, delivery: Delivery, now: dt.datetime | None = None) -> Del
     )
     delivery.refresh_from_db()
     return delivery
+
+
+@dataclass(frozen=True)
+class OutgoingText:
+    """A text to queue: ``key`` names it once for good (queued again, it is left out)."""
+
+    key: str
+    recipient_id: int
+    address: str
+    text: str
+    kind: str
+
+
+def texts_queue(texts: Sequence[OutgoingText], *, now: dt.datetime | None = None) -> int:
+    """Queue these texts, due at once, each key once (one ``COPY`` however many). Nothing when
+    texts are not set up (``VILLAGE_SMS_URL``). Returns how many were queued now."""
+    if not settings.VILLAGE_SMS_URL or not texts:
+        return 0
+    now = now or timezone.now()
+    rows = [
+        (text.key[:200], text.recipient_id, text.kind, text.address, text.text[:640])
+        for text in texts
+    ]
+    written = bulk.insert_new_rows(
+        Delivery,
+        ("key", "recipient_id", "kind", "address", "text"),
+        rows,
+        key="key",
+        constants={"channel": Channel.SMS.value, "created_at": now, "due_at": now},
+    )
+    return len(written)

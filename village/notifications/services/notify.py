@@ -126,6 +126,15 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return settings.VILLAGE_SITE_URL + reverse("notifications:unsubscribe", args=[token])
 
 
+def unsubscribe_urls(kind: str) -> Callable[[int], str]:
+    """``unsubscribe_url`` of one kind for many users: the link's path resolved once, each
+    user's token signed."""
+    token = unsubscribe_token(0, kind)
+    path = reverse("notifications:unsubscribe", args=[token])
+    start, end = (settings.VILLAGE_SITE_URL + path).split(token)
+    return lambda user_id: f"{start}{unsubscribe_token(user_id, kind)}{end}"
+
+
 def site_link(path: str) -> str:
     if not path or path.startswith(("http://", "https://")):
         return path
@@ -134,10 +143,12 @@ def site_link(path: str) -> str:
 
 def email_headers(user_id: int, kind: str) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe from this kind."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(user_id, kind)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return unsubscribe_headers(unsubscribe_url(user_id, kind))
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """The one-click unsubscribe headers (RFC 8058) of an unsubscribe link."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def email_modes(users: Iterable[User], kinds: Iterable[str]) -> dict[tuple[int, str], KindSetting]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from village.accounts.models import User
 from village.notifications import registry
@@ -68,6 +70,42 @@ def effective_rules(
                 rules[kind.name] = _default(kind)
         result[(guardian_id, child_id)] = rules
     return result
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Whether each guardian wants one per-child kind about each child, as
+    :func:`effective_rules` decides it (their own rule, else the school's default, else the
+    kind's), read for any number of guardians in two queries (:func:`rule_book`)."""
+
+    default_on: bool
+    own: Mapping[tuple[int, int], bool]
+    schools: Mapping[int, bool]
+
+    def wants(self, guardian_id: int, child_id: int, school_id: int | None) -> bool:
+        mine = self.own.get((guardian_id, child_id))
+        if mine is not None:
+            return mine
+        return self.schools.get(school_id or 0, self.default_on)
+
+
+def rule_book(
+    kind: registry.AlertKind, guardians: QuerySet[Any], schools: Collection[int]
+) -> RuleBook:
+    """The rules of ``kind`` of the guardians a subquery of ids names (``guardians``), over the
+    defaults of ``schools``: two queries, however many guardians (no list of ids is sent)."""
+    own = {
+        (guardian_id, child_id): enabled
+        for guardian_id, child_id, enabled in AlertRule.objects.filter(
+            kind=kind.name, guardian_id__in=guardians
+        ).values_list("guardian_id", "child_id", "enabled")
+    }
+    defaults = dict(
+        SchoolAlertDefault.objects.filter(
+            kind=kind.name, school_id__in=sorted(schools)
+        ).values_list("school_id", "enabled")
+    )
+    return RuleBook(default_on=kind.default_on, own=own, schools=defaults)
 
 
 @dataclass(frozen=True, slots=True)

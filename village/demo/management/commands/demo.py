@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from village.demo.announcements import demo_announcements_build
 from village.demo.classwork.term import demo_classwork_build
 from village.demo.community.school import (
     DEMO_SEED,
@@ -76,4 +77,12 @@ def _build() -> dict[str, int]:
         conversations = demo_messaging_build()
         notifications = demo_notifications_build()
         conferences = demo_conferences_build()
-        return demo_school_counts() | classwork | conversations | notifications | conferences
+        announcements = demo_announcements_build()
+        return (
+            demo_school_counts()
+            | classwork
+            | conversations
+            | notifications
+            | conferences
+            | announcements
+        )
