@@ -1,5 +1,5 @@
-"""The navigation: a row of links on wide screens, a "Menu" disclosure on phones that works
-without JavaScript; both offer the same links."""
+"""The navigation: a row of links and an account menu on wide screens, a "Menu" disclosure on
+phones that works without JavaScript; both offer the same links."""
 
 from __future__ import annotations
 
@@ -25,7 +25,14 @@ def test_the_phone_menu_is_a_details_disclosure_with_the_same_links(client, pers
     wide = header.split('class="main-nav nav-wide"', 1)[1].split("</nav>", 1)[0]
     menu = header.split('<details class="nav-compact">', 1)[1].split("</details>", 1)[0]
     assert "<summary>Menú</summary>" in menu  # Sam reads Village in Spanish
-    assert links(wide) == links(menu)
+    account = header.split('<details class="account-menu nav-wide">', 1)[1].split("</details>", 1)[
+        0
+    ]
+    # On wide screens Profile sits in the account menu, behind Sam's name, with Sign out.
+    assert links(wide) + links(account) == links(menu)
+    assert links(account) == ["/accounts/profile/"]
+    assert "Sam Okoye</summary>" in account
+    assert "Cerrar sesión" in account
     assert links(menu) == [
         "/",
         "/family/calendar/",

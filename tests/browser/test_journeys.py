@@ -59,7 +59,7 @@ HOME_EXPECTATIONS = {
 def test_persona_home_shows_exactly_their_people(live_server, phone, username):
     build_personas()
     sign_in(phone, live_server, username)
-    summaries = phone.locator("details > summary")
+    summaries = phone.locator("main details > summary")
     for index in range(summaries.count()):  # a teacher unfolds each class roster
         summaries.nth(index).click()
     text = main_text(phone)
@@ -91,7 +91,7 @@ def test_sam_reads_village_in_spanish(live_server, phone):
     sign_in(phone, live_server, "sam")
     assert phone.locator("html").get_attribute("lang") == "es"
     assert "Menú" in phone.locator("header").inner_text()
-    phone.locator("header summary").click()  # on a phone, signing out is in the menu
+    phone.locator("header .nav-compact > summary").click()  # on a phone, signing out is in the menu
     assert "Cerrar sesión" in phone.locator("header").inner_text()
 
 

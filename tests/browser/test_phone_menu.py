@@ -69,5 +69,17 @@ def test_on_a_tablet_the_links_sit_in_a_row(live_server: Any, browser: Any) -> N
         expect(page.locator("details.nav-compact")).to_be_hidden()
         expect(page.locator(".main-nav").get_by_role("link", name="Calendario")).to_be_visible()
         assert header_height(page) < 80
+        # Profile and Sign out sit behind Sam's name, opened with the keyboard.
+        account = page.locator("details.account-menu")
+        profile = account.get_by_role("link", name="Perfil")
+        expect(profile).to_be_hidden()
+        account.locator("summary").focus()
+        page.keyboard.press("Enter")
+        expect(account.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+        assert_accessible(page, "tablet header, account menu open")
+        page.keyboard.press("Tab")
+        expect(profile).to_be_focused()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/accounts/profile/")
     finally:
         context.close()
