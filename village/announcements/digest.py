@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 
 from village.announcements.models import Recipient, RecipientRole
+from village.announcements.services.sending import notification_subject
 from village.announcements.texts import body_text, title_text
 from village.community.models import Scope
 from village.core.slots import Slots
@@ -135,4 +136,9 @@ def digest_section(asked: DigestRequest) -> DigestSection | None:
         text.append(pieces.text["item"].fill(values))
     html.append(pieces.html["end"].fill(blank))
     text.append(pieces.text["end"].fill(blank))
-    return DigestSection(html="".join(html), text="".join(text).strip(), news=True)
+    return DigestSection(
+        html="".join(html),
+        text="".join(text).strip(),
+        news=True,
+        covers=frozenset(notification_subject(row.announcement_id) for row in mine),
+    )

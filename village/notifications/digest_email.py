@@ -27,7 +27,7 @@ from village.core.slots import Slots
 from village.families.surface import Child
 from village.notifications import registry
 from village.notifications.kinds import WEEKLY_DIGEST
-from village.notifications.models import DigestPeriod
+from village.notifications.models import DigestPeriod, Notification
 from village.notifications.services.notify import site_link, unsubscribe_url
 from village.notifications.text import plain
 
@@ -153,9 +153,18 @@ def _site_links() -> tuple[str, str, str]:
     )
 
 
-def _notifications(family: Family, pieces: EmailPieces) -> tuple[str, str]:
+def listed_notifications(
+    family: Family, sections: list[registry.DigestSection]
+) -> list[Notification]:
+    """The notifications folded into the digest that no section lists already (a class
+    announcement that waited for the digest is in the announcements section, once)."""
+    covered = frozenset().union(*(section.covers for section in sections))
+    return [note for note in family.notifications if note.subject not in covered]
+
+
+def _notifications(notes: list[Notification], pieces: EmailPieces) -> tuple[str, str]:
     """The notifications folded into the digest, as list items in HTML and in plain text."""
-    folded = family.notifications[:FOLDED_SHOWN]
+    folded = notes[:FOLDED_SHOWN]
     pattern = _site_links()[2]
     html, text = [], []
     for note in folded:
@@ -169,7 +178,7 @@ def _notifications(family: Family, pieces: EmailPieces) -> tuple[str, str]:
         text.append(
             pieces.get(NOTE_TEXT, _NOTE_SLOTS, text=True, has_body=has_body, count=0).fill(values)
         )
-    more = len(family.notifications) - len(folded)
+    more = len(notes) - len(folded)
     if more:
         values = {"link": _site_links()[0], "title": "", "body": ""}
         html.append(pieces.get(NOTE_HTML, _NOTE_SLOTS, count=more).fill(values))
@@ -190,7 +199,8 @@ def write(
     user = family.user
     pieces = batch.once(f"notifications.digest:{user.ui_language}", EmailPieces)
     sections_html, sections_text = render_sections(sections, family)
-    notes_html, notes_text = _notifications(family, pieces)
+    notes = listed_notifications(family, sections)
+    notes_html, notes_text = _notifications(notes, pieces)
     village, settings_url, _note = _site_links()
     values = {
         "name": user.short_name,
@@ -203,7 +213,7 @@ def write(
     }
     flags = {
         "has_names": bool(children),
-        "has_notifications": bool(family.notifications),
+        "has_notifications": bool(notes),
         "has_confirm": not preview,
         "has_unsubscribe": not preview,
     }

@@ -179,6 +179,9 @@ class DigestSection:
     news: bool = True
     html: str | None = None
     text: str | None = None
+    #: The subjects (``Notification.subject``) of what the section lists: a notification about
+    #: one of them that waited for the digest is not listed a second time among the alerts.
+    covers: frozenset[str] = frozenset()
 
 
 DigestBuilder = Callable[[DigestRequest], DigestSection | None]

@@ -16,7 +16,8 @@ from village.announcements.tests.support import TITLE, announce
 from village.announcements.tests.test_sending import add_families
 from village.notifications import digest
 from village.notifications.kinds import WEEKLY_DIGEST
-from village.notifications.models import Delivery, Digest
+from village.notifications.models import Delivery, Digest, EmailMode, Notification
+from village.notifications.services.announce import CLASS_ANNOUNCEMENT
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,26 @@ def test_a_batch_takes_the_same_number_of_queries_whatever_its_size(personas, no
     Delivery.objects.all().delete()
     Digest.objects.all().delete()
     assert _queries([personas.sam.pk, *parents], now) == few
+
+
+def test_an_announcement_that_waited_for_the_digest_is_listed_once(personas, now):
+    """Beyond the week's budget a class announcement waits for the digest as a notification;
+    the email lists it in its announcements section only, not a second time among the
+    alerts, and the notification counts as digested."""
+    for n in range(4):
+        announce(
+            personas.rivera,
+            class_id=personas.homeroom5.pk,
+            title=f"Note {n}",
+            now=now - dt.timedelta(hours=4 - n),
+        )
+    waiting = Notification.objects.get(
+        recipient=personas.sam, kind=CLASS_ANNOUNCEMENT, email_mode=EmailMode.WEEKLY
+    )
+    digest.compose([personas.sam.pk], now=now)
+    email = emailed(personas.sam)
+    assert "Elena Rivera: " in waiting.title  # the alert's title names the sender, then the title
+    assert email.html.count("Note 3") == 1
+    assert email.text.count("Note 3") == 1
+    waiting.refresh_from_db()
+    assert waiting.digested_at is not None
