@@ -22,7 +22,7 @@ from village.conferences.services.rounds import RoundSpec, round_update
 from village.conferences.tests.conftest import Conferences
 from village.conferences.tests.factories import add_slots, open_round
 from village.families.models import StudentVersion
-from village.notifications.models import Delivery, Notification
+from village.notifications.models import Delivery, EmailMode, KindSetting, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +191,22 @@ class TestInvitations:
         note = Notification.objects.get(recipient=conferences.people.sam, kind=notices.CANCELLED)
         assert "Leo" in note.title
         assert "I am ill" in note.body
+
+    def test_an_invitation_does_not_wait_for_the_weekly_digest(self, conferences):
+        """Sam chose the weekly digest for conference notices: the invitation cannot wait a
+        week, so it goes at once; Ms. Rivera turned her email off: she gets none."""
+        people = conferences.people
+        KindSetting.objects.create(user=people.sam, kind=notices.BOOKED, email=EmailMode.WEEKLY)
+        KindSetting.objects.create(
+            user=people.rivera, kind=notices.TEACHER_BOOKINGS, email=EmailMode.OFF
+        )
+        book(conferences)
+        family = Notification.objects.get(recipient=people.sam)
+        assert family.email_mode == EmailMode.IMMEDIATE
+        (to_sam,) = Delivery.objects.filter(recipient=people.sam)
+        assert "METHOD:REQUEST" in to_sam.calendar
+        assert Notification.objects.get(recipient=people.rivera).email_mode == EmailMode.OFF
+        assert not Delivery.objects.filter(recipient=people.rivera).exists()
 
     def test_a_guardian_without_email_still_gets_the_notification_in_village(self, conferences):
         conferences.people.sam.email = ""

@@ -207,7 +207,12 @@ def _mode(kind: registry.AlertKind, item: Pending, setting: KindSetting | None) 
         return EmailMode.OFF
     if kind.urgent:
         return EmailMode.IMMEDIATE
-    return EmailMode(setting.email) if setting is not None else kind.default_email
+    chosen = EmailMode(setting.email) if setting is not None else kind.default_email
+    if chosen == EmailMode.WEEKLY and item.calendar:
+        # A calendar invitation (or its cancellation) cannot wait a week for the digest: it
+        # goes now. Email turned off stays off; the invitation is on its page in Village.
+        return EmailMode.IMMEDIATE
+    return chosen
 
 
 @transaction.atomic
