@@ -4,7 +4,7 @@ private reply), and for staff the announcements they sent, a new one, and whom o
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -20,12 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from village.accounts.models import User
 from village.announcements import labels, policies
 from village.announcements.forms import AnnouncementForm, ReplyForm
+from village.announcements.models import Announcement
 from village.announcements.selectors import lists
 from village.announcements.selectors import reach as reach_selectors
 from village.announcements.selectors.options import announcement_options
 from village.announcements.services import announcements as services
 from village.announcements.services import fallback, replies
 from village.community.policies import roles_of
+from village.core.audit import audit_views
+from village.core.models import AuditAction
 from village.core.policies import require_page
 
 
@@ -151,12 +154,25 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRespons
     return response
 
 
+def _audit(request: HttpRequest, announcement: Announcement, lines: list[Any]) -> None:
+    """Reading who was and was not reached shows students' records (a child's name beside their
+    family's contact): each is recorded."""
+    audit_views(
+        actor_id=_user(request).pk,
+        action=AuditAction.VIEW_STUDENT,
+        viewed=reach_selectors.students_shown(announcement, lines),
+        request=request,
+    )
+
+
 def _reach_context(request: HttpRequest, pk: int) -> dict[str, object]:
     announcement = policies.announcement_for_manager(_user(request), pk)
+    reach = reach_selectors.reach(announcement, now=timezone.now())
+    _audit(request, announcement, [*reach.readers, *reach.not_reached.people])
     return {
         "announcement": announcement,
         "audience": labels.audience_html(announcement),
-        "reach": reach_selectors.reach(announcement, now=timezone.now()),
+        "reach": reach,
         "texts_on": fallback.texts_on(),
     }
 
@@ -172,6 +188,7 @@ def reach(request: HttpRequest, pk: int) -> HttpResponse:
 def reach_print(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = policies.announcement_for_manager(_user(request), pk)
     missed = reach_selectors.not_reached(announcement, now=timezone.now(), limit=None)
+    _audit(request, announcement, missed.people)
     return render(
         request,
         "announcements/reach_print.html",

@@ -20,6 +20,7 @@ they gave for texts, else the one the school has), for a call, a printed list or
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from village.accounts.models import display_name
 from village.announcements.models import Announcement, Recipient, RecipientRole
 from village.announcements.services.sending import kind_of, not_reached_days, notification_key
+from village.core.audit import Viewed
 from village.notifications.models import Channel, Delivery, DeliveryState, UserSettings
 from village.notifications.services.broadcast import notification_key_suffix
 
@@ -98,6 +100,10 @@ class Reader:
     role: str
     child: str
     read_at: dt.datetime
+    #: The student whose record the line shows (the child, or the student who read it), and
+    #: their school: for the audit log.
+    student_id: int | None = None
+    school_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,8 @@ class NotReached:
     reason: str
     phone: str
     language: str
+    student_id: int | None = None
+    school_id: int | None = None
 
     @property
     def reason_label(self) -> str:
@@ -193,7 +201,16 @@ def not_reached(
     rows = (
         found.annotate(rank=_rank())
         .order_by("rank", "user__last_name", "user__first_name", "pk")
-        .values_list("user_id", "role", "reason", "phone", "user__preferred_language", *_NAMES)
+        .values_list(
+            "user_id",
+            "role",
+            "reason",
+            "phone",
+            "user__preferred_language",
+            "child_id",
+            "school_id",
+            *_NAMES,
+        )
     )
     people = [_not_reached(row) for row in rows[:shown]] if shown else []
     return NotReachedList(people, totals["total"], days, totals["with_phone"])
@@ -219,7 +236,7 @@ def _name(row: dict[str, Any], who: str) -> str:
 
 
 def _not_reached(values: tuple[Any, ...]) -> NotReached:
-    user_id, role, reason, phone, language, *names = values
+    user_id, role, reason, phone, language, child_id, school_id, *names = values
     row = dict(zip(_NAMES, names, strict=True))
     return NotReached(
         user_id=user_id,
@@ -229,7 +246,14 @@ def _not_reached(values: tuple[Any, ...]) -> NotReached:
         reason=reason,
         phone=phone,
         language=language,
+        student_id=_student_id(role, user_id, child_id),
+        school_id=school_id,
     )
+
+
+def _student_id(role: str, user_id: int, child_id: int | None) -> int | None:
+    """The student a recipient's line is about: a guardian's child, or the student."""
+    return user_id if role == RecipientRole.STUDENT else child_id
 
 
 def counts(announcement: Announcement) -> Counts:
@@ -275,10 +299,28 @@ def readers(announcement: Announcement) -> list[Reader]:
             role=row.role,
             child=row.child.display_name if row.child is not None else "",
             read_at=row.read_at,
+            student_id=_student_id(row.role, row.user_id, row.child_id),
+            school_id=row.school_id,
         )
         for row in rows
         if row.read_at is not None
     ]
+
+
+def students_shown(
+    announcement: Announcement, lines: Iterable[Reader | NotReached]
+) -> list[Viewed]:
+    """The student records the lines of a reach page show, once each, for the audit log."""
+    seen: dict[int, Viewed] = {}
+    for line in lines:
+        if line.student_id is not None and line.student_id not in seen:
+            seen[line.student_id] = Viewed(
+                student_id=line.student_id,
+                organisation_id=line.school_id,
+                object_type="announcement_reach",
+                object_id=str(announcement.pk),
+            )
+    return list(seen.values())
 
 
 def reach(announcement: Announcement, *, now: dt.datetime) -> Reach:

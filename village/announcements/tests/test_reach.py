@@ -21,6 +21,7 @@ from village.announcements.services import fallback
 from village.announcements.tests.support import announce
 from village.community.models import EnrollmentRole, GuardianLink, Role
 from village.community.services import enrollment_add, guardian_link, person_create
+from village.core.models import AuditEvent
 from village.notifications import delivery
 from village.notifications.models import (
     Channel,
@@ -158,6 +159,30 @@ def test_the_reach_page_and_its_printable_list(personas, homeroom):
     assert "+1 555 0101" in text
     assert "Bouncedchild Test" in text
     assert "data-print" in text
+
+
+def test_reading_the_reach_page_and_its_printable_list_is_audited(personas, homeroom):
+    """The lists name children beside their families' contact details: each student shown is
+    recorded once per page, with the announcement the page is about."""
+    client = client_for(personas.rivera)
+    with time_machine.travel(DAYS_LATER, tick=False):
+        client.get(reverse("announcements:reach", args=[homeroom.pk]))
+    events = AuditEvent.objects.filter(actor=personas.rivera, object_type="announcement_reach")
+    shown = list(events.values_list("student_id", flat=True))
+    assert shown
+    assert len(shown) == len(set(shown))
+    expected = {
+        line.student_id
+        for line in selectors.not_reached(homeroom, now=DAYS_LATER).people
+        if line.student_id is not None
+    }
+    assert expected <= set(shown)
+    assert set(events.values_list("object_id", flat=True)) == {str(homeroom.pk)}
+    assert set(events.values_list("organisation_id", flat=True)) == {personas.school.pk}
+    events.delete()
+    with time_machine.travel(DAYS_LATER, tick=False):
+        client.get(reverse("announcements:reach_print", args=[homeroom.pk]))
+    assert set(events.values_list("student_id", flat=True)) == expected
 
 
 def test_the_reach_page_takes_as_many_queries_for_many_recipients_as_for_few(personas):
