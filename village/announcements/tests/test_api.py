@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.authorization import EVERYONE, STAFF, api_client_for
+from tests.authorization import EVERYONE, STAFF, api_client_for, client_for
 from village.announcements.models import Announcement, Recipient
+from village.announcements.services.announcements import MAX_ATTACHMENTS
 from village.announcements.tests.support import BODY, TITLE, announce
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,61 @@ def test_a_time_more_than_a_year_ahead_is_refused(personas):
     response = post(personas, "rivera", send_at="2099-01-05T15:00:00Z")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "send_at"
+
+
+# --- with files (multipart) ----------------------------------------------------------------------
+
+
+def post_files(personas, persona, files, **fields):
+    body = {"scope": "class", "class_id": personas.homeroom5.pk, "title": "Field trip form"}
+    body |= {"body": "The form for Thursday's trip is attached."}
+    body.update(fields)
+    return api_client_for(getattr(personas, persona)).post(
+        f"{BASE}/with-files", {**body, "attachments": files}
+    )
+
+
+def pdf(name: str = "trip-form.pdf", content: bytes = b"%PDF-1.4\n%trip\n") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_a_teacher_sends_a_file_and_the_family_downloads_it(personas):
+    response = post_files(personas, "rivera", [pdf()])
+    assert response.status_code == 201
+    announcement = Announcement.objects.get()
+    assert announcement.author == personas.rivera
+    opened = api_client_for(personas.sam).get(f"{BASE}/{announcement.pk}").json()
+    (file,) = opened["files"]
+    assert file["name"] == "trip-form.pdf"
+    download = client_for(personas.sam).get(f"/announcements/{announcement.pk}/files/{file['id']}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    other = client_for(personas.eve).get(f"/announcements/{announcement.pk}/files/{file['id']}/")
+    assert other.status_code == 404
+
+
+def test_a_file_that_is_not_what_it_says_is_refused_and_nothing_is_sent(personas):
+    response = post_files(personas, "rivera", [pdf(content=b"MZ\x90\x00 a program")])
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "attachments"
+    assert not Announcement.objects.exists()
+
+
+def test_too_many_files_are_refused(personas):
+    files = [pdf(f"page-{n}.pdf") for n in range(MAX_ATTACHMENTS + 1)]
+    response = post_files(personas, "rivera", files)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "attachments"
+    assert not Announcement.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["sam", "ada", "eve", "chen"])
+def test_with_files_a_class_one_may_not_announce_to_answers_404(personas, persona):
+    assert post_files(personas, persona, [pdf()]).status_code == 404
+    assert not Announcement.objects.exists()
+
+
+def test_with_files_bad_fields_name_the_field(personas):
+    response = post_files(personas, "rivera", [pdf()], title="")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "title"

@@ -164,6 +164,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/conferences/bookings/{booking_id}/cancel",
         "/api/v1/announcements",
         "/api/v1/announcements/sent",
+        "/api/v1/announcements/with-files",
         "/api/v1/announcements/{announcement_id}",
         "/api/v1/announcements/{announcement_id}/reach",
     }
