@@ -4,7 +4,9 @@ children, and one child's page.
 Guardians only see children whose link allows classwork; scores, percentages and course grades
 appear only where the link also allows grades (otherwise they are ``null``). A child the caller
 may not see answers 404, exactly as if it did not exist. Every answer that shows children's
-records is written to the audit log (channel ``api``), one entry per child.
+records is written to the audit log (channel ``api``), one entry per child. What teachers wrote
+comes twice: as written, and as the caller reads it (the ``_shown`` fields: a machine translation
+into their language where one is ready, with its languages and any words left untranslated).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from village.accounts.api import api_caller
 from village.accounts.api_auth import api_auth
 from village.classwork.family import child as child_pages
 from village.classwork.family import overview as overviews
-from village.classwork.family import starters
+from village.classwork.family import starters, translated
 from village.classwork.family.child import ClassView
 from village.classwork.family.overview import Attention, AttentionKind
 from village.classwork.family.starters import StarterKind
@@ -29,11 +31,13 @@ from village.classwork.grades import CourseGrade, Trend
 from village.classwork.status import WorkStatus
 from village.community import policies
 from village.community.models import Scope
+from village.community.templatetags.content_lang import content_language
 from village.core.api import READ, SIGNED_IN, Id
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
 from village.families import policies as family_policies
 from village.families.surface import Child
+from village.translation.texts import Translations
 
 router = Router(auth=api_auth, tags=["family"])
 
@@ -57,6 +61,20 @@ class FamilyChildOut(FamilyChildRef):
     )
 
 
+class FamilyTextOut(Schema):
+    """Something a teacher wrote, as the caller reads it."""
+
+    text: str = Field(
+        description="In the caller's language when a machine translation is ready; else as written."
+    )
+    language: str = Field(description="The language ``text`` is in.")
+    translated: bool = Field(description="Machine-translated from the original.")
+    uncertain: list[str] = Field(
+        description="Words the engine could not translate (the translation is uncertain)."
+    )
+    original_language: str = Field(description="The language the teacher wrote in.")
+
+
 class FamilyWorkOut(Schema):
     """One child's work on one assignment, as the caller may see it."""
 
@@ -76,6 +94,10 @@ class FamilyWorkOut(Schema):
     percent: Decimal | None = Field(description="Null unless the caller may see grades.")
     new_feedback: bool = Field(description="Returned feedback the caller has not opened yet.")
     url: str = Field(description="The assignment's page on the web.")
+    title_shown: FamilyTextOut = Field(description="``title`` in the caller's language.")
+    comment_shown: FamilyTextOut | None = Field(
+        description="``comment`` in the caller's language; null without a comment."
+    )
 
 
 class FamilyAttentionOut(Schema):
@@ -127,6 +149,10 @@ class FamilyTopicOut(Schema):
     summary: str
     starts_on: dt.date
     ends_on: dt.date
+    title_shown: FamilyTextOut = Field(description="``title`` in the caller's language.")
+    summary_shown: FamilyTextOut | None = Field(
+        description="``summary`` in the caller's language; null without a summary."
+    )
 
 
 class FamilyClassOut(Schema):
@@ -179,8 +205,31 @@ def _child_out(child: Child) -> FamilyChildOut:
     )
 
 
-def _work(work: FamilyWork) -> FamilyWorkOut:
+def _shown(translations: Translations, place: int, text: str) -> FamilyTextOut | None:
+    """``text`` written at ``place`` as the caller reads it; ``None`` for no text."""
+    if not text:
+        return None
+    found = translations.get(place, text)
+    if found is None:  # not looked up: as written, in the teachers' language
+        language = content_language()
+        return FamilyTextOut(
+            text=text, language=language, translated=False, uncertain=[], original_language=language
+        )
+    return FamilyTextOut(
+        text=found.text,
+        language=found.language,
+        translated=found.translated,
+        uncertain=list(found.uncertain),
+        original_language=found.original_language,
+    )
+
+
+def _work(work: FamilyWork, translations: Translations) -> FamilyWorkOut:
+    title = _shown(translations, work.class_id, work.title)
+    assert title is not None  # every piece of work has a title
     return FamilyWorkOut(
+        title_shown=title,
+        comment_shown=_shown(translations, work.class_id, work.comment),
         child=_child_ref(work.child),
         assignment_id=work.assignment_id,
         title=work.title,
@@ -200,13 +249,13 @@ def _work(work: FamilyWork) -> FamilyWorkOut:
     )
 
 
-def _attention(item: Attention) -> FamilyAttentionOut:
+def _attention(item: Attention, translations: Translations) -> FamilyAttentionOut:
     return FamilyAttentionOut(
         kind=item.kind,
         child=_child_ref(item.child),
         class_id=item.class_id,
         class_title=item.class_title,
-        work=_work(item.work) if item.work else None,
+        work=_work(item.work, translations) if item.work else None,
         grade=item.grade,
     )
 
@@ -222,8 +271,12 @@ def _grade(grade: CourseGrade | None) -> FamilyGradeOut | None:
     )
 
 
-def _topic(topic: TopicNow) -> FamilyTopicOut:
+def _topic(topic: TopicNow, translations: Translations) -> FamilyTopicOut:
+    title = _shown(translations, topic.class_id, topic.title)
+    assert title is not None  # every topic has a title
     return FamilyTopicOut(
+        title_shown=title,
+        summary_shown=_shown(translations, topic.class_id, topic.summary),
         id=topic.id,
         class_id=topic.class_id,
         class_title=topic.class_title,
@@ -234,14 +287,14 @@ def _topic(topic: TopicNow) -> FamilyTopicOut:
     )
 
 
-def _class(view: ClassView) -> FamilyClassOut:
+def _class(view: ClassView, translations: Translations) -> FamilyClassOut:
     return FamilyClassOut(
         id=view.id,
         title=view.title,
         location=view.location,
         teachers=view.teachers,
         grade=_grade(view.grade),
-        topics=[_topic(topic) for topic in view.topics],
+        topics=[_topic(topic, translations) for topic in view.topics],
         missing=view.missing,
         upcoming=view.upcoming,
     )
@@ -258,8 +311,10 @@ def _class(view: ClassView) -> FamilyClassOut:
     description=(
         "Across all of the caller's children whose classwork they may see: what needs attention, "
         "what is due this week and recent feedback, each item labelled with the child. Scores "
-        "and grades only where the caller's link allows grades. Anyone who is not a guardian "
-        "gets empty lists. Each child shown is written to the audit log."
+        "and grades only where the caller's link allows grades. What teachers wrote (titles, "
+        "comments) is also given as the caller reads it (``title_shown``, ``comment_shown``: "
+        "machine-translated into their language once the translation is ready). Anyone who is "
+        "not a guardian gets empty lists. Each child shown is written to the audit log."
     ),
 )
 def overview(request: HttpRequest) -> FamilyOverviewOut:
@@ -280,11 +335,17 @@ def overview(request: HttpRequest) -> FamilyOverviewOut:
             request=request,
             channel="api",
         )
+    shown = (
+        translated.Wanted()
+        .work([*data.this_week, *data.recent_feedback])
+        .attention(data.needs_attention)
+        .shown_to(user)
+    )
     return FamilyOverviewOut(
         children=[_child_out(child) for child in data.children],
-        needs_attention=[_attention(item) for item in data.needs_attention],
-        this_week=[_work(work) for work in data.this_week],
-        recent_feedback=[_work(work) for work in data.recent_feedback],
+        needs_attention=[_attention(item, shown) for item in data.needs_attention],
+        this_week=[_work(work, shown) for work in data.this_week],
+        recent_feedback=[_work(work, shown) for work in data.recent_feedback],
     )
 
 
@@ -296,7 +357,9 @@ def overview(request: HttpRequest) -> FamilyOverviewOut:
     description=(
         "The child page's data: each class with its teachers, course grade and trend (only with "
         "the grades scope) and today's topics; missing work; work due in the next two weeks; "
-        "recent feedback; and conversation starters in the caller's language. For guardians "
+        "recent feedback; and conversation starters in the caller's language. Titles, comments "
+        "and topics come as written and as the caller reads them (the ``_shown`` fields). For "
+        "guardians "
         "whose link allows classwork; 404 for anyone else. Written to the audit log."
     ),
 )
@@ -308,16 +371,17 @@ def child_detail(request: HttpRequest, student_id: Id) -> FamilyChildPageOut:
     )
     school = policies.student_schools([child.id]).get(child.id)
     page = child_pages.child_page(user, child)
+    shown = translated.child_page(user, page)
     return FamilyChildPageOut(
         child=_child_out(child),
         school=(
             FamilySchoolOut(id=school.pk, name=school.name, phone=school.phone) if school else None
         ),
-        classes=[_class(view) for view in page.classes],
-        missing=[_work(work) for work in page.missing],
-        upcoming=[_work(work) for work in page.upcoming],
-        recent_feedback=[_work(work) for work in page.recent_feedback],
-        topics=[_topic(topic) for topic in page.topics],
+        classes=[_class(view, shown) for view in page.classes],
+        missing=[_work(work, shown) for work in page.missing],
+        upcoming=[_work(work, shown) for work in page.upcoming],
+        recent_feedback=[_work(work, shown) for work in page.recent_feedback],
+        topics=[_topic(topic, shown) for topic in page.topics],
         starters=[
             FamilyStarterOut(kind=starter.kind, text=starter.text)
             for starter in starters.for_child_page(page, limit=STARTERS)

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.authorization import api_client_for
 from village.classwork.models import Assignment
 from village.classwork.services.assignments import assignment_create, assignment_update
 from village.classwork.services.events import class_event_create
@@ -275,3 +276,57 @@ def test_sams_weekly_digest_carries_the_teachers_words_in_spanish(personas):
     assert english is not None
     assert "Great work, Leo! Check the blorptastic label." in english.text
     assert "machine-translated" not in english.text
+
+
+# --- the family API --------------------------------------------------------------------------
+
+
+def api(user, path: str) -> dict:
+    response = api_client_for(user).get(path)
+    assert response.status_code == 200, path
+    return response.json()
+
+
+def test_the_family_api_gives_sam_the_spanish_beside_what_was_written(personas):
+    work = leos_week(personas)
+    worker.run()
+    page = api(personas.sam, f"/api/v1/family/children/{personas.leo.pk}")
+    (item,) = [w for w in page["recent_feedback"] if w["assignment_id"] == work.pk]
+    assert item["title"] == "Water cycle poster"  # as written, as before
+    assert item["title_shown"] == {
+        "text": spanish("Water cycle poster"),
+        "language": "es",
+        "translated": True,
+        "uncertain": [],
+        "original_language": "en",
+    }
+    comment = item["comment_shown"]
+    assert comment["text"] == spanish("Great work, Leo! Check the blorptastic label.")
+    assert comment["uncertain"] == ["blorptastic"]
+    (water,) = [t for t in page["topics"] if t["title"] == "The water cycle"]
+    assert water["title_shown"]["text"] == spanish("The water cycle")
+    assert water["summary_shown"]["text"] == spanish("Evaporation, condensation and rain.")
+    overview = api(personas.sam, "/api/v1/family/overview")
+    (due,) = [w for w in overview["this_week"] if w["assignment_id"] == work.pk]
+    assert due["title_shown"]["text"] == spanish("Water cycle poster")
+    assert due["title_shown"]["translated"] is True
+
+
+def test_the_family_api_before_the_worker_and_for_an_english_reader(personas):
+    work = leos_week(personas)
+    page = api(personas.sam, f"/api/v1/family/children/{personas.leo.pk}")
+    (item,) = [w for w in page["upcoming"] if w["assignment_id"] == work.pk]
+    assert item["title_shown"]["text"] == "Water cycle poster"
+    assert item["title_shown"]["translated"] is False
+    assert item["title_shown"]["language"] == "en"
+    worker.run()
+    page = api(personas.jordan, f"/api/v1/family/children/{personas.leo.pk}")
+    (item,) = [w for w in page["upcoming"] if w["assignment_id"] == work.pk]
+    assert item["title_shown"] == {
+        "text": "Water cycle poster",
+        "language": "en",
+        "translated": False,
+        "uncertain": [],
+        "original_language": "en",
+    }
+    assert item["comment_shown"] is None or item["comment_shown"]["translated"] is False
