@@ -8,7 +8,10 @@ Two sources for ``village.calendar.sources`` (registered in ``ClassworkConfig.re
   in the school's time zone.
 
 Together they run three queries (the children's classes, read once for both, then each one's
-rows) however much there is to show.
+rows) however much there is to show, and one more each for a reader who reads another language
+than the teachers': what teachers wrote (titles, instructions, descriptions) is then shown in the
+reader's language where its machine translation is ready, the original title named in the
+description (a calendar has no "see original").
 """
 
 from __future__ import annotations
@@ -27,7 +30,11 @@ from village.classwork.models import ClassEvent
 from village.classwork.policies import visible_assignments
 from village.classwork.richtext import plain_text
 from village.classwork.selectors.work import current_classes
+from village.classwork.translations import page_translations
+from village.community.templatetags.content_lang import content_language
 from village.core.models import RosterStatus
+from village.translation import languages
+from village.translation.texts import Shown, Text, Translations
 
 #: How much of an assignment's instructions (or an event's description) goes into the entry.
 DESCRIPTION_CHARS = 1000
@@ -69,6 +76,36 @@ def assignment_path(assignment_id: int) -> str:
         return f"/work/assignments/{assignment_id}/"
 
 
+def _reads_another_language(query: SourceQuery) -> bool:
+    target = query.reader.preferred_language
+    return bool(target) and not languages.same(target, content_language())
+
+
+def _translations(query: SourceQuery, wanted: dict[int, list[Text]]) -> Translations:
+    """What the reader sees of the teachers' texts (one query; none for a reader of the
+    teachers' language)."""
+    if not _reads_another_language(query) or not wanted:
+        return Translations()
+    return page_translations(query.reader, wanted)
+
+
+def _text(
+    translations: Translations, class_id: int, text: str, *, html: bool = False
+) -> Shown | None:
+    found = translations.get(class_id, text, is_html=html)
+    return found if found is not None and found.translated else None
+
+
+def _original_note(title: Shown | None) -> str:
+    """The line naming what the teacher wrote, under a translated entry."""
+    if title is None:
+        return ""
+    return _("Machine-translated from %(language)s. Original: %(title)s") % {
+        "language": languages.name(title.original_language),
+        "title": title.original,
+    }
+
+
 def due_work(query: SourceQuery) -> list[CalendarEntry]:
     classes = _classes(query)
     if not classes.titles:
@@ -95,11 +132,26 @@ def due_work(query: SourceQuery) -> list[CalendarEntry]:
             "school_class__school__name",
         )
     )
+    found = list(rows)
+    wanted: dict[int, list[Text]] = {}
+    if _reads_another_language(query):
+        for _pk, title, instructions, _due, class_id, _updated, _school in found:
+            wanted.setdefault(class_id, []).append(Text(title, content_language()))
+            if instructions:
+                wanted[class_id].append(Text(instructions, content_language(), is_html=True))
+    translations = _translations(query, wanted)
     entries: list[CalendarEntry] = []
-    for pk, title, instructions, due_at, class_id, updated_at, school in rows:
+    for pk, title, instructions, due_at, class_id, updated_at, school in found:
         if due_at is None:  # excluded by the query; work without a due time has no date
             continue
-        details = _describe(classes.titles[class_id], plain_text(instructions))
+        shown_title = _text(translations, class_id, title)
+        shown_instructions = _text(translations, class_id, instructions, html=True)
+        details = _describe(
+            classes.titles[class_id],
+            plain_text(shown_instructions.text if shown_instructions else instructions),
+            note=_original_note(shown_title),
+        )
+        title = shown_title.text if shown_title else title
         for child_id, child in classes.children[class_id]:
             entries.append(
                 CalendarEntry(
@@ -144,10 +196,25 @@ def class_events(query: SourceQuery) -> list[CalendarEntry]:
             "school_class__school__time_zone",
         )
     )
+    found = list(rows)
+    wanted: dict[int, list[Text]] = {}
+    if _reads_another_language(query):
+        for _pk, title, text, *_rest, class_id, _updated, _school, _zone in found:
+            wanted.setdefault(class_id, []).append(Text(title, content_language()))
+            if text:
+                wanted[class_id].append(Text(text, content_language()))
+    translations = _translations(query, wanted)
     entries: list[CalendarEntry] = []
-    for pk, title, text, place, starts, ends, all_day, class_id, updated, school, zone in rows:
+    for pk, title, text, place, starts, ends, all_day, class_id, updated, school, zone in found:
         start, end = _event_span(starts, ends, all_day=all_day, zone=zone)
-        details = _describe(classes.titles[class_id], text)
+        shown_title = _text(translations, class_id, title)
+        shown_text = _text(translations, class_id, text)
+        details = _describe(
+            classes.titles[class_id],
+            shown_text.text if shown_text else text,
+            note=_original_note(shown_title),
+        )
+        title = shown_title.text if shown_title else title
         for child_id, child in classes.children[class_id]:
             entries.append(
                 CalendarEntry(
@@ -164,10 +231,11 @@ def class_events(query: SourceQuery) -> list[CalendarEntry]:
     return entries
 
 
-def _describe(class_title: str, details: str) -> str:
+def _describe(class_title: str, details: str, *, note: str = "") -> str:
     heading = _("Class: %(class)s") % {"class": class_title}
     details = Truncator(details.strip()).chars(DESCRIPTION_CHARS)
-    return f"{heading}\n\n{details}" if details else heading
+    parts = [heading, details, note]
+    return "\n\n".join(part for part in parts if part)
 
 
 def _event_span(

@@ -19,7 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.authorization import api_client_for
+from village.calendar.tests.calendar_data import feed_for, feed_path, read_events, unescape
 from village.classwork.models import Assignment
+from village.classwork.richtext import plain_text
 from village.classwork.services.assignments import assignment_create, assignment_update
 from village.classwork.services.events import class_event_create
 from village.classwork.services.feedback import feedback_save
@@ -330,3 +332,46 @@ def test_the_family_api_before_the_worker_and_for_an_english_reader(personas):
         "original_language": "en",
     }
     assert item["comment_shown"] is None or item["comment_shown"]["translated"] is False
+
+
+# --- the calendar feed -------------------------------------------------------------------------
+
+
+def feed_events(user) -> dict[str, dict[str, str]]:
+    """The events of ``user``'s family feed, by UID (without the site)."""
+    _feed, token = feed_for(user)
+    response = Client().get(feed_path(token))
+    assert response.status_code == 200
+    return {event["UID"].split("@")[0]: event for event in read_events(response.content.decode())}
+
+
+def test_sams_calendar_feed_gives_the_work_and_events_in_spanish_naming_the_original(personas):
+    work = leos_week(personas)
+    worker.run()
+    events = feed_events(personas.sam)
+    due = events[f"assignment-{work.pk}-student-{personas.leo.pk}"]
+    assert spanish("Water cycle poster") in unescape(due["SUMMARY"])
+    details = unescape(due["DESCRIPTION"])
+    assert "Idioma original: Inglés. Texto original: Water cycle poster" in details
+    instructions = spanish("<p>Draw <strong>all four</strong> stages of the water cycle.</p>")
+    assert plain_text(instructions) in details  # the instructions, translated
+    (fair,) = [e for uid, e in events.items() if uid.startswith("classevent-")]
+    assert spanish("Science fair") in unescape(fair["SUMMARY"])
+    assert spanish("Bring your poster.") in unescape(fair["DESCRIPTION"])
+
+
+def test_jordans_feed_stays_as_written(personas):
+    work = leos_week(personas)
+    worker.run()
+    events = feed_events(personas.jordan)
+    due = events[f"assignment-{work.pk}-student-{personas.leo.pk}"]
+    assert unescape(due["SUMMARY"]) == "Leo: Water cycle poster (due)"
+    assert "Machine-translated" not in unescape(due["DESCRIPTION"])
+
+
+def test_before_the_worker_the_feed_shows_what_was_written(personas):
+    work = leos_week(personas)
+    events = feed_events(personas.sam)
+    due = events[f"assignment-{work.pk}-student-{personas.leo.pk}"]
+    assert "Water cycle poster" in unescape(due["SUMMARY"])
+    assert "Original" not in unescape(due["DESCRIPTION"])
