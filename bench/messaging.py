@@ -259,6 +259,7 @@ def _translation(district) -> None:
     default) translates each title and body into the languages its families read. Reported:
     the (text, language) rows, how many an engine had and how many it had not (the original
     shows), and the rate of the worker's passes."""
+    from village.accounts.models import User
     from village.announcements import policies
     from village.announcements.models import AudienceScope
     from village.announcements.services.announcements import Draft, announcement_create
@@ -267,7 +268,7 @@ def _translation(district) -> None:
     from village.translation.models import Translation, TranslationState
 
     school = district.children.order_by("pk").first()
-    teachers: dict[int, object] = {}
+    teachers: dict[int, User] = {}
     for enrollment in (
         Enrollment.objects.filter(school_class__school=school, role=EnrollmentRole.TEACHER)
         .select_related("user")

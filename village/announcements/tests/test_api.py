@@ -166,7 +166,7 @@ def test_a_teacher_sends_a_file_and_the_family_downloads_it(personas):
     assert file["name"] == "trip-form.pdf"
     download = client_for(personas.sam).get(f"/announcements/{announcement.pk}/files/{file['id']}/")
     assert download.status_code == 200
-    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
     other = client_for(personas.eve).get(f"/announcements/{announcement.pk}/files/{file['id']}/")
     assert other.status_code == 404
 
