@@ -77,6 +77,14 @@ def pages(d: District) -> dict[str, tuple[str, dict[str, int]]]:
             f"/conferences/slots/{d.rivera[1].pk}/cancel/",
             {"rivera": 200, "nguyen": 200, "priya": 200},
         ),
+        "slot_place": (
+            f"/conferences/slots/{d.rivera[1].pk}/place/",
+            {"rivera": 200, "nguyen": 200, "priya": 200},
+        ),
+        "booked_slot_place": (
+            f"/conferences/slots/{b.slot_id}/place/",
+            {"rivera": 200, "nguyen": 200, "priya": 200},
+        ),
         "booking_cancel": (
             f"/conferences/bookings/{b.pk}/cancel/",
             {"rivera": 200, "nguyen": 200, "priya": 200},
@@ -231,6 +239,12 @@ def endpoints(d: District) -> dict[str, tuple[str, str, dict[str, Any] | None, d
             "post",
             f"{api}/slots/{d.rivera[1].pk}/cancel",
             {"note": ""},
+            {"rivera": 200, "nguyen": 200, "priya": 200},
+        ),
+        "slot_place": (
+            "post",
+            f"{api}/slots/{d.rivera[2].pk}/place",
+            {"mode": "in_person", "place": "Library"},
             {"rivera": 200, "nguyen": 200, "priya": 200},
         ),
         "new_slots": (

@@ -221,6 +221,18 @@ class CancelForm(ServiceErrors, forms.Form):
     )
 
 
+class PlaceForm(ServiceErrors, forms.Form):
+    """Where a time takes place now: a room, a number to call, or a video link."""
+
+    mode = forms.ChoiceField(label=_("How"), choices=Mode.choices, widget=forms.RadioSelect)
+    place = forms.CharField(
+        label=_("Where"),
+        max_length=300,
+        required=False,
+        help_text=_("A room, the number families call, or the video link (https://…)."),
+    )
+
+
 class TeacherChoiceForm(forms.Form):
     """Whose slots an admin looks at."""
 

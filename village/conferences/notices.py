@@ -120,12 +120,19 @@ def teacher_link(booking: Booking) -> str:
     return reverse("conferences:schedule") + f"?day={day.isoformat()}"
 
 
-def _family_words(booking: Booking, kind: str, *, by_school: bool) -> tuple[str, str]:
+def _family_words(
+    booking: Booking, kind: str, *, by_school: bool, place_changed: bool = False
+) -> tuple[str, str]:
     names = {
         "child": booking.child.short_name,
         "teacher": booking.teacher.display_name,
         "when": _when(booking.slot.starts_at),
     }
+    if place_changed:
+        slot = booking.slot
+        names["where"] = invitation.mode_line(slot.mode, teacher_words(slot.place))
+        title = gettext("Conference changed: %(child)s with %(teacher)s, %(when)s, now %(where)s")
+        return title % names, _details(booking)
     if kind == BOOKED:
         title = gettext("Conference booked: %(child)s with %(teacher)s, %(when)s") % names
     elif kind == MOVED:
@@ -154,12 +161,15 @@ def _details(booking: Booking) -> str:
     return "\n".join(lines)
 
 
-def _teacher_words(booking: Booking, kind: str) -> tuple[str, str]:
+def _teacher_words(booking: Booking, kind: str, *, place_changed: bool = False) -> tuple[str, str]:
     names = {
         "guardian": booking.guardian.display_name,
         "child": booking.child.display_name,
         "when": _when(booking.slot.starts_at),
     }
+    if place_changed:
+        title = gettext("Conference about %(child)s on %(when)s: the place changed") % names
+        return title, _details(booking)
     if kind == BOOKED:
         title = gettext("%(guardian)s booked a conference about %(child)s: %(when)s") % names
     elif kind == MOVED:
@@ -173,10 +183,16 @@ def _teacher_words(booking: Booking, kind: str) -> tuple[str, str]:
 
 
 def booking_notify(
-    booking: Booking, kind: str, *, now: dt.datetime, by_school: bool = False
+    booking: Booking,
+    kind: str,
+    *,
+    now: dt.datetime,
+    by_school: bool = False,
+    place_changed: bool = False,
 ) -> None:
     """Tell the guardian who booked and the teacher, each with the invitation in their language
-    (``kind``: :data:`BOOKED`, :data:`MOVED` or :data:`CANCELLED`). Call in the service's
+    (``kind``: :data:`BOOKED`, :data:`MOVED` or :data:`CANCELLED`; ``MOVED`` with
+    ``place_changed``: the same time, another room, number or link). Call in the service's
     transaction, after the booking is saved with its new ``sequence``."""
     method = Method.CANCEL if kind == CANCELLED else Method.REQUEST
     key = f"booking:{booking.pk}:{booking.sequence}"
@@ -187,7 +203,9 @@ def booking_notify(
             recipient=guardian,
             kind=kind,
             key=key,
-            compose=lambda: _family_words(booking, kind, by_school=by_school),
+            compose=lambda: _family_words(
+                booking, kind, by_school=by_school, place_changed=place_changed
+            ),
             link=family_link(booking),
             child_id=booking.child_id,
             school_id=school_id,
@@ -198,7 +216,7 @@ def booking_notify(
             recipient=teacher,
             kind=TEACHER_BOOKINGS,
             key=key,
-            compose=lambda: _teacher_words(booking, kind),
+            compose=lambda: _teacher_words(booking, kind, place_changed=place_changed),
             link=teacher_link(booking),
             school_id=school_id,
             subject=f"conferences.booking:{booking.pk}",

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
     path("rounds/<int:round_id>/edit/", staff.round_edit, name="round_edit"),
     path("rounds/<int:round_id>/slots/", staff.slots, name="slots"),
     path("slots/<int:slot_id>/cancel/", staff.slot_cancel_view, name="slot_cancel"),
+    path("slots/<int:slot_id>/place/", staff.slot_place_view, name="slot_place"),
     path("bookings/<int:booking_id>/cancel/", staff.booking_cancel_view, name="booking_cancel"),
     path("schedule/", staff.schedule, name="schedule"),
     path("schedule/print/", staff.schedule_print, name="schedule_print"),

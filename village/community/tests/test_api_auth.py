@@ -157,6 +157,7 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/conferences/rounds/{round_id}",
         "/api/v1/conferences/rounds/{round_id}/slots",
         "/api/v1/conferences/slots/{slot_id}/cancel",
+        "/api/v1/conferences/slots/{slot_id}/place",
         "/api/v1/conferences/children/{child_id}/slots",
         "/api/v1/conferences/bookings",
         "/api/v1/conferences/bookings/{booking_id}",

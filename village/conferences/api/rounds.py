@@ -30,7 +30,13 @@ from village.conferences.services.rounds import (
     round_create,
     round_update,
 )
-from village.conferences.services.slots import SlotRange, slot_cancel, slots_generate
+from village.conferences.services.slots import (
+    PlaceChange,
+    SlotRange,
+    slot_cancel,
+    slot_change_place,
+    slots_generate,
+)
 from village.core.api import LISTED, READ, WRITE, Id, InputSchema, Pages, Ref, SingleLine, Text
 
 router = Router()
@@ -79,6 +85,13 @@ class SlotsIn(InputSchema):
 
 class CancelIn(InputSchema):
     note: Text = Field("", max_length=500, description="Told to the family, if it was booked.")
+
+
+class PlaceIn(InputSchema):
+    mode: Mode = Field(description="in_person, phone or video.")
+    place: SingleLine = Field(
+        "", max_length=300, description="A room, a number to call, or a video link (https://)."
+    )
 
 
 class TeacherQuery(Schema):
@@ -264,3 +277,28 @@ def slot_cancel_endpoint(request: HttpRequest, slot_id: Id, payload: CancelIn) -
         return invalid(error)
     withdrawn.teacher = slot.teacher
     return Status(200, SlotOut(**slot_fields(withdrawn)))
+
+
+@router.post(
+    "/slots/{slot_id}/place",
+    response={200: SlotOut, **WRITE},
+    operation_id="conference_slot_place",
+    summary="Change how and where a slot takes place",
+    description=(
+        "Another room, number to call or video link, at the same time. The family who booked "
+        "it and the teacher get the calendar invitation again (same UID, SEQUENCE counted up, "
+        "the new LOCATION); nothing is sent when nothing changed. A slot withdrawn or over "
+        "answers 422; a video link must start with https://."
+    ),
+)
+def slot_place_endpoint(request: HttpRequest, slot_id: Id, payload: PlaceIn) -> Status[Any]:
+    user = api_caller(request)
+    slot = policies.slot_for_editor(user, slot_id)
+    try:
+        changed = slot_change_place(
+            slot=slot, change=PlaceChange(mode=payload.mode, place=payload.place)
+        )
+    except ValidationError as error:
+        return invalid(error)
+    changed.teacher = slot.teacher
+    return Status(200, SlotOut(**slot_fields(changed)))

@@ -1,6 +1,7 @@
 """A teacher's slots: made from a stretch of time ("15:00 to 18:00, 15 minutes each, 5 minutes
-between"), and cancelled one by one (a booked one is cancelled for the family too, who are told
-with the teacher's note)."""
+between"), moved to another room, number or video link (the family who booked one gets the
+updated invitation), and cancelled one by one (a booked one is cancelled for the family too, who
+are told with the teacher's note)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from village.accounts.models import User
 from village.community.models import SchoolClass
 from village.community.policies import teaches_class
-from village.conferences import versions
+from village.conferences import notices, versions
 from village.conferences.models import Booking, BookingState, ConferenceRound, Mode, Slot
 from village.conferences.services.bookings import booking_cancel
 from village.core.text import single_line
@@ -101,7 +102,9 @@ def _check(
     return errors
 
 
-def _check_place(spec: SlotRange) -> dict[str, list[str]]:
+def _check_place(spec: SlotRange | PlaceChange) -> dict[str, list[str]]:
+    if spec.mode not in Mode.values:
+        return {"mode": [_("Choose in person, by phone or by video.")]}
     place = spec.place.strip()
     try:
         single_line(place)
@@ -168,6 +171,48 @@ def slots_generate(
         raise ValidationError({"start": [_("These times overlap slots you have.")]}) from error
     versions.teacher_students_changed(teacher.pk)
     return created
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceChange:
+    """How and where a slot now takes place."""
+
+    mode: str
+    place: str
+
+
+@transaction.atomic
+def slot_change_place(*, slot: Slot, change: PlaceChange, now: dt.datetime | None = None) -> Slot:
+    """Move a slot to another room, number or video link (loaded for its editor through the
+    policy). A booked slot's family and teacher get the invitation again, its SEQUENCE counted
+    up, with the new LOCATION; nothing is sent when nothing changed."""
+    now = now or timezone.now()
+    errors = _check_place(change)
+    if errors:
+        raise ValidationError(errors)
+    locked = Slot.objects.select_for_update(of=("self",)).get(pk=slot.pk)
+    if locked.cancelled_at is not None:
+        raise ValidationError({"slot": [_("This slot is cancelled already.")]})
+    if locked.ends_at <= now:
+        raise ValidationError({"slot": [_("This time is over.")]})
+    place = change.place.strip()
+    if (locked.mode, locked.place) == (change.mode, place):
+        return locked
+    locked.mode, locked.place = change.mode, place
+    locked.save(update_fields=["mode", "place", "updated_at"])
+    booked = (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(slot=locked, state=BookingState.BOOKED)
+        .first()
+    )
+    if booked is not None:
+        booked.slot = locked
+        booked.sequence += 1
+        booked.save(update_fields=["sequence", "updated_at"])
+        versions.children_changed([booked.child_id])
+        notices.booking_notify(booked, notices.MOVED, now=now, place_changed=True)
+    versions.teacher_students_changed(locked.teacher_id)
+    return locked
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ def test_the_endpoints_are_in_the_openapi_schema(client):
         f"{API}/rounds/{{round_id}}",
         f"{API}/rounds/{{round_id}}/slots",
         f"{API}/slots/{{slot_id}}/cancel",
+        f"{API}/slots/{{slot_id}}/place",
         f"{API}/children/{{child_id}}/slots",
         f"{API}/bookings",
         f"{API}/bookings/{{booking_id}}",
@@ -235,3 +236,20 @@ def test_lists_do_not_grow_with_the_data(conferences, django_assert_num_queries,
     open_round(people, title="Spring conferences")
     with django_assert_num_queries(baseline):
         assert client.get(path).status_code == 200
+
+
+def test_a_teacher_moves_a_booked_slot_to_a_video_call_through_the_api(conferences):
+    people = conferences.people
+    booking = booking_create(guardian=people.sam, child=people.leo, slot=conferences.rivera[0])
+    rivera = api_client_for(people.rivera)
+    path = f"{API}/slots/{conferences.rivera[0].pk}/place"
+    assert fields(post(rivera, path, {"mode": "video", "place": "meet.example.org/x"})) == ["place"]
+    assert fields(post(rivera, path, {"mode": "carrier pigeon", "place": ""})) == ["mode"]
+    moved = post(rivera, path, {"mode": "video", "place": "https://meet.example.org/leo"})
+    assert moved.status_code == 200
+    assert (moved.json()["mode"], moved.json()["place"]) == (
+        "video",
+        "https://meet.example.org/leo",
+    )
+    booking.refresh_from_db()
+    assert booking.sequence == 1

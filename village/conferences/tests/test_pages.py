@@ -140,6 +140,33 @@ def test_the_teacher_cancels_a_booking_with_a_note_the_family_reads(conferences)
     assert "I have a staff meeting" in told.body
 
 
+def test_the_teacher_moves_a_booked_time_to_the_library_and_the_family_is_told(conferences):
+    people = conferences.people
+    slot = conferences.rivera[0]
+    booking = booking_create(guardian=people.sam, child=people.leo, slot=slot)
+    client = client_for(english(people.rivera))
+    page = text_of(client.get(f"/conferences/slots/{slot.pk}/place/"))
+    assert "Sam Okoye booked this time for Leo Okoye" in page
+    refused = client.post(f"/conferences/slots/{slot.pk}/place/", {"mode": "video", "place": "x"})
+    assert refused.status_code == 200
+    assert "A video link starts with https://" in text_of(refused)
+    assert Slot.objects.get(pk=slot.pk).mode == slot.mode
+    response = client.post(
+        f"/conferences/slots/{slot.pk}/place/", {"mode": "in_person", "place": "Library"}
+    )
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "The place is changed, and the family has the new invitation."
+    ]
+    assert Slot.objects.get(pk=slot.pk).place == "Library"
+    booking.refresh_from_db()
+    assert booking.sequence == 1
+    told = Notification.objects.get(recipient=people.sam, kind=notices.MOVED)
+    assert "Library" in told.title
+    slots = text_of(client.get(f"/conferences/rounds/{conferences.round.pk}/slots/"))
+    assert "Change where the" in slots
+
+
 def test_admins_see_each_teachers_counts_on_the_round(conferences):
     booking_create(
         guardian=conferences.people.sam, child=conferences.people.leo, slot=conferences.rivera[0]

@@ -15,9 +15,15 @@ from village.conferences import notices
 from village.conferences.models import BookingState, Mode, Slot
 from village.conferences.services.bookings import booking_create
 from village.conferences.services.rounds import RoundSpec, round_create
-from village.conferences.services.slots import SlotRange, slot_cancel, slot_times
+from village.conferences.services.slots import (
+    PlaceChange,
+    SlotRange,
+    slot_cancel,
+    slot_change_place,
+    slot_times,
+)
 from village.conferences.tests.factories import add_slots, conference_day, open_round
-from village.notifications.models import Notification
+from village.notifications.models import Delivery, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +146,70 @@ def test_withdrawing_a_free_slot_tells_nobody(conferences):
     slot_cancel(slot=conferences.rivera[1], by=conferences.people.rivera)
     assert not Notification.objects.exists()
     assert Slot.objects.get(pk=conferences.rivera[1].pk).cancelled
+
+
+# --- another place for a time ------------------------------------------------------------------
+
+
+def test_moving_a_booked_time_to_another_room_sends_both_the_updated_invitation(conferences):
+    people = conferences.people
+    slot = conferences.rivera[0]
+    booking = booking_create(guardian=people.sam, child=people.leo, slot=slot)
+    changed = slot_change_place(slot=slot, change=PlaceChange(Mode.IN_PERSON, " Library "))
+    assert (changed.mode, changed.place) == (Mode.IN_PERSON, "Library")
+    booking.refresh_from_db()
+    assert booking.sequence == 1
+    told = Notification.objects.get(recipient=people.sam, kind=notices.MOVED)
+    assert "Library" in told.title  # Sam reads Spanish: the place is as the teacher wrote it
+    assert (
+        Notification.objects.filter(recipient=people.rivera, kind=notices.TEACHER_BOOKINGS).count()
+        == 2
+    )  # booked, then changed
+    latest = {
+        row.recipient_id: row.calendar
+        for row in Delivery.objects.filter(notification__key__endswith=f":{booking.pk}:1")
+    }
+    assert set(latest) == {people.sam.pk, people.rivera.pk}
+    for calendar in latest.values():
+        assert "METHOD:REQUEST" in calendar
+        assert "SEQUENCE:1" in calendar
+        assert f"UID:conference-booking-{booking.pk}@" in calendar
+        assert "Library" in calendar.split("LOCATION:", 1)[1].split("\r\n", 1)[0]
+
+
+def test_the_same_place_again_or_a_free_time_tells_nobody(conferences):
+    slot = conferences.rivera[1]
+    slot_change_place(slot=slot, change=PlaceChange(slot.mode, slot.place))
+    slot_change_place(slot=slot, change=PlaceChange(Mode.PHONE, "+1 555 0100"))
+    assert not Notification.objects.exists()
+    assert Slot.objects.get(pk=slot.pk).mode == Mode.PHONE
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (PlaceChange(Mode.VIDEO, "meet.example.org/leo"), "place"),
+        (PlaceChange("pigeon", ""), "mode"),
+        (PlaceChange(Mode.IN_PERSON, "Room\n12"), "place"),
+    ],
+)
+def test_a_place_that_makes_no_sense_is_refused_naming_the_field(conferences, change, field):
+    slot = conferences.rivera[0]
+    with pytest.raises(ValidationError) as caught:
+        slot_change_place(slot=slot, change=change)
+    assert set(caught.value.message_dict) == {field}
+    assert Slot.objects.get(pk=slot.pk).place == slot.place
+
+
+def test_a_withdrawn_or_past_time_keeps_its_place(conferences):
+    people = conferences.people
+    slot = conferences.rivera[0]
+    slot_cancel(slot=slot, by=people.rivera)
+    with pytest.raises(ValidationError) as caught:
+        slot_change_place(slot=slot, change=PlaceChange(Mode.PHONE, "+1 555 0100"))
+    assert set(caught.value.message_dict) == {"slot"}
+    later = conferences.rivera[1].ends_at + dt.timedelta(minutes=1)
+    with pytest.raises(ValidationError):
+        slot_change_place(
+            slot=conferences.rivera[1], change=PlaceChange(Mode.PHONE, "+1"), now=later
+        )

@@ -1,5 +1,6 @@
 """The staff's pages: the rounds of their schools, a round (with each teacher's counts for
-admins), a teacher's slots (made from a stretch of time, cancelled one by one), a teacher's day
+admins), a teacher's slots (made from a stretch of time, moved to another place, cancelled one by
+one), a teacher's day
 and its printable list, and cancelling a booking with a note for the family."""
 
 from __future__ import annotations
@@ -22,12 +23,23 @@ from village.accounts.models import User
 from village.community.models import Role, SchoolClass
 from village.community.policies import roles_of, taught_class_ids, today
 from village.conferences import policies
-from village.conferences.forms import CancelForm, RoundForm, SlotRangeForm, round_initial
+from village.conferences.forms import (
+    CancelForm,
+    PlaceForm,
+    RoundForm,
+    SlotRangeForm,
+    round_initial,
+)
 from village.conferences.models import ConferenceRound
 from village.conferences.selectors import staff as selectors
 from village.conferences.services.bookings import booking_cancel
 from village.conferences.services.rounds import round_create, round_update
-from village.conferences.services.slots import slot_cancel, slots_generate
+from village.conferences.services.slots import (
+    PlaceChange,
+    slot_cancel,
+    slot_change_place,
+    slots_generate,
+)
 from village.conferences.views.common import GET_POST, audit_children, viewer
 from village.core.policies import require_page
 
@@ -197,6 +209,35 @@ def slot_cancel_view(request: HttpRequest, slot_id: int) -> HttpResponse:
         audit_children(request, user, [(booked.child_id, slot.round.school_id)])
     context = {"slot": slot, "booking": booked, "form": form}
     return render(request, "conferences/staff/slot_cancel.html", context)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def slot_place_view(request: HttpRequest, slot_id: int) -> HttpResponse:
+    """GET shows how and where the time takes place; POST changes it, and the family who booked
+    it gets the updated invitation."""
+    user = viewer(request)
+    slot = policies.slot_for_editor(user, slot_id)
+    booked = selectors.active_booking(slot)
+    form = PlaceForm(request.POST or None, initial={"mode": slot.mode, "place": slot.place})
+    if request.method == "POST" and form.is_valid():
+        change = PlaceChange(mode=form.cleaned_data["mode"], place=form.cleaned_data["place"])
+        try:
+            slot_change_place(slot=slot, change=change)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if booked is not None:
+                messages.success(
+                    request, _("The place is changed, and the family has the new invitation.")
+                )
+            else:
+                messages.success(request, _("The place is changed."))
+            return redirect(_slots_url(slot.round, slot.teacher, user))
+    if booked is not None:
+        audit_children(request, user, [(booked.child_id, slot.round.school_id)])
+    context = {"slot": slot, "booking": booked, "form": form}
+    return render(request, "conferences/staff/slot_place.html", context)
 
 
 @login_required
