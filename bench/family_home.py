@@ -189,6 +189,7 @@ def _district(options: argparse.Namespace) -> str:
     print(f"generating the district: village generate {' '.join(args)}", flush=True)
     started = time.perf_counter()
     call_command("generate", *args)
+    _analyse()
     seconds = time.perf_counter() - started
     district = Organisation.objects.get(sourced_id=DISTRICT_SOURCED_ID)
     marker_file.write_text(json.dumps({**wanted, "district": district.pk}))
@@ -402,6 +403,15 @@ def _report(
     print(f"  home / trivial throughput   {share:.1f}%   (target >= {TARGET_SHARE:.0f}%)")
     p95 = home["p95_ms"]
     print(f"  home p95                    {p95:.1f} ms   (target <= {TARGET_P95_MS:.0f} ms)")
+
+
+def _analyse() -> None:
+    """Vacuum and analyse the freshly generated tables: PostgreSQL's planner needs their
+    statistics, and autovacuum may be off (or not have caught up) on a benchmark machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
 
 
 if __name__ == "__main__":
