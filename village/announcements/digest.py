@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 
-from village.announcements.models import Recipient, RecipientRole
+from village.announcements.models import Announcement, Recipient, RecipientRole
 from village.announcements.services.sending import notification_subject
 from village.announcements.texts import body_text, title_text
 from village.community.models import Scope
@@ -42,8 +43,21 @@ def register() -> None:
     )
 
 
-def read_batch(batch: DigestBatch) -> dict[int, list[Recipient]]:
-    """The batch's guardians' unopened announcements of the period, by guardian (one query)."""
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """An announcement a guardian has not opened, through one child."""
+
+    child_id: int | None
+    announcement: Announcement
+
+    @property
+    def announcement_id(self) -> int:
+        return self.announcement.pk
+
+
+def read_batch(batch: DigestBatch) -> dict[int, list[Unread]]:
+    """The batch's guardians' unopened announcements of the period, by guardian (two queries:
+    the receipts, then each announcement once, however many guardians it reached)."""
     rows = (
         Recipient.objects.filter(
             role=RecipientRole.GUARDIAN,
@@ -53,22 +67,30 @@ def read_batch(batch: DigestBatch) -> dict[int, list[Recipient]]:
             announcement__sent_at__lte=batch.now,
             announcement__cancelled_at__isnull=True,
         )
-        .select_related("announcement__author", "announcement__organisation")
         .order_by("-announcement__sent_at", "-announcement_id")
+        .values_list("user_id", "child_id", "announcement_id")
     )
-    found: dict[int, list[Recipient]] = defaultdict(list)
-    for row in rows:
-        found[row.user_id].append(row)
+    receipts = list(rows)
+    announcements = Announcement.objects.select_related("author", "organisation").in_bulk(
+        {announcement_id for _user, _child, announcement_id in receipts}
+    )
+    found: dict[int, list[Unread]] = defaultdict(list)
+    for user_id, child_id, announcement_id in receipts:
+        found[user_id].append(Unread(child_id, announcements[announcement_id]))
     return found
 
 
-def _translations(found: dict[int, list[Recipient]], reads: str) -> dict[tuple[int, Text], Shown]:
+def _translations(found: dict[int, list[Unread]], reads: str) -> dict[tuple[int, Text], Shown]:
     """Every title and body of the batch's announcements for readers of ``reads`` (one
     query)."""
     wanted: dict[int, list[Text]] = defaultdict(list)
+    seen: set[int] = set()
     for rows in found.values():
         for row in rows:
             announcement = row.announcement
+            if announcement.pk in seen:  # one announcement reaches thousands of guardians
+                continue
+            seen.add(announcement.pk)
             wanted[announcement.organisation_id] += [
                 title_text(announcement),
                 body_text(announcement),

@@ -8,6 +8,8 @@ first (``village.accounts.languages``), then Django's, then the tag itself.
 
 from __future__ import annotations
 
+import functools
+
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -16,9 +18,11 @@ from village.accounts.languages import LANGUAGES
 _VILLAGE = {language.code.lower(): language for language in LANGUAGES}
 
 
+@functools.lru_cache(maxsize=512)
 def key(tag: str) -> str:
     """The language ``tag`` names, as translation keys it: ``es-MX`` → ``es``, ``zh-hant-TW`` →
-    ``zh-Hant``; blank for a blank tag."""
+    ``zh-Hant``; blank for a blank tag. (Kept for the few tags a process meets: a digest batch
+    asks for each of thousands of texts.)"""
     parts = [part for part in tag.strip().replace("_", "-").split("-") if part]
     if not parts:
         return ""

@@ -505,25 +505,35 @@ def written(text: str, keep: tuple[str, ...] = ()) -> Text:
 
 
 def _translations(batch: DigestBatch, read: BatchRead, target: str) -> Translate:
-    """The batch's teacher-written texts in ``target`` (two queries, for the first guardian of
-    the batch who reads another language than the teachers write in)."""
+    """The batch's teacher-written texts in ``target`` (one query per language, and one for the
+    students' names, for the first guardian of the batch who reads another language than the
+    teachers write in)."""
+    wanted = batch.once("classwork.digest.texts", lambda: _texts(batch, read))
+    return Translate(lookup_classes(wanted, target=target))
+
+
+def _texts(batch: DigestBatch, read: BatchRead) -> dict[int, list[Text]]:
+    """The batch's teacher-written texts by class, each once (a work's title is in the digest
+    of every child of the class)."""
     keep = _student_names(batch.student_ids(Scope.CLASSWORK))
-    wanted: dict[int, list[Text]] = defaultdict(list)
+    wanted: dict[int, dict[Text, None]] = defaultdict(dict)
     for items in read.work.values():
         for item in items:
-            wanted[item.class_id].append(written(item.title))
+            wanted[item.class_id][written(item.title)] = None
     for rows in read.feedback.values():
         for row in rows:
-            wanted[row.class_id].append(written(row.title))
+            wanted[row.class_id][written(row.title)] = None
             if row.comment:
-                wanted[row.class_id].append(written(row.comment, keep.get(row.student_id, ())))
+                wanted[row.class_id][written(row.comment, keep.get(row.student_id, ()))] = None
     for class_id, topics in read.topics.items():
         for topic in topics:
-            wanted[class_id] += [written(value) for value in (topic.title, topic.summary) if value]
+            for value in (topic.title, topic.summary):
+                if value:
+                    wanted[class_id][written(value)] = None
     for notes in read.notes.values():
         for note in notes:
-            wanted[note.class_id].append(written(note.text, keep.get(note.student_id, ())))
-    return Translate(lookup_classes(wanted, target=target))
+            wanted[note.class_id][written(note.text, keep.get(note.student_id, ()))] = None
+    return {class_id: list(texts) for class_id, texts in wanted.items()}
 
 
 def translate_for(batch: DigestBatch, read: BatchRead, reader: User) -> Translate:
