@@ -151,3 +151,11 @@ def phone(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def desk(browser: Any) -> Iterator[Any]:
+    """A fresh desktop-sized browser context (1200 by 900) per test."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    yield context.new_page()
+    context.close()

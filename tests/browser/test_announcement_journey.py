@@ -7,9 +7,6 @@ Apertium, run by the worker."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from tests.browser.pages import assert_accessible, main_text, shoot, sign_in
@@ -24,22 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = "Museum visit on Thursday"
 BODY = "On Thursday the class visits the museum. Please send a packed lunch and a warm coat."
 ANSWER = "Gracias. Ada va a llevar su almuerzo."
-
-
-@pytest.fixture
-def desk(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_rivera_announces_sam_reads_it_in_spanish_and_rivera_sees_the_reach(

@@ -7,9 +7,6 @@ by the worker."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from tests.browser.pages import assert_accessible, main_text, shoot, sign_in
@@ -22,22 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BODY = "Leo's lab report is one week late. He can hand it in on Monday."
 ANSWER = "Gracias. Leo estuvo enfermo el martes."
-
-
-@pytest.fixture
-def desk(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_rivera_and_sam_write_to_each_other_each_in_their_language(
