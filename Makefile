@@ -48,7 +48,7 @@ demo: $(STAMP) messages
 
 ## Run the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
 test: $(STAMP) messages test-deps
-	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/village} $(MAKE) test

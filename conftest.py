@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
@@ -12,28 +13,113 @@ from pytest_django.fixtures import Settings
 
 from village.demo.personas import Personas, build_personas
 
-
-@pytest.fixture
-def personas(db: None) -> Personas:
-    return build_personas()
-
-
-@pytest.fixture(autouse=True)
-def _email_in_memory(settings: Settings) -> None:
-    """Mail goes to django.core.mail.outbox in tests; the database outbox is tested on its own."""
+# Every test runs with these: mail goes to django.core.mail.outbox (the database outbox is tested
+# on its own), background tasks run at once, and passwords hash with a cheap hasher (Argon2 is
+# configured for production; see test_settings).
+TEST_SETTINGS: dict[str, Any] = {
     # Django's test set-up points EMAIL_BACKEND at locmem; keep Village's door (its headers) in
     # front of it, as in production.
-    settings.EMAIL_BACKEND = "village.core.mail.VillageMailBackend"
-    settings.VILLAGE_EMAIL_OUTBOX = "django.core.mail.backends.locmem.EmailBackend"
+    "EMAIL_BACKEND": "village.core.mail.VillageMailBackend",
+    "VILLAGE_EMAIL_OUTBOX": "django.core.mail.backends.locmem.EmailBackend",
     # What the notification outbox hands over (village worker) lands there too.
-    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    "MAILER_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Settings) -> None:
-    """Argon2 is configured for production (see test_settings); tests hash with a cheap hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _test_settings(settings: Settings) -> None:
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
+
+
+# --- the personas, built once per test module where that is safe --------------------------------
+#
+# Building the persona district is most of a small test's cost. As Django's TestCase does with
+# setUpTestData, a module where several tests use the personas and every test rolls back (none is
+# transactional) builds them once, in a transaction that stays open for the module: each test
+# runs in a savepoint inside it and gets its own deep copy of the objects, and the module's other
+# database tests see the personas too. A test that needs an empty database is marked
+# ``empty_database``; its module, and every module with a transactional test, builds the personas
+# afresh for each test that asks.
+
+_SHARING_MODULES = pytest.StashKey[set[str]]()
+_TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def _transactional(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    return bool(names & _TRANSACTIONAL_FIXTURES) or bool(
+        marker
+        and any(
+            marker.kwargs.get(option)
+            for option in ("transaction", "reset_sequences", "serialized_rollback")
+        )
+    )
+
+
+def _rolls_back(item: pytest.Item) -> bool:
+    return not _transactional(item) and item.get_closest_marker("empty_database") is None
+
+
+def _sharing_modules(items: list[pytest.Item]) -> set[str]:
+    users: dict[str, int] = {}
+    refused: set[str] = set()
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        if not _rolls_back(item):
+            refused.add(module.__name__)
+        if "personas" in getattr(item, "fixturenames", ()):
+            users[module.__name__] = users.get(module.__name__, 0) + 1
+    return {name for name, count in users.items() if count > 1 and name not in refused}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def module_personas(request: pytest.FixtureRequest) -> Iterator[Personas | None]:
+    """The module's shared personas (None where the module does not share them). Module-scoped
+    and autouse, so its transaction opens before any test's own."""
+    module = getattr(request, "module", None)
+    sharing = request.config.stash.get(_SHARING_MODULES, set())
+    if module is None or module.__name__ not in sharing:
+        yield None
+        return
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(**TEST_SETTINGS):
+                shared = build_personas()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield shared
+    finally:
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def personas(db: None, module_personas: Personas | None) -> Personas:
+    if module_personas is not None:
+        return copy.deepcopy(module_personas)
+    return build_personas()
 
 
 @pytest.fixture(autouse=True)
@@ -82,15 +168,32 @@ def _no_rate_limit_counts_between_tests() -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``postgresql`` run in the PostgreSQL suite; on SQLite they are deselected
-    (not skipped: the SQLite suite does not claim them, and CI runs both suites)."""
+    (not skipped: the SQLite suite does not claim them, and CI runs both suites). Then note the
+    modules that may share one build of the personas."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgresql")]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+    if connection.vendor != "postgresql":
+        deselected = [item for item in items if item.get_closest_marker("postgresql")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+    config.stash[_SHARING_MODULES] = _sharing_modules(items)
+    _longest_modules_first(items)
+
+
+def _longest_modules_first(items: list[pytest.Item]) -> None:
+    """Order the modules so the parallel run ends together: a test on a live server or in a
+    browser (transactional) takes seconds where another takes a few hundredths, so modules with
+    the most of those start first, then the rest by their number of tests. (xdist hands out whole
+    files in this order; see ``--no-loadscope-reorder`` in the Makefile.)"""
+    weights: dict[str, int] = {}
+    for item in items:
+        path = str(item.path)
+        weights[path] = weights.get(path, 0) + (50 if _transactional(item) else 1)
+    rank = {
+        path: position for position, path in enumerate(sorted(weights, key=lambda p: -weights[p]))
+    }
+    items.sort(key=lambda item: rank[str(item.path)])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -23,6 +23,7 @@ def roster(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+@pytest.mark.empty_database
 def test_import_prints_the_report_and_the_plan_and_applies(tmp_path: Path) -> None:
     out, err = roster("import", str(write_zip(tmp_path / "r.zip", base_files())))
 
@@ -36,6 +37,7 @@ def test_import_prints_the_report_and_the_plan_and_applies(tmp_path: Path) -> No
     assert User.objects.count() == 3
 
 
+@pytest.mark.empty_database
 def test_dry_run_prints_the_plan_and_changes_nothing(tmp_path: Path) -> None:
     out, _err = roster("import", str(write_folder(tmp_path / "r", base_files())), "--dry-run")
 
@@ -44,6 +46,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(tmp_path: Path) -> None:
     assert not Organisation.objects.exists()
 
 
+@pytest.mark.empty_database
 def test_a_broken_bundle_prints_where_and_exits_1(tmp_path: Path) -> None:
     enrollments = [*ROWS["enrollments"], "e3,,,k1,s1,nobody,student,false,,"]
     out = io.StringIO()
