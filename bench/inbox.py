@@ -11,9 +11,11 @@ PostgreSQL only, on the same generated district as ``bench/family_home.py`` (its
    set-based straight into the tables, and a session written through the session engine;
 2. gunicorn serves Village (production settings, ``--workers`` sync workers);
 3. wrk loads ``/messages/`` with ``--connections`` clients for ``--duration`` seconds, cycling
-   through the guardians' cookies, then ``/bench/trivial/<id>/``, each after a warm-up;
+   through the guardians' cookies, then ``/bench/trivial/<id>/``, each after a warm-up; then
+   ``/messages/`` again on a server that keeps no rendered list (every list afresh, as after a
+   new message or a reading);
 4. the SQL queries of one inbox page are counted for a guardian with a few conversations and
-   for one with many: they must be the same.
+   for one with many, the list rendered afresh and kept: they must be the same.
 
 Prints requests per second, p50/p95/p99 of both, the inbox's share of the trivial view's
 throughput (target >= 20 %, p95 <= 50 ms), and the two query counts. Exits non-zero when a
@@ -77,8 +79,10 @@ def main() -> int:
             inbox = _load("inbox '/messages/'", base + "/messages/", cookies, options)
             trivial_path = f"/bench/trivial/{guardians[0].pk}/"
             trivial = _load(f"trivial view '{trivial_path}'", base + trivial_path, cookies, options)
-    _report(options, district, written, few, many, inbox, trivial)
-    failed = inbox["not_200"] + trivial["not_200"] + inbox["socket_errors"]
+        with _server(options, {**env, "VILLAGE_BENCH_NOTHING_KEPT": "1"}, Path(tmp)) as base:
+            fresh = _load("inbox, every list afresh", base + "/messages/", cookies, options)
+    _report(options, district, written, few, many, [inbox, fresh, trivial])
+    failed = sum(load["not_200"] + load["socket_errors"] for load in (inbox, fresh, trivial))
     return 1 if failed or few != many else 0
 
 
@@ -187,10 +191,11 @@ def _conversations(guardians: list[Guardian], options: argparse.Namespace) -> st
     )
 
 
-def _queries(guardian: Guardian, *, extra: int = 0) -> int:
-    """SQL queries of one inbox page; with ``extra``, after giving the guardian that many more
-    conversations (rolled back)."""
+def _queries(guardian: Guardian, *, extra: int = 0) -> tuple[int, int]:
+    """SQL queries of one inbox page, its list rendered afresh and then kept; with ``extra``,
+    after giving the guardian that many more conversations (rolled back)."""
     from django.conf import settings
+    from django.core.cache import caches
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -214,25 +219,30 @@ def _queries(guardian: Guardian, *, extra: int = 0) -> int:
                     role="guardian",
                     added_at=template.added_at,
                 )
-        client.get("/messages/")  # warm caches
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get("/messages/")
-        assert response.status_code == 200
-        assert MARKER in response.content.decode()
+        client.get("/messages/")  # warm the process's own caches
+        caches["pages"].clear()
+        counted = []
+        for _look in ("afresh", "kept"):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get("/messages/")
+            assert response.status_code == 200
+            assert MARKER in response.content.decode()
+            counted.append(len(captured.captured_queries))
         transaction.set_rollback(True)
-    return len(captured.captured_queries)
+    return counted[0], counted[1]
 
 
 def _report(
     options: argparse.Namespace,
     district: str,
     written: str,
-    few: int,
-    many: int,
-    inbox: Load,
-    trivial: Load,
+    few: tuple[int, int],
+    many: tuple[int, int],
+    loads: list[Load],
 ) -> None:
+    inbox, fresh, trivial = loads
     share = 100 * inbox["rps"] / trivial["rps"] if trivial["rps"] else 0.0
+    fresh_share = 100 * fresh["rps"] / trivial["rps"] if trivial["rps"] else 0.0
     print()
     print("Village messages inbox benchmark")
     print(f"  district        {options.students} students, seed {options.seed}: {district}")
@@ -243,12 +253,13 @@ def _report(
         f"{options.duration} s per page after {options.warmup} s warm-up"
     )
     print(
-        f"  inbox queries   {few} SQL queries per page with {options.conversations} "
-        f"conversations, {many} with {options.conversations * 4}"
+        f"  inbox queries   {few[0]} SQL queries per page with {options.conversations} "
+        f"conversations, {many[0]} with {options.conversations * 4} (list rendered afresh); "
+        f"{few[1]} and {many[1]} with the list kept"
     )
     print()
     print(f"  {'page':<36}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'non-200':>9}")
-    for load in (inbox, trivial):
+    for load in loads:
         print(
             f"  {load.label:<36}{load['rps']:>9.1f}{load['p50_ms']:>9.1f}"
             f"{load['p95_ms']:>9.1f}{load['p99_ms']:>9.1f}{int(load['not_200']):>9}"
@@ -257,6 +268,7 @@ def _report(
     print(f"  inbox / trivial throughput  {share:.1f}%   (target >= {TARGET_SHARE:.0f}%)")
     p95 = inbox["p95_ms"]
     print(f"  inbox p95                   {p95:.1f} ms   (target <= {TARGET_P95_MS:.0f} ms)")
+    print(f"  every list afresh / trivial {fresh_share:.1f}%, p95 {fresh['p95_ms']:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,16 @@ as the TLS proxy in front of Village would; the HTTPS redirect is switched off a
 client that forgets the header measures Village rather than a redirect.
 """
 
+import os
+
 from village.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
 SECURE_SSL_REDIRECT = False
+
+# bench/inbox.py measures the inbox once more with nothing kept: every list rendered afresh.
+if os.environ.get("VILLAGE_BENCH_NOTHING_KEPT"):
+    CACHES = {
+        **CACHES,  # noqa: F405
+        "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }

@@ -70,6 +70,9 @@ class Conversation(models.Model):
     )
     created_at = models.DateTimeField()
     last_message_at = models.DateTimeField()
+    #: When one of its messages was last hidden (a change to what lists show that a new message
+    #: does not mark; see ``selectors.inbox_mark``).
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-id"]

@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from village.accounts.models import User
@@ -87,13 +98,7 @@ def inbox(user: User, page_number: str | None, *, unread_only: bool = False) -> 
         places = places.filter(unread__gt=0)
     page = Paginator(places, INBOX_PAGE).get_page(page_number)
     rows = list(page.object_list)
-    authors = {
-        author.pk: author
-        for author in User.objects.filter(
-            pk__in={row.last_author for row in rows if row.last_author}
-        )
-    }
-    people = _people([row.conversation_id for row in rows], exclude=user.pk)
+    people, names = _people([row.conversation_id for row in rows], exclude=user.pk)
     wanted: dict[int, list[Text]] = defaultdict(list)
     texts: dict[int, tuple[Text, Text | None]] = {}
     for row in rows:
@@ -115,9 +120,7 @@ def inbox(user: User, page_number: str | None, *, unread_only: bool = False) -> 
                 subject=found[(school, subject)],
                 unread=row.unread,
                 last=found[(school, last)] if last is not None else None,
-                last_author=authors[row.last_author].display_name
-                if row.last_author in authors
-                else "",
+                last_author=names.get((row.conversation_id, row.last_author), ""),
                 people=people.get(row.conversation_id, []),
             )
         )
@@ -125,18 +128,38 @@ def inbox(user: User, page_number: str | None, *, unread_only: bool = False) -> 
     return page
 
 
-def _people(conversation_ids: list[int], *, exclude: int) -> dict[int, list[str]]:
-    """The names of each conversation's other participants (one query)."""
+def inbox_mark(user: User) -> tuple[object, ...]:
+    """What changes whenever a row of the user's inbox would (one query): how many places they
+    hold and which, the newest message, when they last read one, and the last hidden message.
+    Names and the time since the last message are not in it; see ``inbox_list``."""
+    found = my_places(user).aggregate(
+        places=Count("id"),
+        conversations=Sum("conversation_id"),
+        newest=Max("conversation__last_message_at"),
+        read=Max("last_read_at"),
+        changed=Max("conversation__changed_at"),
+    )
+    return tuple(found[name] for name in ("places", "conversations", "newest", "read", "changed"))
+
+
+def _people(
+    conversation_ids: list[int], *, exclude: int
+) -> tuple[dict[int, list[str]], dict[tuple[int, int], str]]:
+    """The names of each conversation's other present participants, and the name of everyone
+    who has had a place in each, by (conversation, user) for naming authors (one query)."""
     found: dict[int, list[str]] = defaultdict(list)
+    names: dict[tuple[int, int], str] = {}
     rows = (
-        Participant.objects.filter(conversation_id__in=conversation_ids, removed_at__isnull=True)
-        .exclude(user_id=exclude)
+        Participant.objects.filter(conversation_id__in=conversation_ids)
         .select_related("user")
         .order_by("role", "user__last_name", "user__first_name")
     )
     for place in rows:
-        found[place.conversation_id].append(place.user.display_name)
-    return found
+        name = place.user.display_name
+        names[(place.conversation_id, place.user_id)] = name
+        if place.removed_at is None and place.user_id != exclude:
+            found[place.conversation_id].append(name)
+    return found, names
 
 
 def named(students: QuerySet[User], query: str) -> QuerySet[User]:

@@ -334,9 +334,11 @@ def hide(
             raise ValidationError(
                 {"message": _("A message can be hidden only in the first 5 minutes.")}
             )
-    Message.objects.filter(pk=message.pk, hidden_at__isnull=True).update(
-        hidden_at=now, hidden_by=user, hidden_reason=reason[:300]
-    )
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk, hidden_at__isnull=True).update(
+            hidden_at=now, hidden_by=user, hidden_reason=reason[:300]
+        )
+        Conversation.objects.filter(pk=message.conversation_id).update(changed_at=now)
 
 
 def report(

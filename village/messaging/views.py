@@ -21,7 +21,7 @@ from village.community.policies import roles_of, visible_students
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
 from village.core.policies import one_or_404, require_page
-from village.messaging import policies, selectors, services
+from village.messaging import inbox_list, policies, selectors, services
 from village.messaging.forms import OfficeHoursForm, ReasonForm, ReplyForm, ReportForm, StartForm
 from village.messaging.models import (
     Attachment,
@@ -44,12 +44,12 @@ def _user(request: HttpRequest) -> User:
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     unread_only = request.GET.get("show") == "unread"
-    page = selectors.inbox(user, request.GET.get("page"), unread_only=unread_only)
+    listing = inbox_list.rendered(request, user, request.GET.get("page"), unread_only=unread_only)
     return render(
         request,
         "messaging/inbox.html",
         {
-            "page": page,
+            "listing": listing,
             "unread_only": unread_only,
             "may_start": _may_start_any(user),
             "is_staff_member": roles_of(user).is_staff_member,
