@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
-from django.core.cache import caches
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,6 +28,7 @@ from village.accounts.models import User
 from village.community import home_panels
 from village.community.home_panels import HomeData, Panel
 from village.community.models import Role
+from village.core.kept import keep, kept
 from village.families import selectors, surface, versions
 from village.families.selectors import AreaVersions
 from village.families.surface import OverviewPart, OverviewRequest
@@ -49,11 +48,10 @@ def family_overview_panel(request: HttpRequest, user: User, home: HomeData) -> P
     if not found:
         return None
     now = timezone.now()
-    pages = caches["pages"]
     key = _key(user, "overview", *(one.fingerprint() for one in found))
-    kept: tuple[float, str] | None = pages.get(key)
-    if kept is not None and now.timestamp() < kept[0]:
-        return Panel(html=mark_safe(kept[1]))  # noqa: S308 - our own template's output
+    html_kept: str | None = kept(key, now)
+    if html_kept is not None:
+        return Panel(html=mark_safe(html_kept))  # noqa: S308 - our own template's output
     builders = dict(surface.overview_builders())
     parts = [
         _part(request, user, one, builders[one.area], now=now)
@@ -62,7 +60,7 @@ def family_overview_panel(request: HttpRequest, user: User, home: HomeData) -> P
     ]
     html = render_to_string(TEMPLATE, {"panel": panel_context(found, parts)}, request)
     until = min([part.valid_until or now for part in parts] or [now])
-    _keep(key, html, until, now=now)
+    keep(key, html, until, now=now, at_most=KEEP_SECONDS)
     return Panel(html=mark_safe(html))  # noqa: S308 - our own template's output
 
 
@@ -75,21 +73,13 @@ def _part(
     now: dt.datetime,
 ) -> OverviewPart:
     """One area's part, kept under that area's versions, or built now."""
-    pages = caches["pages"]
     key = _key(user, f"part:{one.area.name}", one.fingerprint())
-    kept: tuple[float, OverviewPart] | None = pages.get(key)
-    if kept is not None and now.timestamp() < kept[0]:
-        return kept[1]
+    part_kept: OverviewPart | None = kept(key, now)
+    if part_kept is not None:
+        return part_kept
     part = builder(OverviewRequest(request, user, one.children, one.reader_token, now))
-    _keep(key, part, part.valid_until or now, now=now)
+    keep(key, part, part.valid_until or now, now=now, at_most=KEEP_SECONDS)
     return part
-
-
-def _keep(key: str, value: Any, until: dt.datetime, *, now: dt.datetime) -> None:
-    until = min(until, now + dt.timedelta(seconds=KEEP_SECONDS))
-    seconds = (until - now).total_seconds()
-    if seconds > 0:
-        caches["pages"].set(key, (until.timestamp(), value), int(seconds) + 1)
 
 
 def panel_context(found: list[AreaVersions], parts: list[OverviewPart]) -> dict[str, object]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.core.cache import caches
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from village.accounts.models import User
+from village.core.kept import keep, kept
 from village.messaging import selectors
 from village.translation.texts import Reason, Shown
 
@@ -39,22 +39,19 @@ def rendered(
     """The list for this page of the user's inbox, kept or rendered now."""
     now = timezone.now()
     key = _key(user, page_number, unread_only) if _keepable(page_number) else None
-    pages = caches["pages"]
     if key is not None:
-        kept: tuple[float, str] | None = pages.get(key)
-        if kept is not None and now.timestamp() < kept[0]:
-            return mark_safe(kept[1])  # noqa: S308 - our own template's output
+        html_kept: str | None = kept(key, now)
+        if html_kept is not None:
+            return mark_safe(html_kept)  # noqa: S308 - our own template's output
     page = selectors.inbox(user, page_number, unread_only=unread_only)
     html = render_to_string(TEMPLATE, {"page": page, "unread_only": unread_only}, request)
     rows: list[selectors.InboxRow] = list(page.object_list)
     if key is not None and not any(_pending(row) for row in rows):
         until = min(
-            [now + dt.timedelta(seconds=KEEP_SECONDS)]
-            + [clock_changes(row.conversation.last_message_at, now) for row in rows]
+            (clock_changes(row.conversation.last_message_at, now) for row in rows),
+            default=now + dt.timedelta(seconds=KEEP_SECONDS),
         )
-        seconds = (until - now).total_seconds()
-        if seconds > 0:
-            pages.set(key, (until.timestamp(), html), int(seconds) + 1)
+        keep(key, html, until, now=now, at_most=KEEP_SECONDS)
     return mark_safe(html)  # noqa: S308 - our own template's output
 
 

@@ -22,8 +22,6 @@ from village.translation import worker
 
 pytestmark = pytest.mark.django_db
 
-INBOX = "/messages/"
-
 
 def start(personas, *, starter: User | None = None, guardians=(), staff=()) -> Conversation:
     starter = starter or personas.rivera
@@ -44,7 +42,7 @@ def listing(client) -> str:
     return html.split('<div class="messaging">', 1)[1].split("</nav>", 1)[1]
 
 
-def test_a_second_look_reads_the_kept_list_with_two_queries_less_than_three(personas):
+def test_a_second_look_reads_the_kept_list_for_at_least_three_queries_less(personas):
     start(personas, staff=[personas.chen])
     rivera = client_for(personas.rivera)
     with CaptureQueriesContext(connection) as first:
@@ -132,6 +130,11 @@ def test_the_list_is_kept_until_the_time_shown_would_change(age, changes_after):
 def test_a_page_number_that_is_not_a_number_is_answered_and_not_kept(personas):
     start(personas, staff=[personas.chen])
     rivera = client_for(personas.rivera)
-    response = rivera.get(INBOX, {"page": "x" * 40})
-    assert response.status_code == 200
-    assert "Leo&#x27;s lab work" in response.content.decode()
+    looks = []
+    for _look in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = rivera.get(reverse("messaging:inbox"), {"page": "x" * 40})
+        assert response.status_code == 200
+        assert "Leo&#x27;s lab work" in response.content.decode()
+        looks.append(len(queries.captured_queries))
+    assert looks[1] == looks[0]  # rendered afresh both times
