@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import SCREENSHOTS
 from village.demo.personas import DEMO_PASSWORD
@@ -14,8 +15,23 @@ AXE = Axe()
 
 
 def assert_accessible(page: Any, name: str = "") -> None:
-    """axe-core finds no violation on the page as it is now (``name`` labels a failure)."""
-    results = AXE.run(page)
+    """axe-core finds no violation on the page as it is now (``name`` labels a failure).
+
+    A click on a link returns once the navigation has started, not when the new document is
+    there: the scan waits for the page to load, and if the document is swapped while axe runs
+    (its context is gone, or it finds no document yet) the scan starts again on the new one.
+    """
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = AXE.run(page)
+            break
+        except PlaywrightError as error:
+            between_documents = "documentElement" in str(error) or "context was destroyed" in str(
+                error
+            )
+            if not between_documents or attempt == 2:
+                raise
     report = results.generate_report()
     assert results.violations_count == 0, f"{name}: {report}" if name else report
 
