@@ -138,6 +138,7 @@ def _empty() -> None:
             announcements.Attachment,
             announcements.Announcement,
             notifications.Delivery,
+            notifications.Letter,
             notifications.Notification,
             Translation,
         )

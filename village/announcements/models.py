@@ -112,11 +112,21 @@ class RecipientRole(models.TextChoices):
 
 
 class Recipient(models.Model):
+    """One person an announcement reached, with their read receipt.
+
+    A district-wide announcement writes tens of thousands at once, so each index is one the
+    pages use: the unique (announcement, user) serves "by announcement" too, and the (user,
+    announcement) and (child, announcement) indexes serve "by user" and "by child": the foreign
+    keys have no index of their own."""
+
     announcement = models.ForeignKey(
-        Announcement, on_delete=models.CASCADE, related_name="recipients"
+        Announcement, on_delete=models.CASCADE, related_name="recipients", db_index=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="announcements_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="announcements_received",
+        db_index=False,
     )
     role = models.CharField(max_length=12, choices=RecipientRole.choices)
     #: For a guardian: the child through whom they receive it (the first, if several).
@@ -126,6 +136,7 @@ class Recipient(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     #: The school through which they receive it (the child's, or the staff member's).
     school = models.ForeignKey(

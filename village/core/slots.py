@@ -29,12 +29,24 @@ class Slots:
         *,
         autoescape: bool = True,
     ) -> None:
-        # Characters templates never write, and escaping leaves as they are.
-        marks = {chr(n + 1): name for n, name in enumerate(slots)}
-        values = {name: mark for mark, name in marks.items()}
+        values = {name: mark for mark, name in _marks(slots).items()}
         # Without the line break that ends the template's file.
         rendered = get_template(template).render({**context, **values}).removesuffix("\n")
-        parts = re.split(f"([{''.join(marks)}])", rendered) if marks else [rendered]
+        self._split(rendered, slots, autoescape)
+
+    @classmethod
+    def from_marked(cls, marked: str, slots: tuple[str, ...], *, autoescape: bool = True) -> Slots:
+        """Slots from a template's output kept with its marks (:attr:`marked`), such as an
+        email written once for many recipients and filled in when each is sent."""
+        made = cls.__new__(cls)
+        made._split(marked, slots, autoescape)
+        return made
+
+    def _split(self, marked: str, slots: tuple[str, ...], autoescape: bool) -> None:
+        marks = _marks(slots)
+        #: The output with a mark (``\x01`` for the first slot, …) at each slot.
+        self.marked = marked
+        parts = re.split(f"([{''.join(marks)}])", marked) if marks else [marked]
         self.first = parts[0]
         self.then = [
             (marks[mark], text) for mark, text in zip(parts[1::2], parts[2::2], strict=True)
@@ -49,6 +61,11 @@ class Slots:
             filled = [str(values[name]) + text for name, text in self.then]
         # ``SafeString`` itself rather than ``mark_safe``: the same, without its lazy wrapping.
         return SafeString(self.first + "".join(filled))
+
+
+def _marks(slots: tuple[str, ...]) -> dict[str, str]:
+    """Each slot's mark: characters templates never write, and escaping leaves as they are."""
+    return {chr(n + 1): name for n, name in enumerate(slots)}
 
 
 def _escaped(value: Any) -> str:

@@ -65,6 +65,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from village.core import mime
+from village.notifications import letters
 from village.notifications.models import Channel, Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,8 @@ def claim(*, batch: int = 100, now: dt.datetime | None = None) -> tuple[str, lis
         due.filter(id__in=ids).update(
             lease=token, lease_until=now + dt.timedelta(seconds=lease_seconds())
         )
-    return token, list(Delivery.objects.filter(lease=token).order_by("due_at", "id"))
+    rows = Delivery.objects.filter(lease=token).select_related("letter").order_by("due_at", "id")
+    return token, [letters.compose(row) for row in rows]
 
 
 class Lease:

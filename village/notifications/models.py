@@ -3,6 +3,9 @@
 - :class:`Notification`: one per recipient and event, in the recipient's language: the in-app
   notification centre lists them, and each may go out by email (at once, or folded into a daily
   or weekly digest) and by SMS.
+- :class:`Letter`: an email told to many people at once (an announcement to a district),
+  rendered once per language with a slot where each recipient's own words go (their name, their
+  unsubscribe link); each of its deliveries holds only those words and is written out when sent.
 - :class:`Delivery`: the outbox. One row per message to send on one channel (an email, a text),
   written in the same transaction as what caused it, with an idempotency key, so a retried task
   or a sweep that runs twice never writes a second one. ``village worker`` claims due rows, hands
@@ -36,8 +39,13 @@ class EmailMode(models.TextChoices):
 
 
 class Notification(models.Model):
+    #: Indexed by (recipient, newest first) and the partial indexes below, not on its own: a
+    #: district-wide announcement writes tens of thousands at once.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=64)
     #: The child the notification is about (for a guardian), if any.
@@ -97,6 +105,25 @@ class Channel(models.TextChoices):
     SMS = "sms", _("Text message")
 
 
+class Letter(models.Model):
+    """One email's subject, text and HTML in one language, rendered once for many recipients
+    (``village.core.slots``): each character ``\x01``, ``\x02``, … in ``text`` and ``html``
+    marks where the value of the slot of that number (``slots``, comma-separated, from one)
+    goes. A delivery that names a letter is filled in when it is sent
+    (``village.notifications.letters``)."""
+
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    #: The language it is written in (its Content-Language).
+    language = models.CharField(max_length=16)
+    slots = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.language})"
+
+
 class DeliveryState(models.TextChoices):
     QUEUED = "queued", _("Waiting to be sent")
     SENT = "sent", _("Sent")
@@ -130,6 +157,13 @@ class Delivery(models.Model):
     headers = models.JSONField(default=dict, blank=True)
     #: An iCalendar invitation (RFC 5546, with its METHOD) the email carries, or empty.
     calendar = models.TextField(blank=True)
+    #: An email written once for many: ``subject``, ``text`` and ``html`` are then empty here
+    #: and come from the letter, with ``slot_values`` (its slots' values for this recipient)
+    #: and this recipient's unsubscribe link filled in when it is sent.
+    letter = models.ForeignKey(
+        Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    slot_values = models.JSONField(default=dict, blank=True)
     state = models.CharField(
         max_length=12, choices=DeliveryState.choices, default=DeliveryState.QUEUED
     )

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 
-from village.notifications.models import Delivery, DeliveryState, Notification
+from village.notifications.models import Delivery, DeliveryState, Letter, Notification
 
 
 def purge(now: dt.datetime) -> dict[str, int]:
@@ -15,4 +15,6 @@ def purge(now: dt.datetime) -> dict[str, int]:
         created_at__lt=cutoff, state__in=[DeliveryState.SENT, DeliveryState.CANCELLED]
     ).delete()
     notifications, _ = Notification.objects.filter(created_at__lt=cutoff).delete()
-    return {"notifications": notifications, "deliveries": deliveries}
+    # A letter goes with the last delivery that names it.
+    letters, _ = Letter.objects.filter(created_at__lt=cutoff, deliveries__isnull=True).delete()
+    return {"notifications": notifications, "deliveries": deliveries, "letters": letters}

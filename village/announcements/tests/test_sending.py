@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from village.announcements.models import Announcement, AudienceScope, Recipient
@@ -18,11 +21,13 @@ from village.announcements.tests.support import announce
 from village.community.models import EnrollmentRole, Role
 from village.community.policies import forget_roles
 from village.community.services import enrollment_add, guardian_link, person_create
+from village.notifications import delivery
 from village.notifications.models import (
     Channel,
     Delivery,
     EmailMode,
     KindSetting,
+    Letter,
     Notification,
     UserSettings,
 )
@@ -82,17 +87,38 @@ def test_sending_takes_as_many_queries_for_50_families_as_for_5(personas):
     assert many == few
 
 
-def test_each_email_is_in_its_recipients_language_with_their_own_unsubscribe_link(personas):
+def test_each_email_is_in_its_recipients_language_with_their_own_unsubscribe_link(personas, smtp):
     announce(personas.rivera, class_id=personas.homeroom5.pk, to_students=True, now=NOON)
-    sam = Delivery.objects.get(recipient=personas.sam, channel=Channel.EMAIL)
-    ada = Delivery.objects.get(recipient=personas.ada, channel=Channel.EMAIL)
-    assert sam.text.startswith("Hola, Sam:")
-    assert ada.text.startswith("Hello Ada,")
-    assert sam.headers["Content-Language"] == "es"
-    assert sam.headers["List-Unsubscribe"] != ada.headers["List-Unsubscribe"]
-    assert sam.headers["Message-ID"] != ada.headers["Message-ID"]
-    assert "We visit the river on Friday" in sam.html
-    assert sam.subject == "Field trip on Friday"
+    # The outbox keeps each language's email once; a recipient's row holds only their name.
+    queued = Delivery.objects.filter(channel=Channel.EMAIL)
+    assert set(queued.values_list("text", "html", "subject")) == {("", "", "")}
+    assert Letter.objects.count() == len(set(queued.values_list("letter__language", flat=True)))
+    assert Letter.objects.filter(language="es").count() == 1
+    with time_machine.travel(NOON + dt.timedelta(minutes=1), tick=False):
+        outcome = delivery.deliver_due()
+    assert outcome.sent == queued.count() > 2
+    received = {str(message["To"]): message for message in smtp.inbox.received}
+    sam = received[personas.sam.email]
+    ada = received[personas.ada.email]
+    sam_text = sam.get_body(preferencelist=("plain",)).get_content()
+    assert sam_text.startswith("Hola, Sam:")
+    assert ada.get_body(preferencelist=("plain",)).get_content().startswith("Hello Ada,")
+    assert sam["Content-Language"] == "es"
+    assert sam["List-Unsubscribe"] != ada["List-Unsubscribe"]
+    assert sam["Message-ID"] != ada["Message-ID"]
+    assert "We visit the river on Friday" in sam.get_body(preferencelist=("html",)).get_content()
+    assert sam["Subject"] == "Field trip on Friday"
+    # Sam's own link, signed when the email went, unsubscribes Sam (and only Sam).
+    link = str(sam["List-Unsubscribe"]).strip("<>")
+    assert link.removeprefix(settings.VILLAGE_SITE_URL) in sam_text
+    client = Client(enforce_csrf_checks=True)
+    answer = client.post(
+        link.removeprefix(settings.VILLAGE_SITE_URL), {"List-Unsubscribe": "One-Click"}
+    )
+    assert answer.status_code == 200
+    assert list(KindSetting.objects.values_list("user_id", "kind", "email")) == [
+        (personas.sam.pk, CLASS_ANNOUNCEMENT, EmailMode.OFF)
+    ]
     note = Notification.objects.get(recipient=personas.sam)
     assert note.language == "es"
     assert note.kind == CLASS_ANNOUNCEMENT

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.authorization import client_for
 from village.announcements.services.sending import scheduled_sweep
 from village.announcements.tests.support import announce
+from village.notifications import letters
 from village.notifications.models import Delivery
 from village.translation import worker
 from village.translation.models import Translation, TranslationState
@@ -66,7 +67,7 @@ def test_a_scheduled_announcement_is_emailed_in_the_language_translated_meanwhil
     )
     worker.run()
     scheduled_sweep(later)
-    email = Delivery.objects.get(recipient=personas.sam)
+    email = letters.compose(Delivery.objects.select_related("letter").get(recipient=personas.sam))
     assert "lunes" in email.text.lower()
     assert "Traducción automática. Idioma original: Inglés." in email.text
     assert sent.pk

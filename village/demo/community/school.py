@@ -32,7 +32,7 @@ from village.community.models import (
 from village.demo.names import Usernames
 from village.demo.personas import Personas, build_personas
 from village.demo.purge import purge
-from village.notifications.models import Delivery
+from village.notifications.models import Delivery, Letter
 
 DEMO_SEED = 20260
 DEMO_DISTRICT_SOURCED_ID = "demo-org-riverside"
@@ -298,7 +298,11 @@ def demo_school_delete() -> int:
     orgs = Organisation.objects.filter(sourced_id__startswith=DEMO_ORG_PREFIX)
     users = User.objects.filter(sourced_id__startswith=DEMO_USER_PREFIX)
     # What was sent to demo people is theirs too (the outbox keeps rows of deleted users).
-    deleted = purge(Delivery.objects.filter(recipient__in=users))
+    sent = Delivery.objects.filter(recipient__in=users)
+    letters = list(sent.filter(letter__isnull=False).values_list("letter_id", flat=True).distinct())
+    deleted = purge(sent)
+    # An email written once for many goes with the last of its deliveries.
+    deleted += purge(Letter.objects.filter(pk__in=letters, deliveries__isnull=True))
     deleted += purge(
         Enrollment.objects.filter(Q(school_class__school__in=orgs) | Q(user__in=users))
     )

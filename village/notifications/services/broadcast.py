@@ -14,13 +14,16 @@ that may be texted. But it takes a fixed number of queries and renders nothing p
 - the title, the body and the email are composed once per language the recipients read (their
   preferred language; Village's own words in the interface language it gives them): the
   email's templates are rendered with slots (``village.core.slots``) for what differs per
-  recipient (the greeting's name, the signed one-click unsubscribe link), filled in a loop over
-  tuples, which also decides each recipient's email mode and when their email is due;
+  recipient (the greeting's name, the signed one-click unsubscribe link); a loop over tuples
+  decides each recipient's email mode and when their email is due;
 - the notifications are written by ``village.core.bulk.insert_new_rows`` (``COPY`` and
   ``INSERT ... ON CONFLICT DO NOTHING`` on PostgreSQL: one written before is left as it is),
   then the emails and texts of those written now straight by ``COPY`` (``insert_rows``): each
   delivery's key names its new notification's id, so none can be taken; all in the caller's
-  transaction.
+  transaction;
+- an email is not written out per recipient: each language's is kept once, as a letter
+  (``village.notifications.letters``), and each recipient's delivery names it with their name;
+  the worker fills it in, and signs their unsubscribe link, when it sends it.
 """
 
 from __future__ import annotations
@@ -40,14 +43,14 @@ from django.utils.translation import gettext as _
 
 from village.accounts.models import User, short_name, ui_language
 from village.core import bulk
-from village.core.mail import village_headers
 from village.core.slots import Slots
-from village.notifications import registry
+from village.notifications import letters, registry
 from village.notifications.models import (
     Channel,
     Delivery,
     EmailMode,
     KindSetting,
+    Letter,
     Notification,
     UserSettings,
 )
@@ -58,8 +61,6 @@ from village.notifications.services.notify import (
     after_quiet_hours,
     full_key,
     site_link,
-    unsubscribe_headers,
-    unsubscribe_urls,
     week_start,
     zone_named,
 )
@@ -71,7 +72,7 @@ from village.notifications.services.rules import rule_book
 AudienceRow = tuple[int, int | None, int | None, bool]
 
 #: What differs per recipient in a broadcast's email.
-EMAIL_SLOTS = ("name", "unsubscribe")
+EMAIL_SLOTS = letters.SLOTS
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def _people(audience: Iterable[AudienceRow], users: QuerySet[Any]) -> list[_Pers
     for user_id, child_id, school_id, email in audience:
         rows[user_id].append((child_id, school_id, email))
     people = []
+    interface: dict[str, str] = {}  # the interface language of each language read
     details = User.objects.filter(pk__in=users, is_active=True).values_list(
         "pk", "email", "preferred_language", "timezone", "username", "first_name", "preferred_name"
     )
@@ -193,7 +195,8 @@ def _people(audience: Iterable[AudienceRow], users: QuerySet[Any]) -> list[_Pers
             pk=pk,
             address=address,
             reads=preferred,
-            language=ui_language(preferred),
+            language=interface.get(preferred)
+            or interface.setdefault(preferred, ui_language(preferred)),
             zone=zone,
             name=short_name(username=username, first_name=first, preferred_name=preferred_name),
         )
@@ -406,10 +409,9 @@ _DELIVERY_COLUMNS = (
     "recipient_id",
     "notification_id",
     "address",
-    "subject",
     "text",
-    "html",
-    "headers",
+    "letter_id",
+    "slot_values",
     "due_at",
 )
 
@@ -427,6 +429,40 @@ def _default_quiet() -> _Quiet:
     return _Quiet(default.quiet_hours, default.quiet_start, default.quiet_end, default.phone)
 
 
+def _letters(
+    message: Broadcast,
+    kind: registry.AlertKind,
+    people: list[_Person],
+    written: dict[str, int],
+    words: dict[str, _Composed],
+    now: dt.datetime,
+) -> dict[str, int]:
+    """One letter per language of the emails to send now (one query): its id by that
+    language."""
+    reads = sorted(
+        {
+            person.reads
+            for person in people
+            if person.mode == EmailMode.IMMEDIATE
+            and full_key(person.pk, kind.name, message.key) in written
+        }
+    )
+    made = Letter.objects.bulk_create(
+        [
+            Letter(
+                subject=words[tag].email.subject,
+                text=words[tag].email.text.marked,
+                html=words[tag].email.html.marked,
+                language=ui_language(tag),
+                slots=",".join(EMAIL_SLOTS),
+                created_at=now,
+            )
+            for tag in reads
+        ]
+    )
+    return {tag: letter.pk for tag, letter in zip(reads, made, strict=True)}
+
+
 def _queue(
     message: Broadcast,
     kind: registry.AlertKind,
@@ -436,12 +472,12 @@ def _queue(
     users: QuerySet[Any],
     now: dt.datetime,
 ) -> tuple[int, int]:
-    """The emails and texts of the notifications written now (one query, one ``COPY``).
+    """The emails and texts of the notifications written now (two queries, one ``COPY``).
     Returns how many emails and texts were queued."""
     texting = kind.sms and bool(settings.VILLAGE_SMS_URL)
     quiet = _quiet(users)
     default = _default_quiet()
-    unsubscribe = unsubscribe_urls(kind.name)
+    by_language = _letters(message, kind, people, written, words, now)
     rows: list[tuple[Any, ...]] = []
     emails = texts = 0
     for person in people:
@@ -454,38 +490,19 @@ def _queue(
         if pref.on and not kind.urgent:
             due = after_quiet_hours(now, zone_named(person.zone), pref.start, pref.end)
         if person.mode == EmailMode.IMMEDIATE:
-            link = unsubscribe(person.pk)
-            email_key = f"{key}:{note}:email"
-            rows.append(_email_row(email_key, person, note, words[person.reads], link, due))
+            email_key = f"{key}:{note}:email"[:200]
+            letter = by_language[person.reads]
+            email = (email_key, Channel.EMAIL.value, person.pk, note, person.address, "")
+            rows.append((*email, letter, letters.values(person.name), due))
             emails += 1
         if texting and pref.phone and person.email_ok and person.texts:
             title = words[person.reads].words.title
             text = f"{title} {site_link(_link(message, person))}".strip()[:640]
             sms_key = f"{key}:{note}:sms"
-            sms = (sms_key[:200], Channel.SMS.value, person.pk, note, pref.phone, "", text)
-            rows.append((*sms, "", {}, due))
+            sms = (sms_key[:200], Channel.SMS.value, person.pk, note, pref.phone, text)
+            rows.append((*sms, None, {}, due))
             texts += 1
     bulk.insert_rows(
         Delivery, _DELIVERY_COLUMNS, rows, constants={"kind": kind.name, "created_at": now}
     )
     return emails, texts
-
-
-def _email_row(
-    key: str, person: _Person, note: int, composed: _Composed, unsubscribe: str, due: dt.datetime
-) -> tuple[Any, ...]:
-    values = {"name": person.name, "unsubscribe": unsubscribe}
-    email = composed.email
-    headers = {**village_headers(person.language), **unsubscribe_headers(unsubscribe)}
-    return (
-        key[:200],
-        Channel.EMAIL.value,
-        person.pk,
-        note,
-        person.address,
-        email.subject,
-        str(email.text.fill(values)),
-        str(email.html.fill(values)),
-        headers,
-        due,
-    )
