@@ -27,7 +27,13 @@ from tests.browser.pages import assert_accessible, main_text, shoot, sign_in
 from village.calendar.tests.test_calendar_parsers import read_with_icaljs, read_with_libical
 from village.conferences.models import Booking, BookingState
 from village.conferences.services.bookings import booking_create
-from village.conferences.tests.factories import add_slots, conference_day, open_round
+from village.conferences.tests.factories import (
+    add_slots,
+    conference_day,
+    jordan_talks_with_school,
+    keep_households_apart,
+    open_round,
+)
 from village.core.tests.test_mail_smtp import Inbox, free_port
 from village.demo.personas import build_personas
 from village.notifications.models import UserSettings
@@ -263,3 +269,50 @@ def test_principal_nguyen_starts_a_round_and_ms_rivera_adds_her_evening(
     expect(rivera.locator(".messages")).to_contain_text("9 slots added.")
     assert "By video" in main_text(rivera)
     assert_accessible(rivera, "teacher's times")
+
+
+def test_jordan_living_apart_books_his_own_and_ms_rivera_sees_both_labelled(
+    live_server: Any, phones: Any
+) -> None:
+    """The round keeps households apart. Sam has booked Leo's home conference with Ms. Rivera
+    at 15:00; Jordan, Leo's father, who does not live with him, does not see it and books his
+    own. Ms. Rivera's day shows both, each labelled with its household."""
+    people = build_personas()
+    jordan_talks_with_school(people)
+    conference_round = keep_households_apart(open_round(people))
+    rivera = add_slots(conference_round, people.rivera)
+    add_slots(conference_round, people.chen, place="Room 21")
+    home = booking_create(guardian=people.sam, child=people.leo, slot=rivera[0])
+
+    jordan = phones()
+    sign_in(jordan, live_server, "jordan")
+    jordan.goto(f"{live_server.url}/conferences/family/")
+    assert f"/conferences/family/bookings/{home.pk}/" not in jordan.content()
+    assert_accessible(jordan, "Jordan's conferences")
+    jordan.get_by_role("link", name="Book Leo\u2019s conferences (2 teachers)").click()
+    jordan.wait_for_load_state("networkidle")
+    jordan.get_by_role("link", name="Choose a time (2 free)").click()
+    jordan.wait_for_load_state("networkidle")
+    assert "Next to" not in main_text(jordan)
+    assert_accessible(jordan, "Jordan's free times")
+    jordan.locator(".slot-choice label").first.click()
+    jordan.get_by_role("button", name="Book this time").click()
+    jordan.wait_for_load_state("networkidle")
+    expect(jordan.locator(".messages")).to_contain_text("Booked.")
+    own = Booking.objects.get(guardian=people.jordan)
+    assert own.household == people.jordan.pk
+    assert_accessible(jordan, "Jordan's booking")
+
+    teacher = phones()
+    sign_in(teacher, live_server, "rivera")
+    teacher.goto(f"{live_server.url}/conferences/schedule/?day={conference_day().isoformat()}")
+    text = main_text(teacher)
+    assert "Leo\u2019s home" in text
+    assert "Jordan Bell\u2019s household" in text
+    expect(
+        teacher.get_by_role(
+            "link", name="Cancel Leo\u2019s conference (Jordan Bell\u2019s household)"
+        )
+    ).to_have_count(1)
+    assert_accessible(teacher, "teacher's day with two households")
+    shoot(teacher, "conference-households-en")

@@ -5,8 +5,8 @@ from village.conferences.models import Booking, ConferenceRound, Slot
 
 @admin.register(ConferenceRound)
 class ConferenceRoundAdmin(admin.ModelAdmin[ConferenceRound]):
-    list_display = ["title", "school", "opens_at", "closes_at", "published"]
-    list_filter = ["published", "school"]
+    list_display = ["title", "school", "opens_at", "closes_at", "published", "households_apart"]
+    list_filter = ["published", "households_apart", "school"]
     search_fields = ["title", "school__name"]
     raw_id_fields = ["school", "created_by"]
 
@@ -21,7 +21,15 @@ class SlotAdmin(admin.ModelAdmin[Slot]):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin[Booking]):
-    list_display = ["child", "teacher", "guardian", "state", "sequence", "interpreter_language"]
+    list_display = [
+        "child",
+        "teacher",
+        "guardian",
+        "household",
+        "state",
+        "sequence",
+        "interpreter_language",
+    ]
     list_filter = ["state", "round__school"]
     search_fields = ["child__last_name", "guardian__last_name", "teacher__last_name"]
     raw_id_fields = ["slot", "round", "teacher", "child", "guardian", "cancelled_by"]

@@ -69,6 +69,14 @@ class RoundForm(ServiceErrors, forms.Form):
         required=False,
         help_text=_("Leave it off while teachers add their times."),
     )
+    households_apart = forms.BooleanField(
+        label=_("Guardians living apart book their own"),
+        required=False,
+        help_text=_(
+            "A guardian who does not live with the child books their own conference with each "
+            "teacher, and each household sees only its own."
+        ),
+    )
 
     def __init__(
         self, *args: Any, schools: QuerySet[Organisation], editing: bool = False, **kwargs: Any
@@ -91,6 +99,7 @@ class RoundForm(ServiceErrors, forms.Form):
             closes_at=data["closes_at"],
             cutoff_hours=data["cutoff_hours"],
             published=data["published"],
+            households_apart=data["households_apart"],
         )
 
 
@@ -101,6 +110,7 @@ def round_initial(conference_round: ConferenceRound) -> dict[str, Any]:
         "closes_at": conference_round.closes_at,
         "cutoff_hours": conference_round.cutoff_hours,
         "published": conference_round.published,
+        "households_apart": conference_round.households_apart,
     }
 
 

@@ -2,18 +2,21 @@
 the families' bookings.
 
 - :class:`ConferenceRound`: one school's round ("Fall conferences"): when families may book, how
-  many hours before a conference they may still change or cancel it, and whether families see
-  it yet (``published``).
+  many hours before a conference they may still change or cancel it, whether families see it
+  yet (``published``), and whether guardians living apart from the child book their own
+  conferences (``households_apart``).
 - :class:`Slot`: a time one teacher offers in a round: start, length, in person, by phone or by
   video, where (a room, a number to call, a link), and optionally the one class it is for.
 - :class:`Booking`: a guardian's booking of a slot for one child, with the interpreter language
-  asked for. A booking moved to another time stays the same booking (its calendar invitation
-  keeps its UID and counts up its ``sequence``); a cancelled one is kept, with who cancelled it
-  and why.
+  asked for, and the household it is for (``household``: the child's home, or, in a round that
+  keeps households apart, a guardian who does not live with the child). A booking moved to
+  another time stays the same booking (its calendar invitation keeps its UID and counts up its
+  ``sequence``); a cancelled one is kept, with who cancelled it and why.
 
 Two rules hold in the database itself, so that two families booking at once can never both
 win: a slot has at most one booking that is not cancelled, and a child at most one with each
-teacher in a round.
+teacher in a round for each household (one household, the home, unless the round keeps
+households apart).
 """
 
 from __future__ import annotations
@@ -44,6 +47,14 @@ class ConferenceRound(TimeStampedModel):
         help_text=_("Families may move or cancel a conference until this many hours before it."),
     )
     published = models.BooleanField(_("families see it"), default=False)
+    households_apart = models.BooleanField(
+        _("guardians living apart book their own"),
+        default=False,
+        help_text=_(
+            "A guardian who does not live with the child books their own conference with each "
+            "teacher, and each household sees only its own."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -135,6 +146,11 @@ class Slot(TimeStampedModel):
         return self.cancelled_at is not None
 
 
+#: ``Booking.household`` of the child's home: the guardians who live with the child, and every
+#: booking of a round that does not keep households apart.
+HOME = 0
+
+
 class BookingState(models.TextChoices):
     BOOKED = "booked", _("Booked")
     CANCELLED = "cancelled", _("Cancelled")
@@ -144,7 +160,7 @@ class Booking(TimeStampedModel):
     """One child's conference with one teacher, booked by a guardian.
 
     ``round`` and ``teacher`` repeat the slot's (the services keep them equal) so that the
-    database can hold "one booking per child, teacher and round"."""
+    database can hold "one booking per child, teacher, round and household"."""
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     round = models.ForeignKey(ConferenceRound, on_delete=models.CASCADE, related_name="bookings")
@@ -157,6 +173,9 @@ class Booking(TimeStampedModel):
     guardian = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conference_bookings_made"
     )
+    #: Whose conference it is: :data:`HOME`, or (in a round that keeps households apart) the id
+    #: of the guardian living apart from the child who booked it. ``policies.household`` decides.
+    household = models.PositiveIntegerField(default=HOME)
     #: The language an interpreter is asked for (an IETF tag), or empty for none.
     interpreter_language = models.CharField(_("interpreter"), max_length=16, blank=True)
     note = models.CharField(_("note for the teacher"), max_length=500, blank=True)
@@ -180,9 +199,9 @@ class Booking(TimeStampedModel):
                 name="conference_booking_one_per_slot",
             ),
             models.UniqueConstraint(
-                fields=["round", "teacher", "child"],
+                fields=["round", "teacher", "child", "household"],
                 condition=Q(state="booked"),
-                name="conference_booking_one_per_child_teacher",
+                name="conference_booking_one_per_household_teacher",
             ),
         ]
         indexes = [

@@ -4,7 +4,10 @@ Kinds:
 
 - the family (the guardian who booked): a conference booked, moved, or cancelled (by them or
   by the school, with the teacher's note), each email carrying the calendar invitation
-  (``METHOD:REQUEST``, or ``METHOD:CANCEL``); and a reminder the day before;
+  (``METHOD:REQUEST``, or ``METHOD:CANCEL``); and a reminder the day before. In a round that
+  keeps households apart, only while that guardian still belongs to the booking's household
+  and books for the child (``policies.booker_in_household``): one household is never told of
+  the other's conference;
 - the teacher: the same invitations for each booking with them (one kind), and the day before
   a day with conferences, how many and from when.
 
@@ -19,8 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -28,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
 from village.community.models import Scope
-from village.conferences import invitation, when
+from village.conferences import invitation, policies, when
 from village.conferences.invitation import Method
 from village.conferences.models import Booking, BookingState
 from village.notifications import registry
@@ -190,15 +194,16 @@ def booking_notify(
     by_school: bool = False,
     place_changed: bool = False,
 ) -> None:
-    """Tell the guardian who booked and the teacher, each with the invitation in their language
-    (``kind``: :data:`BOOKED`, :data:`MOVED` or :data:`CANCELLED`; ``MOVED`` with
-    ``place_changed``: the same time, another room, number or link). Call in the service's
-    transaction, after the booking is saved with its new ``sequence``."""
+    """Tell the guardian who booked (of the booking's household: :func:`_family_told`) and the
+    teacher, each with the invitation in their language (``kind``: :data:`BOOKED`,
+    :data:`MOVED` or :data:`CANCELLED`; ``MOVED`` with ``place_changed``: the same time, another
+    room, number or link). Call in the service's transaction, after the booking is saved with
+    its new ``sequence``."""
     method = Method.CANCEL if kind == CANCELLED else Method.REQUEST
     key = f"booking:{booking.pk}:{booking.sequence}"
     school_id = booking.round.school_id
     guardian, teacher = booking.guardian, booking.teacher
-    pending = [
+    family = [
         Pending(
             recipient=guardian,
             kind=kind,
@@ -211,7 +216,10 @@ def booking_notify(
             school_id=school_id,
             subject=f"conferences.booking:{booking.pk}",
             calendar=_invitation(booking, guardian, method, now, family_link(booking)),
-        ),
+        )
+    ]
+    pending = [
+        *(family if _family_told(booking) else []),
         Pending(
             recipient=teacher,
             kind=TEACHER_BOOKINGS,
@@ -226,6 +234,15 @@ def booking_notify(
     notify(pending, now=now)
 
 
+def _family_told(booking: Booking) -> bool:
+    """Is the guardian who booked told? Always, unless the round keeps households apart: then
+    while they book for the child and belong to the booking's household (one query)."""
+    if not booking.round.households_apart:
+        return True
+    told = Booking.objects.filter(pk=booking.pk).filter(policies.booker_in_household())
+    return told.exists()
+
+
 def _invitation(
     booking: Booking, recipient: User, method: Method, now: dt.datetime, path: str
 ) -> str:
@@ -238,7 +255,8 @@ def _invitation(
 
 def reminder_sweep(now: dt.datetime) -> int:
     """Remind the family and the teacher of the conferences starting in the next day (each
-    conference once for its time; each teacher once for each day). Four queries."""
+    conference once for its time, the family where the guardian who booked is still told:
+    ``policies.booker_in_household``; each teacher once for each day). Four queries."""
     from village.notifications.services.sweeps import watermark
 
     with watermark(SWEEP, now + AHEAD, first=now) as (since, until):
@@ -250,11 +268,12 @@ def reminder_sweep(now: dt.datetime) -> int:
                 slot__starts_at__lte=until,
             )
             .select_related("slot", "round", "teacher", "child", "guardian")
+            .annotate(told=ExpressionWrapper(policies.booker_in_household(), BooleanField()))
             .order_by("slot__starts_at", "id")
         )
         if not coming:
             return 0
-        pending = [_family_reminder(booking) for booking in coming]
+        pending = [_family_reminder(booking) for booking in coming if booking.told]
         pending += _teacher_reminders(coming, now)
         return len(notify(pending, now=now))
 
@@ -281,7 +300,7 @@ def _family_reminder(booking: Booking) -> Pending:
     )
 
 
-def _teacher_reminders(coming: list[Booking], now: dt.datetime) -> list[Pending]:
+def _teacher_reminders(coming: Sequence[Booking], now: dt.datetime) -> list[Pending]:
     """One reminder per teacher and day, counting every conference of that day."""
     days: dict[tuple[int, dt.date], Booking] = {}
     for booking in coming:

@@ -15,26 +15,42 @@ Roles are current roles (``community.policies.roles_of``). What a user may not s
   enrolled in now; aides hold no conferences), in slots meant for the child (a slot's class, when
   it has one, is one of the child's). Any guardian whose link allows it sees and changes the
   child's bookings; nobody sees another family's child.
+- **Households**: in a round that keeps households apart (``households_apart``), a guardian
+  whose link says they do not live with the child is a household of their own: they book their
+  own conference with each teacher, and see, move and cancel only those; the guardians who live
+  with the child (the home) see only the home's. :func:`household` decides for one booking,
+  :func:`_in_household` for a query of bookings. The school sees every booking.
 - Students, partners and anyone else see nothing here.
 """
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.community.models import Enrollment, EnrollmentRole, Organisation, OrgRole, Role, Scope
+from village.community.models import (
+    Enrollment,
+    EnrollmentRole,
+    GuardianLink,
+    Organisation,
+    OrgRole,
+    Role,
+    Scope,
+)
 from village.community.policies import (
     AnyUser,
     IdQuery,
     administered_schools,
     guardian_children_ids,
+    guardian_link_q,
     roles_of,
     today,
 )
-from village.conferences.models import Booking, BookingState, ConferenceRound, Slot
+from village.conferences.models import HOME, Booking, BookingState, ConferenceRound, Slot
 from village.core.policies import one_or_404
 
 #: The area of a guardian's link that conferences need: they are part of talking with school.
@@ -276,9 +292,75 @@ def teacher_for_family(child: User, conference_round: ConferenceRound, teacher_i
     )
 
 
+def _apart_child_ids(user: AnyUser) -> IdQuery:
+    """The children ``user`` books for but does not live with (a subquery)."""
+    return (
+        GuardianLink.objects.filter(guardian_link_q(user.pk, SCOPE), student__is_active=True)
+        .filter(lives_with=False)
+        .values("student_id")
+    )
+
+
+def household(user: AnyUser, child_id: int, conference_round: ConferenceRound) -> int:
+    """The household ``user`` books for the child in the round: their own (their id) when the
+    round keeps households apart and their link to the child says they do not live with the
+    child; else the child's home (:data:`HOME`). No query unless the round keeps them apart."""
+    if not conference_round.households_apart:
+        return HOME
+    apart = _apart_child_ids(user).filter(student_id=child_id).exists()
+    return user.pk if apart and user.pk else HOME
+
+
+def _in_household(user: AnyUser) -> Q:
+    """Bookings of the household ``user`` belongs to, as :func:`household` decides, for a query
+    of bookings: every booking of a round that does not keep households apart; in one that does,
+    the user's own (a child they do not live with) or the home's (a child they live with)."""
+    apart = _apart_child_ids(user)
+    return (
+        Q(round__households_apart=False)
+        | Q(household=user.pk or 0, child_id__in=apart)
+        | (Q(household=HOME) & ~Q(child_id__in=apart))
+    )
+
+
+def _booker_link(**condition: bool) -> Exists:
+    """True, in a query of bookings, when the guardian who booked one books for its child (a
+    usable link that allows messages) and the link meets ``condition``."""
+    # The outer booking's guardian: the same usable link as everywhere else.
+    guardian_id = cast(int, OuterRef("guardian_id"))
+    return Exists(
+        GuardianLink.objects.filter(
+            guardian_link_q(guardian_id, SCOPE),
+            student_id=OuterRef("child_id"),
+            student__is_active=True,
+            **condition,
+        )
+    )
+
+
+def booked_apart() -> Exists:
+    """True, in a query of bookings, for one booked by a guardian who does not live with its
+    child: the bookings :func:`household` gives that guardian's own household once the round
+    keeps households apart."""
+    return _booker_link(lives_with=False)
+
+
+def booker_in_household() -> Q:
+    """True, in a query of bookings, when the guardian who booked one is still told of it: in a
+    round that keeps households apart, while they book for the child and belong to the
+    booking's household (a guardian who has since moved out, or in, is not); in other rounds,
+    always."""
+    return (
+        Q(round__households_apart=False)
+        | (Q(household=F("guardian_id")) & _booker_link(lives_with=False))
+        | (Q(household=HOME) & _booker_link(lives_with=True))
+    )
+
+
 def family_bookings(user: AnyUser) -> QuerySet[Booking]:
-    """Bookings for the children ``user`` books for (cancelled ones included)."""
-    return Booking.objects.filter(child_id__in=family_child_ids(user))
+    """Bookings for the children ``user`` books for, of their own household (cancelled ones
+    included)."""
+    return Booking.objects.filter(_in_household(user), child_id__in=family_child_ids(user))
 
 
 def booking_for_family(user: AnyUser, booking_id: int, *, active: bool = False) -> Booking:
@@ -318,9 +400,11 @@ def round_for_viewer(user: AnyUser, round_id: int) -> ConferenceRound:
 
 
 def visible_bookings(user: AnyUser) -> QuerySet[Booking]:
-    """Bookings ``user`` sees: of the slots they manage, and of the children they book for."""
+    """Bookings ``user`` sees: of the slots they manage, and of the children they book for
+    (their own household's)."""
     return Booking.objects.filter(
-        Q(slot__in=managed_slots(user).values("pk")) | Q(child_id__in=family_child_ids(user))
+        Q(slot__in=managed_slots(user).values("pk"))
+        | (Q(child_id__in=family_child_ids(user)) & _in_household(user))
     )
 
 

@@ -36,6 +36,13 @@ class RoundOut(Schema):
         description="Families move or cancel a conference until this many hours before it."
     )
     published: bool = Field(description="Do families see the round?")
+    households_apart: bool = Field(
+        description=(
+            "Guardians living apart book their own: a guardian who does not live with the "
+            "child books their own conference with each teacher, and each household sees only "
+            "its own."
+        )
+    )
     state: str = Field(description="What families see now: hidden, coming, open or closed.")
 
     @staticmethod
@@ -80,6 +87,13 @@ class BookingOut(Schema):
     slot: SlotOut
     child: PersonOut
     guardian: PersonOut = Field(description="Who booked it.")
+    household: int = Field(
+        description=(
+            "Whose conference it is: 0 for the child's home (and every booking of a round that "
+            "does not keep households apart), else the id of the guardian living apart from the "
+            "child who booked it."
+        )
+    )
     interpreter_language: str = Field(description="An IETF language tag, or empty for none.")
     note: str
     state: str = Field(description="booked or cancelled.")
@@ -141,6 +155,7 @@ def booking_out(booking: Booking) -> BookingOut:
         slot=SlotOut(**slot_fields(booking.slot, booked=booking.active)),
         child=person(booking.child),
         guardian=person(booking.guardian),
+        household=booking.household,
         interpreter_language=booking.interpreter_language,
         note=booking.note,
         state=booking.state,

@@ -59,6 +59,9 @@ class RoundIn(InputSchema):
     closes_at: dt.datetime
     cutoff_hours: int = Field(24, ge=0, le=MAX_CUTOFF_HOURS)
     published: bool = False
+    households_apart: bool = Field(
+        False, description="Guardians living apart book their own conferences."
+    )
 
 
 class RoundPatch(InputSchema):
@@ -69,6 +72,13 @@ class RoundPatch(InputSchema):
     closes_at: dt.datetime | None = None
     cutoff_hours: int | None = Field(None, ge=0, le=MAX_CUTOFF_HOURS)
     published: bool | None = None
+    households_apart: bool | None = Field(
+        None,
+        description=(
+            "Guardians living apart book their own conferences. Turned off only while no child "
+            "has a conference with one teacher for two households (422 naming it otherwise)."
+        ),
+    )
 
 
 class SlotsIn(InputSchema):
@@ -133,6 +143,7 @@ def round_create_endpoint(request: HttpRequest, payload: RoundIn) -> Status[Any]
         closes_at=aware(user, payload.closes_at),
         cutoff_hours=payload.cutoff_hours,
         published=payload.published,
+        households_apart=payload.households_apart,
     )
     try:
         made = round_create(school=school, by=user, spec=spec)
@@ -176,6 +187,11 @@ def round_patch(request: HttpRequest, round_id: Id, payload: RoundPatch) -> Stat
         published=payload.published
         if payload.published is not None
         else conference_round.published,
+        households_apart=(
+            payload.households_apart
+            if payload.households_apart is not None
+            else conference_round.households_apart
+        ),
     )
     try:
         round_update(conference_round=conference_round, spec=spec)

@@ -104,7 +104,9 @@ def family_plan(
 ) -> list[FamilyChild]:
     """The children ``user`` books for (or those of ``child_ids``), each with the rounds open or
     still to open at their school (or the round ``round_id``) and their teachers there, and
-    their conferences to come. Eight queries, whatever the numbers."""
+    their conferences to come: those of the user's household, where a round keeps households
+    apart (a child's teacher booked by the other household is still to book). Eight queries,
+    whatever the numbers."""
     children_qs = policies.family_children(user).order_by("first_name", "last_name", "pk")
     if child_ids is not None:
         children_qs = children_qs.filter(pk__in=list(child_ids))
@@ -133,8 +135,10 @@ def family_plan(
         .values_list("round_id", "teacher_id", "school_class_id", "starts_at", "booked")
     )
     teachers = User.objects.in_bulk({teacher_id for _r, teacher_id, *_rest in slots})
+    # The user's household's only, where a round keeps households apart (in the same query).
     bookings = list(
-        Booking.objects.filter(
+        policies.family_bookings(user)
+        .filter(
             Q(round__in=[r.pk for r in rounds]) | Q(slot__starts_at__gte=now),
             child_id__in=ids,
             state=BookingState.BOOKED,
@@ -232,8 +236,9 @@ def free_slots(
     moving: Booking | None = None,
 ) -> list[FreeSlot]:
     """The teacher's free times in the round that ``user`` may book for ``child`` now: those
-    next to the family's other conferences first (suggested), then in time order (two
-    queries). ``moving``: the booking being moved, which is left out of the family's."""
+    next to the family's other conferences first (suggested; the user's household's only, where
+    a round keeps households apart), then in time order (two queries). ``moving``: the booking
+    being moved, which is left out of the family's."""
     slots = (
         policies.family_slots(child.pk)
         .filter(

@@ -70,12 +70,13 @@ class SlotRow:
 
 
 def _booked(slots: list[Slot]) -> dict[int, Booking]:
-    """The active booking of each slot, with its child and guardian (one query)."""
+    """The active booking of each slot, with its child, guardian and round (whose household it
+    is for, where the round keeps households apart) (one query)."""
     if not slots:
         return {}
     rows = Booking.objects.filter(
         slot_id__in=[slot.pk for slot in slots], state=BookingState.BOOKED
-    ).select_related("child", "guardian")
+    ).select_related("child", "guardian", "round")
     return {booking.slot_id: booking for booking in rows}
 
 
@@ -91,10 +92,11 @@ def teacher_slots(conference_round: ConferenceRound, teacher: User) -> list[Slot
 
 
 def active_booking(slot: Slot) -> Booking | None:
-    """The slot's booking that is not cancelled, with its child and guardian (one query)."""
+    """The slot's booking that is not cancelled, with its child, guardian and round (one
+    query)."""
     return (
         Booking.objects.filter(slot=slot, state=BookingState.BOOKED)
-        .select_related("child", "guardian")
+        .select_related("child", "guardian", "round")
         .first()
     )
 

@@ -6,10 +6,11 @@ The rules (each refusal a ``ValidationError`` naming the field):
   its closing), and only until the round's cut-off before the slot starts;
 - a family moves or cancels only until the cut-off before the conference; after it nothing
   changes and they are told to contact the school. The school cancels at any time;
-- a slot holds one booking, and a child one booking with each teacher in a round. Two families
-  booking the same slot at once: the slot's row is locked while a booking is made, so the second
-  waits, then finds it taken; the database's unique constraints hold the rule should anything
-  else write.
+- a slot holds one booking, and a child one booking with each teacher in a round for each
+  household: the child's home, and (in a round that keeps households apart) each guardian who
+  does not live with the child (``policies.household``). Two families booking the same slot at
+  once: the slot's row is locked while a booking is made, so the second waits, then finds it
+  taken; the database's unique constraints hold the rule should anything else write.
 
 Each change gives the booking a new ``sequence`` and sends the family and the teacher the
 calendar invitation, in the same transaction (``village.conferences.notices``).
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from village.accounts.languages import LANGUAGES, language_code
 from village.accounts.models import User
-from village.conferences import notices, versions
+from village.conferences import notices, policies, versions
 from village.conferences.models import Booking, BookingState, Slot
 
 NOTE_LENGTH = 500
@@ -119,7 +120,8 @@ def _already(child: User, slot: Slot) -> ValidationError:
 
 def _conflict(slot: Slot, child: User) -> ValidationError:
     """Which rule a booking that the database refused broke (another booking committed while
-    this one was made): the time is taken, or the child has a conference with the teacher."""
+    this one was made): the time is taken, or the child has a conference with the teacher for
+    this household (the only other unique rule: one per child, teacher, round and household)."""
     if Booking.objects.filter(slot=slot, state=BookingState.BOOKED).exists():
         return ValidationError({"slot": [_("Someone has just booked this time. Choose another.")]})
     return _already(child, slot)
@@ -135,14 +137,20 @@ def booking_create(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Book ``slot`` (loaded for ``guardian`` and ``child`` through the policy) for the child."""
+    """Book ``slot`` (loaded for ``guardian`` and ``child`` through the policy) for the child,
+    for the guardian's household (``policies.household``)."""
     now = now or timezone.now()
     language = _check_interpreter(interpreter_language)
     note = _check_note(note)
     locked = _lock_slot(slot.pk)
     _check_bookable(locked, now)
+    household = policies.household(guardian, child.pk, locked.round)
     taken = Booking.objects.filter(
-        round=locked.round, teacher=locked.teacher, child=child, state=BookingState.BOOKED
+        round=locked.round,
+        teacher=locked.teacher,
+        child=child,
+        household=household,
+        state=BookingState.BOOKED,
     )
     if taken.exists():
         raise _already(child, locked)
@@ -154,6 +162,7 @@ def booking_create(
                 teacher=locked.teacher,
                 child=child,
                 guardian=guardian,
+                household=household,
                 interpreter_language=language,
                 note=note,
             )

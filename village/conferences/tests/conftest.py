@@ -1,5 +1,7 @@
 """The conference tests' district: a published round at Riverside K-8, open for booking, with
-three times of Ms. Rivera's and three of Mr. Chen's on the same afternoon."""
+three times of Ms. Rivera's and three of Mr. Chen's on the same afternoon; ``apart``: the same
+round keeping households apart, Jordan (Leo's father, who does not live with him) taking
+part."""
 
 from __future__ import annotations
 
@@ -8,7 +10,12 @@ from dataclasses import dataclass
 import pytest
 
 from village.conferences.models import ConferenceRound, Slot
-from village.conferences.tests.factories import add_slots, open_round
+from village.conferences.tests.factories import (
+    add_slots,
+    jordan_talks_with_school,
+    keep_households_apart,
+    open_round,
+)
 from village.demo.personas import Personas
 
 
@@ -29,3 +36,11 @@ def conferences(personas: Personas) -> Conferences:
         rivera=add_slots(conference_round, personas.rivera),
         chen=add_slots(conference_round, personas.chen, place="Room 21"),
     )
+
+
+@pytest.fixture
+def apart(conferences: Conferences) -> Conferences:
+    """The round keeps households apart: Sam books for Leo's home, Jordan for his own."""
+    jordan_talks_with_school(conferences.people)
+    keep_households_apart(conferences.round)
+    return conferences

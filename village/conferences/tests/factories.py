@@ -1,4 +1,6 @@
-"""Conference rounds and slots for the tests, made through the services."""
+"""Conference rounds and slots for the tests, and separated households (Jordan, Leo's father,
+who does not live with him, taking part; a round keeping households apart), made through the
+services."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ import datetime as dt
 from django.utils import timezone
 
 from village.accounts.models import User
-from village.community.models import SchoolClass
+from village.community.models import GuardianLink, SchoolClass, Scope
+from village.community.services import guardian_link_set_access
 from village.conferences.models import ConferenceRound, Mode, Slot
-from village.conferences.services.rounds import RoundSpec, round_create
+from village.conferences.services.rounds import RoundSpec, round_create, round_update
 from village.conferences.services.slots import SlotRange, slots_generate
 from village.demo.personas import Personas
 
@@ -73,5 +76,33 @@ def add_slots(
             mode=mode,
             place=place,
             school_class=school_class,
+        ),
+    )
+
+
+def jordan_talks_with_school(personas: Personas) -> User:
+    """Jordan's link to Leo allows messages too, so he books Leo's conferences; he still does
+    not live with Leo."""
+    link = GuardianLink.objects.get(guardian=personas.jordan, student=personas.leo)
+    guardian_link_set_access(
+        link=link,
+        scopes=[*link.scopes, Scope.MESSAGES],
+        no_access=False,
+        access_note=link.access_note,
+    )
+    return personas.jordan
+
+
+def keep_households_apart(conference_round: ConferenceRound, on: bool = True) -> ConferenceRound:
+    """The round keeps households apart (``on=False``: no longer), all else as it was."""
+    return round_update(
+        conference_round=conference_round,
+        spec=RoundSpec(
+            title=conference_round.title,
+            opens_at=conference_round.opens_at,
+            closes_at=conference_round.closes_at,
+            cutoff_hours=conference_round.cutoff_hours,
+            published=conference_round.published,
+            households_apart=on,
         ),
     )

@@ -78,3 +78,27 @@ def test_one_family_booking_two_times_with_one_teacher_at_once_gets_one(conferen
         "booked",
     ], outcomes
     assert Booking.objects.filter(child=people.leo, state=BookingState.BOOKED).count() == 1
+
+
+def test_two_households_booking_one_teacher_at_once_both_win_but_one_household_once(apart):
+    """A round that keeps households apart: Sam (the home) and Jordan (his own) book Leo with
+    Ms. Rivera at the same moment, at two times: both win. Jordan twice at once: one wins, the
+    other is told he has one already (the database's rule is per household)."""
+    people = apart.people
+    first, second, third = apart.rivera
+    outcomes = race(
+        lambda: booking_create(guardian=people.sam, child=people.leo, slot=first),
+        lambda: booking_create(guardian=people.jordan, child=people.leo, slot=second),
+    )
+    assert outcomes == ["booked", "booked"], outcomes
+    Booking.objects.filter(guardian=people.jordan).update(state=BookingState.CANCELLED)
+    outcomes = race(
+        lambda: booking_create(guardian=people.jordan, child=people.leo, slot=second),
+        lambda: booking_create(guardian=people.jordan, child=people.leo, slot=third),
+    )
+    assert sorted(outcomes) == [
+        "Leo already has a conference with Elena Rivera in this round: move that one instead.",
+        "booked",
+    ], outcomes
+    households = Booking.objects.filter(child=people.leo, state=BookingState.BOOKED)
+    assert sorted(households.values_list("household", flat=True)) == [0, people.jordan.pk]

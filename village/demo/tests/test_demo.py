@@ -282,6 +282,13 @@ def test_the_demo_has_fall_conferences_with_some_times_booked(demo):
     ada = booked.get(child__username="ada")
     assert (ada.guardian.username, ada.interpreter_language) == ("sam", "es")
     assert not booked.filter(child__username="leo").exists()  # Sam still has Leo to book
+    # Separated parents: one homeroom child's two households each have their conference with
+    # Ms. Rivera, the parent living apart their own.
+    assert conference_round.households_apart
+    (own,) = booked.exclude(household=0)
+    assert (own.household, own.teacher.username) == (own.guardian_id, "rivera")
+    assert not own.guardian.children_links.get(student=own.child).lives_with
+    assert booked.filter(child=own.child, teacher=own.teacher, household=0).exists()
     # Their invitations count as sent: the demo's worker does not send them again.
     assert (
         not Delivery.objects.filter(kind__startswith="conference_")
