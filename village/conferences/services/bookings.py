@@ -59,13 +59,14 @@ def _check_bookable(slot: Slot, now: dt.datetime) -> None:
     conference_round = slot.round
     if slot.cancelled_at is not None:
         raise ValidationError({"slot": [_("This time is no longer offered.")]})
+    # No full stop after a moment: in English it ends with "a.m." or "p.m." already.
     if not conference_round.published or now < conference_round.opens_at:
         raise ValidationError(
-            {"slot": [_("Booking opens %(when)s.") % {"when": _at(conference_round.opens_at)}]}
+            {"slot": [_("Booking opens %(when)s") % {"when": _at(conference_round.opens_at)}]}
         )
     if now >= conference_round.closes_at:
         raise ValidationError(
-            {"slot": [_("Booking closed %(when)s.") % {"when": _at(conference_round.closes_at)}]}
+            {"slot": [_("Booking closed %(when)s") % {"when": _at(conference_round.closes_at)}]}
         )
     if now >= changes_until(slot):
         raise ValidationError(
@@ -189,7 +190,7 @@ def _check_changeable(booking: Booking, now: dt.datetime) -> None:
             {
                 "booking": [
                     _(
-                        "Changes closed %(when)s. To change or cancel this conference now, "
+                        "Changes closed %(when)s; to change or cancel this conference now, "
                         "contact the school."
                     )
                     % {"when": _at(changes_until(booking.slot))}

@@ -282,6 +282,7 @@ def test_after_the_cut_off_the_family_is_told_to_contact_the_school_and_nothing_
     with time_machine.travel(booking.slot.starts_at - dt.timedelta(hours=3), tick=False):
         page = text_of(client.get(f"/conferences/family/bookings/{booking.pk}/"))
         assert "contact the school" in page
+        assert ".." not in page  # the moment ends with "p.m." and needs no second stop
         assert "+1 555 0100" in page  # the school's phone
         assert "Move to this time" not in page
         moved = client.post(
@@ -289,6 +290,7 @@ def test_after_the_cut_off_the_family_is_told_to_contact_the_school_and_nothing_
         )
         assert moved.status_code == 400
         assert "Changes closed" in text_of(moved)
+        assert ".." not in text_of(moved)
         cancelled = client.post(f"/conferences/family/bookings/{booking.pk}/cancel/", {})
         assert cancelled.status_code == 200
         assert "contact the school" in text_of(cancelled)
@@ -418,3 +420,12 @@ def test_list_pages_do_not_grow_with_the_data(conferences, django_assert_num_que
         lambda: path(conferences),
         django_assert_num_queries,
     )
+
+
+def test_a_sentence_ending_in_a_moment_has_one_full_stop(conferences):
+    """In English a time ends with "a.m." or "p.m.": the sentence adds no second stop."""
+    people = conferences.people
+    client = client_for(english(people.sam))
+    page = text_of(client.get("/conferences/family/"))
+    assert "Booking is open until" in page
+    assert ".." not in page
