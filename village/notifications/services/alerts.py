@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from village.notifications import registry
@@ -52,18 +52,43 @@ def record_change(
     now: dt.datetime | None = None,
     wait: dt.timedelta | None = None,
 ) -> None:
-    """Look at these students' ``source`` alerts once the hold is over (one upsert)."""
+    """Look at these students' ``source`` alerts once the hold is over (one upsert: a check
+    already waiting for a student moves to the new time)."""
     due = (now or timezone.now()) + (hold() if wait is None else wait)
-    rows = [
-        AlertCheck(student_id=student_id, source=source, subject=subject, due_at=due)
-        for student_id in sorted(set(student_ids))
-    ]
-    if rows:
-        AlertCheck.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["student", "source", "subject"],
-            update_fields=["due_at"],
+    ids = sorted(set(student_ids))
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        # A sweep records tens of thousands at once: the ids go as one array, and no model
+        # instance is built for each.
+        _upsert_checks(ids, source, subject, due)
+        return
+    AlertCheck.objects.bulk_create(
+        [
+            AlertCheck(student_id=student_id, source=source, subject=subject, due_at=due)
+            for student_id in ids
+        ],
+        update_conflicts=True,
+        unique_fields=["student", "source", "subject"],
+        update_fields=["due_at"],
+    )
+
+
+def _upsert_checks(ids: list[int], source: str, subject: str, due: dt.datetime) -> None:
+    quote = connection.ops.quote_name
+    meta = AlertCheck._meta
+    columns = {field.name: quote(field.column) for field in meta.concrete_fields}
+    student, source_column, subject_column, due_column = (
+        columns[name] for name in ("student", "source", "subject", "due_at")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608 - names from the model
+            f"({student}, {source_column}, {subject_column}, {due_column}) "
+            "SELECT student, %s, %s, %s FROM unnest(%s::bigint[]) AS student "
+            f"ON CONFLICT ({student}, {source_column}, {subject_column}) "
+            f"DO UPDATE SET {due_column} = EXCLUDED.{due_column}",
+            [source, subject, due, ids],
         )
 
 

@@ -245,3 +245,22 @@ def test_only_alerts_the_budget_stopped_are_marked_folded(personas):
         registry.unregister("test_weekly")
     assert Notification.objects.filter(kind=KIND, folded=True).count() == 1
     assert not Notification.objects.get(kind="test_weekly").folded
+
+
+@pytest.mark.django_db
+def test_a_change_recorded_again_moves_the_waiting_check_and_adds_none(personas):
+    from village.notifications.models import AlertCheck
+    from village.notifications.services.alerts import record_change
+
+    leo, ada = personas.leo, personas.ada
+    now = dt.datetime(2026, 12, 2, 15, 0, tzinfo=dt.UTC)
+    record_change([leo.pk, leo.pk], "classwork", "missing", now=now, wait=dt.timedelta(0))
+    record_change([], "classwork", "missing", now=now)  # nothing to record: nothing written
+    later = now + dt.timedelta(minutes=7)
+    record_change([ada.pk, leo.pk], "classwork", "missing", now=later, wait=dt.timedelta(0))
+    record_change([leo.pk], "classwork", "grade", now=now, wait=dt.timedelta(0))
+    assert set(AlertCheck.objects.values_list("student_id", "source", "subject", "due_at")) == {
+        (leo.pk, "classwork", "missing", later),
+        (ada.pk, "classwork", "missing", later),
+        (leo.pk, "classwork", "grade", now),
+    }
