@@ -5,7 +5,12 @@ services."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from village.accounts.models import User
@@ -106,3 +111,18 @@ def keep_households_apart(conference_round: ConferenceRound, on: bool = True) ->
             households_apart=on,
         ),
     )
+
+
+def assert_queries_do_not_grow(
+    client: Client, path: str, grow: Callable[[], None], django_assert_num_queries: Any
+) -> None:
+    """``path`` answers 200 with as many queries after ``grow()`` as before it (each counted on
+    a second look, once anything kept from the first is there)."""
+    client.get(path)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(path).status_code == 200
+    baseline = len(few.captured_queries)  # read now: the next request clears the log
+    grow()
+    client.get(path)
+    with django_assert_num_queries(baseline):
+        assert client.get(path).status_code == 200

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.authorization import EVERYONE, api_client_for, client_for
@@ -25,6 +23,7 @@ from village.conferences.services.bookings import booking_create
 from village.conferences.tests.conftest import Conferences
 from village.conferences.tests.factories import (
     add_slots,
+    assert_queries_do_not_grow,
     conference_day,
     jordan_talks_with_school,
 )
@@ -375,15 +374,9 @@ def assert_constant(
     c: Conferences, user: User, path: Callable[[], str], django_assert_num_queries
 ) -> None:
     both(c)
-    client = client_for(user)
-    client.get(path())
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(path()).status_code == 200
-    baseline = len(few.captured_queries)
-    grow_apart(c, 3)
-    client.get(path())
-    with django_assert_num_queries(baseline):
-        assert client.get(path()).status_code == 200
+    assert_queries_do_not_grow(
+        client_for(user), path(), lambda: grow_apart(c, 3), django_assert_num_queries
+    )
 
 
 @pytest.mark.parametrize(

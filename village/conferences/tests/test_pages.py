@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.authorization import client_for
 from village.accounts.models import User
@@ -23,7 +21,11 @@ from village.conferences import notices
 from village.conferences.models import Booking, BookingState, Slot
 from village.conferences.services.bookings import booking_create
 from village.conferences.tests.conftest import Conferences
-from village.conferences.tests.factories import add_slots, conference_day
+from village.conferences.tests.factories import (
+    add_slots,
+    assert_queries_do_not_grow,
+    conference_day,
+)
 from village.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -382,15 +384,9 @@ def assert_constant(
     c: Conferences, user: User, path: Callable[[], str], django_assert_num_queries
 ) -> None:
     booking_create(guardian=c.people.sam, child=c.people.leo, slot=c.rivera[0])
-    client = client_for(user)
-    client.get(path())
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(path()).status_code == 200
-    baseline = len(few.captured_queries)  # read now: the next request clears the log
-    grow(c, 3)
-    client.get(path())
-    with django_assert_num_queries(baseline):
-        assert client.get(path()).status_code == 200
+    assert_queries_do_not_grow(
+        client_for(user), path(), lambda: grow(c, 3), django_assert_num_queries
+    )
 
 
 @pytest.mark.parametrize(

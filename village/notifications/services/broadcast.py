@@ -29,6 +29,7 @@ that may be texted. But it takes a fixed number of queries and renders nothing p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -184,7 +185,7 @@ def _people(audience: Iterable[AudienceRow], users: QuerySet[Any]) -> list[_Pers
     for user_id, child_id, school_id, email in audience:
         rows[user_id].append((child_id, school_id, email))
     people = []
-    interface: dict[str, str] = {}  # the interface language of each language read
+    interface = functools.cache(ui_language)  # once per language read
     details = User.objects.filter(pk__in=users, is_active=True).values_list(
         "pk", "email", "preferred_language", "timezone", "username", "first_name", "preferred_name"
     )
@@ -195,8 +196,7 @@ def _people(audience: Iterable[AudienceRow], users: QuerySet[Any]) -> list[_Pers
             pk=pk,
             address=address,
             reads=preferred,
-            language=interface.get(preferred)
-            or interface.setdefault(preferred, ui_language(preferred)),
+            language=interface(preferred),
             zone=zone,
             name=short_name(username=username, first_name=first, preferred_name=preferred_name),
         )
@@ -429,24 +429,9 @@ def _default_quiet() -> _Quiet:
     return _Quiet(default.quiet_hours, default.quiet_start, default.quiet_end, default.phone)
 
 
-def _letters(
-    message: Broadcast,
-    kind: registry.AlertKind,
-    people: list[_Person],
-    written: dict[str, int],
-    words: dict[str, _Composed],
-    now: dt.datetime,
-) -> dict[str, int]:
-    """One letter per language of the emails to send now (one query): its id by that
-    language."""
-    reads = sorted(
-        {
-            person.reads
-            for person in people
-            if person.mode == EmailMode.IMMEDIATE
-            and full_key(person.pk, kind.name, message.key) in written
-        }
-    )
+def _letters(reads: set[str], words: dict[str, _Composed], now: dt.datetime) -> dict[str, int]:
+    """One letter for each language of ``reads`` (one query): its id by that language."""
+    tags = sorted(reads)
     made = Letter.objects.bulk_create(
         [
             Letter(
@@ -457,10 +442,10 @@ def _letters(
                 slots=",".join(EMAIL_SLOTS),
                 created_at=now,
             )
-            for tag in reads
+            for tag in tags
         ]
     )
-    return {tag: letter.pk for tag, letter in zip(reads, made, strict=True)}
+    return {tag: letter.pk for tag, letter in zip(tags, made, strict=True)}
 
 
 def _queue(
@@ -477,14 +462,17 @@ def _queue(
     texting = kind.sms and bool(settings.VILLAGE_SMS_URL)
     quiet = _quiet(users)
     default = _default_quiet()
-    by_language = _letters(message, kind, people, written, words, now)
+    # Those told now: each with the key and id of the notification written for them.
+    told = [
+        (person, key, written[key])
+        for person in people
+        if (key := full_key(person.pk, kind.name, message.key)) in written
+    ]
+    emailed = {person.reads for person, _key, _note in told if person.mode == EmailMode.IMMEDIATE}
+    by_language = _letters(emailed, words, now)
     rows: list[tuple[Any, ...]] = []
     emails = texts = 0
-    for person in people:
-        key = full_key(person.pk, kind.name, message.key)
-        note = written.get(key)
-        if note is None:
-            continue
+    for person, key, note in told:
         pref = quiet.get(person.pk, default)
         due = now
         if pref.on and not kind.urgent:

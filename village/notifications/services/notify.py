@@ -126,15 +126,6 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return settings.VILLAGE_SITE_URL + reverse("notifications:unsubscribe", args=[token])
 
 
-def unsubscribe_urls(kind: str) -> Callable[[int], str]:
-    """``unsubscribe_url`` of one kind for many users: the link's path resolved once, each
-    user's token signed."""
-    token = unsubscribe_token(0, kind)
-    path = reverse("notifications:unsubscribe", args=[token])
-    start, end = (settings.VILLAGE_SITE_URL + path).split(token)
-    return lambda user_id: f"{start}{unsubscribe_token(user_id, kind)}{end}"
-
-
 def site_link(path: str) -> str:
     if not path or path.startswith(("http://", "https://")):
         return path
