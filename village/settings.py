@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "village.notifications",
     "village.messaging",
     "village.announcements",
+    "village.goals",
     "village.translation",
     "village.rostering",
     "village.onboarding",

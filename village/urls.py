@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("families/", include("village.onboarding.urls")),
     path("work/", include("village.classwork.urls")),
     path("conferences/", include("village.conferences.urls")),
+    path("goals/", include("village.goals.urls")),
     path("family/", include("village.families.urls")),
     path("family/", include("village.calendar.urls")),
     path("roster/", include("village.rostering.urls")),

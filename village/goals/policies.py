@@ -1,0 +1,238 @@
+"""Who may see and change learning goals. Built on the classwork and community policies.
+
+- **Staff**: a teacher or aide of a class (current enrolment) builds its goal sets, approves its
+  students' plans, answers their efforts and confirms goals met. Admins of the class's school
+  (or district) see all of that and change nothing.
+- **Students** see the published sets of the classes they are enrolled in now, and their own
+  plan in each: they choose, order and propose activities while the set is open for choosing
+  (from ``opens_on`` until ``closes_on``), and report efforts until ``closes_on``.
+- **Guardians** see, for each child whose link is usable and allows the ``goals`` area, the
+  published sets of the child's current classes and the child's plan, efforts, self-reports and
+  the teacher's feedback; they encourage and answer the child's requests for help at home.
+- Anyone else (another family, another school, a partner) sees nothing: every refusal of
+  something the user may not see is a 404; a 403 only where they see it but may not change it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from village.accounts.models import User
+from village.classwork.policies import staff_classes, student_class_ids
+from village.community.models import Role, SchoolClass, Scope
+from village.community.policies import (
+    AnyUser,
+    guardian_children_ids,
+    roles_of,
+    taught_class_ids,
+    today,
+)
+from village.core.policies import one_or_404
+from village.goals.models import Effort, Encouragement, GoalSet, HelpRequest, Plan, PlanGoal
+
+SCOPE = Scope.GOALS
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def staff_goal_sets(user: AnyUser) -> QuerySet[GoalSet]:
+    """Sets of the classes ``user`` sees as staff (teaches, or administers the school of)."""
+    return GoalSet.objects.filter(school_class__in=staff_classes(user).values("pk"))
+
+
+def goal_set_for_staff(user: AnyUser, set_id: int) -> GoalSet:
+    return one_or_404(
+        staff_goal_sets(user).select_related("school_class", "topic", "rubric").filter(pk=set_id),
+        "No such goal set.",
+    )
+
+
+def may_edit_class(user: AnyUser, class_id: int) -> bool:
+    """Does ``user`` teach (or assist in) the class now?"""
+    return taught_class_ids(user).filter(pk=class_id).exists()
+
+
+def goal_set_for_editor(user: AnyUser, set_id: int) -> GoalSet:
+    """A set ``user`` may change: 404 if they do not see it, 403 if they only see it."""
+    goal_set = goal_set_for_staff(user, set_id)
+    if not may_edit_class(user, goal_set.school_class_id):
+        raise PermissionDenied(_("Only the class's teachers change its goals."))
+    return goal_set
+
+
+def class_for_goal_editor(user: AnyUser, class_id: int) -> SchoolClass:
+    """A class ``user`` teaches, to add a set to; 404 otherwise."""
+    return one_or_404(
+        SchoolClass.objects.filter(pk__in=taught_class_ids(user), status="active")
+        .select_related("school", "course")
+        .filter(pk=class_id),
+        "No such class.",
+    )
+
+
+def staff_plans(user: AnyUser) -> QuerySet[Plan]:
+    return Plan.objects.filter(goal_set__in=staff_goal_sets(user).values("pk"))
+
+
+def plan_for_staff(user: AnyUser, plan_id: int) -> Plan:
+    return one_or_404(
+        staff_plans(user)
+        .select_related("goal_set__school_class", "goal_set__rubric", "student")
+        .filter(pk=plan_id),
+        "No such plan.",
+    )
+
+
+def plan_for_reviewer(user: AnyUser, plan_id: int) -> Plan:
+    """A plan whose class ``user`` teaches (to approve, answer, confirm); 404/403 as above."""
+    plan = plan_for_staff(user, plan_id)
+    if not may_edit_class(user, plan.goal_set.school_class_id):
+        raise PermissionDenied(_("Only the class's teachers answer its students' plans."))
+    return plan
+
+
+def effort_for_reviewer(user: AnyUser, effort_id: int) -> Effort:
+    effort = one_or_404(
+        Effort.objects.filter(plan_goal__plan__in=staff_plans(user).values("pk"))
+        .select_related(
+            "plan_goal__goal",
+            "plan_goal__plan__student",
+            "plan_goal__plan__goal_set__school_class",
+            "plan_goal__plan__goal_set__rubric",
+            "self_assessment",
+        )
+        .filter(pk=effort_id),
+        "No such effort.",
+    )
+    if not may_edit_class(user, effort.plan_goal.plan.goal_set.school_class_id):
+        raise PermissionDenied(_("Only the class's teachers answer its students' efforts."))
+    return effort
+
+
+def encouragement_for_moderator(user: AnyUser, encouragement_id: int) -> Encouragement:
+    found = one_or_404(
+        Encouragement.objects.filter(plan_goal__plan__in=staff_plans(user).values("pk"))
+        .select_related("plan_goal__plan__goal_set")
+        .filter(pk=encouragement_id),
+        "No such encouragement.",
+    )
+    if not may_edit_class(user, found.plan_goal.plan.goal_set.school_class_id):
+        raise PermissionDenied(_("Only the class's teachers hide an encouragement."))
+    return found
+
+
+# --- students and families --------------------------------------------------------------------
+
+
+def _published_in(class_ids: object) -> Q:
+    return Q(published=True, school_class__status="active", school_class_id__in=class_ids)
+
+
+def visible_goal_sets(user: AnyUser) -> QuerySet[GoalSet]:
+    """Sets ``user`` sees: staff their classes' (drafts too); students the published sets of
+    their current classes; guardians those of children whose link allows goals."""
+    if not user.is_authenticated:
+        return GoalSet.objects.none()
+    roles = roles_of(user)
+    condition = Q(pk__in=[])
+    if roles.is_staff_member:
+        condition |= Q(school_class__in=staff_classes(user).values("pk"))
+    if roles.has(Role.STUDENT):
+        condition |= _published_in(student_class_ids([user.pk]).values("school_class_id"))
+    if roles.has(Role.GUARDIAN):
+        children = guardian_children_ids(user, scope=SCOPE)
+        condition |= _published_in(student_class_ids(children).values("school_class_id"))
+    return GoalSet.objects.filter(condition)
+
+
+def student_of(user: AnyUser) -> User:
+    """``user`` when they are a student (to work on their own plans), or ``Http404``."""
+    if not isinstance(user, User) or not roles_of(user).has(Role.STUDENT):
+        raise Http404("No such page.")
+    return user
+
+
+def own_goal_set(user: AnyUser, set_id: int) -> GoalSet:
+    """A published set of a class ``user`` is a student of now, or ``Http404``."""
+    student = student_of(user)
+    classes = student_class_ids([student.pk]).values("school_class_id")
+    return one_or_404(
+        GoalSet.objects.filter(_published_in(classes), pk=set_id).select_related(
+            "school_class", "rubric", "topic"
+        ),
+        "No such goal set.",
+    )
+
+
+def own_plan_goal(user: AnyUser, plan_goal_id: int) -> PlanGoal:
+    """A goal of ``user``'s own plan, on a set they still see, or ``Http404``."""
+    student = student_of(user)
+    classes = student_class_ids([student.pk]).values("school_class_id")
+    return one_or_404(
+        PlanGoal.objects.filter(
+            pk=plan_goal_id,
+            plan__student=student,
+            plan__goal_set__in=GoalSet.objects.filter(_published_in(classes)).values("pk"),
+        ).select_related("goal__group", "plan__goal_set__rubric", "plan__goal_set__school_class"),
+        "No such goal.",
+    )
+
+
+def family_plans(user: AnyUser) -> QuerySet[Plan]:
+    """Plans of the children ``user`` sees goals of, on sets they see."""
+    if not user.is_authenticated or not roles_of(user).has(Role.GUARDIAN):
+        return Plan.objects.none()
+    children = guardian_children_ids(user, scope=SCOPE)
+    classes = student_class_ids(children).values("school_class_id")
+    return Plan.objects.filter(
+        student_id__in=children,
+        goal_set__in=GoalSet.objects.filter(_published_in(classes)).values("pk"),
+    )
+
+
+def child_for_family(user: AnyUser, child_id: int) -> User:
+    """A child whose goals ``user`` sees (usable link with the goals area), or ``Http404``."""
+    return one_or_404(
+        User.objects.filter(pk=child_id, pk__in=guardian_children_ids(user, scope=SCOPE)),
+        "No such child.",
+    )
+
+
+def plan_goal_for_family(user: AnyUser, plan_goal_id: int) -> PlanGoal:
+    """A goal of a child's plan that ``user`` sees (to encourage), or ``Http404``."""
+    return one_or_404(
+        PlanGoal.objects.filter(
+            pk=plan_goal_id, plan__in=family_plans(user).values("pk")
+        ).select_related("goal", "plan__student", "plan__goal_set__school_class"),
+        "No such goal.",
+    )
+
+
+def help_request_for_family(user: AnyUser, request_id: int) -> HelpRequest:
+    return one_or_404(
+        HelpRequest.objects.filter(
+            pk=request_id, plan_goal__plan__in=family_plans(user).values("pk")
+        ).select_related("plan_goal__goal", "plan_goal__plan__student"),
+        "No such request.",
+    )
+
+
+# --- when students work -----------------------------------------------------------------------
+
+
+def choosing_open(goal_set: GoalSet, on: dt.date | None = None) -> bool:
+    """May students choose and order goals of the set on ``on`` (default today)?"""
+    day = on or today()
+    return goal_set.published and goal_set.opens_on <= day <= goal_set.closes_on
+
+
+def working_open(goal_set: GoalSet, on: dt.date | None = None) -> bool:
+    """May students report efforts on the set's goals on ``on``? The same window: a set's work
+    ends on ``closes_on``."""
+    return choosing_open(goal_set, on)
