@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: lock demo test test-postgres lint format messages browser-deps translation-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox bench-inbox bench-messaging
+.PHONY: lock demo test test-postgres lint format messages browser-deps translation-deps test-deps bench-family bench-gradebook clean bench-import bench-digest bench-outbox bench-inbox bench-messaging bench-family-goals bench-goals
 
 $(STAMP): requirements/dev.txt requirements/base.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -115,6 +115,12 @@ bench-family: $(STAMP) messages
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/family_home.py $(BENCH_ARGS)
 
+## Guardians' child pages with their child's learning goals (a set of 30 goals, 20 efforts), in
+## the family benchmark's district, against the trivial view (target: at least 20 %).
+bench-family-goals: $(STAMP) messages
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/family_child.py $(BENCH_ARGS)
+
 ## The messages inbox under load beside a one-query view (PostgreSQL; the family benchmark's
 ## district; wrk from Debian).
 bench-inbox: $(STAMP) messages
@@ -143,3 +149,7 @@ bench-outbox: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+## Server time of the goals class overview, 35 students x 30 goals x 20 efforts (PostgreSQL).
+bench-goals: $(STAMP) messages
+	$(BIN)/python bench/goals.py $(BENCH_ARGS)

@@ -262,3 +262,17 @@ def desk(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Tests need no durability: on PostgreSQL a commit does not wait for the write-ahead log
+    to reach the disk (``synchronous_commit`` off; a crash could only lose test data). The
+    browser journeys and the other transactional tests commit at every request."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        options = database.setdefault("OPTIONS", {})
+        given = options.get("options", "")
+        options["options"] = f"{given} -c synchronous_commit=off".strip()

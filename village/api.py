@@ -18,6 +18,7 @@ from village.classwork.api import teacher as classwork_teacher
 from village.classwork.family import api as family_api
 from village.community.api import classes_router, me_router, students_router
 from village.conferences.api import router as conferences_api
+from village.goals.api import router as goals_api
 from village.messaging import api as messaging_api
 from village.notifications import api as notifications_api
 
@@ -59,4 +60,5 @@ api.add_router("/v1/family", family_api.router)
 api.add_router("/v1/notifications", notifications_api.router)
 api.add_router("/v1/messages", messaging_api.router)
 api.add_router("/v1/conferences", conferences_api.router)
+api.add_router("/v1/goals", goals_api.router)
 api.add_router("/v1/announcements", announcements_api.router)

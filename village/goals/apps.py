@@ -5,3 +5,11 @@ class GoalsConfig(AppConfig):
     name = "village.goals"
     label = "goals"
     verbose_name = "Learning goals"
+
+    def ready(self) -> None:
+        from village.goals import digest, notices, panels, parts
+
+        parts.register()
+        notices.register()
+        digest.register()
+        panels.register()

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -30,10 +31,20 @@ from village.community.policies import (
     guardian_children_ids,
     roles_of,
     taught_class_ids,
+    teaches_class,
     today,
 )
 from village.core.policies import one_or_404
-from village.goals.models import Effort, Encouragement, GoalSet, HelpRequest, Plan, PlanGoal
+from village.goals.models import (
+    Effort,
+    Encouragement,
+    Goal,
+    GoalGroup,
+    GoalSet,
+    HelpRequest,
+    Plan,
+    PlanGoal,
+)
 
 SCOPE = Scope.GOALS
 
@@ -55,7 +66,7 @@ def goal_set_for_staff(user: AnyUser, set_id: int) -> GoalSet:
 
 def may_edit_class(user: AnyUser, class_id: int) -> bool:
     """Does ``user`` teach (or assist in) the class now?"""
-    return taught_class_ids(user).filter(pk=class_id).exists()
+    return teaches_class(user, class_id)
 
 
 def goal_set_for_editor(user: AnyUser, set_id: int) -> GoalSet:
@@ -66,12 +77,33 @@ def goal_set_for_editor(user: AnyUser, set_id: int) -> GoalSet:
     return goal_set
 
 
+def editable_classes(user: AnyUser) -> QuerySet[SchoolClass]:
+    """The classes ``user`` adds goal sets to: those they teach now."""
+    return SchoolClass.objects.filter(pk__in=taught_class_ids(user), status="active")
+
+
+def may_see_staff_pages(user: AnyUser) -> bool:
+    """Does ``user`` work at a school (teaching, or administering), so has goal sets to see?"""
+    return user.is_authenticated and roles_of(user).is_staff_member
+
+
+def group_for_editor(goal_set: GoalSet, group_id: int) -> GoalGroup:
+    """A group of a set already loaded through ``goal_set_for_editor``; 404 otherwise."""
+    return one_or_404(GoalGroup.objects.filter(goal_set=goal_set, pk=group_id), "No such group.")
+
+
+def goal_for_editor(goal_set: GoalSet, goal_id: int) -> Goal:
+    """A goal of a set already loaded through ``goal_set_for_editor``; 404 otherwise."""
+    return one_or_404(
+        Goal.objects.filter(goal_set=goal_set, pk=goal_id).select_related("group"),
+        "No such goal.",
+    )
+
+
 def class_for_goal_editor(user: AnyUser, class_id: int) -> SchoolClass:
     """A class ``user`` teaches, to add a set to; 404 otherwise."""
     return one_or_404(
-        SchoolClass.objects.filter(pk__in=taught_class_ids(user), status="active")
-        .select_related("school", "course")
-        .filter(pk=class_id),
+        editable_classes(user).select_related("school", "course").filter(pk=class_id),
         "No such class.",
     )
 
@@ -156,6 +188,57 @@ def student_of(user: AnyUser) -> User:
     if not isinstance(user, User) or not roles_of(user).has(Role.STUDENT):
         raise Http404("No such page.")
     return user
+
+
+def student_goal_sets(user: AnyUser) -> QuerySet[GoalSet]:
+    """The published sets of the classes ``user`` is a student of now (none for others, even
+    a student who is also a guardian sees only their own classes' sets here)."""
+    if not user.is_authenticated or not roles_of(user).has(Role.STUDENT):
+        return GoalSet.objects.none()
+    return GoalSet.objects.filter(
+        _published_in(student_class_ids([user.pk]).values("school_class_id"))
+    )
+
+
+class GoalsHome(enum.Enum):
+    """Whose goal pages a user's ``/goals/`` leads to."""
+
+    STUDENT = "student"
+    STAFF = "staff"
+    FAMILY = "family"
+    NONE = "none"
+
+
+def goals_home(user: AnyUser) -> GoalsHome:
+    """Students first (their own plans), then staff, then guardians."""
+    if not user.is_authenticated:
+        return GoalsHome.NONE
+    roles = roles_of(user)
+    if roles.has(Role.STUDENT):
+        return GoalsHome.STUDENT
+    if roles.is_staff_member:
+        return GoalsHome.STAFF
+    if roles.has(Role.GUARDIAN):
+        return GoalsHome.FAMILY
+    return GoalsHome.NONE
+
+
+def effort_file_for_viewer(user: AnyUser, effort_id: int) -> Effort:
+    """An effort with an evidence file ``user`` may open: their own (on a set they still
+    see), one of a class they see as staff, or one of a child whose goals they see; 404
+    otherwise."""
+    own = Plan.objects.filter(student_id=user.pk, goal_set__in=student_goal_sets(user).values("pk"))
+    reach = (
+        Q(plan_goal__plan__in=own.values("pk"))
+        | Q(plan_goal__plan__in=staff_plans(user).values("pk"))
+        | Q(plan_goal__plan__in=family_plans(user).values("pk"))
+    )
+    return one_or_404(
+        Effort.objects.filter(reach, pk=effort_id)
+        .exclude(file="")
+        .select_related("plan_goal__plan__goal_set__school_class"),
+        "No such file.",
+    )
 
 
 def own_goal_set(user: AnyUser, set_id: int) -> GoalSet:

@@ -328,3 +328,50 @@ def test_the_demo_announcement_has_read_receipts_and_two_families_not_reached(de
     assert pinned.pinned_until is not None
     assert pinned.recipients.filter(user__username="sam").exists()
     assert Announcement.objects.filter(sent_at__isnull=True, author__username="rivera").exists()
+
+
+def test_the_demo_has_student_led_goals_with_a_plan_efforts_and_family_encouragement(demo):
+    from village.goals.models import GoalSet, HelpRequest, Plan, PlanState
+    from village.goals.progress import GoalState
+    from village.goals.selectors.plans import plan_view
+    from village.notifications.models import Delivery, DeliveryState
+
+    weather = GoalSet.objects.get(title="Weather and the water cycle")
+    assert weather.published
+    assert weather.school_class.sourced_id == "demo-class-G5-HR"
+    assert weather.groups.count() == 3
+    assert weather.goals.filter(prerequisites__isnull=False).exists()
+    ada = Plan.objects.get(goal_set=weather, student__username="ada")
+    assert ada.state == PlanState.APPROVED
+    view = plan_view(weather, ada)
+    # Ada's own order: the weather log before the measuring the teacher listed first.
+    observing = [v.goal.title for v in view.groups[0].chosen]
+    assert observing.index("Keep a weather log for two weeks") < observing.index(
+        "Measure the weather every day"
+    )
+    states = {v.goal.title: v.state for v in view.goals()}
+    assert states["Name the main kinds of cloud"] == GoalState.MET
+    assert states["Explain the water cycle"] == GoalState.ASKED
+    efforts = [e for v in view.goals() for e in v.efforts]
+    assert len(efforts) >= 4
+    assert all(e.assessed is not None for e in efforts)
+    assert any(fb.assessed for e in efforts for fb in e.feedback)
+    spanish = [n for v in view.goals() for n in v.encouragements] + [
+        n for e in efforts for n in e.encouragements
+    ]
+    assert {n.language for n in spanish} == {"es"}
+    assert {n.author.username for n in spanish} == {"sam"}
+    assert HelpRequest.objects.filter(plan_goal__plan=ada, answered_at__isnull=True).exists()
+    # A few of the homeroom have not chosen yet.
+    students = weather.school_class.enrollments.filter(role="student").count()
+    assert 1 <= students - weather.plans.count() <= 6
+    # Leo's grade-8 set has a stalled goal.
+    leo = Plan.objects.get(student__username="leo", goal_set__title="Forces and motion")
+    leo_states = {v.state for v in plan_view(leo.goal_set, leo).goals()}
+    assert GoalState.STALLED in leo_states
+    # What the services told people counts as sent.
+    assert (
+        not Delivery.objects.filter(kind__startswith="goal_")
+        .exclude(state=DeliveryState.SENT)
+        .exists()
+    )

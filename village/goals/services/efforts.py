@@ -24,7 +24,7 @@ from village.accounts.models import User
 from village.classwork.models import AssessmentKind
 from village.classwork.services.rubrics import assessment_save
 from village.classwork.services.submissions import CheckedFile, check_upload
-from village.goals import versions
+from village.goals import notices, versions
 from village.goals.models import (
     LINK_MAX,
     NOTE_MAX,
@@ -145,6 +145,8 @@ def effort_record(
         plan_goal.met_asked_at = now
         plan_goal.save(update_fields=["met_asked_at"])
     versions.children_changed([plan.student_id])
+    if effort.feedback_asked_at is not None:
+        notices.feedback_asked(effort)
     return effort
 
 
@@ -195,7 +197,12 @@ def feedback_give(
     effort.save(update_fields=["answered_at", "updated_at"])
     if confirms_met:
         goal_confirm_met(plan_goal=effort.plan_goal, teacher=teacher, met=True, now=now)
+    elif effort.plan_goal.met_asked_at is not None:
+        # The student's "I think I met it" is answered: not yet.
+        effort.plan_goal.met_asked_at = None
+        effort.plan_goal.save(update_fields=["met_asked_at"])
     versions.children_changed([plan.student_id])
+    notices.feedback_given(feedback)
     return feedback
 
 
@@ -210,4 +217,6 @@ def goal_confirm_met(
         plan_goal.met_at, plan_goal.met_by, plan_goal.met_asked_at = None, None, None
     plan_goal.save(update_fields=["met_at", "met_by", "met_asked_at"])
     versions.children_changed([plan_goal.plan.student_id])
+    if met:
+        notices.goal_met(plan_goal)
     return plan_goal

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.goals import versions
+from village.goals import notices, versions
 from village.goals.models import NOTE_MAX, Effort, Encouragement, HelpRequest, PlanGoal
+from village.goals.policies import working_open
 from village.goals.services.checks import require
 
 #: Open requests for help a student may have on one goal at once.
@@ -49,6 +50,7 @@ def encouragement_add(
         plan_goal=plan_goal, effort=effort, author=guardian, text=text, language=language[:16]
     )
     versions.children_changed([plan_goal.plan.student_id])
+    notices.encouraged(found)
     return found
 
 
@@ -63,6 +65,12 @@ def encouragement_hide(*, encouragement: Encouragement, teacher: User, hidden: b
 @transaction.atomic
 def help_ask(*, plan_goal: PlanGoal, text: str) -> HelpRequest:
     """The student asks their family for help at home with a goal."""
+    goal_set = plan_goal.plan.goal_set
+    require(
+        working_open(goal_set),
+        "text",
+        _("The work on these goals ended on %(day)s.") % {"day": goal_set.closes_on.isoformat()},
+    )
     text = _short(text, "text", _("Say what you need help with."))
     open_requests = HelpRequest.objects.filter(plan_goal=plan_goal, answered_at__isnull=True)
     require(
@@ -72,6 +80,7 @@ def help_ask(*, plan_goal: PlanGoal, text: str) -> HelpRequest:
     )
     found = HelpRequest.objects.create(plan_goal=plan_goal, text=text)
     versions.children_changed([plan_goal.plan.student_id])
+    notices.help_asked(found)
     return found
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.goals import rules, versions
+from village.goals import notices, rules, versions
 from village.goals.models import (
     Activity,
     Goal,
@@ -29,7 +29,7 @@ from village.goals.models import (
     PlanState,
     Prerequisite,
 )
-from village.goals.policies import choosing_open
+from village.goals.policies import choosing_open, working_open
 from village.goals.services.checks import clean, require
 
 #: The most activities a student proposes for one goal.
@@ -80,6 +80,14 @@ def _require_choosing(goal_set: GoalSet, on: dt.date | None) -> None:
         "goals",
         _("Goals of this set are chosen from %(opens)s to %(closes)s.")
         % {"opens": goal_set.opens_on.isoformat(), "closes": goal_set.closes_on.isoformat()},
+    )
+
+
+def _require_working(goal_set: GoalSet) -> None:
+    require(
+        working_open(goal_set),
+        "text",
+        _("The work on these goals ended on %(day)s.") % {"day": goal_set.closes_on.isoformat()},
     )
 
 
@@ -185,6 +193,8 @@ def _send(plan: Plan) -> None:
         plan.state = PlanState.SUBMITTED
     plan.save(update_fields=["state", "submitted_at", "decided_at", "decided_by", "updated_at"])
     versions.children_changed([plan.student_id])
+    if plan.state == PlanState.SUBMITTED:
+        notices.plan_sent(plan)
 
 
 @transaction.atomic
@@ -217,6 +227,7 @@ def plan_decide(*, plan: Plan, teacher: User, approve: bool, note: str = "") -> 
     clean(plan)
     plan.save()
     versions.children_changed([plan.student_id])
+    notices.plan_decided(plan)
     return plan
 
 
@@ -228,6 +239,7 @@ def activity_add(
     *, plan_goal: PlanGoal, text: str, link: str = "", ask: str = Helper.MYSELF
 ) -> Activity:
     """An activity the student proposes for a goal, in their own words."""
+    _require_working(plan_goal.plan.goal_set)
     activity = Activity(plan_goal=plan_goal, text=text.strip(), link=link.strip(), ask=ask)
     require(bool(activity.text), "text", _("Say what you will do."))
     require(ask in Helper.values, "ask", _("Choose who will help."))
@@ -246,5 +258,6 @@ def activity_add(
 
 @transaction.atomic
 def activity_remove(*, activity: Activity) -> None:
+    _require_working(activity.plan_goal.plan.goal_set)
     versions.children_changed([activity.plan_goal.plan.student_id])
     activity.delete()

@@ -21,6 +21,7 @@ from village.demo.community.school import (
 )
 from village.demo.conferences.build import demo_conferences_build
 from village.demo.families.build import demo_families_build
+from village.demo.goals import demo_goals_build
 from village.demo.logins import logins_table
 from village.demo.messaging import demo_messaging_build
 from village.demo.notifications import demo_notifications_build
@@ -78,6 +79,7 @@ def _build() -> dict[str, int]:
         notifications = demo_notifications_build()
         conferences = demo_conferences_build()
         announcements = demo_announcements_build()
+        goals = demo_goals_build()
         return (
             demo_school_counts()
             | classwork
@@ -85,4 +87,5 @@ def _build() -> dict[str, int]:
             | notifications
             | conferences
             | announcements
+            | goals
         )

@@ -1,0 +1,200 @@
+"""What people write about learning goals, in each reader's language (``village.translation``).
+
+Goals carry the words of three kinds of people, each in their own language:
+
+- the **teacher**: a set's title and summary, its groups and goals (title, description, success
+  criteria) and the feedback on efforts, in the language teachers write in
+  (``content_language()``), as classwork's teacher-written text;
+- the **student**: what they did, what went well, what they will do next, the activities they
+  propose and their requests for help at home, in the student's preferred language;
+- a **guardian**: encouragement, in the language stored with it (the guardian's), and answers
+  to requests for help, in the answerer's preferred language.
+
+Every text is placed at the set's class, so it is translated with that school's glossary and
+kept in its cache. A page gathers what it shows in a :class:`Wanted` and finds it all with
+:meth:`Wanted.shown_to`: one query, none when the reader reads every text's language. A text
+nobody has asked for in the reader's language yet is asked for then (two more queries, once),
+and shows as written with "translation on its way" until the worker has made it. A service that
+saves text may ask ahead, in its transaction, as classwork's do: :func:`encouragement_added`.
+
+Any goals page (the student's, the teacher's) shows a plan through the same tags as the family
+pages::
+
+    translations = goal_translations.plan_translations(request.user, view, student)
+
+    {% load translation_tags %}
+    {% translated translations goal_set.school_class_id goal.title as title %}
+    <h3{% text_lang title %}>{{ title }}</h3>{% translation_note title %}
+
+``{% text_lang %}`` marks a text in another language than the page's with ``lang``, and
+``{% translation_note %}`` adds "Machine-translated from Spanish" with the original one tap away.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db.models import Q
+
+from village.accounts.models import User
+from village.classwork.translations import names_of
+from village.community.models import Enrollment, EnrollmentRole, LinkStatus
+from village.community.policies import today
+from village.community.templatetags.content_lang import content_language
+from village.goals.models import Encouragement, GoalSet, HelpRequest
+from village.goals.selectors.plans import GoalView, PlanView
+from village.translation import selectors, services
+from village.translation.texts import Reason, Shown, Text, Translations
+
+
+class Wanted:
+    """The texts one page shows, by the class of their set (and that class's school): each
+    ``goal_set`` given is read with its class (``select_related("school_class")``)."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, list[Text]] = defaultdict(list)
+        self.schools: dict[int, int] = {}
+
+    def add(
+        self, goal_set: GoalSet, values: Iterable[str], language: str, keep: Iterable[str] = ()
+    ) -> Wanted:
+        """Plain texts written in ``language`` on ``goal_set`` (blank ones left out)."""
+        class_id = goal_set.school_class_id
+        self.schools.setdefault(class_id, goal_set.school_class.school_id)
+        kept = tuple(keep)
+        self.texts[class_id] += [Text(value, language, keep=kept) for value in values if value]
+        return self
+
+    def teacher(self, goal_set: GoalSet, *values: str, keep: Iterable[str] = ()) -> Wanted:
+        return self.add(goal_set, values, content_language(), keep)
+
+    def goal_set(self, goal_set: GoalSet) -> Wanted:
+        return self.teacher(goal_set, goal_set.title, goal_set.summary)
+
+    def plan(
+        self, view: PlanView, student: User, answerers: Mapping[int, User] | None = None
+    ) -> Wanted:
+        """Everything a plan's page shows: the set, its groups and goals, and for each goal of
+        the plan the student's words, the teacher's feedback and the family's (answers to
+        requests for help in the language of their author, from ``answerers``)."""
+        goal_set = view.goal_set
+        self.goal_set(goal_set)
+        if view.plan is not None:
+            self.teacher(goal_set, view.plan.teacher_note, keep=names_of(student))
+        for group in view.groups:
+            self.teacher(goal_set, group.group.title, group.group.description)
+            for goal_view in [*group.chosen, *group.not_chosen]:
+                self.goal(goal_set, goal_view, student, answerers or {})
+        return self
+
+    def goal(
+        self, goal_set: GoalSet, view: GoalView, student: User, answerers: Mapping[int, User]
+    ) -> Wanted:
+        goal = view.goal
+        names = names_of(student)
+        self.teacher(goal_set, goal.title, goal.description, goal.success_criteria)
+        child_language = student.preferred_language or content_language()
+        self.add(goal_set, [activity.text for activity in view.activities], child_language, names)
+        for effort in view.efforts:
+            written = [effort.effort.done, effort.effort.went_well, effort.effort.next_step]
+            self.add(goal_set, written, child_language, names)
+            for feedback in effort.feedback:
+                self.teacher(goal_set, feedback.feedback.comment, keep=names)
+            self.encouragements(goal_set, effort.encouragements, student)
+        self.encouragements(goal_set, view.encouragements, student)
+        self.add(goal_set, [ask.text for ask in view.help_requests], child_language, names)
+        for ask in view.help_requests:
+            author = answerers.get(ask.answered_by_id or 0)
+            if ask.answer and author is not None:
+                self.add(goal_set, [ask.answer], author.preferred_language, names)
+        return self
+
+    def encouragements(
+        self, goal_set: GoalSet, found: Iterable[Encouragement], student: User
+    ) -> Wanted:
+        for encouragement in found:
+            self.add(goal_set, [encouragement.text], encouragement.language, names_of(student))
+        return self
+
+    def help_requests(
+        self, goal_set: GoalSet, found: Iterable[HelpRequest], student: User
+    ) -> Wanted:
+        language = student.preferred_language or content_language()
+        return self.add(goal_set, [ask.text for ask in found], language, names_of(student))
+
+    def shown_to(self, reader: User) -> Translations:
+        """What ``reader`` sees of each text (one query); texts not asked for in their language
+        yet are asked for now (two queries per school, once) and show as on their way."""
+        target = reader.preferred_language or content_language()
+        found = selectors.lookup_classes(self.texts, target=target)
+        missing: dict[int, list[Text]] = defaultdict(list)
+        for (class_id, text), shown in found.items():
+            if shown.reason == Reason.NOT_REQUESTED:
+                missing[self.schools[class_id]].append(text)
+                found[(class_id, text)] = Shown.as_written(text, Reason.PENDING)
+        for school_id, texts in missing.items():
+            services.request(school_id=school_id, texts=texts, targets=[target])
+        return Translations(found)
+
+
+def answerers(view: PlanView) -> dict[int, User]:
+    """The people who answered the plan's requests for help, by id (one query, none when
+    nobody has answered)."""
+    ids = {
+        ask.answered_by_id
+        for goal in view.goals()
+        for ask in goal.help_requests
+        if ask.answered_by_id is not None
+    }
+    return User.objects.in_bulk(ids) if ids else {}
+
+
+def plan_translations(
+    reader: User, view: PlanView, student: User, found: Mapping[int, User] | None = None
+) -> Translations:
+    """What ``reader`` sees of every text of ``student``'s plan page (``view``): the helper any
+    goals page calls to show what teachers, the student and the family wrote. ``found``: the
+    answerers of requests for help, when the page has read them already."""
+    people = answerers(view) if found is None else found
+    return Wanted().plan(view, student, people).shown_to(reader)
+
+
+# --- asking ahead, when text is saved ------------------------------------------------------------
+
+
+def _readers_languages(student_id: int, class_id: int) -> set[str]:
+    """The languages of those who read what is written about the student's goals: the
+    student, the class's teachers now and the guardians who see the student's goals (one
+    query)."""
+    teachers = (
+        Enrollment.objects.current(today())
+        .filter(school_class_id=class_id, role__in=[EnrollmentRole.TEACHER, EnrollmentRole.AIDE])
+        .values("user_id")
+    )
+    readers = User.objects.filter(
+        Q(pk=student_id)
+        | Q(pk__in=teachers)
+        | Q(
+            children_links__student_id=student_id,
+            children_links__status=LinkStatus.ACTIVE,
+            children_links__no_access=False,
+            children_links__scope_goals=True,
+        ),
+        is_active=True,
+    )
+    return set(readers.values_list("preferred_language", flat=True).distinct())
+
+
+def encouragement_added(encouragement: Encouragement) -> int:
+    """Ask for a new encouragement in the languages of the child, the class's teachers and the
+    child's other guardians (a few queries, in the caller's transaction). Returns how many
+    (text, language) pairs were asked."""
+    plan = encouragement.plan_goal.plan
+    goal_set = plan.goal_set
+    student = plan.student
+    text = Text(encouragement.text, encouragement.language, keep=names_of(student))
+    targets = _readers_languages(student.pk, goal_set.school_class_id)
+    return services.request(
+        school_id=goal_set.school_class.school_id, texts=[text], targets=targets
+    )
