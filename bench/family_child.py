@@ -67,11 +67,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="village-bench-") as tmp:
         pages = Path(tmp) / "pages.txt"
         pages.write_text("".join(f"{t.session} {t.path}\n" for t in targets))
+        plain_pages = Path(tmp) / "plain.txt"
+        plain_pages.write_text("".join(f"{t.session} {t.plain}\n" for t in targets))
         cookies = Path(tmp) / "sessions.txt"
         cookies.write_text("".join(f"{g.session}\n" for g in guardians))
         with family_home._server(options, env, Path(tmp)) as base:
             checked = _check_pages(base, targets)
-            child = _load("family child page", base, pages, options, LUA)
+            child = _load("child page with goals", base, pages, options, LUA)
+            plain = _load("child page, no goal set", base, plain_pages, options, LUA)
             trivial_path = f"/bench/trivial/{guardians[0].pk}/"
             trivial = _load(
                 f"trivial view '{trivial_path}'",
@@ -81,7 +84,7 @@ def main() -> int:
                 family_home.LUA,
             )
     queries = _queries(targets[0])
-    _report(options, database, district, checked, queries, child, trivial)
+    _report(options, database, district, checked, queries, child, plain, trivial)
     failed = child["not_200"] + trivial["not_200"] + child["socket_errors"]
     return 1 if failed or trivial["socket_errors"] else 0
 
@@ -108,6 +111,9 @@ class Target:
     path: str
     child: str
     guardian: int
+    #: The page of the guardian's other child, whose classes have no goal set: the same page
+    #: without the goals section, for comparison.
+    plain: str
 
 
 def _goals(guardians: list[family_home.Guardian], options: argparse.Namespace) -> list[Target]:
@@ -120,12 +126,14 @@ def _goals(guardians: list[family_home.Guardian], options: argparse.Namespace) -
     from village.goals.models import GoalSet
 
     first: dict[int, int] = {}
+    second: dict[int, int] = {}
     for guardian, student in (
         GuardianLink.objects.filter(guardian_id__in=[g.pk for g in guardians])
         .order_by("guardian_id", "student_id")
         .values_list("guardian_id", "student_id")
     ):
-        first.setdefault(guardian, student)
+        if first.setdefault(guardian, student) != student:
+            second.setdefault(guardian, student)
     classes: dict[int, int] = {}
     for student, school_class in (
         Enrollment.objects.filter(user_id__in=first.values(), role=EnrollmentRole.STUDENT)
@@ -141,15 +149,23 @@ def _goals(guardians: list[family_home.Guardian], options: argparse.Namespace) -
         for school_class, students in by_class.items():
             _class_goals(school_class, students, options)
     names = dict(User.objects.filter(pk__in=first.values()).values_list("pk", "first_name"))
+    with_sets = set(
+        Enrollment.objects.filter(
+            role=EnrollmentRole.STUDENT,
+            school_class__goal_sets__title=SET_TITLE,
+            user_id__in=second.values(),
+        ).values_list("user_id", flat=True)
+    )
     return [
         Target(
             g.session,
             reverse("families:child", args=[first[g.pk]]),
             names[first[g.pk]],
             g.pk,
+            reverse("families:child", args=[second[g.pk]]),
         )
         for g in guardians
-        if first.get(g.pk) in classes
+        if first.get(g.pk) in classes and g.pk in second and second[g.pk] not in with_sets
     ]
 
 
@@ -378,6 +394,7 @@ def _report(
     checked: str,
     queries: int,
     child: family_home.Load,
+    plain: family_home.Load,
     trivial: family_home.Load,
 ) -> None:
     share = 100 * child["rps"] / trivial["rps"] if trivial["rps"] else 0.0
@@ -398,13 +415,15 @@ def _report(
     print(f"  queries         {queries} SQL queries per child page")
     print()
     print(f"  {'page':<36}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'non-200':>9}")
-    for load in (child, trivial):
+    for load in (child, plain, trivial):
         print(
             f"  {load.label:<36}{load['rps']:>9.1f}{load['p50_ms']:>9.1f}"
             f"{load['p95_ms']:>9.1f}{load['p99_ms']:>9.1f}{int(load['not_200']):>9}"
         )
     print()
     print(f"  child / trivial throughput   {share:.1f}%   (target >= {TARGET_SHARE:.0f}%)")
+    if plain["rps"]:
+        print(f"  with goals / without         {100 * child['rps'] / plain['rps']:.1f}%")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ schema published for that status.
 
 The run is bounded and the same on every machine: a fixed number of examples per endpoint and
 caller, derandomised. Generated ids are mostly aimed at the persona district's real classes,
-students, assignments and materials (through the real services), so that answers with data are
+students, assignments, materials and goals (Ada's plan for Ms. Rivera's weather unit, its
+efforts and requests for help), made through the real services, so that answers with data are
 checked, not only 404s. What the requests write is rolled back with each test's transaction,
 and files go to a temporary folder. ``pytest -v -s`` lists the requests sent to each endpoint.
 """
@@ -52,6 +53,10 @@ from village.conferences import notices as conference_notices
 from village.conferences.services.bookings import booking_create
 from village.conferences.tests.factories import add_slots, open_round
 from village.demo.personas import Personas, build_personas
+from village.goals import notices as goal_notices
+from village.goals.services.efforts import effort_record, feedback_give
+from village.goals.services.family import encouragement_add, help_ask
+from village.goals.tests.factories import ada_plan, levels, plan_goal, weather_set
 from village.messaging import kinds as messaging_kinds
 from village.messaging import policies as messaging_policies
 from village.messaging import services as messaging_services
@@ -115,7 +120,7 @@ def district(
         _connections_kept(),
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media),
-        registered_kinds([*KINDS, *_conference_kinds(), *_message_kinds()]),
+        registered_kinds([*KINDS, *_conference_kinds(), *_message_kinds(), *_goal_kinds()]),
         transaction.atomic(),
     ):
         personas = build_personas()
@@ -124,6 +129,7 @@ def district(
             **_notifications(personas),
             **_conferences(personas),
             **_messages(personas),
+            **_goals(personas),
         }
         tokens = {
             name: token_create(user=getattr(personas, name), name="contract")[1] for name in CALLERS
@@ -295,6 +301,39 @@ def _messages(p: Personas) -> dict[str, list[int]]:
     return {
         "conversation_id": [about_leo.conversation.pk, about_ada.conversation.pk],
         "message_id": [about_leo.message.pk, about_ada.message.pk],
+    }
+
+
+def _goal_kinds() -> list[AlertKind]:
+    """The goals' kinds stay registered: efforts, feedback and encouragement notify with them."""
+    found = [registry.kind(name) for name in goal_notices.kind_names()]
+    return [kind for kind in found if kind is not None]
+
+
+def _goals(p: Personas) -> dict[str, list[int]]:
+    """Ms. Rivera's weather unit published for the homeroom, and Ada's plan for it, sent: an
+    effort she asked feedback on, another Ms. Rivera answered, Sam's encouragement and Ada's
+    request for help at home."""
+    weather = weather_set(p.homeroom5, p.rivera)
+    plan = ada_plan(p, weather)
+    cycle = plan_goal(plan, weather.goals["cycle"])
+    asked = effort_record(
+        plan_goal=cycle,
+        levels=levels(weather.goal_set),
+        done="I drew the water cycle.",
+        ask_feedback=True,
+    )
+    answered = effort_record(
+        plan_goal=cycle, levels=levels(weather.goal_set), done="I boiled water.", ask_feedback=True
+    )
+    feedback_give(effort=answered, teacher=p.rivera, comment="Careful, Ada.")
+    encouragement_add(plan_goal=cycle, guardian=p.sam, text="¡Muy bien!", language="es")
+    ask = help_ask(plan_goal=cycle, text="Boiling water for the model")
+    return {
+        "set_id": [weather.goal_set.pk],
+        "plan_goal_id": [cycle.pk, *plan.chosen.exclude(pk=cycle.pk).values_list("pk", flat=True)],
+        "effort_id": [asked.pk, answered.pk],
+        "request_id": [ask.pk],
     }
 
 

@@ -12,6 +12,7 @@ students only their own. A guardian whose link ended (or gives no access) sees n
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -19,15 +20,25 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.authorization import EVERYONE, STUDENTS, api_client_for, client_for
-from village.community.models import GuardianLink, LinkStatus, Scope
+from tests.authorization import (
+    EVERYONE,
+    STUDENTS,
+    api_client_for,
+    client_for,
+    olga_at_both_schools,
+)
+from village.accounts.models import User
+from village.community import services as community_services
+from village.community.models import Enrollment, EnrollmentRole, GuardianLink, LinkStatus, Scope
 from village.community.services import guardian_link_set_access
+from village.core.models import AuditEvent
 from village.demo.personas import Personas
-from village.goals.models import HelpRequest, PlanGoal
-from village.goals.services import family
+from village.goals.models import Encouragement, HelpRequest, Plan, PlanGoal
+from village.goals.services import family, plans
 from village.goals.tests.conftest import Goals
-from village.goals.tests.factories import ada_plan, levels, plan_goal, weather_set
+from village.goals.tests.factories import WeatherSet, ada_plan, levels, plan_goal, weather_set
 from village.goals.tests.test_family_pages import Family, build_family
 
 pytestmark = pytest.mark.django_db
@@ -308,6 +319,85 @@ def test_lists_hold_only_what_each_persona_may_see(district: District, viewer: s
     if viewer in STUDENTS:
         own = _students_in(client.get(f"{API}/plans/mine").json())
         assert own <= {getattr(p, viewer).pk}
+
+
+def test_a_sibling_in_the_class_does_not_show_sam_a_plan_leo_made_there_before_he_left(
+    district: District,
+) -> None:
+    """A guardian sees a child's plan on the child's own current classes only: Leo's plan for
+    the homeroom's set, made while he was in the homeroom, is out of Sam's reach once he left
+    it, although Ada (his sister) is still there."""
+    p, f = district.fam.people, district.fam
+    community_services.enrollment_add(
+        user=p.leo, school_class=p.homeroom5, role=EnrollmentRole.STUDENT
+    )
+    plan = plans.plan_start(goal_set=f.weather.goal_set, student=p.leo)
+    cycle = plan_goal(plan, f.weather.goals["cycle"])
+    ask = family.help_ask(plan_goal=cycle, text="Leo's jar")
+    Enrollment.objects.filter(user=p.leo, school_class=p.homeroom5).update(
+        end_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    client, api = client_for(p.sam), api_client_for(p.sam)
+    before = (Encouragement.objects.count(), HelpRequest.objects.filter(answer="").count())
+    encourage = client.post(
+        reverse("goals:family_encourage", args=[cycle.pk]), {f"goal-{cycle.pk}-text": "¡Sí!"}
+    )
+    answer = client.post(
+        reverse("goals:family_help_answer", args=[ask.pk]), {f"help-{ask.pk}-answer": "Hoy"}
+    )
+    assert (encourage.status_code, answer.status_code) == (404, 404)
+    assert (Encouragement.objects.count(), HelpRequest.objects.filter(answer="").count()) == before
+    assert call(api, "get", f"{API}/plan-goals/{cycle.pk}/efforts", None).status_code == 404
+    plans_seen = call(api, "get", f"{API}/children/{p.leo.pk}/plans", None).json()["items"]
+    assert [item["set_id"] for item in plans_seen] == [f.science.goal_set.pk]
+    asks = call(api, "get", f"{API}/help-requests", None).json()["items"]
+    assert ask.pk not in {item["id"] for item in asks}
+
+
+def _sent_plan(weather: WeatherSet, student: User) -> Plan:
+    plan = plans.plan_start(goal_set=weather.goal_set, student=student)
+    order = weather.order("measure", "thermometer", "record", "clouds", "cycle", "model", "present")
+    plans.plan_choose(plan=plan, order=order)
+    return plans.plan_submit(plan=plan)
+
+
+def test_a_guardian_of_children_at_two_schools_sees_each_childs_own_sets(
+    district: District,
+) -> None:
+    """Olga as PRODUCT.md has her: Mina at Oak Hill (Mr. Park's set) and Maya at Riverside K-8
+    (Ms. Rivera's). Each child's pages show that child's sets only, a child's address with the
+    other child's set is a 404, each view is audited at the set's school, and a link that stops
+    allowing goals takes that child's goals away, not the other's."""
+    p, f = district.fam.people, district.fam
+    olga = olga_at_both_schools(p)
+    oak = weather_set(p.sister_class, p.park)
+    mina_plan, maya_plan = _sent_plan(oak, p.mina), _sent_plan(f.weather, p.maya)
+    client, api = client_for(olga), api_client_for(olga)
+
+    def plan_page(child: User, weather: WeatherSet) -> str:
+        return reverse("goals:family_plan", args=[child.pk, weather.goal_set.pk])
+
+    index = client.get(reverse("goals:family")).content.decode()
+    assert plan_page(p.mina, oak) in index
+    assert plan_page(p.maya, f.weather) in index
+    assert plan_page(p.mina, f.weather) not in index
+    assert plan_page(p.maya, oak) not in index
+    for child, weather, school in [(p.mina, oak, p.sister_school), (p.maya, f.weather, p.school)]:
+        before = AuditEvent.objects.count()
+        assert client.get(plan_page(child, weather)).status_code == 200
+        seen = AuditEvent.objects.order_by("id")[before:]
+        assert [(e.student_id, e.organisation_id) for e in seen] == [(child.pk, school.pk)]
+    assert client.get(plan_page(p.mina, f.weather)).status_code == 404
+    assert client.get(plan_page(p.maya, oak)).status_code == 404
+    mine = call(api, "get", f"{API}/children/{p.mina.pk}/plans", None).json()["items"]
+    assert [item["id"] for item in mine] == [mina_plan.pk]
+
+    link = GuardianLink.objects.get(guardian=olga, student=p.maya)
+    guardian_link_set_access(link=link, scopes=[Scope.CLASSWORK], no_access=False)
+    assert client.get(plan_page(p.maya, f.weather)).status_code == 404
+    maya_goal = maya_plan.chosen.get(goal=f.weather.goals["cycle"])
+    assert call(api, "get", f"{API}/plan-goals/{maya_goal.pk}/efforts", None).status_code == 404
+    assert client.get(plan_page(p.mina, oak)).status_code == 200
 
 
 def test_anonymous_callers_get_401_everywhere(district: District) -> None:

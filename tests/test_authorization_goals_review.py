@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from tests.authorization import EVERYONE, client_for
+from tests.authorization import EVERYONE, api_client_for, client_for
+from village.community import services as community_services
+from village.community.models import Role
 from village.demo.personas import Personas
 from village.goals.models import Effort, Encouragement, Plan, PlanGoal
 from village.goals.services import efforts, family, plans
@@ -143,6 +145,36 @@ def test_the_queue_holds_only_the_classes_each_one_sees(district: District) -> N
         assert leo not in html, name
         assert effort not in html, name
         assert "Okoye" not in html, name
+
+
+def test_an_admin_of_another_school_sees_only_their_own_schools_goals(
+    district: District,
+) -> None:
+    """Oak Hill's principal (a school of the same district) gets a 404 on every Riverside page
+    and answer, and through the API, with nothing changed; Mr. Park's Oak Hill set is theirs
+    to see (and, as for every admin, not to answer)."""
+    p = district.people
+    principal = community_services.person_create(
+        username="oakhill-principal",
+        first_name="Grace",
+        last_name="Moss",
+        role=Role.SCHOOL_ADMIN,
+        organisation=p.sister_school,
+    )
+    client, api = client_for(principal), api_client_for(principal)
+    for name, (path, _allowed) in pages(district).items():
+        if name != "queue":
+            assert client.get(path).status_code == 404, name
+    for name, (path, data, _allowed) in answers(district).items():
+        assert client.post(path, data).status_code == 404, name
+    assert not district.effort.feedback.exists()
+    effort_api = f"/api/v1/goals/plan-goals/{district.cycle.pk}/efforts"
+    assert api.get(effort_api).status_code == 404
+    assert api.get(f"/api/v1/goals/classes/{p.homeroom5.pk}/plans").status_code == 404
+    assert "Okoye" not in client.get("/goals/staff/queue/").content.decode()
+    oak = weather_set(p.sister_class, p.park)
+    assert client.get(f"/goals/staff/sets/{oak.goal_set.pk}/overview/").status_code == 200
+    assert client.post(f"/goals/staff/sets/{oak.goal_set.pk}/publish/").status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(district: District) -> None:

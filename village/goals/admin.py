@@ -7,7 +7,7 @@ from village.goals.models import Effort, Encouragement, GoalSet, Plan
 class GoalSetAdmin(admin.ModelAdmin[GoalSet]):
     list_display = ["title", "school_class", "opens_on", "closes_on", "published", "auto_approve"]
     list_filter = ["published", "school_class__school"]
-    search_fields = ["title", "school_class__name"]
+    search_fields = ["title", "school_class__title"]
     raw_id_fields = ["school_class", "topic", "rubric", "created_by", "copied_from"]
 
 

@@ -22,7 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from village.accounts.models import User
 from village.community.models import Enrollment, EnrollmentRole, GuardianLink, LinkStatus, Scope
 from village.community.policies import today
-from village.goals.models import Effort, EffortFeedback, Encouragement, HelpRequest, Plan, PlanGoal
+from village.goals.models import (
+    Effort,
+    EffortFeedback,
+    Encouragement,
+    HelpRequest,
+    Plan,
+    PlanGoal,
+    PlanState,
+)
 from village.notifications import registry
 from village.notifications.models import EmailMode
 from village.notifications.registry import AlertKind, Audience
@@ -172,7 +180,7 @@ def feedback_given(feedback: EffortFeedback) -> None:
 
 def plan_decided(plan: Plan) -> None:
     teacher = plan.decided_by.display_name if plan.decided_by else ""
-    approved = plan.state == "approved"
+    approved = plan.state == PlanState.APPROVED
 
     def words() -> tuple[str, str]:
         names = {"teacher": teacher, "set": plan.goal_set.title}

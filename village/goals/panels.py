@@ -10,15 +10,14 @@ from village.accounts.models import User
 from village.community import home_panels
 from village.community.home_panels import HomeData, Panel
 from village.community.models import Role
-from village.community.policies import roles_of
-from village.goals.policies import staff_goal_sets
+from village.goals.policies import may_see_teacher_panel
 from village.goals.selectors.queue import queue_counts
 
 
 def teacher_panel(request: HttpRequest, user: User, home: HomeData) -> Panel | None:
     """Three queries; nothing for a teacher without a goal set (the sets page is in reach
     from each class)."""
-    if roles_of(user).is_admin or not staff_goal_sets(user).exists():
+    if not may_see_teacher_panel(user):
         return None
     counts = queue_counts(user)
     return Panel("goals/staff/_home_panel.html", {"efforts": counts.efforts, "plans": counts.plans})

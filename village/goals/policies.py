@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
+from village.classwork.models import Rubric
 from village.classwork.policies import staff_classes, student_class_ids
 from village.community.models import Role, SchoolClass, Scope
 from village.community.policies import (
@@ -34,11 +36,16 @@ from village.community.policies import (
     teaches_class,
     today,
 )
+from village.community.selectors.home import guardian_links
 from village.core.policies import one_or_404
+from village.families.selectors import linked_child
+from village.families.surface import Child
 from village.goals.models import (
+    Activity,
     Effort,
     Encouragement,
     Goal,
+    GoalAssignment,
     GoalGroup,
     GoalSet,
     HelpRequest,
@@ -69,6 +76,12 @@ def may_edit_class(user: AnyUser, class_id: int) -> bool:
     return teaches_class(user, class_id)
 
 
+def editable_class_ids(user: AnyUser) -> set[int]:
+    """The classes whose goals ``user`` changes and answers (``may_edit_class`` for many at
+    once; one query)."""
+    return set(taught_class_ids(user).values_list("school_class_id", flat=True))
+
+
 def goal_set_for_editor(user: AnyUser, set_id: int) -> GoalSet:
     """A set ``user`` may change: 404 if they do not see it, 403 if they only see it."""
     goal_set = goal_set_for_staff(user, set_id)
@@ -82,13 +95,29 @@ def editable_classes(user: AnyUser) -> QuerySet[SchoolClass]:
     return SchoolClass.objects.filter(pk__in=taught_class_ids(user), status="active")
 
 
+def goal_set_for_copier(user: AnyUser, set_id: int) -> GoalSet:
+    """A set ``user`` sees as staff and may copy to a class they teach: 404 if they do not see
+    it, 403 if they teach no class to copy it to (an admin)."""
+    goal_set = goal_set_for_staff(user, set_id)
+    if not editable_classes(user).exists():
+        raise PermissionDenied(_("Only teachers copy goal sets to their classes."))
+    return goal_set
+
+
 def may_see_staff_pages(user: AnyUser) -> bool:
     """Does ``user`` work at a school (teaching, or administering), so has goal sets to see?"""
     return user.is_authenticated and roles_of(user).is_staff_member
 
 
+def may_see_teacher_panel(user: AnyUser) -> bool:
+    """Does the home page show ``user`` the teacher's goals panel: a teacher (not an admin, who
+    answers nothing) with goal sets to answer for?"""
+    return not roles_of(user).is_admin and staff_goal_sets(user).exists()
+
+
 def group_for_editor(goal_set: GoalSet, group_id: int) -> GoalGroup:
-    """A group of a set already loaded through ``goal_set_for_editor``; 404 otherwise."""
+    """A group of a set already loaded through ``goal_set_for_editor`` (or, for the student's
+    own plan, ``own_goal_set_for_editor``); 404 otherwise."""
     return one_or_404(GoalGroup.objects.filter(goal_set=goal_set, pk=group_id), "No such group.")
 
 
@@ -100,6 +129,14 @@ def goal_for_editor(goal_set: GoalSet, goal_id: int) -> Goal:
     )
 
 
+def work_link_for_editor(goal: Goal, assignment_id: int) -> GoalAssignment:
+    """The link of a piece of work to a goal already loaded through ``goal_for_editor``; 404
+    when that work does not count for the goal (another class's work, say)."""
+    return one_or_404(
+        GoalAssignment.objects.filter(goal=goal, assignment_id=assignment_id), "No such work."
+    )
+
+
 def class_for_goal_editor(user: AnyUser, class_id: int) -> SchoolClass:
     """A class ``user`` teaches, to add a set to; 404 otherwise."""
     return one_or_404(
@@ -108,8 +145,28 @@ def class_for_goal_editor(user: AnyUser, class_id: int) -> SchoolClass:
     )
 
 
+def usable_rubrics(school_class: SchoolClass) -> QuerySet[Rubric]:
+    """The rubrics a set of ``school_class`` reports on: the class's own and its school's."""
+    return Rubric.objects.filter(
+        Q(school_class=school_class)
+        | Q(school_class__isnull=True, school_id=school_class.school_id)
+    )
+
+
+def may_use_rubric(school_class: SchoolClass, rubric: Rubric) -> bool:
+    """Is ``rubric`` one of ``usable_rubrics(school_class)``? (No query.)"""
+    return rubric.school_class_id == school_class.pk or (
+        rubric.school_class_id is None and rubric.school_id == school_class.school_id
+    )
+
+
 def staff_plans(user: AnyUser) -> QuerySet[Plan]:
     return Plan.objects.filter(goal_set__in=staff_goal_sets(user).values("pk"))
+
+
+def may_see_as_staff(user: AnyUser, plan: Plan) -> bool:
+    """Does ``user`` see ``plan`` as staff (and so the encouragement a teacher hid)?"""
+    return staff_plans(user).filter(pk=plan.pk).exists()
 
 
 def plan_for_staff(user: AnyUser, plan_id: int) -> Plan:
@@ -127,6 +184,16 @@ def plan_for_reviewer(user: AnyUser, plan_id: int) -> Plan:
     if not may_edit_class(user, plan.goal_set.school_class_id):
         raise PermissionDenied(_("Only the class's teachers answer its students' plans."))
     return plan
+
+
+def plan_goal_for_reviewer(user: AnyUser, plan_goal_id: int) -> PlanGoal:
+    """A goal of a plan ``user`` may answer (to confirm it met): the plan through
+    ``plan_for_reviewer`` (404 when not seen, 403 when only seen)."""
+    plan_id = PlanGoal.objects.filter(pk=plan_goal_id).values_list("plan_id", flat=True)
+    plan = plan_for_reviewer(user, plan_id.first() or 0)
+    found = plan.chosen.select_related("goal").get(pk=plan_goal_id)
+    found.plan = plan
+    return found
 
 
 def effort_for_reviewer(user: AnyUser, effort_id: int) -> Effort:
@@ -183,6 +250,14 @@ def visible_goal_sets(user: AnyUser) -> QuerySet[GoalSet]:
     return GoalSet.objects.filter(condition)
 
 
+def goal_set_for_viewer(user: AnyUser, set_id: int) -> GoalSet:
+    """A set ``user`` sees (``visible_goal_sets``), read with its class; 404 otherwise."""
+    return one_or_404(
+        visible_goal_sets(user).select_related("school_class").filter(pk=set_id),
+        "No such goal set.",
+    )
+
+
 def student_of(user: AnyUser) -> User:
     """``user`` when they are a student (to work on their own plans), or ``Http404``."""
     if not isinstance(user, User) or not roles_of(user).has(Role.STUDENT):
@@ -198,6 +273,18 @@ def student_goal_sets(user: AnyUser) -> QuerySet[GoalSet]:
     return GoalSet.objects.filter(
         _published_in(student_class_ids([user.pk]).values("school_class_id"))
     )
+
+
+def own_plans(user: AnyUser) -> QuerySet[Plan]:
+    """``user``'s own plans, on the sets they see as a student (``student_goal_sets``)."""
+    return Plan.objects.filter(
+        student_id=user.pk, goal_set__in=student_goal_sets(user).values("pk")
+    )
+
+
+def own_plan(user: AnyUser, goal_set: GoalSet) -> Plan | None:
+    """``user``'s plan for a set loaded through ``own_goal_set`` (``None``: none yet)."""
+    return own_plans(user).filter(goal_set=goal_set).first()
 
 
 class GoalsHome(enum.Enum):
@@ -223,18 +310,39 @@ def goals_home(user: AnyUser) -> GoalsHome:
     return GoalsHome.NONE
 
 
+def visible_plans(user: AnyUser) -> QuerySet[Plan]:
+    """Plans ``user`` sees: as staff (their classes'), as a guardian (children whose link
+    allows goals), and their own as a student (on sets they see)."""
+    return Plan.objects.filter(
+        Q(pk__in=staff_plans(user).values("pk"))
+        | Q(pk__in=family_plans(user).values("pk"))
+        | Q(pk__in=own_plans(user).values("pk"))
+    )
+
+
+def plan_goal_for_viewer(user: AnyUser, plan_goal_id: int) -> PlanGoal:
+    """A goal of a plan ``user`` sees (``visible_plans``), or 404."""
+    return one_or_404(
+        PlanGoal.objects.filter(
+            pk=plan_goal_id, plan__in=visible_plans(user).values("pk")
+        ).select_related(
+            "goal", "plan__student", "plan__goal_set__school_class", "plan__goal_set__rubric"
+        ),
+        "No such goal.",
+    )
+
+
+def visible_help_requests(user: AnyUser) -> QuerySet[HelpRequest]:
+    """The requests for help at home on the plans ``user`` sees (``visible_plans``)."""
+    return HelpRequest.objects.filter(plan_goal__plan__in=visible_plans(user).values("pk"))
+
+
 def effort_file_for_viewer(user: AnyUser, effort_id: int) -> Effort:
     """An effort with an evidence file ``user`` may open: their own (on a set they still
     see), one of a class they see as staff, or one of a child whose goals they see; 404
     otherwise."""
-    own = Plan.objects.filter(student_id=user.pk, goal_set__in=student_goal_sets(user).values("pk"))
-    reach = (
-        Q(plan_goal__plan__in=own.values("pk"))
-        | Q(plan_goal__plan__in=staff_plans(user).values("pk"))
-        | Q(plan_goal__plan__in=family_plans(user).values("pk"))
-    )
     return one_or_404(
-        Effort.objects.filter(reach, pk=effort_id)
+        Effort.objects.filter(plan_goal__plan__in=visible_plans(user).values("pk"), pk=effort_id)
         .exclude(file="")
         .select_related("plan_goal__plan__goal_set__school_class"),
         "No such file.",
@@ -244,11 +352,10 @@ def effort_file_for_viewer(user: AnyUser, effort_id: int) -> Effort:
 def own_goal_set(user: AnyUser, set_id: int) -> GoalSet:
     """A published set of a class ``user`` is a student of now, or ``Http404``."""
     student = student_of(user)
-    classes = student_class_ids([student.pk]).values("school_class_id")
     return one_or_404(
-        GoalSet.objects.filter(_published_in(classes), pk=set_id).select_related(
-            "school_class", "rubric", "topic"
-        ),
+        student_goal_sets(student)
+        .filter(pk=set_id)
+        .select_related("school_class", "rubric", "topic"),
         "No such goal set.",
     )
 
@@ -256,26 +363,83 @@ def own_goal_set(user: AnyUser, set_id: int) -> GoalSet:
 def own_plan_goal(user: AnyUser, plan_goal_id: int) -> PlanGoal:
     """A goal of ``user``'s own plan, on a set they still see, or ``Http404``."""
     student = student_of(user)
-    classes = student_class_ids([student.pk]).values("school_class_id")
     return one_or_404(
         PlanGoal.objects.filter(
-            pk=plan_goal_id,
-            plan__student=student,
-            plan__goal_set__in=GoalSet.objects.filter(_published_in(classes)).values("pk"),
-        ).select_related("goal__group", "plan__goal_set__rubric", "plan__goal_set__school_class"),
+            pk=plan_goal_id, plan__in=own_plans(student).values("pk")
+        ).select_related(
+            "goal__group",
+            "plan__student",
+            "plan__goal_set__rubric",
+            "plan__goal_set__school_class",
+        ),
         "No such goal.",
     )
 
 
+def _while_open(goal_set: GoalSet, message: str | None) -> None:
+    if not choosing_open(goal_set):
+        raise PermissionDenied(
+            message or _("This goal set is closed: your plan can no longer change.")
+        )
+
+
+def own_goal_set_for_editor(user: AnyUser, set_id: int) -> GoalSet:
+    """A set of ``user``'s own (``own_goal_set``) whose plan they may change now: 404 if they
+    do not see it, 403 once it is closed (a page left open after it closed)."""
+    goal_set = own_goal_set(user, set_id)
+    _while_open(goal_set, None)
+    return goal_set
+
+
+def own_plan_goal_for_editor(
+    user: AnyUser, plan_goal_id: int, message: str | None = None
+) -> PlanGoal:
+    """A goal of ``user``'s own plan (``own_plan_goal``) they may work on now: 404 if they do
+    not see it, 403 (``message``) once the set is closed."""
+    plan_goal = own_plan_goal(user, plan_goal_id)
+    _while_open(plan_goal.plan.goal_set, message)
+    return plan_goal
+
+
+def activity_for_editor(plan_goal: PlanGoal, activity_id: int) -> Activity:
+    """An activity of a goal already loaded through ``own_plan_goal_for_editor``; 404
+    otherwise."""
+    activity = one_or_404(plan_goal.activities.filter(pk=activity_id), "No such activity.")
+    activity.plan_goal = plan_goal
+    return activity
+
+
 def family_plans(user: AnyUser) -> QuerySet[Plan]:
-    """Plans of the children ``user`` sees goals of, on sets they see."""
+    """Plans of the children ``user`` sees goals of, each on a published set of one of that
+    child's own current classes (not a sibling's: a plan the child made in a class they left
+    stays out, even while a brother or sister is in it)."""
     if not user.is_authenticated or not roles_of(user).has(Role.GUARDIAN):
         return Plan.objects.none()
     children = guardian_children_ids(user, scope=SCOPE)
-    classes = student_class_ids(children).values("school_class_id")
+    in_class = student_class_ids(children).filter(
+        user_id=OuterRef("student_id"), school_class_id=OuterRef("goal_set__school_class_id")
+    )
     return Plan.objects.filter(
+        Exists(in_class),
         student_id__in=children,
-        goal_set__in=GoalSet.objects.filter(_published_in(classes)).values("pk"),
+        goal_set__published=True,
+        goal_set__school_class__status="active",
+    )
+
+
+def children_for_family(user: User) -> list[Child]:
+    """The children whose goals ``user`` sees (usable links allowing goals), in order."""
+    return [linked_child(link) for link in guardian_links(user) if link.allows(SCOPE)]
+
+
+def visible_child_classes(user: AnyUser, child_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """``(child id, class id)`` of the current classes of those of ``child_ids`` whose goals
+    ``user`` sees as a guardian (one query)."""
+    seen = guardian_children_ids(user, scope=SCOPE)
+    return list(
+        student_class_ids(list(child_ids))
+        .filter(user_id__in=seen)
+        .values_list("user_id", "school_class_id")
     )
 
 
@@ -285,6 +449,32 @@ def child_for_family(user: AnyUser, child_id: int) -> User:
         User.objects.filter(pk=child_id, pk__in=guardian_children_ids(user, scope=SCOPE)),
         "No such child.",
     )
+
+
+def goal_set_for_family(user: AnyUser, child: User, set_id: int) -> GoalSet:
+    """A published set of one of ``child``'s current classes that ``user`` sees (``child``
+    loaded through ``child_for_family``), read with its class, school, topic and rubric; 404
+    otherwise."""
+    classes = student_class_ids([child.pk]).values("school_class_id")
+    return one_or_404(
+        visible_goal_sets(user)
+        .filter(published=True, school_class_id__in=classes, pk=set_id)
+        .select_related("school_class__school", "topic", "rubric"),
+        "No such goal set.",
+    )
+
+
+def plan_for_family(user: AnyUser, child: User, goal_set: GoalSet) -> Plan | None:
+    """``child``'s plan for ``goal_set`` when ``user`` sees it (``None``: no plan yet)."""
+    return family_plans(user).filter(student=child, goal_set=goal_set).first()
+
+
+def effort_on(plan_goal: PlanGoal, effort_id: int | None) -> Effort | None:
+    """An effort on a goal already loaded through a policy (``None`` when ``effort_id`` is
+    ``None`` or names no effort on this goal)."""
+    if effort_id is None:
+        return None
+    return plan_goal.efforts.filter(pk=effort_id).first()
 
 
 def plan_goal_for_family(user: AnyUser, plan_goal_id: int) -> PlanGoal:

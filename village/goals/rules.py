@@ -13,6 +13,9 @@ student chose, in their order, group by group. The rules:
    after the goals it needs.
 5. **No cycles**: the prerequisites of a set never form a cycle (checked when a teacher adds one,
    by :func:`find_cycle`).
+
+A set is shown to students only when every plan can keep these rules (:func:`publish_problems`):
+it has a goal, and each group has as many optional goals as it asks students to choose.
 """
 
 from __future__ import annotations
@@ -208,3 +211,26 @@ def moved(order: Sequence[int], goal_id: int, step: int) -> list[int]:
     target = max(0, min(len(result) - 1, index + step))
     result.insert(target, result.pop(index))
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCount:
+    """A group of a set as publishing sees it: its title, the optional goals it asks students
+    to choose, and the optional goals it has."""
+
+    title: str
+    min_optional: int
+    optional: int
+
+
+def publish_problems(goals: int, groups: Iterable[GroupCount]) -> list[str]:
+    """Why a set of ``goals`` goals and these ``groups`` cannot be published yet (an empty list
+    when it can)."""
+    found = [] if goals else [_("Add at least one goal.")]
+    found += [
+        _("“%(group)s” asks for %(count)s optional goals but has %(has)s.")
+        % {"group": group.title, "count": group.min_optional, "has": group.optional}
+        for group in groups
+        if group.optional < group.min_optional
+    ]
+    return found

@@ -15,7 +15,9 @@ kept in its cache. A page gathers what it shows in a :class:`Wanted` and finds i
 :meth:`Wanted.shown_to`: one query, none when the reader reads every text's language. A text
 nobody has asked for in the reader's language yet is asked for then (two more queries, once),
 and shows as written with "translation on its way" until the worker has made it. A service that
-saves text may ask ahead, in its transaction, as classwork's do: :func:`encouragement_added`.
+saves text asks ahead, in its transaction, as classwork's do (:func:`encouragement_added`,
+:func:`feedback_given`, :func:`effort_recorded`): the worker translates in the background, never
+the request.
 
 Any goals page (the student's, the teacher's) shows a plan through the same tags as the family
 pages::
@@ -42,9 +44,11 @@ from village.classwork.translations import names_of
 from village.community.models import Enrollment, EnrollmentRole, LinkStatus
 from village.community.policies import today
 from village.community.templatetags.content_lang import content_language
-from village.goals.models import Encouragement, GoalSet, HelpRequest
+from village.goals.models import Effort, EffortFeedback, Encouragement, GoalSet, HelpRequest, Plan
+from village.goals.selectors.family import SetProgress
 from village.goals.selectors.plans import GoalView, PlanView
 from village.translation import selectors, services
+from village.translation import texts as plain
 from village.translation.texts import Reason, Shown, Text, Translations
 
 
@@ -150,6 +154,17 @@ def answerers(view: PlanView) -> dict[int, User]:
     return User.objects.in_bulk(ids) if ids else {}
 
 
+def progress_translations(reader: User, found: Iterable[SetProgress]) -> Translations:
+    """What ``reader`` sees of the sets' titles and the children's requests for help."""
+    wanted = Wanted()
+    for one in found:
+        wanted.goal_set(one.goal_set)
+        if one.plan is not None:
+            wanted.help_requests(one.goal_set, one.help, one.plan.student)
+            wanted.teacher(one.goal_set, *(ask.plan_goal.goal.title for ask in one.help))
+    return wanted.shown_to(reader)
+
+
 def plan_translations(
     reader: User, view: PlanView, student: User, found: Mapping[int, User] | None = None
 ) -> Translations:
@@ -186,15 +201,39 @@ def _readers_languages(student_id: int, class_id: int) -> set[str]:
     return set(readers.values_list("preferred_language", flat=True).distinct())
 
 
+def _ask(plan: Plan, written: Iterable[Text]) -> int:
+    """Ask for ``written`` (texts about ``plan``'s student, placed at its set's class) in the
+    languages of those who read them (``_readers_languages``)."""
+    goal_set = plan.goal_set
+    targets = _readers_languages(plan.student_id, goal_set.school_class_id)
+    return services.request(
+        school_id=goal_set.school_class.school_id, texts=written, targets=targets
+    )
+
+
 def encouragement_added(encouragement: Encouragement) -> int:
     """Ask for a new encouragement in the languages of the child, the class's teachers and the
     child's other guardians (a few queries, in the caller's transaction). Returns how many
     (text, language) pairs were asked."""
     plan = encouragement.plan_goal.plan
-    goal_set = plan.goal_set
+    text = Text(encouragement.text, encouragement.language, keep=names_of(plan.student))
+    return _ask(plan, [text])
+
+
+def feedback_given(feedback: EffortFeedback) -> int:
+    """Ask for a teacher's comment on an effort in its readers' languages, as the pages show
+    it (``Wanted.goal``), in the caller's transaction."""
+    plan = feedback.effort.plan_goal.plan
+    text = Text(feedback.comment, content_language(), keep=names_of(plan.student))
+    return _ask(plan, [text])
+
+
+def effort_recorded(effort: Effort) -> int:
+    """Ask for what a student wrote about an effort (what they did, what went well, what they
+    will do next) in its readers' languages, as the pages show it (``Wanted.goal``), in the
+    caller's transaction."""
+    plan = effort.plan_goal.plan
     student = plan.student
-    text = Text(encouragement.text, encouragement.language, keep=names_of(student))
-    targets = _readers_languages(student.pk, goal_set.school_class_id)
-    return services.request(
-        school_id=goal_set.school_class.school_id, texts=[text], targets=targets
-    )
+    language = student.preferred_language or content_language()
+    written = [effort.done, effort.went_well, effort.next_step]
+    return _ask(plan, plain.texts(written, language, keep=names_of(student)))

@@ -4,13 +4,16 @@ family's (``family/…``). Each views module lists its own paths."""
 
 from django.urls import URLPattern
 
-from village.goals.views import family, sets, student, teacher
+from village.goals.views import builder, efforts, family, overview, plans, review, sets
 
 app_name = "goals"
 
 urlpatterns: list[URLPattern] = [
-    *student.urlpatterns,
+    *plans.urlpatterns,
+    *efforts.urlpatterns,
     *sets.urlpatterns,
-    *teacher.urlpatterns,
+    *builder.urlpatterns,
+    *review.urlpatterns,
+    *overview.urlpatterns,
     *family.urlpatterns,
 ]

@@ -21,7 +21,6 @@ from village.goals.api.common import (
     audit,
     invalid,
     person,
-    plan_goal_for_viewer,
 )
 from village.goals.models import LINK_MAX, NOTE_MAX, TEXT_MAX, Encouragement, PlanGoal
 from village.goals.progress import GoalState
@@ -152,8 +151,7 @@ def _effort(found: EffortView) -> GoalEffortOut:
 
 def _goal_view(user: Any, plan_goal: PlanGoal) -> GoalView:
     plan = plan_goal.plan
-    staff = policies.staff_plans(user).filter(pk=plan.pk).exists()
-    view = plan_view(plan.goal_set, plan, staff=staff)
+    view = plan_view(plan.goal_set, plan, staff=policies.may_see_as_staff(user, plan))
     return next(g for g in view.goals() if g.plan_goal and g.plan_goal.pk == plan_goal.pk)
 
 
@@ -171,7 +169,7 @@ def _goal_view(user: Any, plan_goal: PlanGoal) -> GoalView:
 )
 def efforts_list(request: HttpRequest, plan_goal_id: Id) -> GoalEffortsOut:
     user = api_caller(request)
-    plan_goal = plan_goal_for_viewer(user, plan_goal_id)
+    plan_goal = policies.plan_goal_for_viewer(user, plan_goal_id)
     view = _goal_view(user, plan_goal)
     plan = plan_goal.plan
     audit(request, user, [(plan.student_id, plan.goal_set.school_class.school_id)])

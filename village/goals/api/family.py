@@ -20,7 +20,6 @@ from village.goals.api.common import (
     audit,
     invalid,
     person,
-    visible_plans,
 )
 from village.goals.api.efforts import GoalEncouragementOut, encouragement_out
 from village.goals.models import NOTE_MAX, HelpRequest
@@ -93,12 +92,10 @@ def encouragement_create(
 ) -> Status[Any]:
     user = api_caller(request)
     plan_goal = policies.plan_goal_for_family(user, plan_goal_id)
-    effort = None
-    if payload.effort_id is not None:
-        effort = plan_goal.efforts.filter(pk=payload.effort_id).first()
-        if effort is None:
-            refused = ValidationError({"effort": _("This effort is not on this goal.")})
-            return invalid(refused, {"effort": "effort_id"})
+    effort = policies.effort_on(plan_goal, payload.effort_id)
+    if payload.effort_id is not None and effort is None:
+        refused = ValidationError({"effort": _("This effort is not on this goal.")})
+        return invalid(refused, {"effort": "effort_id"})
     try:
         found = encouragement_add(
             plan_goal=plan_goal,
@@ -128,7 +125,7 @@ def help_list(
     request: HttpRequest, query: Query[HelpRequestsQuery], page: Query[PageIn]
 ) -> GoalHelpRequestsPage:
     user = api_caller(request)
-    found = HelpRequest.objects.filter(plan_goal__plan__in=visible_plans(user).values("pk"))
+    found = policies.visible_help_requests(user)
     if query.open:
         found = found.filter(answered_at__isnull=True)
     limit = min(page.limit, MAX_PAGE_SIZE)

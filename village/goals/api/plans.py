@@ -16,8 +16,8 @@ from village.core.api import READ, Id, PageIn
 from village.goals import policies
 from village.goals.api.common import MAX_PAGE_SIZE, GoalPersonOut, audit, person
 from village.goals.models import GoalKind, Plan, PlanState
-from village.goals.parts import STATE_ORDER, GoalProgress, goal_progress
 from village.goals.progress import GoalState
+from village.goals.selectors.family import STATE_ORDER, GoalProgress, goal_progress
 
 router = Router()
 
@@ -127,11 +127,7 @@ def plans_page(request: HttpRequest, found: QuerySet[Plan], page: PageIn) -> Goa
 )
 def plans_mine(request: HttpRequest, page: Query[PageIn]) -> GoalPlansPage:
     user = api_caller(request)
-    student = policies.student_of(user)
-    found = Plan.objects.filter(
-        student=student, goal_set__in=policies.student_goal_sets(student).values("pk")
-    )
-    return plans_page(request, found, page)
+    return plans_page(request, policies.own_plans(policies.student_of(user)), page)
 
 
 @router.get(

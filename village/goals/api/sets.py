@@ -14,7 +14,6 @@ from ninja import Field, Query, Router, Schema
 from village.accounts.api import api_caller
 from village.classwork.models import RubricCriterion
 from village.core.api import LISTED, READ, Id, PageIn
-from village.core.policies import one_or_404
 from village.goals import policies
 from village.goals.api.common import MAX_PAGE_SIZE
 from village.goals.models import Goal, GoalGroup, GoalKind, GoalSet, Prerequisite
@@ -201,10 +200,7 @@ def _rubric(goal_set: GoalSet) -> list[GoalRubricCriterionOut]:
 )
 def set_get(request: HttpRequest, set_id: Id) -> GoalSetDetailOut:
     user = api_caller(request)
-    goal_set = one_or_404(
-        policies.visible_goal_sets(user).select_related("school_class").filter(pk=set_id),
-        "No such goal set.",
-    )
+    goal_set = policies.goal_set_for_viewer(user, set_id)
     return GoalSetDetailOut(
         **set_fields(goal_set), groups=_groups(goal_set), rubric=_rubric(goal_set)
     )

@@ -12,21 +12,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class ServiceErrors:
-    """Show a service's ``ValidationError`` on the fields it names (others at the top)."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
+from village.classwork.forms.common import ServiceErrorsMixin
 
 
 def encourage_prefix(plan_goal_id: int) -> str:
@@ -37,7 +26,7 @@ def answer_prefix(request_id: int) -> str:
     return f"help-{request_id}"
 
 
-class EncourageForm(ServiceErrors, forms.Form):
+class EncourageForm(ServiceErrorsMixin, forms.Form):
     """A few words for the child about a goal, or about one effort on it (``efforts``: the
     goal's efforts as (id, when reported), oldest first)."""
 
@@ -69,7 +58,7 @@ def _day(at: dt.datetime) -> str:
     return str(formats.date_format(timezone.localtime(at), "MONTH_DAY_FORMAT"))
 
 
-class AnswerForm(ServiceErrors, forms.Form):
+class AnswerForm(ServiceErrorsMixin, forms.Form):
     """The guardian's answer to "I need help at home with…"."""
 
     answer = forms.CharField(

@@ -7,14 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from village.classwork.forms.common import ServiceErrorsMixin, date_field
+from village.classwork.forms.common import ServiceErrorsMixin, class_choices, date_field
 from village.classwork.models import Assignment, Rubric, Topic
 from village.community.models import SchoolClass
 from village.core.text import single_line
 from village.goals.models import TEXT_MAX, TITLE_MAX, Goal, GoalGroup, GoalKind, GoalSet
+from village.goals.policies import usable_rubrics
 from village.goals.services.sets import GoalFields, SetFields
 
 #: The largest file an import reads (a set of a few hundred goals is far smaller).
@@ -35,11 +36,6 @@ def _title(label: Any, help_text: Any = "") -> forms.CharField:
     return forms.CharField(
         label=label, help_text=help_text, max_length=TITLE_MAX, validators=[single_line]
     )
-
-
-def _choices(field: forms.Field, queryset: QuerySet[Any]) -> None:
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = queryset
 
 
 class SetForm(ServiceErrorsMixin, forms.Form):
@@ -79,17 +75,11 @@ class SetForm(ServiceErrorsMixin, forms.Form):
         self, *args: Any, school_class: SchoolClass, editing: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        _choices(
+        class_choices(
             self.fields["topic"],
             Topic.objects.filter(school_class=school_class).order_by("-starts_on", "pk"),
         )
-        _choices(
-            self.fields["rubric"],
-            Rubric.objects.filter(
-                Q(school_class=school_class)
-                | Q(school_class__isnull=True, school_id=school_class.school_id)
-            ).order_by("title", "pk"),
-        )
+        class_choices(self.fields["rubric"], usable_rubrics(school_class).order_by("title", "pk"))
         if editing:
             self.fields["rubric"].required = True
             self.fields["rubric"].empty_label = None  # type: ignore[attr-defined]
@@ -172,7 +162,7 @@ class GoalForm(ServiceErrorsMixin, forms.Form):
         others = Goal.objects.filter(group=group).order_by("position", "pk")
         if goal is not None:
             others = others.exclude(pk__in=_descendants(goal))
-        _choices(self.fields["parent"], others)
+        class_choices(self.fields["parent"], others)
 
     def goal_fields(self) -> GoalFields:
         data = self.cleaned_data
@@ -233,7 +223,7 @@ class WorkForm(forms.Form):
 
     def __init__(self, *args: Any, work: QuerySet[Assignment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self.fields["assignment"], work)
+        class_choices(self.fields["assignment"], work)
 
 
 class MoveForm(forms.Form):
@@ -257,7 +247,7 @@ class CopyForm(forms.Form):
 
     def __init__(self, *args: Any, classes: QuerySet[SchoolClass], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self.fields["school_class"], classes)
+        class_choices(self.fields["school_class"], classes)
         self.fields["opens_on"].help_text = _("The day the work ends moves by as many days.")
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
-from village.classwork.models import RubricAssessment, RubricScore
+from village.classwork.models import RubricScore
 from village.goals.models import (
     Activity,
     Effort,
@@ -114,7 +114,8 @@ class PlanView:
         return found
 
 
-def _assessments(ids: set[int]) -> dict[int, list[RubricScore]]:
+def assessment_scores(ids: set[int]) -> dict[int, list[RubricScore]]:
+    """The scores of these assessments, each in the rubric's order of criteria (one query)."""
     scores: dict[int, list[RubricScore]] = defaultdict(list)
     for score in (
         RubricScore.objects.filter(assessment_id__in=ids)
@@ -209,7 +210,7 @@ def _chosen(plan: Plan, staff: bool) -> list[PlanGoal]:
         ]
         if assessment is not None
     }
-    scores = _assessments(ids)
+    scores = assessment_scores(ids)
     for pg in chosen:
         pg.scores = scores  # type: ignore[attr-defined]
     return chosen
@@ -263,10 +264,3 @@ def _goal_view(
         encouragements=[e for e in encouragements if e.effort_id is None],
         help_requests=list(pg.help_requests.all()),
     )
-
-
-def assessment_of(assessment: RubricAssessment | None, goal_set: GoalSet) -> Assessed | None:
-    """One assessment on the set's rubric, as shown (two queries)."""
-    if assessment is None:
-        return None
-    return assessed(_assessments({assessment.pk}).get(assessment.pk), rubric_best(goal_set))

@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from village.classwork.models import RubricCriterion, RubricLevel, RubricScore
-from village.community.policies import AnyUser, taught_class_ids
+from village.classwork.models import RubricCriterion, RubricLevel
+from village.community.policies import AnyUser
 from village.goals.models import Effort, Encouragement, Plan, PlanGoal, PlanState
-from village.goals.policies import staff_plans
-from village.goals.selectors.plans import Assessed, assessed
+from village.goals.policies import editable_class_ids, staff_plans
+from village.goals.selectors.plans import Assessed, assessed, assessment_scores
 
 #: The most items the queue shows at once (the oldest).
 LIMIT = 20
@@ -105,7 +105,7 @@ def queue_counts(user: AnyUser) -> Queue:
 
 def feedback_queue(user: AnyUser) -> Queue:
     """The oldest ``LIMIT`` requests ``user`` sees as staff (about ten queries)."""
-    taught = set(taught_class_ids(user).values_list("school_class_id", flat=True))
+    taught = editable_class_ids(user)
     efforts = list(
         waiting_efforts(user)
         .select_related(
@@ -222,15 +222,3 @@ def rubric_top(criteria: list[RubricCriterion]) -> Decimal:
         (max((level.points for level in c.levels.all()), default=Decimal(0)) for c in criteria),
         Decimal(0),
     )
-
-
-def assessment_scores(ids: set[int]) -> dict[int, list[RubricScore]]:
-    """The scores of these assessments, each in the rubric's order of criteria (one query)."""
-    scores: dict[int, list[RubricScore]] = defaultdict(list)
-    for score in (
-        RubricScore.objects.filter(assessment_id__in=ids)
-        .select_related("criterion", "level")
-        .order_by("criterion__position", "criterion_id")
-    ):
-        scores[score.assessment_id].append(score)
-    return scores

@@ -11,7 +11,8 @@ and may confirm the goal met.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -24,7 +25,7 @@ from village.accounts.models import User
 from village.classwork.models import AssessmentKind
 from village.classwork.services.rubrics import assessment_save
 from village.classwork.services.submissions import CheckedFile, check_upload
-from village.goals import notices, versions
+from village.goals import notices, translations, versions
 from village.goals.models import (
     LINK_MAX,
     NOTE_MAX,
@@ -95,8 +96,8 @@ def effort_record(
     now: dt.datetime | None = None,
 ) -> Effort:
     """Record the student's effort on a goal of their plan, with their level on the rubric
-    (every criterion). Bad input raises ``ValidationError`` naming the field; nothing is
-    written."""
+    (every criterion), asked for in its readers' languages. Bad input raises
+    ``ValidationError`` naming the field; nothing is written."""
     plan = plan_goal.plan
     goal_set = plan.goal_set
     now = now or timezone.now()
@@ -140,21 +141,26 @@ def effort_record(
         effort.file = checked.upload
         effort.file_name, effort.file_size = checked.original_name, checked.size
         effort.content_type = checked.content_type
-    _save_keeping_storage_clean(effort)
-    if think_met:
-        plan_goal.met_asked_at = now
-        plan_goal.save(update_fields=["met_asked_at"])
-    versions.children_changed([plan.student_id])
-    if effort.feedback_asked_at is not None:
-        notices.feedback_asked(effort)
+    with _storage_kept_clean(effort):
+        effort.save()
+        translations.effort_recorded(effort)
+        if think_met:
+            plan_goal.met_asked_at = now
+            plan_goal.save(update_fields=["met_asked_at"])
+        versions.children_changed([plan.student_id])
+        if effort.feedback_asked_at is not None:
+            notices.feedback_asked(effort)
     return effort
 
 
-def _save_keeping_storage_clean(effort: Effort) -> None:
+@contextmanager
+def _storage_kept_clean(effort: Effort) -> Iterator[None]:
+    """The evidence file stored with the effort goes again when anything after it fails: the
+    database rolls the effort back, the storage would keep the file."""
     try:
-        effort.save()
+        yield
     except BaseException:
-        if effort.file and effort.file.name:
+        if effort.file and getattr(effort.file, "_committed", False):
             effort.file.storage.delete(effort.file.name)
         raise
 
@@ -170,7 +176,8 @@ def feedback_give(
     now: dt.datetime | None = None,
 ) -> EffortFeedback:
     """The teacher's answer to an effort: a comment, their own level on the rubric if they give
-    one, and the goal confirmed met if they say so. It answers the request for feedback."""
+    one, and the goal confirmed met if they say so. It answers the request for feedback; the
+    comment is asked for in its readers' languages."""
     comment = comment.strip()
     require(bool(comment), "comment", _("Write your feedback."))
     require(len(comment) <= TEXT_MAX, "comment", _("Keep this under 5,000 characters."))
@@ -193,6 +200,7 @@ def feedback_give(
         assessment=assessment,
         confirms_met=confirms_met,
     )
+    translations.feedback_given(feedback)
     effort.answered_at = now
     effort.save(update_fields=["answered_at", "updated_at"])
     if confirms_met:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.goals import notices, versions
+from village.goals import notices, translations, versions
 from village.goals.models import NOTE_MAX, Effort, Encouragement, HelpRequest, PlanGoal
 from village.goals.policies import working_open
 from village.goals.services.checks import require
@@ -39,7 +39,7 @@ def encouragement_add(
     effort: Effort | None = None,
 ) -> Encouragement:
     """A guardian's encouragement on a goal of the child's plan, or on one of its efforts, in
-    the guardian's language (``language``)."""
+    the guardian's language (``language``); asked for in its readers' languages."""
     text = _short(text, "text", _("Write a few words of encouragement."))
     require(
         effort is None or effort.plan_goal_id == plan_goal.pk,
@@ -49,6 +49,7 @@ def encouragement_add(
     found = Encouragement.objects.create(
         plan_goal=plan_goal, effort=effort, author=guardian, text=text, language=language[:16]
     )
+    translations.encouragement_added(found)
     versions.children_changed([plan_goal.plan.student_id])
     notices.encouraged(found)
     return found

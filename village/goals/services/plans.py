@@ -22,6 +22,7 @@ from village.goals.models import (
     Activity,
     Goal,
     GoalGroup,
+    GoalKind,
     GoalSet,
     Helper,
     Plan,
@@ -39,7 +40,7 @@ MAX_ACTIVITIES = 10
 def shape_of(goal_set: GoalSet) -> rules.Shape:
     """The set's goals, prerequisites and groups as plain values for ``rules`` (three queries)."""
     goals = [
-        rules.GoalShape(id=pk, group=group, core=kind == "core", title=title, parent=parent)
+        rules.GoalShape(id=pk, group=group, core=kind == GoalKind.CORE, title=title, parent=parent)
         for pk, group, kind, title, parent in Goal.objects.filter(goal_set=goal_set)
         .order_by("group__position", "group_id", "position", "pk")
         .values_list("pk", "group_id", "kind", "title", "parent_id")
@@ -124,14 +125,15 @@ def _write_order(plan: Plan, order: Mapping[int, Sequence[int]]) -> None:
             _("You have reported an effort on a goal you took out: it stays in your plan."),
         )
         PlanGoal.objects.filter(pk__in=dropped).delete()
-    changed = []
+    added, changed = [], []
     for goal_id, position in wanted.items():
         plan_goal = existing.get(goal_id)
         if plan_goal is None:
-            PlanGoal.objects.create(plan=plan, goal_id=goal_id, position=position)
+            added.append(PlanGoal(plan=plan, goal_id=goal_id, position=position))
         elif plan_goal.position != position:
             plan_goal.position = position
             changed.append(plan_goal)
+    PlanGoal.objects.bulk_create(added)
     PlanGoal.objects.bulk_update(changed, ["position"])
     versions.children_changed([plan.student_id])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -32,6 +33,7 @@ from village.goals.models import (
     PlanGoal,
     Prerequisite,
 )
+from village.goals.policies import may_use_rubric
 from village.goals.services.checks import clean, require
 
 
@@ -90,10 +92,8 @@ def _check_fields(school_class: SchoolClass, fields: SetFields) -> None:
             _("Choose one of this class's topics."),
         )
     if fields.rubric is not None:
-        rubric = fields.rubric
         require(
-            rubric.school_class_id == school_class.pk
-            or (rubric.school_class_id is None and rubric.school_id == school_class.school_id),
+            may_use_rubric(school_class, fields.rubric),
             "rubric",
             _("Choose one of this class's or this school's rubrics."),
         )
@@ -147,19 +147,17 @@ def goal_set_update(*, goal_set: GoalSet, fields: SetFields) -> GoalSet:
 
 
 def publish_problems(goal_set: GoalSet) -> list[str]:
-    """Why the set cannot be published yet (an empty list when it can)."""
+    """Why the set cannot be published yet (``rules.publish_problems``; two queries)."""
     groups = list(goal_set.groups.prefetch_related("goals"))
-    found = []
-    if not any(group.goals.all() for group in groups):
-        found.append(_("Add at least one goal."))
-    for group in groups:
-        optional = sum(1 for goal in group.goals.all() if goal.kind == GoalKind.OPTIONAL)
-        if optional < group.min_optional:
-            found.append(
-                _("“%(group)s” asks for %(count)s optional goals but has %(has)s.")
-                % {"group": group.title, "count": group.min_optional, "has": optional}
-            )
-    return found
+    counts = [
+        rules.GroupCount(
+            group.title,
+            group.min_optional,
+            sum(1 for goal in group.goals.all() if goal.kind == GoalKind.OPTIONAL),
+        )
+        for group in groups
+    ]
+    return rules.publish_problems(sum(len(group.goals.all()) for group in groups), counts)
 
 
 @transaction.atomic
@@ -349,22 +347,31 @@ def goal_delete(*, goal: Goal) -> None:
     goal.delete()
 
 
+def _renumber(rows: list[Any], moved: int, step: int) -> None:
+    """Number ``rows`` (in their order) anew with ``moved`` moved ``step`` places; one
+    ``UPDATE`` of the rows whose place changed."""
+    by_id = {row.pk: row for row in rows}
+    changed = []
+    for position, pk in enumerate(rules.moved(list(by_id), moved, step)):
+        if by_id[pk].position != position:
+            by_id[pk].position = position
+            changed.append(by_id[pk])
+    type(by_id[moved]).objects.bulk_update(changed, ["position"])
+
+
 @transaction.atomic
 def goal_move(*, goal: Goal, step: int) -> None:
     """Move the goal ``step`` places within its group (the teacher's order)."""
-    order = list(Goal.objects.filter(group_id=goal.group_id).values_list("pk", flat=True))
-    for position, goal_id in enumerate(rules.moved(order, goal.pk, step)):
-        Goal.objects.filter(pk=goal_id).update(position=position)
+    _renumber(
+        list(Goal.objects.filter(group_id=goal.group_id).only("pk", "position")), goal.pk, step
+    )
     _class_of_goal(goal)
 
 
 @transaction.atomic
 def group_move(*, group: GoalGroup, step: int) -> None:
-    order = list(
-        GoalGroup.objects.filter(goal_set_id=group.goal_set_id).values_list("pk", flat=True)
-    )
-    for position, group_id in enumerate(rules.moved(order, group.pk, step)):
-        GoalGroup.objects.filter(pk=group_id).update(position=position)
+    groups = GoalGroup.objects.filter(goal_set_id=group.goal_set_id).only("pk", "position")
+    _renumber(list(groups), group.pk, step)
     _class_of_group(group)
 
 

@@ -11,10 +11,14 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from village.classwork.models import Rubric, Topic
 from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
+from village.goals import set_file
 from village.goals.models import Goal, GoalSet, Prerequisite
+from village.goals.selectors.sets import set_outline
 from village.goals.services import exchange, sets
 from village.goals.services.sets import GoalFields, SetFields
 from village.goals.tests.conftest import Goals
@@ -24,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def shape(goal_set: GoalSet) -> dict[str, Any]:
     """The set as titles: groups in order, each goal with its kind, parent and needs."""
-    outline = exchange.set_outline(goal_set)
+    outline = set_outline(goal_set)
     needs = {
         goal.title: sorted(
             Goal.objects.filter(needed_by__goal=goal).values_list("title", flat=True)
@@ -250,8 +254,8 @@ def test_a_file_wrong_everywhere_lists_at_most_twenty_problems(goals: Goals):
                 goal["needs"] = ["x"]
 
     with pytest.raises(ValidationError) as error:
-        exchange.read_file(_broken(goals, empty_titles))
-    assert len(error.value.messages) == exchange.MAX_PROBLEMS
+        set_file.read_file(_broken(goals, empty_titles))
+    assert len(error.value.messages) == set_file.MAX_PROBLEMS
 
 
 # --- copying ------------------------------------------------------------------------------------
@@ -354,10 +358,29 @@ def test_the_outline_reads_a_set_in_six_queries_however_large(
 ):
     goal_set = GoalSet.objects.select_related("rubric").get(pk=goals.weather.goal_set.pk)
     with django_assert_num_queries(6):
-        exchange.set_outline(goal_set)
+        set_outline(goal_set)
     group = sets.group_add(goal_set=goal_set, title="More")
     for number in range(12):
         sets.goal_add(group=group, fields=GoalFields(title=f"Goal {number}"))
     with django_assert_num_queries(6):
-        outline = exchange.set_outline(goal_set)
+        outline = set_outline(goal_set)
     assert len(outline.goals) == 22
+
+
+def _queries_to_import(goals: Goals, data: dict[str, Any]) -> int:
+    with CaptureQueriesContext(connection) as found:
+        exchange.goal_set_import(
+            school_class=goals.people.science8, author=goals.people.rivera, data=data
+        )
+    return len(found)
+
+
+def test_an_import_writes_as_many_queries_however_many_groups_and_goals(goals: Goals):
+    """Groups and goals are written in bulk, not one INSERT each."""
+    small = _queries_to_import(goals, exchange.goal_set_export(goals.weather.goal_set))
+    group = sets.group_add(goal_set=goals.weather.goal_set, title="More")
+    for number in range(12):
+        sets.goal_add(group=group, fields=GoalFields(title=f"Goal {number}"))
+    large = exchange.goal_set_export(goals.weather.goal_set)
+    assert sum(len(g["goals"]) for g in large["groups"]) == 22
+    assert _queries_to_import(goals, large) == small

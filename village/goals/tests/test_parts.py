@@ -18,6 +18,12 @@ from village.families.surface import AreaChild, Child, OverviewRequest
 from village.goals import parts
 from village.goals.models import GoalSet, Plan, PlanGoal
 from village.goals.progress import GoalState
+from village.goals.selectors.family import (
+    PICTURE_WIDTH,
+    GoalProgress,
+    SetProgress,
+    children_progress,
+)
 from village.goals.services import efforts, family, plans
 from village.goals.tests.conftest import Goals
 from village.goals.tests.factories import levels, plan_goal, weather_set
@@ -186,9 +192,7 @@ def test_progress_counts_the_chosen_goals_by_state(fam: Family) -> None:
         levels=levels(fam.ada.goal_set, best=True),
         confirms_met=True,
     )
-    (ada_set, leo_set) = parts.children_progress(
-        fam.people.sam, [fam.people.ada.pk, fam.people.leo.pk]
-    )
+    (ada_set, leo_set) = children_progress(fam.people.sam, [fam.people.ada.pk, fam.people.leo.pk])
     assert (ada_set.child_id, leo_set.child_id) == (fam.people.ada.pk, fam.people.leo.pk)
     assert dict(ada_set.counts()) == {
         GoalState.MET: 1,
@@ -202,21 +206,21 @@ def test_progress_counts_the_chosen_goals_by_state(fam: Family) -> None:
 
 def test_a_set_without_a_plan_counts_nothing(fam: Family) -> None:
     second = weather_set(fam.people.homeroom5, fam.people.rivera)
-    found = parts.children_progress(fam.people.sam, [fam.people.ada.pk])
+    found = children_progress(fam.people.sam, [fam.people.ada.pk])
     fresh = next(one for one in found if one.goal_set.pk == second.goal_set.pk)
     assert (fresh.plan, fresh.chosen, fresh.counts(), fresh.dots()) == (None, 0, [], [])
 
 
 def test_many_goals_still_fit_a_phone() -> None:
-    goals = [parts.GoalProgress(PlanGoal(), GoalState.CHOSEN, 0, None) for _n in range(40)]
-    many = parts.SetProgress(goal_set=GoalSet(), child_id=1, plan=None, total=40, goals=goals)
+    goals = [GoalProgress(PlanGoal(), GoalState.CHOSEN, 0, None) for _n in range(40)]
+    many = SetProgress(goal_set=GoalSet(), child_id=1, plan=None, total=40, goals=goals)
     dots = many.dots()
-    assert many.width <= parts.PICTURE_WIDTH
+    assert many.width <= PICTURE_WIDTH
     assert dots[-1].x + dots[-1].r <= many.width
     assert all(dot.r > 1 for dot in dots)
 
 
 def test_another_guardian_sees_no_progress_of_a_child_not_theirs(fam: Family) -> None:
-    assert parts.children_progress(fam.people.olga, [fam.people.ada.pk]) == []
-    assert parts.children_progress(fam.people.jordan, [fam.people.ada.pk]) == []
-    assert parts.children_progress(fam.people.rivera, [fam.people.ada.pk]) == []
+    assert children_progress(fam.people.olga, [fam.people.ada.pk]) == []
+    assert children_progress(fam.people.jordan, [fam.people.ada.pk]) == []
+    assert children_progress(fam.people.rivera, [fam.people.ada.pk]) == []

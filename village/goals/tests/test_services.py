@@ -4,12 +4,15 @@ part, each through the service, with bad input refused and nothing changed."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from village.classwork.models import AssessmentKind
+from village.classwork.tests.test_student_support import PDF, media_root, stored_files, upload
+from village.goals import notices
 from village.goals.models import (
     Effort,
     GoalKind,
@@ -24,6 +27,7 @@ from village.goals.tests.conftest import Goals
 from village.goals.tests.factories import ada_plan, levels, plan_goal, weather_set
 
 pytestmark = pytest.mark.django_db
+__all__ = ["media_root"]
 
 
 def _messages(error: pytest.ExceptionInfo[ValidationError]) -> str:
@@ -227,6 +231,28 @@ def test_an_effort_without_a_level_or_with_a_bad_file_writes_nothing(
         )
     assert "file" in error.value.message_dict
     assert not Effort.objects.exists()
+
+
+def test_an_effort_that_fails_after_its_file_is_stored_leaves_no_file(
+    goals: Goals, ada: Plan, media_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database rolls the effort back; the file stored with it goes too."""
+
+    def broken(effort: Effort) -> None:
+        raise RuntimeError("The notice could not be written.")
+
+    monkeypatch.setattr(notices, "feedback_asked", broken)
+    cycle = plan_goal(ada, goals.weather.goals["cycle"])
+    with pytest.raises(RuntimeError):
+        efforts.effort_record(
+            plan_goal=cycle,
+            levels=levels(ada.goal_set),
+            done="Drew it",
+            file=upload("drawing.pdf", PDF),
+            ask_feedback=True,
+        )
+    assert not Effort.objects.exists()
+    assert stored_files(media_root) == []
 
 
 def test_a_draft_plan_takes_no_effort(goals: Goals) -> None:

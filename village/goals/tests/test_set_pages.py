@@ -21,6 +21,7 @@ from village.classwork.tests.factories import assignment
 from village.community import services as community_services
 from village.community.models import EnrollmentRole
 from village.goals.models import Goal, GoalAssignment, GoalGroup, GoalKind, GoalSet, Prerequisite
+from village.goals.selectors.sets import set_outline
 from village.goals.services import efforts, exchange, sets
 from village.goals.services.sets import GoalFields
 from village.goals.tests.conftest import Goals
@@ -322,14 +323,39 @@ def test_moving_a_goal_up_passes_its_previous_sibling_not_a_sub_goal(goals: Goal
     client = rivera(goals)
     response = client.post(f"{base(goals)}/goals/{w.goals['record'].pk}/move/", {"step": "-1"})
     assert response["Location"].endswith(f"#goal-{w.goals['record'].pk}")
-    outline = exchange.set_outline(w.goal_set)
+    outline = set_outline(w.goal_set)
     tops = [node.goal.title for node in outline.groups[0].goals]
     assert tops[:2] == ["Keep a weather log for two weeks", "Measure the weather each day"]
     assert [c.goal.title for c in outline.groups[0].goals[1].children] == ["Read a thermometer"]
     client.post(
         f"{base(goals)}/goals/{w.goals['record'].pk}/move/", {"step": "-1"}
     )  # first already
-    assert [n.goal.title for n in exchange.set_outline(w.goal_set).groups[0].goals] == tops
+    assert [n.goal.title for n in set_outline(w.goal_set).groups[0].goals] == tops
+
+
+def test_moving_a_goal_or_a_group_writes_as_many_queries_however_many_there_are(
+    goals: Goals,
+):
+    """The places that change are written in one UPDATE, not one per goal or group."""
+    w = goals.weather
+
+    def moves() -> list[int]:
+        found = []
+        # "Present" goes to the end of its group and back; "Sharing" to the top and back.
+        for step in (50, -50):
+            with CaptureQueriesContext(connection) as queries:
+                sets.goal_move(goal=w.goals["present"], step=step)
+            found.append(len(queries))
+            with CaptureQueriesContext(connection) as queries:
+                sets.group_move(group=w.groups["sharing"], step=-step)
+            found.append(len(queries))
+        return found
+
+    few = moves()
+    for number in range(10):
+        sets.goal_add(group=w.groups["sharing"], fields=GoalFields(title=f"Poem {number}"))
+        sets.group_add(goal_set=w.goal_set, title=f"Group {number}")
+    assert moves() == few
 
 
 def test_a_goal_students_reported_on_is_not_deleted(goals: Goals):
@@ -398,6 +424,29 @@ def test_work_of_the_class_is_linked_and_unlinked(goals: Goals):
     assert "Cloud diary" in main(client.get(f"{base(goals)}/"))
     client.post(f"{url}{work.pk}/remove/")
     assert not GoalAssignment.objects.filter(goal=w.goals["clouds"]).exists()
+
+
+def test_work_that_does_not_count_for_the_goal_is_not_found_when_removed(goals: Goals):
+    """Another class's work (or work linked to another goal) in the goal's address is a 404,
+    not "it no longer counts"; the goal's own link stays."""
+    w = goals.weather
+    work = assignment(goals.people.homeroom5, "Cloud diary")
+    elsewhere = assignment(goals.people.science8, "Lab report")
+    sets.assignment_link(goal=w.goals["clouds"], assignment=work)
+    sets.assignment_link(goal=w.goals["wind"], assignment=work)
+    client = rivera(goals)
+    url = f"{base(goals)}/goals/{w.goals['clouds'].pk}/work/"
+    assert client.post(f"{url}{elsewhere.pk}/remove/").status_code == 404
+    wind = f"{base(goals)}/goals/{w.goals['wind'].pk}/work/"
+    client.post(f"{wind}{work.pk}/remove/")
+    assert client.post(f"{wind}{work.pk}/remove/").status_code == 404
+    assert GoalAssignment.objects.filter(goal=w.goals["clouds"], assignment=work).exists()
+
+
+def test_a_parent_that_is_not_plain_digits_is_ignored_not_a_server_error(goals: Goals):
+    observing = goals.weather.groups["observing"]
+    url = f"{base(goals)}/groups/{observing.pk}/goals/new/"
+    assert rivera(goals).get(f"{url}?parent=²").status_code == 200
 
 
 # --- publishing, copying, export and import -------------------------------------------------------

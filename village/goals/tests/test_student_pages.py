@@ -314,6 +314,36 @@ def test_another_sets_group_cannot_be_ordered(goals: Goals, ada: Plan, ada_clien
     assert ada_client.post(url, {"goal": []}).status_code == 404
 
 
+def test_another_sets_group_starts_no_plan_before_it_is_refused(
+    goals: Goals, ada_client: Client
+) -> None:
+    """A group of another set of her class in this set's address is a 404 that writes
+    nothing: Ada has no plan for either set afterwards."""
+    other = weather_set(goals.people.homeroom5, goals.people.rivera)
+    group = other.groups["sharing"]
+    url = f"/goals/sets/{goals.weather.goal_set.pk}/groups/{group.pk}/order/"
+    assert ada_client.post(url, {"goal": [other.goals["present"].pk]}).status_code == 404
+    assert not Plan.objects.filter(student=goals.people.ada).exists()
+
+
+def test_ids_that_are_not_plain_digits_are_ignored_not_a_server_error(
+    goals: Goals, ada: Plan, ada_client: Client
+) -> None:
+    """ "²" is a digit to ``str.isdigit`` and no number to ``int``: typed into the address or a
+    form, it counts as no id at all."""
+    g = goals.weather.goals
+    group = goals.weather.groups["sharing"]
+    plan_page = f"/goals/sets/{ada.goal_set_id}/"
+    assert ada_client.get(f"{plan_page}?moved=²&step=-1").status_code == 200
+    url = f"{plan_page}groups/{group.pk}/order/"
+    json = {"accept": "application/json"}
+    ordered = ada_client.post(url, {"goal": ["²", g["present"].pk]}, headers=json)
+    assert ordered.status_code == 200  # the "²" is left out: the group's one goal is in order
+    saved = ada_client.post(url, {"goal": [g["present"].pk], "moved": "²"}, headers=json)
+    assert saved.json() == {"message": "The new order is saved."}
+    assert order_titles(ada, goals, "sharing") == ["present"]
+
+
 def test_a_plan_missing_goals_is_not_sent_and_the_page_says_why(
     goals: Goals, ada_client: Client
 ) -> None:
@@ -688,3 +718,14 @@ def test_the_pages_take_the_same_queries_however_many_goals_and_efforts(
     weather_set(goals.people.homeroom5, goals.people.rivera)  # a second set on the home page
     assert [count_queries(ada_client, url) for url in urls[1:]] == before[1:]
     assert count_queries(ada_client, urls[0]) == before[0]
+
+
+def test_a_sent_plan_shows_the_students_path_as_a_picture_with_a_text_alternative(
+    goals: Goals, ada: Plan
+) -> None:
+    response = client_for(goals.people.ada).get(f"/goals/sets/{ada.goal_set_id}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="img"' in page
+    assert "Your path through “Weather and the water cycle”" in page
+    assert "Explain the water cycle" in page.split('role="img"', 1)[1]

@@ -11,7 +11,7 @@ wrote shows in the reader's language where a translation is ready
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -25,64 +25,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from village.accounts.models import User
-from village.classwork.policies import student_class_ids
 from village.community.policies import student_schools
-from village.community.selectors import guardian_links
-from village.core.audit import Viewed, audit_views
-from village.core.models import AuditAction
-from village.core.policies import one_or_404, require_page
-from village.families.selectors import linked_child
-from village.families.surface import Child
-from village.goals import parts, policies
+from village.core.policies import require_page
+from village.goals import policies
 from village.goals import translations as goal_translations
 from village.goals.forms.family import AnswerForm, EncourageForm, answer_prefix, encourage_prefix
-from village.goals.models import GoalSet, HelpRequest, PlanGoal
+from village.goals.models import HelpRequest, PlanGoal
 from village.goals.pictures import state_icon
+from village.goals.selectors.family import GoalProgress, SetProgress, children_progress
 from village.goals.selectors.plans import GoalView, GroupView, PlanView, plan_view
 from village.goals.services.family import encouragement_add, help_answer
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _audit(request: HttpRequest, user: User, shown: Iterable[tuple[int, int | None]]) -> None:
-    """One audit entry per child shown (``(child id, school id)``), in one INSERT."""
-    viewed = {child: Viewed(student_id=child, organisation_id=school) for child, school in shown}
-    if viewed:
-        audit_views(
-            actor_id=user.pk,
-            action=AuditAction.VIEW_STUDENT,
-            viewed=viewed.values(),
-            request=request,
-        )
-
+from village.goals.views.common import students_shown, viewer
 
 # --- the children, and one child ---------------------------------------------------------------
-
-
-def _goal_children(user: User) -> list[Child]:
-    """The children whose goals ``user`` sees (usable links allowing goals), in order."""
-    return [linked_child(link) for link in guardian_links(user) if link.allows(policies.SCOPE)]
 
 
 @login_required
 @require_safe
 def family(request: HttpRequest) -> HttpResponse:
     """Each child whose goals the guardian sees, with their goal sets at a glance."""
-    user = _viewer(request)
-    children = _goal_children(user)
+    user = viewer(request)
+    children = policies.children_for_family(user)
     require_page(bool(children))
-    found = parts.children_progress(user, [child.id for child in children])
+    found = children_progress(user, [child.id for child in children])
     schools = student_schools([child.id for child in children])
-    _audit(request, user, [(c.id, s.pk if (s := schools.get(c.id)) else None) for c in children])
+    students_shown(
+        request, user, [(c.id, s.pk if (s := schools.get(c.id)) else None) for c in children]
+    )
     context = {
         "children": [
             (child, [one for one in found if one.child_id == child.id]) for child in children
         ],
-        "translations": parts.progress_translations(user, found),
+        "translations": goal_translations.progress_translations(user, found),
     }
     return render(request, "goals/family/index.html", context)
 
@@ -91,15 +65,15 @@ def family(request: HttpRequest) -> HttpResponse:
 @require_safe
 def family_child(request: HttpRequest, child_id: int) -> HttpResponse:
     """One child's goal sets: per set the goals by state, requests for help, the plan's link."""
-    user = _viewer(request)
+    user = viewer(request)
     child = policies.child_for_family(user, child_id)
-    found = parts.children_progress(user, [child.pk])
+    found = children_progress(user, [child.pk])
     school = student_schools([child.pk]).get(child.pk)
-    _audit(request, user, [(child.pk, school.pk if school else None)])
+    students_shown(request, user, [(child.pk, school.pk if school else None)])
     context = {
         "child": child,
         "progress": found,
-        "translations": parts.progress_translations(user, found),
+        "translations": goal_translations.progress_translations(user, found),
     }
     return render(request, "goals/family/child.html", context)
 
@@ -134,17 +108,6 @@ class Bound:
 
     encourage: Mapping[int, EncourageForm] = field(default_factory=dict)
     answers: Mapping[int, AnswerForm] = field(default_factory=dict)
-
-
-def _child_set(user: User, child: User, set_id: int) -> GoalSet:
-    """A published set of one of the child's current classes that ``user`` sees, or 404."""
-    classes = student_class_ids([child.pk]).values("school_class_id")
-    return one_or_404(
-        policies.visible_goal_sets(user)
-        .filter(published=True, school_class_id__in=classes, pk=set_id)
-        .select_related("school_class__school", "topic", "rubric"),
-        "No such goal set.",
-    )
 
 
 def _encourage_form(view: GoalView, bound: Bound) -> EncourageForm | None:
@@ -184,15 +147,15 @@ def _groups(view: PlanView, bound: Bound, people: Mapping[int, User]) -> list[Fa
     ]
 
 
-def _progress(view: PlanView, child: User) -> parts.SetProgress:
+def _progress(view: PlanView, child: User) -> SetProgress:
     """The plan at a glance, from what the page read already."""
-    return parts.SetProgress(
+    return SetProgress(
         goal_set=view.goal_set,
         child_id=child.pk,
         plan=view.plan,
         total=sum(len(group.chosen) + len(group.not_chosen) for group in view.groups),
         goals=[
-            parts.GoalProgress(goal.plan_goal, goal.state, len(goal.efforts), None)
+            GoalProgress(goal.plan_goal, goal.state, len(goal.efforts), None)
             for goal in view.goals()
             if goal.plan_goal is not None
         ],
@@ -210,11 +173,11 @@ def _plan_page(
 ) -> HttpResponse:
     """The plan page, with the form posted with an error (``bound``) in its place."""
     bound = bound or Bound()
-    goal_set = _child_set(user, child, set_id)
-    plan = policies.family_plans(user).filter(student=child, goal_set=goal_set).first()
+    goal_set = policies.goal_set_for_family(user, child, set_id)
+    plan = policies.plan_for_family(user, child, goal_set)
     view = plan_view(goal_set, plan)
     people = goal_translations.answerers(view)
-    _audit(request, user, [(child.pk, goal_set.school_class.school_id)])
+    students_shown(request, user, [(child.pk, goal_set.school_class.school_id)])
     context = {
         "child": child,
         "goal_set": goal_set,
@@ -232,7 +195,7 @@ def _plan_page(
 def family_plan(request: HttpRequest, child_id: int, set_id: int) -> HttpResponse:
     """The child's plan for one set: each chosen goal with its state, the child's activities
     and efforts (their levels), the teacher's feedback, encouragement and requests for help."""
-    user = _viewer(request)
+    user = viewer(request)
     child = policies.child_for_family(user, child_id)
     return _plan_page(request, user, child, set_id)
 
@@ -246,13 +209,12 @@ def _back_to(plan_goal: PlanGoal, anchor: str) -> HttpResponse:
 @require_POST
 def family_encourage(request: HttpRequest, plan_goal_id: int) -> HttpResponse:
     """Add the guardian's encouragement to a goal of the child's plan, or to one effort."""
-    user = _viewer(request)
+    user = viewer(request)
     plan_goal = policies.plan_goal_for_family(user, plan_goal_id)
     efforts = list(plan_goal.efforts.order_by("created_at", "pk").values_list("pk", "created_at"))
     form = EncourageForm(request.POST, prefix=encourage_prefix(plan_goal.pk), efforts=efforts)
     if form.is_valid():
-        chosen = form.cleaned_data["effort"]
-        effort = plan_goal.efforts.filter(pk=chosen).first() if chosen else None
+        effort = policies.effort_on(plan_goal, form.cleaned_data["effort"])
         try:
             encouragement_add(
                 plan_goal=plan_goal,
@@ -278,7 +240,7 @@ def family_encourage(request: HttpRequest, plan_goal_id: int) -> HttpResponse:
 @require_POST
 def family_help_answer(request: HttpRequest, request_id: int) -> HttpResponse:
     """Answer the child's request for help at home (a later answer replaces the first)."""
-    user = _viewer(request)
+    user = viewer(request)
     ask = policies.help_request_for_family(user, request_id)
     form = AnswerForm(request.POST, prefix=answer_prefix(ask.pk))
     if form.is_valid():
