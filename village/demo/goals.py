@@ -516,3 +516,10 @@ def demo_goals_build(*, now: dt.datetime | None = None, seed: int = 5) -> dict[s
     return {
         "goal plans": Plan.objects.filter(goal_set__in=[weather.goal_set, forces.goal_set]).count()
     }
+
+
+def goals_delete(school_classes: QuerySet[SchoolClass]) -> int:
+    """Remove the goal sets of these classes with their plans, efforts and encouragement:
+    before their classwork, whose rubrics the sets report progress on."""
+    deleted, _by_model = GoalSet.objects.filter(school_class__in=school_classes).delete()
+    return deleted

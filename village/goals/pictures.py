@@ -194,8 +194,8 @@ def overview_summary(overview: Overview) -> str:
     shown = len(overview.rows)
     parts = [
         ngettext(
-            "%(students)s student of %(total)s shown",
-            "%(students)s students of %(total)s shown",
+            "%(students)s of %(total)s student shown",
+            "%(students)s of %(total)s students shown",
             overview.students,
         )
         % {"students": shown, "total": overview.students}

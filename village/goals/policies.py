@@ -443,6 +443,11 @@ def visible_child_classes(user: AnyUser, child_ids: Iterable[int]) -> list[tuple
     )
 
 
+def sees_classwork_of(user: AnyUser, child_id: int) -> bool:
+    """Does ``user``'s link to the child allow classwork too (the work linked to goals)?"""
+    return guardian_children_ids(user, scope=Scope.CLASSWORK).filter(student_id=child_id).exists()
+
+
 def child_for_family(user: AnyUser, child_id: int) -> User:
     """A child whose goals ``user`` sees (usable link with the goals area), or ``Http404``."""
     return one_or_404(

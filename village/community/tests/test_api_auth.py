@@ -168,6 +168,16 @@ def test_the_openapi_schema_lists_every_endpoint(client: Client, personas):
         "/api/v1/announcements/with-files",
         "/api/v1/announcements/{announcement_id}",
         "/api/v1/announcements/{announcement_id}/reach",
+        "/api/v1/goals/sets",
+        "/api/v1/goals/sets/{set_id}",
+        "/api/v1/goals/plans/mine",
+        "/api/v1/goals/children/{child_id}/plans",
+        "/api/v1/goals/classes/{class_id}/plans",
+        "/api/v1/goals/plan-goals/{plan_goal_id}/efforts",
+        "/api/v1/goals/plan-goals/{plan_goal_id}/encouragements",
+        "/api/v1/goals/efforts/{effort_id}/feedback",
+        "/api/v1/goals/help-requests",
+        "/api/v1/goals/help-requests/{request_id}/answer",
     }
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():

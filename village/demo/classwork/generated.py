@@ -47,6 +47,7 @@ from village.community.models import (
 )
 from village.demo.classwork.catalogue import DEFAULT_TOPICS, SUBJECT_TOPICS, Kind
 from village.demo.classwork.texts import COMMENTS, GROWING, INSTRUCTIONS, SOLID, STRONG
+from village.demo.goals import goals_delete
 
 GEN_PREFIX = "gen-"
 FIRST_WEEK, TOPIC_WEEKS, TOPICS = -13, 2, 9
@@ -392,4 +393,5 @@ def _people(class_ids: list[int]) -> tuple[dict[int, int], dict[int, list[tuple[
 
 def generated_classwork_delete() -> int:
     """Remove the classwork of the generated classes."""
-    return bulk.classwork_delete(SchoolClass.objects.filter(sourced_id__startswith=GEN_PREFIX))
+    classes = SchoolClass.objects.filter(sourced_id__startswith=GEN_PREFIX)
+    return goals_delete(classes) + bulk.classwork_delete(classes)

@@ -38,6 +38,7 @@ from village.demo.classwork.rows import write_plans
 from village.demo.classwork.stories import tell_stories
 from village.demo.classwork.subjects import catalogue_for
 from village.demo.classwork.texts import EXCUSED_COMMENT, POINTS, RUBRIC_KINDS, RUBRICS
+from village.demo.goals import goals_delete
 
 DEMO_CLASS_PREFIX = "demo-class-"
 FIRST_WEEK, TERM_WEEKS = -6, 10  # topics run from six weeks ago to three weeks ahead
@@ -248,5 +249,7 @@ def _comment(plan: ClassPlan, rng: random.Random) -> None:
 
 
 def demo_classwork_delete() -> int:
-    """Remove the classwork of the demo classes (topics, work, feedback, events), set-based."""
-    return classwork_delete(SchoolClass.objects.filter(sourced_id__startswith=DEMO_CLASS_PREFIX))
+    """Remove the classwork of the demo classes (topics, work, feedback, events), set-based,
+    after the goal sets that report progress on their rubrics."""
+    classes = SchoolClass.objects.filter(sourced_id__startswith=DEMO_CLASS_PREFIX)
+    return goals_delete(classes) + classwork_delete(classes)

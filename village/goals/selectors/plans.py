@@ -16,13 +16,14 @@ from decimal import Decimal
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
-from village.classwork.models import RubricScore
+from village.classwork.models import Assignment, Feedback, RubricScore, published_q
 from village.goals.models import (
     Activity,
     Effort,
     EffortFeedback,
     Encouragement,
     Goal,
+    GoalAssignment,
     GoalGroup,
     GoalSet,
     HelpRequest,
@@ -74,6 +75,16 @@ class EffortView:
     encouragements: list[Encouragement] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class WorkView:
+    """A piece of the class's work that counts as evidence for a goal, with the teacher's
+    returned comment on the student's work (never the score: goals do not show grades)."""
+
+    assignment: Assignment
+    comment: str
+    returned_at: dt.datetime | None
+
+
 @dataclass
 class GoalView:
     goal: Goal
@@ -85,6 +96,7 @@ class GoalView:
     efforts: list[EffortView] = field(default_factory=list)
     encouragements: list[Encouragement] = field(default_factory=list)
     help_requests: list[HelpRequest] = field(default_factory=list)
+    work: list[WorkView] = field(default_factory=list)
 
     @property
     def latest(self) -> EffortView | None:
@@ -149,9 +161,17 @@ def assessed(scores: list[RubricScore] | None, best: Decimal) -> Assessed | None
 
 
 def plan_view(
-    goal_set: GoalSet, plan: Plan | None, *, staff: bool = False, today: dt.date | None = None
+    goal_set: GoalSet,
+    plan: Plan | None,
+    *,
+    staff: bool = False,
+    work: bool = False,
+    today: dt.date | None = None,
 ) -> PlanView:
-    """The plan (``None``: the student has none yet) laid out by group (constant queries)."""
+    """The plan (``None``: the student has none yet) laid out by group (constant queries).
+    ``work``: with the class's published work linked to each chosen goal and the teacher's
+    returned comment on the student's (two more queries; for those who see the child's
+    classwork)."""
     today = today or timezone.localdate()
     groups = list(GoalGroup.objects.filter(goal_set=goal_set))
     goals = list(Goal.objects.filter(goal_set=goal_set).order_by("position", "pk"))
@@ -164,6 +184,9 @@ def plan_view(
     chosen = _chosen(plan, staff) if plan is not None else []
     best = rubric_best(goal_set)
     views = {pg.goal_id: _goal_view(pg, by_id, needs, plan, goal_set, today, best) for pg in chosen}
+    if work and plan is not None and views:
+        for goal_id, found in linked_work(plan.student_id, list(views)).items():
+            views[goal_id].work = found
     laid_out = []
     for group in groups:
         mine = [views[pg.goal_id] for pg in chosen if by_id[pg.goal_id].group_id == group.pk]
@@ -180,6 +203,40 @@ def plan_view(
         ]
         laid_out.append(GroupView(group=group, chosen=mine, not_chosen=others))
     return PlanView(goal_set=goal_set, plan=plan, groups=laid_out)
+
+
+def linked_work(student_id: int, goal_ids: list[int]) -> dict[int, list[WorkView]]:
+    """The published work linked to these goals, with the student's returned feedback comment
+    on each (two queries)."""
+    links = list(
+        GoalAssignment.objects.filter(
+            published_q(timezone.now(), through="assignment__"),
+            goal_id__in=goal_ids,
+        )
+        .select_related("assignment")
+        .order_by("assignment__due_at", "assignment_id")
+    )
+    if not links:
+        return {}
+    returned = {
+        feedback.assignment_id: feedback
+        for feedback in Feedback.objects.filter(
+            student_id=student_id,
+            assignment_id__in={link.assignment_id for link in links},
+            returned_at__isnull=False,
+        )
+    }
+    found: dict[int, list[WorkView]] = defaultdict(list)
+    for link in links:
+        feedback = returned.get(link.assignment_id)
+        found[link.goal_id].append(
+            WorkView(
+                assignment=link.assignment,
+                comment=feedback.comment if feedback else "",
+                returned_at=feedback.returned_at if feedback else None,
+            )
+        )
+    return found
 
 
 def _chosen(plan: Plan, staff: bool) -> list[PlanGoal]:

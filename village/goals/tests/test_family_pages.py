@@ -376,3 +376,38 @@ def test_a_new_encouragement_can_be_asked_for_in_its_readers_languages(fam: Fami
     assert (asked.source_language, asked.target_language) == ("es", "en")
     assert goal_translations.encouragement_added(note) == 1  # asked again: left as it is
     assert Translation.objects.filter(source="¡Muy bien, Ada!").count() == 1
+
+
+def test_linked_work_shows_on_the_family_plan_only_with_the_classwork_area(fam: Family) -> None:
+    from decimal import Decimal
+
+    from village.classwork.services.assignments import assignment_create
+    from village.classwork.services.feedback import feedback_save
+    from village.goals.services.sets import assignment_link
+
+    people = fam.people
+    work = assignment_create(
+        school_class=people.homeroom5,
+        title="Water cycle diagram",
+        created_by=people.rivera,
+        points=Decimal(10),
+        assign_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
+    )
+    assignment_link(goal=fam.weather.goals["cycle"], assignment=work)
+    feedback_save(
+        assignment=work,
+        student=people.ada,
+        graded_by=people.rivera,
+        score=Decimal(9),
+        comment="Clear labels on every stage.",
+        return_to_student=True,
+    )
+    path = plan_path(people.ada.pk, fam.weather.goal_set.pk)
+    shown = page(people.sam, path)
+    assert "Water cycle diagram" in shown
+    assert "Clear labels on every stage." in shown
+    link = GuardianLink.objects.get(guardian=people.sam, student=people.ada)
+    guardian_link_set_access(link=link, scopes=[Scope.GOALS], no_access=False)
+    hidden = page(people.sam, path)
+    assert "Water cycle diagram" not in hidden
+    assert "Clear labels on every stage." not in hidden

@@ -384,7 +384,7 @@ def test_the_filters_swap_in_the_results_only_with_htmx(goals: Goals, ada: Plan)
 def test_a_bad_filter_shows_everything(goals: Goals, ada: Plan) -> None:
     path = f"/goals/staff/sets/{ada.goal_set_id}/overview/?state=sleepy&group=abc"
     html = client_for(goals.people.rivera).get(path).content.decode()
-    assert "2 students of 2 shown, 10 goals." in html
+    assert "2 of 2 students shown, 10 goals." in html
 
 
 def test_the_printout_holds_the_picture_sized_to_the_page(goals: Goals, ada: Plan) -> None:

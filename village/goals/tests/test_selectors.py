@@ -88,3 +88,49 @@ def test_the_plan_view_takes_the_same_queries_however_many_efforts(goals: Goals,
     family.help_ask(plan_goal=cycle, text="Help with the diagram")
     plans.activity_add(plan_goal=cycle, text="Watch a video")
     assert count() == before
+
+
+def test_work_linked_to_a_goal_shows_the_returned_comment_never_the_score(
+    goals: Goals, ada: Plan
+) -> None:
+    from decimal import Decimal
+
+    from village.classwork.services.assignments import assignment_create
+    from village.classwork.services.feedback import feedback_save
+    from village.goals.services.sets import assignment_link
+
+    people = goals.people
+    cycle = goals.weather.goals["cycle"]
+    returned = assignment_create(
+        school_class=people.homeroom5,
+        title="Water cycle diagram",
+        created_by=people.rivera,
+        points=Decimal(10),
+        assign_at=timezone.now() - dt.timedelta(days=2),
+    )
+    waiting = assignment_create(
+        school_class=people.homeroom5,
+        title="Rain gauge log",
+        created_by=people.rivera,
+        assign_at=timezone.now() - dt.timedelta(days=1),
+    )
+    for assignment in (returned, waiting):
+        assignment_link(goal=cycle, assignment=assignment)
+    feedback_save(
+        assignment=returned,
+        student=people.ada,
+        graded_by=people.rivera,
+        score=Decimal(9),
+        comment="Clear labels on every stage.",
+        return_to_student=True,
+    )
+    view = plan_view(ada.goal_set, ada, work=True)
+    (shown,) = [v for v in view.goals() if v.goal.pk == cycle.pk]
+    assert [(w.assignment.title, w.comment) for w in shown.work] == [
+        ("Water cycle diagram", "Clear labels on every stage."),
+        ("Rain gauge log", ""),
+    ]
+    assert shown.work[1].returned_at is None
+    assert not hasattr(shown.work[0], "score")
+    # Without ``work`` (a family without the classwork area), none of it.
+    assert all(not v.work for v in plan_view(ada.goal_set, ada).goals())

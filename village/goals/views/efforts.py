@@ -74,7 +74,7 @@ def _goal_page(
     status: int = 200,
 ) -> HttpResponse:
     plan, goal_set = plan_goal.plan, plan_goal.plan.goal_set
-    view = plan_view(goal_set, plan)
+    view = plan_view(goal_set, plan, work=True)
     goal = next(v for v in view.goals() if v.plan_goal and v.plan_goal.pk == plan_goal.pk)
     context = {
         "goal_set": goal_set,

@@ -175,7 +175,7 @@ def _plan_page(
     bound = bound or Bound()
     goal_set = policies.goal_set_for_family(user, child, set_id)
     plan = policies.plan_for_family(user, child, goal_set)
-    view = plan_view(goal_set, plan)
+    view = plan_view(goal_set, plan, work=policies.sees_classwork_of(user, child.pk))
     people = goal_translations.answerers(view)
     students_shown(request, user, [(child.pk, goal_set.school_class.school_id)])
     context = {

@@ -148,7 +148,7 @@ def _panels(view: PlanView, criteria: list[RubricCriterion], answers: bool) -> l
 
 def _plan_page(request: HttpRequest, user: User, plan: Plan) -> HttpResponse:
     goal_set = plan.goal_set
-    view = plan_view(goal_set, plan, staff=True)
+    view = plan_view(goal_set, plan, staff=True, work=True)
     answers = policies.may_edit_class(user, goal_set.school_class_id)
     criteria = rubric_criteria({goal_set.rubric_id}).get(goal_set.rubric_id, [])
     students_shown(request, user, [(plan.student_id, goal_set.school_class.school_id)])

@@ -1,8 +1,8 @@
 """A new area adds to the family surface without any change to ``families``, and a change in
 that area rebuilds its part only: classwork's kept summaries and overview part stay as they are.
 
-The area here ("learning goals", registered by the test and removed after it) stands for the
-domains to come; it keeps nothing of its own, so each build shows the version it was built from.
+The area here (a portfolio of goals, registered by the test and removed after it) stands for
+the domains to come; it keeps nothing of its own, so each build shows the version it was built from.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from village.families.surface import (
 
 pytestmark = pytest.mark.django_db
 
-AREA = "goals"
+AREA = "portfolio"
 HOME = "/"
 
 
@@ -95,9 +95,9 @@ def goals() -> Iterator[Goals]:
     area = Goals()
     surface.register_area(Area(AREA, Scope.GOALS))
     surface.register_overview(AREA, area.overview)
-    surface.register_child_section(AREA, "goals.page", area.section, order=5)
+    surface.register_child_section(AREA, "portfolio.page", area.section, order=5)
     yield area
-    surface.unregister("goals.page")
+    surface.unregister("portfolio.page")
     surface.unregister(AREA)
 
 
