@@ -103,8 +103,11 @@ class Wanted:
         for effort in view.efforts:
             written = [effort.effort.done, effort.effort.went_well, effort.effort.next_step]
             self.add(goal_set, written, child_language, names)
+            # The rubric's level names are the teacher's words too ("Secure").
+            self.teacher(goal_set, effort.assessed.label if effort.assessed else "")
             for feedback in effort.feedback:
                 self.teacher(goal_set, feedback.feedback.comment, keep=names)
+                self.teacher(goal_set, feedback.assessed.label if feedback.assessed else "")
             self.encouragements(goal_set, effort.encouragements, student)
         self.encouragements(goal_set, view.encouragements, student)
         self.add(goal_set, [ask.text for ask in view.help_requests], child_language, names)

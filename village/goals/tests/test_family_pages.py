@@ -411,3 +411,16 @@ def test_linked_work_shows_on_the_family_plan_only_with_the_classwork_area(fam: 
     hidden = page(people.sam, path)
     assert "Water cycle diagram" not in hidden
     assert "Clear labels on every stage." not in hidden
+
+
+def test_the_rubric_levels_show_machine_translated_as_the_teachers_words(
+    fam: Family, settings: Settings
+) -> None:
+    settings.VILLAGE_TRANSLATION_ENGINES = [COUNTING]
+    path = plan_path(fam.people.ada.pk, fam.weather.goal_set.pk)
+    first = page(fam.people.sam, path)
+    assert 'lang="en">Beginning</span>' in first  # not translated yet: marked as English
+    worker.run()
+    html = page(fam.people.sam, path)
+    assert "BEGINNING" in html  # the engine's "Spanish"
+    assert 'lang="en">Beginning</span>' not in html
