@@ -15,7 +15,7 @@ PostgreSQL only, in the family benchmark's database and district (``bench/family
    (written in bulk; the sets are replaced on every run);
 3. gunicorn serves Village (``bench.settings``, DEBUG off); each guardian's child page is
    fetched once and checked (200, the child's name, the goal set's title);
-4. wrk loads the child pages (``bench/family_child.lua``, each request the next guardian's page
+4. wrk loads the child pages (``bench/family_home.lua``, each request the next guardian's page
    with their cookie), then the trivial view, with the family bench's load.
 
 Prints requests per second and latency of both, the child page's share of the trivial view's
@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench import family_home  # noqa: E402 - after the path is set
 
-LUA = Path(__file__).with_name("family_child.lua")
 TARGET_SHARE = 20.0
 SET_TITLE = "Bench unit: weather and water"
 
@@ -73,15 +71,11 @@ def main() -> int:
         cookies.write_text("".join(f"{g.session}\n" for g in guardians))
         with family_home._server(options, env, Path(tmp)) as base:
             checked = _check_pages(base, targets)
-            child = _load("child page with goals", base, pages, options, LUA)
-            plain = _load("child page, no goal set", base, plain_pages, options, LUA)
+            child = family_home._load("child page with goals", base, pages, options)
+            plain = family_home._load("child page, no goal set", base, plain_pages, options)
             trivial_path = f"/bench/trivial/{guardians[0].pk}/"
-            trivial = _load(
-                f"trivial view '{trivial_path}'",
-                base + trivial_path,
-                cookies,
-                options,
-                family_home.LUA,
+            trivial = family_home._load(
+                f"trivial view '{trivial_path}'", base + trivial_path, cookies, options
             )
     queries = _queries(targets[0])
     _report(options, database, district, checked, queries, child, plain, trivial)
@@ -345,31 +339,6 @@ def _check_pages(base: str, targets: list[Target]) -> str:
                 f"child page {target.path} of guardian {target.guardian}: " + ", ".join(problems)
             )
     return f"{len(targets)} child pages: 200, the child's name and the goal set"
-
-
-def _wrk(
-    url: str, targets: Path, options: argparse.Namespace, seconds: int, lua: Path
-) -> dict[str, float]:
-    from django.conf import settings
-
-    command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{seconds}s"]
-    command += ["--timeout=10s", "-s", str(lua), url, "--", str(targets)]
-    command.append(settings.SESSION_COOKIE_NAME)
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return {
-        key.removeprefix("bench."): float(value)
-        for key, value in (
-            line.split() for line in output.splitlines() if line.startswith("bench.")
-        )
-    }
-
-
-def _load(
-    label: str, url: str, targets: Path, options: argparse.Namespace, lua: Path
-) -> family_home.Load:
-    if options.warmup:
-        _wrk(url, targets, options, options.warmup, lua)
-    return family_home.Load(label, _wrk(url, targets, options, options.duration, lua))
 
 
 def _queries(target: Target) -> int:

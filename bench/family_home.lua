@@ -1,9 +1,10 @@
--- wrk script for bench/family_home.py: every request carries the session cookie of the next
--- guardian (each thread starts at a different one), answers other than 200 are counted, and
--- the summary is printed as "key value" lines for the Python side to read.
+-- wrk script for bench/family_home.py and bench/family_child.py: every request carries the
+-- session cookie of the next guardian (each thread starts at a different one), answers other
+-- than 200 are counted, and the summary is printed as "key value" lines for the Python side.
 --
 --   wrk -t1 -c8 -d30s -s bench/family_home.lua URL -- COOKIE_FILE COOKIE_NAME
--- COOKIE_FILE holds one session key per line.
+-- COOKIE_FILE holds one session key per line, optionally followed by the path that guardian
+-- asks for (a child's page); without one, every request asks for URL's own path.
 
 local threads = {}
 local next_thread = 0
@@ -15,9 +16,13 @@ function setup(thread)
 end
 
 function init(args)
-  keys = {}
+  keys, paths = {}, {}
   for line in io.lines(args[1]) do
-    if #line > 0 then keys[#keys + 1] = line end
+    local key, path = line:match("^(%S+)%s*(%S*)$")
+    if key then
+      keys[#keys + 1] = key
+      paths[#keys] = path ~= "" and path or nil
+    end
   end
   cookie_name = args[2] or "sessionid"
   position = (offset or 0) * 37
@@ -26,7 +31,7 @@ end
 
 function request()
   position = position % #keys + 1
-  return wrk.format("GET", nil, {
+  return wrk.format("GET", paths[position], {
     ["Cookie"] = cookie_name .. "=" .. keys[position],
     ["X-Forwarded-Proto"] = "https",
   })

@@ -27,7 +27,6 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "village.settings")
 os.environ.setdefault("VILLAGE_DEBUG", "false")
 
+from bench.gradebook import one_class
 from bench.outbox import _create_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/village_bench_goals"
@@ -138,43 +138,8 @@ def build_class(students: int, goals: int, efforts: int, *, title: str) -> tuple
     efforts on each."""
     from django.utils import timezone
 
-    from village.community import services as community
-    from village.community.models import EnrollmentRole, Role, SessionKind
-
-    tag = uuid.uuid4().hex[:8]
     today = timezone.localdate()
-    district = community.district_create(name=f"Bench district {tag}")
-    school = community.school_create(district=district, name=f"Bench school {tag}")
-    term = community.session_create(
-        organisation=district,
-        title="Bench year",
-        kind=SessionKind.SCHOOL_YEAR,
-        start_date=today - dt.timedelta(days=120),
-        end_date=today + dt.timedelta(days=120),
-    )
-    course = community.course_create(organisation=school, title="Science")
-    school_class = community.class_create(
-        course=course, school=school, title="Grade 5 Science", terms=[term]
-    )
-    teacher = community.person_create(
-        username=f"bench-teacher-{tag}",
-        first_name="Bench",
-        last_name="Teacher",
-        role=Role.TEACHER,
-        organisation=school,
-    )
-    community.enrollment_add(user=teacher, school_class=school_class, role=EnrollmentRole.TEACHER)
-    pupils = []
-    for n in range(students):
-        pupil = community.person_create(
-            username=f"bench-{tag}-{n}",
-            first_name=f"Student{n}",
-            last_name=f"Bench{n:02d}",
-            role=Role.STUDENT,
-            organisation=school,
-        )
-        community.enrollment_add(user=pupil, school_class=school_class, role=EnrollmentRole.STUDENT)
-        pupils.append(pupil)
+    school_class, teacher, pupils = one_class(students, "Grade 5 Science")
     goal_set = _goal_set(school_class, teacher, goals, today, title)
     _plans(goal_set, pupils, teacher, efforts)
     return teacher, goal_set

@@ -37,6 +37,7 @@ TARGET_P95_MS = 60.0
 
 if TYPE_CHECKING:
     from village.accounts.models import User
+    from village.community.models import SchoolClass
 
 
 def main() -> None:
@@ -104,13 +105,11 @@ def _get(client: object, path: str) -> None:
         raise SystemExit(f"{path} answered {response.status_code}")
 
 
-def build_class(students: int, assignments: int) -> tuple[User, int]:
-    """A school with one teacher and one class: ``students`` students, ``assignments`` pieces of
-    work in two weighted categories, most of it handed in (some twice, some late) and graded."""
+def one_class(students: int, title: str) -> tuple[SchoolClass, User, list[User]]:
+    """A new district and school with one class called ``title`` for this year: its teacher
+    and ``students`` students, through the community services."""
     from django.utils import timezone
 
-    from village.classwork.models import Assignment, Feedback, Submission
-    from village.classwork.services.categories import category_create
     from village.community import services as community
     from village.community.models import EnrollmentRole, Role, SessionKind
 
@@ -126,9 +125,7 @@ def build_class(students: int, assignments: int) -> tuple[User, int]:
         end_date=today + dt.timedelta(days=120),
     )
     course = community.course_create(organisation=school, title="Science")
-    school_class = community.class_create(
-        course=course, school=school, title="Grade 8 Science", terms=[term]
-    )
+    school_class = community.class_create(course=course, school=school, title=title, terms=[term])
     teacher = community.person_create(
         username=f"bench-teacher-{tag}",
         first_name="Bench",
@@ -148,6 +145,18 @@ def build_class(students: int, assignments: int) -> tuple[User, int]:
         )
         community.enrollment_add(user=pupil, school_class=school_class, role=EnrollmentRole.STUDENT)
         pupils.append(pupil)
+    return school_class, teacher, pupils
+
+
+def build_class(students: int, assignments: int) -> tuple[User, int]:
+    """A school with one teacher and one class: ``students`` students, ``assignments`` pieces of
+    work in two weighted categories, most of it handed in (some twice, some late) and graded."""
+    from django.utils import timezone
+
+    from village.classwork.models import Assignment, Feedback, Submission
+    from village.classwork.services.categories import category_create
+
+    school_class, teacher, pupils = one_class(students, "Grade 8 Science")
     categories = [
         category_create(school_class=school_class, name="Homework", weight=Decimal(30)),
         category_create(school_class=school_class, name="Labs", weight=Decimal(70)),
