@@ -179,12 +179,17 @@ def _guardian_link_filter(user: AnyUser, scope: Scope | None) -> Q:
     return guardian_link_q(user.pk, scope)
 
 
-def guardian_link_q(guardian_id: int | None, scope: Scope | None = None) -> Q:
-    """A guardian's usable links (active, not ``no_access``), within ``scope`` if given."""
-    condition = Q(guardian_id=guardian_id, status=LinkStatus.ACTIVE, no_access=False)
+def usable_link_q(scope: Scope | None = None) -> Q:
+    """Usable guardian links (active, not ``no_access``), within ``scope`` if given."""
+    condition = Q(status=LinkStatus.ACTIVE, no_access=False)
     if scope is not None:
         condition &= Q(**{GuardianLink.scope_field(scope): True})
     return condition
+
+
+def guardian_link_q(guardian_id: int | None, scope: Scope | None = None) -> Q:
+    """A guardian's usable links (active, not ``no_access``), within ``scope`` if given."""
+    return Q(guardian_id=guardian_id) & usable_link_q(scope)
 
 
 def visible_students(user: AnyUser, *, scope: Scope | None = None) -> QuerySet[User]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
 from ninja.params.functions import Path
@@ -115,3 +115,16 @@ class Pages(LimitOffsetPagination):
     empty)."""
 
     Input = PageIn  # type: ignore[assignment]
+
+
+def invalid(error: ValidationError, fields: dict[str, str] | None = None) -> Status[Any]:
+    """A service's ``ValidationError`` as a 422 answer naming the API's fields (``fields`` maps
+    a service's field to the API's where they differ)."""
+    fields = fields or {}
+    messages = error.message_dict if hasattr(error, "error_dict") else {"body": error.messages}
+    detail = [
+        {"loc": ["body", "payload", fields.get(name, name)], "msg": message, "type": "value_error"}
+        for name, found in messages.items()
+        for message in found
+    ]
+    return Status(422, {"detail": detail})

@@ -13,15 +13,15 @@ can happen again to the same object), so a retried write never tells anyone twic
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
-from village.community.models import Enrollment, EnrollmentRole, GuardianLink, LinkStatus, Scope
-from village.community.policies import today
+from village.community.models import Enrollment, EnrollmentRole, GuardianLink, Scope
+from village.community.policies import today, usable_link_q
 from village.goals.models import (
     Effort,
     EffortFeedback,
@@ -116,11 +116,7 @@ def _guardian_links(student_id: int) -> list[GuardianLink]:
     """The child's guardians whose links allow goals (usable, active accounts)."""
     return list(
         GuardianLink.objects.filter(
-            student_id=student_id,
-            status=LinkStatus.ACTIVE,
-            no_access=False,
-            scope_goals=True,
-            guardian__is_active=True,
+            usable_link_q(Scope.GOALS), student_id=student_id, guardian__is_active=True
         )
         .select_related("guardian")
         .order_by("guardian_id")
@@ -129,6 +125,27 @@ def _guardian_links(student_id: int) -> list[GuardianLink]:
 
 def _school(plan: Plan) -> int:
     return plan.goal_set.school_class.school_id
+
+
+Words = Callable[[], tuple[str, str]]
+
+
+def _tell(people: Iterable[User], plan: Plan, kind: str, key: str, words: Words, link: str) -> None:
+    """One notification of ``kind`` to each of ``people`` (students, teachers) about ``plan``,
+    keyed by ``key``; its title and body come from ``words``, in each one's language."""
+    notify(
+        [
+            Pending(
+                recipient=person,
+                kind=kind,
+                key=key,
+                compose=words,
+                link=link,
+                school_id=_school(plan),
+            )
+            for person in people
+        ]
+    )
 
 
 # --- links ----------------------------------------------------------------------------------
@@ -164,18 +181,8 @@ def feedback_given(feedback: EffortFeedback) -> None:
             title = gettext("%(teacher)s answered your effort on “%(goal)s”") % names
         return title, feedback.comment
 
-    notify(
-        [
-            Pending(
-                recipient=plan.student,
-                kind=FEEDBACK,
-                key=f"feedback:{feedback.pk}",
-                compose=words,
-                link=_student_goal(plan_goal),
-                school_id=_school(plan),
-            )
-        ]
-    )
+    key = f"feedback:{feedback.pk}"
+    _tell([plan.student], plan, FEEDBACK, key, words, _student_goal(plan_goal))
 
 
 def plan_decided(plan: Plan) -> None:
@@ -190,18 +197,8 @@ def plan_decided(plan: Plan) -> None:
         return title, plan.teacher_note
 
     stamp = plan.decided_at.timestamp() if plan.decided_at else 0
-    notify(
-        [
-            Pending(
-                recipient=plan.student,
-                kind=PLAN_DECIDED,
-                key=f"plan:{plan.pk}:{stamp:.0f}",
-                compose=words,
-                link=_student_plan(plan),
-                school_id=_school(plan),
-            )
-        ]
-    )
+    key = f"plan:{plan.pk}:{stamp:.0f}"
+    _tell([plan.student], plan, PLAN_DECIDED, key, words, _student_plan(plan))
 
 
 def encouraged(encouragement: Encouragement) -> None:
@@ -213,31 +210,21 @@ def encouraged(encouragement: Encouragement) -> None:
         names = {"name": author, "goal": plan_goal.goal.title}
         return gettext("%(name)s encouraged you on “%(goal)s”") % names, encouragement.text
 
-    notify(
-        [
-            Pending(
-                recipient=plan.student,
-                kind=ENCOURAGED,
-                key=f"encouragement:{encouragement.pk}",
-                compose=words,
-                link=_student_goal(plan_goal),
-                school_id=_school(plan),
-            )
-        ]
-    )
+    key = f"encouragement:{encouragement.pk}"
+    _tell([plan.student], plan, ENCOURAGED, key, words, _student_goal(plan_goal))
 
 
 # --- families -------------------------------------------------------------------------------
 
 
-def _family(plan: Plan, kind: str, key: str, words: object, links: Iterable[GuardianLink]) -> None:
+def _family(plan: Plan, kind: str, key: str, words: Words, links: Iterable[GuardianLink]) -> None:
     notify(
         [
             Pending(
                 recipient=link.guardian,
                 kind=kind,
                 key=key,
-                compose=words,  # type: ignore[arg-type]
+                compose=words,
                 link=_family_plan(plan),
                 child_id=plan.student_id,
                 school_id=_school(plan),
@@ -288,19 +275,8 @@ def feedback_asked(effort: Effort) -> None:
             return gettext("%(student)s thinks they met “%(goal)s”") % names, effort.done
         return gettext("%(student)s asks for feedback on “%(goal)s”") % names, effort.done
 
-    notify(
-        [
-            Pending(
-                recipient=teacher,
-                kind=FEEDBACK_ASKED,
-                key=f"effort:{effort.pk}",
-                compose=words,
-                link=reverse("goals:queue"),
-                school_id=_school(plan),
-            )
-            for teacher in _teachers(plan.goal_set.school_class_id)
-        ]
-    )
+    teachers = _teachers(plan.goal_set.school_class_id)
+    _tell(teachers, plan, FEEDBACK_ASKED, f"effort:{effort.pk}", words, reverse("goals:queue"))
 
 
 def plan_sent(plan: Plan) -> None:
@@ -311,16 +287,6 @@ def plan_sent(plan: Plan) -> None:
         names = {"student": student, "set": plan.goal_set.title}
         return gettext("%(student)s sent a plan for “%(set)s”") % names, ""
 
-    notify(
-        [
-            Pending(
-                recipient=teacher,
-                kind=PLAN_SENT,
-                key=f"plan-sent:{plan.pk}:{stamp:.0f}",
-                compose=words,
-                link=reverse("goals:staff_plan", args=[plan.pk]),
-                school_id=_school(plan),
-            )
-            for teacher in _teachers(plan.goal_set.school_class_id)
-        ]
-    )
+    link = reverse("goals:staff_plan", args=[plan.pk])
+    teachers = _teachers(plan.goal_set.school_class_id)
+    _tell(teachers, plan, PLAN_SENT, f"plan-sent:{plan.pk}:{stamp:.0f}", words, link)

@@ -15,7 +15,6 @@ from village.conferences.api.common import (
     BookingOut,
     FreeSlotOut,
     booking_out,
-    invalid,
     slot_fields,
 )
 from village.conferences.models import Booking, BookingState
@@ -25,7 +24,7 @@ from village.conferences.services.bookings import (
     booking_create,
     booking_reschedule,
 )
-from village.core.api import LISTED, READ, WRITE, Id, InputSchema, PageIn, Ref, Text
+from village.core.api import LISTED, READ, WRITE, Id, InputSchema, PageIn, Ref, Text, invalid
 from village.core.audit import Viewed, audit_views
 from village.core.models import AuditAction
 

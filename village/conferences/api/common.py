@@ -5,9 +5,8 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Field, Schema, Status
+from ninja import Field, Schema
 
 from village.accounts.models import User
 from village.conferences.models import Booking, ConferenceRound, Slot
@@ -165,16 +164,3 @@ def booking_out(booking: Booking) -> BookingOut:
         cancelled_at=utc(booking.cancelled_at) if booking.cancelled_at else None,
         cancel_note=booking.cancel_note,
     )
-
-
-def invalid(error: ValidationError, fields: dict[str, str] | None = None) -> Status[Any]:
-    """A service's ``ValidationError`` as a 422 answer naming the API's fields (``fields`` maps
-    a service's field to the API's where they differ)."""
-    fields = fields or {}
-    messages = error.message_dict if hasattr(error, "error_dict") else {"body": error.messages}
-    detail = [
-        {"loc": ["body", "payload", fields.get(name, name)], "msg": message, "type": "value_error"}
-        for name, found in messages.items()
-        for message in found
-    ]
-    return Status(422, {"detail": detail})

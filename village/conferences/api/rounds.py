@@ -18,7 +18,6 @@ from village.conferences.api.common import (
     RoundOut,
     SlotOut,
     aware,
-    invalid,
     round_out,
     slot_fields,
 )
@@ -37,7 +36,18 @@ from village.conferences.services.slots import (
     slot_change_place,
     slots_generate,
 )
-from village.core.api import LISTED, READ, WRITE, Id, InputSchema, Pages, Ref, SingleLine, Text
+from village.core.api import (
+    LISTED,
+    READ,
+    WRITE,
+    Id,
+    InputSchema,
+    Pages,
+    Ref,
+    SingleLine,
+    Text,
+    invalid,
+)
 
 router = Router()
 

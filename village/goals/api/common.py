@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Schema, Status
+from ninja import Field, Schema
 
 from village.accounts.models import User
 from village.goals.audit import students_shown
@@ -56,16 +54,3 @@ def assessment(found: Assessed | None) -> GoalAssessmentOut | None:
 def audit(request: HttpRequest, user: User, shown: Iterable[tuple[int, int | None]]) -> None:
     """One audit entry per student shown (``(student id, school id)``), in one INSERT."""
     students_shown(request, user, shown, channel="api")
-
-
-def invalid(error: ValidationError, fields: dict[str, str] | None = None) -> Status[Any]:
-    """A service's ``ValidationError`` as a 422 answer naming the API's fields (``fields`` maps
-    a service's field to the API's where they differ)."""
-    fields = fields or {}
-    messages = error.message_dict if hasattr(error, "error_dict") else {"body": error.messages}
-    detail = [
-        {"loc": ["body", "payload", fields.get(name, name)], "msg": message, "type": "value_error"}
-        for name, found in messages.items()
-        for message in found
-    ]
-    return Status(422, {"detail": detail})

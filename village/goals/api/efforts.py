@@ -12,14 +12,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from village.accounts.api import api_caller
-from village.core.api import READ, WRITE, Id, InputSchema, Ref, Text
+from village.core.api import READ, WRITE, Id, InputSchema, Ref, Text, invalid
 from village.goals import policies
 from village.goals.api.common import (
     GoalAssessmentOut,
     GoalPersonOut,
     assessment,
     audit,
-    invalid,
     person,
 )
 from village.goals.models import LINK_MAX, NOTE_MAX, TEXT_MAX, Encouragement, PlanGoal

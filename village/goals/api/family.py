@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from village.accounts.api import api_caller
-from village.core.api import LISTED, WRITE, Id, InputSchema, PageIn, Ref, Text
+from village.core.api import LISTED, WRITE, Id, InputSchema, PageIn, Ref, Text, invalid
 from village.goals import policies
 from village.goals.api.common import (
     MAX_PAGE_SIZE,
     GoalPersonOut,
     audit,
-    invalid,
     person,
 )
 from village.goals.api.efforts import GoalEncouragementOut, encouragement_out
