@@ -53,6 +53,7 @@ from village.notifications.services.notify import (
     user_zone,
     week_start,
 )
+from village.translation import languages
 
 #: Guardians composed together: each batch takes a fixed number of queries.
 BATCH = 500
@@ -236,12 +237,16 @@ def _batch(
     found: list[Family], *, now: dt.datetime, classes: Mapping[int, frozenset[int]] | None
 ) -> registry.DigestBatch:
     scopes: dict[int, set[str]] = defaultdict(set)
+    readers: dict[str, set[int]] = defaultdict(set)
     for family in found:
+        language = languages.key(family.user.preferred_language)
         for link in family.emailed_links:
             scopes[link.child.id] |= link.scopes
+            readers[language].add(link.child.id)
     return registry.DigestBatch(
         now=now,
         scopes={pk: frozenset(allowed) for pk, allowed in scopes.items()},
+        readers={language: frozenset(ids) for language, ids in readers.items()},
         since=min((family.since for family in found), default=now - FIRST_PERIOD),
         classes=classes,
     )

@@ -126,12 +126,23 @@ class DigestBatch:
     #: Only these classes of each child (a teacher's preview of a family's digest shows the
     #: teacher's own classes); ``None``: every class.
     classes: Mapping[int, frozenset[int]] | None = None
+    #: The batch's children whose guardians read each language (keyed by
+    #: ``translation.languages.key``): what a section translates into a language is only what
+    #: those children's parts show. ``None``: not known (every child, for any language).
+    readers: Mapping[str, frozenset[int]] | None = None
     _shared: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def student_ids(self, *scopes: Scope) -> list[int]:
         """The batch's children some link allows all of ``scopes`` of."""
         wanted = {str(scope) for scope in scopes}
         return sorted(pk for pk, allowed in self.scopes.items() if wanted <= allowed)
+
+    def read_in(self, language_key: str) -> frozenset[int] | None:
+        """The children whose parts some guardian of the batch reads in ``language_key``
+        (``None``: every child may be)."""
+        if self.readers is None:
+            return None
+        return self.readers.get(language_key, frozenset())
 
     def once(self, key: str, read: Callable[[], T]) -> T:
         """``read()``, called by the first builder that asks for ``key`` in this batch; the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,13 +27,13 @@ class Text:
     def __post_init__(self) -> None:
         object.__setattr__(self, "keep", tuple(sorted({name for name in self.keep if name})))
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         kind = "html" if self.is_html else "text"
         asked = "\x00".join([kind, "\x1f".join(self.keep), self.text])
         return hashlib.sha256(asked.encode()).hexdigest()
 
-    @property
+    @functools.cached_property
     def blank(self) -> bool:
         return not self.text.strip()
 

@@ -277,7 +277,7 @@ def _link(name: str, pk: int) -> str:
 
 
 def _work(item: OpenWork, translate: Translate) -> DigestWork:
-    title, translated = translate(item.class_id, written(item.title))
+    title, translated = translate(item.class_id, item.title)
     return DigestWork(
         title=title,
         class_title=item.class_title,
@@ -299,10 +299,8 @@ def _feedback(
     translate: Translate,
     keep: tuple[str, ...],
 ) -> DigestFeedback:
-    title, titled = translate(row.class_id, written(row.title))
-    comment, commented = (
-        translate(row.class_id, written(row.comment, keep)) if row.comment else ("", False)
-    )
+    title, titled = translate(row.class_id, row.title)
+    comment, commented = translate(row.class_id, row.comment, keep) if row.comment else ("", False)
     return DigestFeedback(
         title=title,
         class_title=titles.get(row.class_id, row.class_title),
@@ -371,7 +369,7 @@ def child_digest(
         read.notes.get(child.id, []),
         titles,
         _monday(timezone.localdate(since)),
-        lambda class_id, text: translate(class_id, written(text, keep)),
+        lambda class_id, text: translate(class_id, text, keep),
     )
     this_week = _class_topics(read.topics, titles, starts, today, translate)
     next_week = _class_topics(
@@ -433,9 +431,9 @@ def _class_topics(
     for class_id, title in sorted(titles.items(), key=lambda pair: pair[1]):
         for topic in topics.get(class_id, []):
             if topic.starts_on <= last and topic.ends_on >= first:
-                name, named = translate(class_id, written(topic.title))
+                name, named = translate(class_id, topic.title)
                 summary, summarised = (
-                    translate(class_id, written(topic.summary)) if topic.summary else ("", False)
+                    translate(class_id, topic.summary) if topic.summary else ("", False)
                 )
                 found.append(DigestTopic(title, name, summary, named or summarised))
     return found
@@ -476,10 +474,14 @@ class Translate:
     def __init__(self, found: Mapping[tuple[int, Text], Shown] | None = None) -> None:
         self.found = found or {}
 
-    def __call__(self, class_id: int, text: Text) -> tuple[str, bool]:
-        shown = self.found.get((class_id, text))
+    def __call__(self, class_id: int, text: str, keep: tuple[str, ...] = ()) -> tuple[str, bool]:
+        """``text`` of ``class_id`` (written with ``keep``'s names kept), and whether it is a
+        translation."""
+        if not self.found:
+            return text, False
+        shown = self.found.get((class_id, written(text, keep)))
         if shown is None or not shown.translated:
-            return text.text, False
+            return text, False
         return shown.text, True
 
 
@@ -505,34 +507,39 @@ def written(text: str, keep: tuple[str, ...] = ()) -> Text:
 
 
 def _translations(batch: DigestBatch, read: BatchRead, target: str) -> Translate:
-    """The batch's teacher-written texts in ``target`` (one query per language, and one for the
-    students' names, for the first guardian of the batch who reads another language than the
-    teachers write in)."""
-    wanted = batch.once("classwork.digest.texts", lambda: _texts(batch, read))
-    return Translate(lookup_classes(wanted, target=target))
+    """The teacher-written texts of the batch's children read in ``target`` (one query, and
+    one for the students' names the first time a batch translates)."""
+    return Translate(lookup_classes(_texts(batch, read, target), target=target))
 
 
-def _texts(batch: DigestBatch, read: BatchRead) -> dict[int, list[Text]]:
-    """The batch's teacher-written texts by class, each once (a work's title is in the digest
-    of every child of the class)."""
-    keep = _student_names(batch.student_ids(Scope.CLASSWORK))
+def _texts(batch: DigestBatch, read: BatchRead, target: str) -> dict[int, list[Text]]:
+    """The teacher-written texts, by class and each once (a work's title is in the digest of
+    every child of the class), of the batch's children some guardian reads in ``target``."""
+    keep = batch.once(
+        "classwork.digest.names", lambda: _student_names(batch.student_ids(Scope.CLASSWORK))
+    )
+    children = batch.read_in(languages.key(target))
+    classes = {
+        class_id
+        for pk, pairs in read.classes.items()
+        if children is None or pk in children
+        for class_id, _title in pairs
+    }
     wanted: dict[int, dict[Text, None]] = defaultdict(dict)
-    for items in read.work.values():
-        for item in items:
+    for pk in read.classes if children is None else children:
+        for item in read.work.get(pk, ()):
             wanted[item.class_id][written(item.title)] = None
-    for rows in read.feedback.values():
-        for row in rows:
+        for row in read.feedback.get(pk, ()):
             wanted[row.class_id][written(row.title)] = None
             if row.comment:
-                wanted[row.class_id][written(row.comment, keep.get(row.student_id, ()))] = None
-    for class_id, topics in read.topics.items():
-        for topic in topics:
+                wanted[row.class_id][written(row.comment, keep.get(pk, ()))] = None
+        for note in read.notes.get(pk, ()):
+            wanted[note.class_id][written(note.text, keep.get(pk, ()))] = None
+    for class_id in classes:
+        for topic in read.topics.get(class_id, ()):
             for value in (topic.title, topic.summary):
                 if value:
                     wanted[class_id][written(value)] = None
-    for notes in read.notes.values():
-        for note in notes:
-            wanted[note.class_id][written(note.text, keep.get(note.student_id, ()))] = None
     return {class_id: list(texts) for class_id, texts in wanted.items()}
 
 

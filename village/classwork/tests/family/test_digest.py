@@ -248,3 +248,35 @@ def test_the_guardians_preview_names_the_children_left_out_of_the_email(week: Sc
     assert "La escuela no le envía correos sobre Ada" in page
     assert comment("leo", "math8") in page
     assert comment("ada", "homeroom5") not in page
+
+
+def test_a_language_is_asked_only_for_the_children_of_its_readers(
+    week: SchoolWeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch looks up Spanish for the teachers' words about Sam's children and those of the
+    other Spanish readers, not for every child of the batch."""
+    from village.classwork.family import digest as section
+
+    asked: dict[str, set[str]] = {}
+    lookup = section.lookup_classes
+
+    def spy(wanted, *, target):
+        asked.setdefault(target, set()).update(t.text for texts in wanted.values() for t in texts)
+        return lookup(wanted, target=target)
+
+    monkeypatch.setattr(section, "lookup_classes", spy)
+    english, spanish = _more_families(week, 2)  # child0's guardian reads English, child1's Spanish
+    digest.compose([week.sam.pk, week.jordan.pk, english, spanish], now=week.now)
+    assert set(asked) == {"es"}
+    assert comment("leo", "science8") in asked["es"]
+    assert comment("ada", "homeroom5") in asked["es"]
+    assert "Comment 1" in asked["es"]
+    assert "Comment 0" not in asked["es"]
+
+
+def test_the_batch_knows_which_children_each_language_reads(week: SchoolWeek) -> None:
+    found = digest.families([week.sam.pk, week.jordan.pk], now=week.now)
+    batch = digest._batch(found, now=week.now, classes=None)
+    assert batch.read_in("es") == {week.ada.pk, week.leo.pk}
+    assert batch.read_in("en") == {week.leo.pk}
+    assert batch.read_in("vi") == frozenset()
