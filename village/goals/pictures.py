@@ -2,11 +2,12 @@
 selectors' data to markup, so that any page (the teacher's, the student's, the family's) can
 include them.
 
-- :func:`overview_picture`: a class on a set, students x goals, each cell the student's state
-  on the goal (``selectors.overview``).
+- The state marks (:func:`state_icon`, :func:`state_marks`, :func:`state_mark`) and the parts
+  every picture is drawn with (:func:`svg_text`, :func:`svg_picture`…).
 - :func:`path_picture`: one student's path through a set (``selectors.plans.PlanView``): the
   groups, the goals in the student's order with their states, and for each goal a small line
   of the levels over its efforts, the student's own beside the teacher's (never averaged).
+- The class overview is drawn in ``village.goals.overview_picture`` with the same parts.
 
 Every state has its own shape and mark as well as its colour (a dash, a ring, a half-filled
 ring, a diamond with "?", a triangle with "!", a disc with a tick), each at least 3:1 against
@@ -26,9 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from village.goals.models import PlanState
 from village.goals.progress import GoalState
-from village.goals.selectors.overview import Overview, Row
 from village.goals.selectors.plans import EffortView, GoalView, PlanView
 
 INK = "#1c2430"
@@ -53,27 +52,30 @@ SELF_COLOUR = "#1557a0"
 TEACHER_COLOUR = "#9a4a00"
 
 
-def _mark(html: str) -> SafeString:
+def svg_markup(html: str) -> SafeString:
+    """Markup built by these pictures, safe to write into a page."""
     return mark_safe(html)  # noqa: S308 - built here from numbers and escaped text only
 
 
-def _n(value: float) -> str:
+def num(value: float) -> str:
     """A coordinate, short."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _fit(text: str, chars: int) -> str:
+def shorten(text: str, chars: int) -> str:
     """``text`` cut to ``chars`` characters with an ellipsis (the full text is in the
     description)."""
     return text if len(text) <= chars else text[: max(1, chars - 1)].rstrip() + "…"
 
 
-def _text(x: float, y: float, text: str, *, size: int = 13, fill: str = INK, **attrs: str) -> str:
+def svg_text(
+    x: float, y: float, text: str, *, size: int = 13, fill: str = INK, **attrs: str
+) -> str:
     """A line of text; ``attrs`` are more presentation attributes (``text_anchor`` is written
     ``text-anchor``)."""
     extra = "".join(f' {name.replace("_", "-")}="{value}"' for name, value in attrs.items())
     return (
-        f'<text x="{_n(x)}" y="{_n(y)}" font-size="{size}" fill="{fill}"{extra}>'
+        f'<text x="{num(x)}" y="{num(y)}" font-size="{size}" fill="{fill}"{extra}>'
         f"{escape(text)}</text>"
     )
 
@@ -86,32 +88,34 @@ def state_shape(state: GoalState, r: float = 8) -> str:
     colour = COLOURS[state]
     if state == GoalState.NOT_CHOSEN:
         return (
-            f'<line x1="{_n(-r * 0.6)}" y1="0" x2="{_n(r * 0.6)}" y2="0" stroke="{colour}" '
+            f'<line x1="{num(-r * 0.6)}" y1="0" x2="{num(r * 0.6)}" y2="0" stroke="{colour}" '
             'stroke-width="2" stroke-linecap="round"/>'
         )
-    ring = f'<circle r="{_n(r - 1)}" fill="#fff" stroke="{colour}" stroke-width="2"/>'
+    ring = f'<circle r="{num(r - 1)}" fill="#fff" stroke="{colour}" stroke-width="2"/>'
     if state == GoalState.CHOSEN:
         return ring
     if state == GoalState.IN_PROGRESS:
-        half = f'<path d="M0,{_n(-r + 1)} A{_n(r - 1)},{_n(r - 1)} 0 0 0 0,{_n(r - 1)} Z"'
+        half = f'<path d="M0,{num(-r + 1)} A{num(r - 1)},{num(r - 1)} 0 0 0 0,{num(r - 1)} Z"'
         return f'{ring}{half} fill="{colour}"/>'
     glyph = {GoalState.ASKED: "?", GoalState.STALLED: "!"}.get(state)
     if state == GoalState.ASKED:
-        shape = f'<path d="M0,{_n(-r)} L{_n(r)},0 L0,{_n(r)} L{_n(-r)},0 Z" fill="{colour}"/>'
+        shape = f'<path d="M0,{num(-r)} L{num(r)},0 L0,{num(r)} L{num(-r)},0 Z" fill="{colour}"/>'
     elif state == GoalState.STALLED:
         shape = (
-            f'<path d="M0,{_n(-r)} L{_n(r)},{_n(r * 0.8)} L{_n(-r)},{_n(r * 0.8)} Z" '
+            f'<path d="M0,{num(-r)} L{num(r)},{num(r * 0.8)} L{num(-r)},{num(r * 0.8)} Z" '
             f'fill="{colour}"/>'
         )
     else:  # met: a disc with a tick
-        tick = f"M{_n(-r * 0.5)},0 L{_n(-r * 0.1)},{_n(r * 0.4)} L{_n(r * 0.55)},{_n(-r * 0.4)}"
+        tick = (
+            f"M{num(-r * 0.5)},0 L{num(-r * 0.1)},{num(r * 0.4)} L{num(r * 0.55)},{num(-r * 0.4)}"
+        )
         return (
-            f'<circle r="{_n(r)}" fill="{colour}"/><path d="{tick}" fill="none" stroke="#fff" '
+            f'<circle r="{num(r)}" fill="{colour}"/><path d="{tick}" fill="none" stroke="#fff" '
             'stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>'
         )
     y = r * 0.45 if state == GoalState.ASKED else r * 0.6
     return shape + (
-        f'<text x="0" y="{_n(y)}" text-anchor="middle" font-size="{_n(r * 1.25)}" '
+        f'<text x="0" y="{num(y)}" text-anchor="middle" font-size="{num(r * 1.25)}" '
         f'font-weight="700" fill="#fff">{glyph}</text>'
     )
 
@@ -120,9 +124,9 @@ def state_icon(state: GoalState, size: int = 18) -> SafeString:
     """The mark of ``state`` alone, for keys and table cells: hidden from assistive technology
     (the state's name goes beside it)."""
     half = size / 2
-    return _mark(
+    return svg_markup(
         f'<svg class="goal-state-icon" width="{size}" height="{size}" '
-        f'viewBox="{_n(-half)} {_n(-half)} {size} {size}" aria-hidden="true" focusable="false">'
+        f'viewBox="{num(-half)} {num(-half)} {size} {size}" aria-hidden="true" focusable="false">'
         f"{state_shape(state, half - 1)}</svg>"
     )
 
@@ -130,9 +134,9 @@ def state_icon(state: GoalState, size: int = 18) -> SafeString:
 def state_marks(id_prefix: str = "goal-mark", size: int = 18) -> SafeString:
     """Every state's mark, defined once and drawn nowhere: a page with many marks (the
     overview's table) writes this once and each mark as :func:`state_mark`."""
-    return _mark(
+    return svg_markup(
         f'<svg width="0" height="0" aria-hidden="true" focusable="false">'
-        f"{_defs(id_prefix, size / 2 - 1)}</svg>"
+        f"{mark_defs(id_prefix, size / 2 - 1)}</svg>"
     )
 
 
@@ -140,169 +144,36 @@ def state_mark(state: GoalState, id_prefix: str = "goal-mark", size: int = 18) -
     """The mark of ``state``, drawn from :func:`state_marks` on the same page (hidden from
     assistive technology: the state's name goes beside it)."""
     half = size / 2
-    return _mark(
+    return svg_markup(
         f'<svg class="goal-state-icon" width="{size}" height="{size}" '
-        f'viewBox="{_n(-half)} {_n(-half)} {size} {size}" aria-hidden="true" focusable="false">'
+        f'viewBox="{num(-half)} {num(-half)} {size} {size}" aria-hidden="true" focusable="false">'
         f'<use href="#{id_prefix}-{state.value}"/></svg>'
     )
 
 
-def _defs(prefix: str, r: float) -> str:
+def mark_defs(prefix: str, r: float) -> str:
+    """Every state's mark (``r`` its radius) as ``<defs>``, each ``#{prefix}-{state}`` for
+    ``<use>``."""
     shapes = "".join(
         f'<g id="{prefix}-{state.value}">{state_shape(state, r)}</g>' for state in GoalState
     )
     return f"<defs>{shapes}</defs>"
 
 
-def _svg(
+def svg_picture(
     prefix: str, width: float, height: float, title: str, desc: str, body: str, *, fit: bool = False
 ) -> str:
     """``fit``: no wider than its container (a printed page), however wide it is drawn."""
     if fit and width > PRINT_WIDTH:
         size = 'width="100%"'
     else:
-        size = f'width="{_n(width)}" height="{_n(height)}"'
+        size = f'width="{num(width)}" height="{num(height)}"'
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="goal-picture" role="img" {size} '
-        f'viewBox="0 0 {_n(width)} {_n(height)}" '
+        f'viewBox="0 0 {num(width)} {num(height)}" '
         f'aria-labelledby="{prefix}-title {prefix}-desc" font-family="{FONT}">'
         f'<title id="{prefix}-title">{escape(title)}</title>'
         f'<desc id="{prefix}-desc">{escape(desc)}</desc>{body}</svg>'
-    )
-
-
-# --- the class overview -----------------------------------------------------------------------
-
-NAME_WIDTH = 196
-CELL = 26
-BAND_HEIGHT = 22
-NUMBER_HEIGHT = 20
-
-
-def plan_note(row: Row) -> str:
-    """What a row says about the student's plan when they have not chosen yet."""
-    if row.plan_state is None:
-        return _("no plan")
-    if row.plan_state == PlanState.DRAFT:
-        return _("draft")
-    return ""
-
-
-def overview_summary(overview: Overview) -> str:
-    """The picture in words: the students and goals shown, how many cells are in each state,
-    and who has not chosen yet."""
-    shown = len(overview.rows)
-    parts = [
-        ngettext(
-            "%(students)s of %(total)s student shown",
-            "%(students)s of %(total)s students shown",
-            overview.students,
-        )
-        % {"students": shown, "total": overview.students}
-        + ", "
-        + ngettext("%(goals)s goal.", "%(goals)s goals.", len(overview.columns))
-        % {"goals": len(overview.columns)}
-    ]
-    counts = overview.counts()
-    parts.append(
-        "; ".join(f"{state.label}: {counts[state]}" for state in reversed(GoalState)) + "."
-    )
-    waiting = [row.name for row in overview.not_chosen_yet]
-    if waiting:
-        parts.append(
-            ngettext(
-                "%(count)s student has not chosen yet: %(names)s.",
-                "%(count)s students have not chosen yet: %(names)s.",
-                len(waiting),
-            )
-            % {"count": len(waiting), "names": ", ".join(waiting)}
-        )
-    else:
-        parts.append(_("Every student has chosen their goals."))
-    return " ".join(parts)
-
-
-def overview_picture(
-    overview: Overview, *, id_prefix: str = "overview", fit: bool = False, desc: str | None = None
-) -> SafeString:
-    """The class on the set: a row per student, a column per goal (numbered; the numbers are
-    the goals' key), grouped under their groups' names; each cell the student's state.
-    ``fit``: scaled down to its container's width (a printout) when wider than a page;
-    ``desc``: its description, when the page has written :func:`overview_summary` already."""
-    columns = overview.columns
-    top = BAND_HEIGHT + NUMBER_HEIGHT + 4
-    width = NAME_WIDTH + CELL * len(columns) + 8
-    height = top + CELL * len(overview.rows) + 6
-    body = [_defs(id_prefix, 8)]
-    body += _stripes(overview.rows, width, top)
-    body += _header(overview, top)
-    refs = {state: f'href="#{id_prefix}-{state.value}"' for state in GoalState}
-    starts = [NAME_WIDTH + CELL * i + CELL / 2 for i in range(len(columns))]
-    for index, row in enumerate(overview.rows):
-        y = top + CELL * index + CELL / 2
-        body.append(_row_name(row, y))
-        cy = _n(y)
-        body.append(
-            "".join(
-                f'<use {refs[state]} x="{_n(x)}" y="{cy}"/>'
-                for x, state in zip(starts, row.states, strict=True)
-            )
-        )
-    title = _("Class overview of “%(set)s”") % {"set": overview.goal_set.title}
-    desc = overview_summary(overview) if desc is None else desc
-    return _mark(_svg(id_prefix, width, height, title, desc, "".join(body), fit=fit))
-
-
-def _stripes(rows: Sequence[Row], width: float, top: float) -> list[str]:
-    return [
-        f'<rect x="0" y="{_n(top + CELL * i)}" width="{_n(width)}" height="{CELL}" '
-        f'fill="{STRIPE}"/>'
-        for i in range(1, len(rows), 2)
-    ]
-
-
-def _header(overview: Overview, top: float) -> list[str]:
-    """Each group's name over its columns, a rule between groups, and the goals' numbers."""
-    parts = []
-    x = NAME_WIDTH
-    bottom = top + CELL * len(overview.rows)
-    for band in overview.bands:
-        span = CELL * len(band.columns)
-        if span:
-            parts.append(
-                _text(x + 3, BAND_HEIGHT - 7, _fit(band.title, max(2, int(span / 7))), size=12)
-            )
-        parts.append(
-            f'<line x1="{_n(x)}" y1="2" x2="{_n(x)}" y2="{_n(bottom)}" stroke="{RULE}" '
-            'stroke-width="1"/>'
-        )
-        for column in band.columns:
-            parts.append(
-                _text(
-                    x + CELL / 2,
-                    BAND_HEIGHT + NUMBER_HEIGHT - 5,
-                    str(column.number),
-                    size=11,
-                    text_anchor="middle",
-                    font_weight="600" if column.core else "400",
-                )
-            )
-            x += CELL
-    parts.append(
-        f'<line x1="0" y1="{_n(top - 1)}" x2="{_n(x)}" y2="{_n(top - 1)}" stroke="{RULE}" '
-        'stroke-width="1"/>'
-    )
-    return parts
-
-
-def _row_name(row: Row, y: float) -> str:
-    note = plan_note(row)
-    if not note:
-        return _text(6, y + 4.5, _fit(row.name, 26))
-    name = _fit(row.name, 26 - len(note) - 3)
-    return (
-        f'<text x="6" y="{_n(y + 4.5)}" font-size="13" fill="{INK}">{escape(name)}'
-        f'<tspan fill="{MUTED}" font-style="italic"> · {escape(note)}</tspan></text>'
     )
 
 
@@ -387,26 +258,30 @@ def path_picture(
     the state in words and a small line of levels per effort (solid, dots: the student's own;
     dashed, squares: the teacher's)."""
     title = title or _("Path through “%(set)s”") % {"set": view.goal_set.title}
-    body = [_defs(id_prefix, 9), _spark_key()]
+    body = [mark_defs(id_prefix, 9), _spark_key()]
     y = KEY_HEIGHT
     dots: list[float] = []
     for group in view.groups:
         if not group.chosen:
             continue
         # Right of the path's line, which runs down the left through every group.
-        body.append(_text(30, y + 20, _fit(group.group.title, 34), size=14, font_weight="700"))
+        body.append(
+            svg_text(30, y + 20, shorten(group.group.title, 34), size=14, font_weight="700")
+        )
         y += GROUP_HEIGHT
         for goal in group.chosen:
             dots.append(y + 14)
             body.append(_goal_row(goal, y, id_prefix))
             y += GOAL_HEIGHT
     if not dots:
-        body.append(_text(4, y + 20, _("No goals chosen yet."), fill=MUTED))
+        body.append(svg_text(4, y + 20, _("No goals chosen yet."), fill=MUTED))
         y += GROUP_HEIGHT
     line = _path_line(dots)
     height = y + 6
-    return _mark(
-        _svg(id_prefix, PATH_WIDTH, height, title, path_description(view), line + "".join(body))
+    return svg_markup(
+        svg_picture(
+            id_prefix, PATH_WIDTH, height, title, path_description(view), line + "".join(body)
+        )
     )
 
 
@@ -415,22 +290,22 @@ def _path_line(dots: Sequence[float]) -> str:
     if len(dots) < 2:
         return ""
     return (
-        f'<line x1="16" y1="{_n(dots[0])}" x2="16" y2="{_n(dots[-1])}" stroke="{LINE}" '
+        f'<line x1="16" y1="{num(dots[0])}" x2="16" y2="{num(dots[-1])}" stroke="{LINE}" '
         'stroke-width="4" stroke-linecap="round"/>'
     )
 
 
 def _goal_row(goal: GoalView, y: float, prefix: str) -> str:
     parts = [
-        f'<use href="#{prefix}-{goal.state.value}" x="16" y="{_n(y + 14)}"/>',
-        _text(34, y + 18, _fit(goal.goal.title, 36), font_weight="600"),
-        _text(34, y + 40, _fit(str(goal.state.label), 21), size=12, fill=MUTED),
+        f'<use href="#{prefix}-{goal.state.value}" x="16" y="{num(y + 14)}"/>',
+        svg_text(34, y + 18, shorten(goal.goal.title, 36), font_weight="600"),
+        svg_text(34, y + 40, shorten(str(goal.state.label), 21), size=12, fill=MUTED),
     ]
     levels = goal_levels(goal)
     if levels.own or levels.teacher:
         parts.append(_sparkline(levels, SPARK_LEFT, y + 26))
     else:
-        parts.append(_text(SPARK_LEFT, y + 40, _("no effort yet"), size=12, fill=MUTED))
+        parts.append(svg_text(SPARK_LEFT, y + 40, _("no effort yet"), size=12, fill=MUTED))
     return "".join(parts)
 
 
@@ -447,8 +322,8 @@ def _points(values: Sequence[float | None], left: float, top: float) -> list[tup
 def _sparkline(levels: Levels, left: float, top: float) -> str:
     """The levels over the efforts: the rubric's best at the top, nothing at the bottom."""
     parts = [
-        f'<line x1="{_n(left)}" y1="{_n(top + SPARK_HEIGHT)}" x2="{_n(left + SPARK_WIDTH)}" '
-        f'y2="{_n(top + SPARK_HEIGHT)}" stroke="{LINE}" stroke-width="1"/>'
+        f'<line x1="{num(left)}" y1="{num(top + SPARK_HEIGHT)}" x2="{num(left + SPARK_WIDTH)}" '
+        f'y2="{num(top + SPARK_HEIGHT)}" stroke="{LINE}" stroke-width="1"/>'
     ]
     own = _points(levels.own, left, top)
     teacher = _points(levels.teacher, left, top)
@@ -465,18 +340,18 @@ def _polyline(points: Iterable[tuple[float, float]], colour: str, *, dashed: boo
         return ""
     dash = ' stroke-dasharray="4 3"' if dashed else ""
     return (
-        f'<polyline points="{" ".join(f"{_n(x)},{_n(y)}" for x, y in found)}" fill="none" '
+        f'<polyline points="{" ".join(f"{num(x)},{num(y)}" for x, y in found)}" fill="none" '
         f'stroke="{colour}" stroke-width="2"{dash}/>'
     )
 
 
 def _dot(x: float, y: float) -> str:
-    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3" fill="{SELF_COLOUR}"/>'
+    return f'<circle cx="{num(x)}" cy="{num(y)}" r="3" fill="{SELF_COLOUR}"/>'
 
 
 def _square(x: float, y: float) -> str:
     return (
-        f'<rect x="{_n(x - 3)}" y="{_n(y - 3)}" width="6" height="6" fill="#fff" '
+        f'<rect x="{num(x - 3)}" y="{num(y - 3)}" width="6" height="6" fill="#fff" '
         f'stroke="{TEACHER_COLOUR}" stroke-width="2"/>'
     )
 
@@ -486,7 +361,7 @@ def _spark_key() -> str:
     own, teacher = _("self-assessed level"), _("teacher's level")
     return (
         f'<line x1="4" y1="14" x2="26" y2="14" stroke="{SELF_COLOUR}" stroke-width="2"/>'
-        f"{_dot(15, 14)}{_text(32, 18, own, size=12)}"
+        f"{_dot(15, 14)}{svg_text(32, 18, own, size=12)}"
         f'<line x1="156" y1="14" x2="178" y2="14" stroke="{TEACHER_COLOUR}" stroke-width="2" '
-        f'stroke-dasharray="4 3"/>{_square(167, 14)}{_text(184, 18, teacher, size=12)}'
+        f'stroke-dasharray="4 3"/>{_square(167, 14)}{svg_text(184, 18, teacher, size=12)}'
     )

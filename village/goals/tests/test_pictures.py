@@ -14,13 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from village.goals.models import GoalSet, Plan, PlanState
+from village.goals.overview_picture import overview_picture, overview_summary
 from village.goals.pictures import (
     COLOURS,
     SELF_COLOUR,
     STRIPE,
     TEACHER_COLOUR,
-    overview_picture,
-    overview_summary,
     path_description,
     path_picture,
     state_icon,
