@@ -16,8 +16,9 @@ kept in its cache. A page gathers what it shows in a :class:`Wanted` and finds i
 nobody has asked for in the reader's language yet is asked for then (two more queries, once),
 and shows as written with "translation on its way" until the worker has made it. A service that
 saves text asks ahead, in its transaction, as classwork's do (:func:`encouragement_added`,
-:func:`feedback_given`, :func:`effort_recorded`): the worker translates in the background, never
-the request.
+:func:`feedback_given`, :func:`effort_recorded`, :func:`activity_added`, :func:`help_asked`,
+:func:`help_answered`, :func:`plan_decided`): the worker translates in the background, never the
+request, and a page finds its texts translated already.
 
 Any goals page (the student's, the teacher's) shows a plan through the same tags as the family
 pages::
@@ -44,12 +45,26 @@ from village.classwork.translations import names_of
 from village.community.models import Enrollment, EnrollmentRole, LinkStatus
 from village.community.policies import today
 from village.community.templatetags.content_lang import content_language
-from village.goals.models import Effort, EffortFeedback, Encouragement, GoalSet, HelpRequest, Plan
+from village.goals.models import (
+    Activity,
+    Effort,
+    EffortFeedback,
+    Encouragement,
+    GoalSet,
+    HelpRequest,
+    Plan,
+)
 from village.goals.selectors.family import SetProgress
 from village.goals.selectors.plans import GoalView, PlanView
 from village.translation import selectors, services
 from village.translation import texts as plain
 from village.translation.texts import Reason, Shown, Text, Translations
+
+
+def written_in(person: User) -> str:
+    """The language a student or a guardian writes in: their preferred one, else the language
+    teachers write in. Pages read and services ask for their texts in it."""
+    return person.preferred_language or content_language()
 
 
 class Wanted:
@@ -98,7 +113,7 @@ class Wanted:
         goal = view.goal
         names = names_of(student)
         self.teacher(goal_set, goal.title, goal.description, goal.success_criteria)
-        child_language = student.preferred_language or content_language()
+        child_language = written_in(student)
         self.add(goal_set, [activity.text for activity in view.activities], child_language, names)
         for effort in view.efforts:
             written = [effort.effort.done, effort.effort.went_well, effort.effort.next_step]
@@ -114,7 +129,7 @@ class Wanted:
         for ask in view.help_requests:
             author = answerers.get(ask.answered_by_id or 0)
             if ask.answer and author is not None:
-                self.add(goal_set, [ask.answer], author.preferred_language, names)
+                self.add(goal_set, [ask.answer], written_in(author), names)
         return self
 
     def encouragements(
@@ -127,7 +142,7 @@ class Wanted:
     def help_requests(
         self, goal_set: GoalSet, found: Iterable[HelpRequest], student: User
     ) -> Wanted:
-        language = student.preferred_language or content_language()
+        language = written_in(student)
         return self.add(goal_set, [ask.text for ask in found], language, names_of(student))
 
     def shown_to(self, reader: User) -> Translations:
@@ -201,17 +216,31 @@ def _readers_languages(student_id: int, class_id: int) -> set[str]:
         ),
         is_active=True,
     )
-    return set(readers.values_list("preferred_language", flat=True).distinct())
+    found = readers.values_list("preferred_language", flat=True).distinct()
+    return {language or content_language() for language in found}
 
 
 def _ask(plan: Plan, written: Iterable[Text]) -> int:
     """Ask for ``written`` (texts about ``plan``'s student, placed at its set's class) in the
-    languages of those who read them (``_readers_languages``)."""
+    languages of those who read them (``_readers_languages``); no query when nothing is
+    written."""
+    asked = [text for text in written if not text.blank]
+    if not asked:
+        return 0
     goal_set = plan.goal_set
     targets = _readers_languages(plan.student_id, goal_set.school_class_id)
-    return services.request(
-        school_id=goal_set.school_class.school_id, texts=written, targets=targets
-    )
+    return services.request(school_id=goal_set.school_class.school_id, texts=asked, targets=targets)
+
+
+def _students_words(plan: Plan, written: Iterable[str]) -> list[Text]:
+    """What ``plan``'s student wrote, in their language, as the pages read it (``Wanted.goal``)."""
+    student = plan.student
+    return plain.texts(written, written_in(student), keep=names_of(student))
+
+
+def _teachers_words(plan: Plan, written: Iterable[str]) -> list[Text]:
+    """What a teacher wrote about ``plan``'s student, as the pages read it (``Wanted.teacher``)."""
+    return plain.texts(written, content_language(), keep=names_of(plan.student))
 
 
 def encouragement_added(encouragement: Encouragement) -> int:
@@ -227,8 +256,7 @@ def feedback_given(feedback: EffortFeedback) -> int:
     """Ask for a teacher's comment on an effort in its readers' languages, as the pages show
     it (``Wanted.goal``), in the caller's transaction."""
     plan = feedback.effort.plan_goal.plan
-    text = Text(feedback.comment, content_language(), keep=names_of(plan.student))
-    return _ask(plan, [text])
+    return _ask(plan, _teachers_words(plan, [feedback.comment]))
 
 
 def effort_recorded(effort: Effort) -> int:
@@ -236,7 +264,34 @@ def effort_recorded(effort: Effort) -> int:
     will do next) in its readers' languages, as the pages show it (``Wanted.goal``), in the
     caller's transaction."""
     plan = effort.plan_goal.plan
-    student = plan.student
-    language = student.preferred_language or content_language()
     written = [effort.done, effort.went_well, effort.next_step]
-    return _ask(plan, plain.texts(written, language, keep=names_of(student)))
+    return _ask(plan, _students_words(plan, written))
+
+
+def activity_added(activity: Activity) -> int:
+    """Ask for an activity the student proposes for a goal in its readers' languages (the
+    family's and the teachers'), as the pages show it, in the caller's transaction."""
+    plan = activity.plan_goal.plan
+    return _ask(plan, _students_words(plan, [activity.text]))
+
+
+def help_asked(request: HelpRequest) -> int:
+    """Ask for the student's request for help at home in its readers' languages, as the pages
+    show it, in the caller's transaction."""
+    plan = request.plan_goal.plan
+    return _ask(plan, _students_words(plan, [request.text]))
+
+
+def help_answered(request: HelpRequest, guardian: User) -> int:
+    """Ask for ``guardian``'s answer to a request for help in its readers' languages, in the
+    language of its author (``guardian``), as the pages show it, in the caller's transaction."""
+    plan = request.plan_goal.plan
+    text = plain.texts([request.answer], written_in(guardian), keep=names_of(plan.student))
+    return _ask(plan, text)
+
+
+def plan_decided(plan: Plan) -> int:
+    """Ask for the teacher's note on a plan (the change they ask for, or a word with their
+    approval) in its readers' languages, as the pages show it, in the caller's transaction;
+    none when there is no note."""
+    return _ask(plan, _teachers_words(plan, [plan.teacher_note]))

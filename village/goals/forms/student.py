@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from village.classwork.forms.common import ServiceErrorsMixin
@@ -26,11 +27,36 @@ from village.goals import rules
 from village.goals.models import LINK_MAX, NOTE_MAX, TEXT_MAX, Helper
 from village.goals.selectors.plans import GoalView, GroupView
 
+# What the fields themselves refuse is said to the student as the services say it ("tú" in
+# Spanish, where Django's own words say "usted").
+
+
+def _too_long_now(limit: int) -> str:
+    too_long = pgettext("student", "Keep this under %(limit)s characters.")
+    return too_long % {"limit": f"{limit:,}"}
+
+
+def too_long(limit: int) -> str:
+    """A field's ``max_length`` message for a text longer than ``limit``, in the language
+    active when it is shown."""
+    return lazy(_too_long_now, str)(limit)
+
+
+NOT_A_LINK = pgettext_lazy(
+    "student", "Enter a full web address that starts with https:// or http://."
+)
+
 # --- choosing optional goals ----------------------------------------------------------------------
 
 
 def group_field(group_id: int) -> str:
     return f"group_{group_id}"
+
+
+def _titled(message: str, title: str) -> SafeString:
+    """Village's own ``message`` with a teacher-written ``title`` in it (``%(goal)s``), the
+    title marked with its language where the page's differs."""
+    return mark_safe(conditional_escape(message) % {"goal": in_content_lang(title)})  # noqa: S308
 
 
 def _goal_label(view: GoalView) -> SafeString:
@@ -39,8 +65,8 @@ def _goal_label(view: GoalView) -> SafeString:
     if view.goal.description:
         hints.append((in_content_lang(view.goal.description),))
     if view.subgoal_of is not None:
-        hints.append((gettext("Part of “%(goal)s”.") % {"goal": view.subgoal_of.title},))
-    hints += [(gettext("Needs “%(goal)s” first.") % {"goal": g.title},) for g in view.needs]
+        hints.append((_titled(gettext("Part of “%(goal)s”."), view.subgoal_of.title),))
+    hints += [(_titled(gettext("Needs “%(goal)s” first."), g.title),) for g in view.needs]
     if view.efforts:
         hints.append((gettext("You have reported an effort on it: it stays in your plan."),))
     label = in_content_lang(view.goal.title)
@@ -72,7 +98,7 @@ class ChooseForm(ServiceErrorsMixin, forms.Form):
             optional = [v for v in [*group.chosen, *group.not_chosen] if not v.goal.is_core]
             optional.sort(key=lambda view: (view.goal.position, view.goal.pk))
             self.fields[group_field(group.group.pk)] = forms.TypedMultipleChoiceField(
-                label=group.group.title,
+                label=in_content_lang(group.group.title),
                 required=False,
                 coerce=int,
                 choices=[(view.goal.pk, _goal_label(view)) for view in optional],
@@ -118,13 +144,14 @@ class ActivityForm(ServiceErrorsMixin, forms.Form):
         label=_("What will you do?"),
         max_length=NOTE_MAX,
         validators=[single_line],
-        error_messages={"required": _("Say what you will do.")},
+        error_messages={"required": _("Say what you will do."), "max_length": too_long(NOTE_MAX)},
     )
     link = forms.URLField(
         label=_("Link (if you have one)"),
         required=False,
         max_length=LINK_MAX,
         assume_scheme="https",
+        error_messages={"invalid": NOT_A_LINK, "max_length": too_long(LINK_MAX)},
         help_text=_("A web page or a video you will use."),
         widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
     )
@@ -163,18 +190,20 @@ class EffortForm(ServiceErrorsMixin, forms.Form):
         label=_("What did you do?"),
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Say what you did.")},
+        error_messages={"required": _("Say what you did."), "max_length": too_long(TEXT_MAX)},
     )
     went_well = forms.CharField(
         label=_("What went well?"),
         required=False,
         max_length=NOTE_MAX,
+        error_messages={"max_length": too_long(NOTE_MAX)},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     next_step = forms.CharField(
         label=_("What will you do next?"),
         required=False,
         max_length=NOTE_MAX,
+        error_messages={"max_length": too_long(NOTE_MAX)},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     link = forms.CharField(
@@ -203,14 +232,16 @@ class EffortForm(ServiceErrorsMixin, forms.Form):
         self.criteria = list(criteria)
         for criterion in self.criteria:
             self.fields[level_field(criterion.pk)] = forms.TypedChoiceField(
-                label=criterion.title,
+                label=in_content_lang(criterion.title),
                 coerce=int,
                 choices=[(level.pk, _level_label(level)) for level in criterion.levels.all()],
                 widget=forms.RadioSelect,
                 help_text=criterion.description,
                 error_messages={
-                    "required": gettext("Choose your level for “%(criterion)s”.")
-                    % {"criterion": criterion.title}
+                    "required": mark_safe(  # noqa: S308 - every part escaped
+                        conditional_escape(gettext("Choose your level for “%(criterion)s”."))
+                        % {"criterion": in_content_lang(criterion.title)}
+                    )
                 },
             )
         self.fields["file"].help_text = gettext(
@@ -238,5 +269,8 @@ class HelpForm(ServiceErrorsMixin, forms.Form):
         label=_("I need help at home with…"),
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Say what you need help with.")},
+        error_messages={
+            "required": _("Say what you need help with."),
+            "max_length": too_long(NOTE_MAX),
+        },
     )

@@ -254,7 +254,13 @@ def _chosen(plan: Plan, staff: bool) -> list[PlanGoal]:
                 queryset=EffortFeedback.objects.select_related("author").order_by("created_at"),
             ),
             Prefetch("encouragements", queryset=encouragements),
-            Prefetch("help_requests", queryset=HelpRequest.objects.order_by("created_at", "pk")),
+            # With who answered: their answer is in their language.
+            Prefetch(
+                "help_requests",
+                queryset=HelpRequest.objects.select_related("answered_by").order_by(
+                    "created_at", "pk"
+                ),
+            ),
         )
     )
     ids = {

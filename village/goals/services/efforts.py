@@ -20,6 +20,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from village.accounts.models import User
 from village.classwork.models import AssessmentKind
@@ -40,19 +41,25 @@ from village.goals.services.checks import require
 
 
 def _check_link(link: str, errors: dict[str, str]) -> None:
+    """The effort's link, if any. An effort is the student's: they are told in their own words
+    ("tú" in Spanish, where a hand-in's link check says "usted")."""
     if not link:
         return
     try:
         require(len(link) <= LINK_MAX, "link", _("This link is too long."))
         URLValidator(schemes=["http", "https"])(link)
     except ValidationError:
-        errors["link"] = _("Enter a full web address that starts with https:// or http://.")
+        errors["link"] = pgettext(
+            "student", "Enter a full web address that starts with https:// or http://."
+        )
 
 
 def _check_lengths(values: Mapping[str, tuple[str, int]], errors: dict[str, str]) -> None:
+    """Each field's text at most its limit, said to the student in their own words."""
     for field, (text, limit) in values.items():
         if len(text) > limit:
-            errors[field] = _("Keep this under %(limit)s characters.") % {"limit": f"{limit:,}"}
+            too_long = pgettext("student", "Keep this under %(limit)s characters.")
+            errors[field] = too_long % {"limit": f"{limit:,}"}
 
 
 def _check_effort(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from village.accounts.models import User
 from village.goals import notices, translations, versions
@@ -18,14 +19,16 @@ from village.goals.services.checks import require
 MAX_OPEN_REQUESTS = 3
 
 
-def _short(text: str, field: str, empty: str) -> str:
+def _short(text: str, field: str, empty: str, *, student: bool = False) -> str:
+    """``text`` stripped, refused (on ``field``) when empty, with ``empty``, or longer than a
+    note; a ``student`` is told in their own words ("tú" in Spanish, a guardian "usted")."""
     text = text.strip()
     require(bool(text), field, empty)
-    require(
-        len(text) <= NOTE_MAX,
-        field,
-        _("Keep this under %(limit)s characters.") % {"limit": f"{NOTE_MAX:,}"},
-    )
+    if student:
+        too_long = pgettext("student", "Keep this under %(limit)s characters.")
+    else:
+        too_long = _("Keep this under %(limit)s characters.")
+    require(len(text) <= NOTE_MAX, field, too_long % {"limit": f"{NOTE_MAX:,}"})
     return text
 
 
@@ -65,14 +68,15 @@ def encouragement_hide(*, encouragement: Encouragement, teacher: User, hidden: b
 
 @transaction.atomic
 def help_ask(*, plan_goal: PlanGoal, text: str) -> HelpRequest:
-    """The student asks their family for help at home with a goal."""
+    """The student asks their family for help at home with a goal; the request is asked for in
+    its readers' languages."""
     goal_set = plan_goal.plan.goal_set
     require(
         working_open(goal_set),
         "text",
         _("The work on these goals ended on %(day)s.") % {"day": goal_set.closes_on.isoformat()},
     )
-    text = _short(text, "text", _("Say what you need help with."))
+    text = _short(text, "text", _("Say what you need help with."), student=True)
     open_requests = HelpRequest.objects.filter(plan_goal=plan_goal, answered_at__isnull=True)
     require(
         open_requests.count() < MAX_OPEN_REQUESTS,
@@ -80,6 +84,7 @@ def help_ask(*, plan_goal: PlanGoal, text: str) -> HelpRequest:
         _("Wait for an answer to your earlier requests on this goal."),
     )
     found = HelpRequest.objects.create(plan_goal=plan_goal, text=text)
+    translations.help_asked(found)
     versions.children_changed([plan_goal.plan.student_id])
     notices.help_asked(found)
     return found
@@ -88,9 +93,10 @@ def help_ask(*, plan_goal: PlanGoal, text: str) -> HelpRequest:
 @transaction.atomic
 def help_answer(*, request: HelpRequest, guardian: User, answer: str) -> HelpRequest:
     """A guardian answers the child's request (the first answer closes it; a later one
-    replaces it)."""
+    replaces it); the answer is asked for in its readers' languages."""
     request.answer = _short(answer, "answer", _("Write your answer."))
     request.answered_at, request.answered_by = timezone.now(), guardian
     request.save(update_fields=["answer", "answered_at", "answered_by", "updated_at"])
+    translations.help_answered(request, guardian)
     versions.children_changed([request.plan_goal.plan.student_id])
     return request

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.goals import notices, rules, versions
+from village.goals import notices, rules, translations, versions
 from village.goals.models import (
     Activity,
     Goal,
@@ -215,7 +215,8 @@ def plan_submit(*, plan: Plan, on: dt.date | None = None) -> Plan:
 
 @transaction.atomic
 def plan_decide(*, plan: Plan, teacher: User, approve: bool, note: str = "") -> Plan:
-    """The teacher approves the plan, or asks for a change (``note`` says which)."""
+    """The teacher approves the plan, or asks for a change (``note`` says which); the note is
+    asked for in its readers' languages."""
     require(
         plan.state in (PlanState.SUBMITTED, PlanState.APPROVED, PlanState.CHANGES),
         "state",
@@ -228,6 +229,7 @@ def plan_decide(*, plan: Plan, teacher: User, approve: bool, note: str = "") -> 
     plan.decided_at, plan.decided_by = timezone.now(), teacher
     clean(plan)
     plan.save()
+    translations.plan_decided(plan)
     versions.children_changed([plan.student_id])
     notices.plan_decided(plan)
     return plan
@@ -240,7 +242,8 @@ def plan_decide(*, plan: Plan, teacher: User, approve: bool, note: str = "") -> 
 def activity_add(
     *, plan_goal: PlanGoal, text: str, link: str = "", ask: str = Helper.MYSELF
 ) -> Activity:
-    """An activity the student proposes for a goal, in their own words."""
+    """An activity the student proposes for a goal, in their own words; asked for in its
+    readers' languages."""
     _require_working(plan_goal.plan.goal_set)
     activity = Activity(plan_goal=plan_goal, text=text.strip(), link=link.strip(), ask=ask)
     require(bool(activity.text), "text", _("Say what you will do."))
@@ -254,6 +257,7 @@ def activity_add(
     activity.position = count
     clean(activity)
     activity.save()
+    translations.activity_added(activity)
     versions.children_changed([plan_goal.plan.student_id])
     return activity
 

@@ -152,11 +152,22 @@ def test_the_builder_shows_groups_goals_sub_goals_and_prerequisites(goals: Goals
     thermometer = html.index("Read a thermometer")
     record = html.index("Keep a weather log for two weeks")
     assert measure < thermometer < record
-    assert 'aria-label="Sub-goals of “Measure the weather each day”"' in html
+    measure_id = goals.weather.goals["measure"].pk
+    # Names of lists and actions are hidden text, not aria-labels (which cannot mark a language).
+    assert (
+        f'<span id="goal-{measure_id}-children-name" hidden>'
+        "Sub-goals of “Measure the weather each day”</span>"
+        f'<ul class="goal-children" aria-labelledby="goal-{measure_id}-children-name">'
+    ) in html
     assert "Needs first" in html
     assert "“Explain the water cycle”" in html
-    assert 'aria-label="Move “Keep a weather log for two weeks” up"' in html
-    assert 'aria-label="Move “Observing weather” up"' not in html  # the first group
+    assert (
+        '<span class="visually-hidden">Move “Keep a weather log for two weeks” up</span>'
+        '<span aria-hidden="true">↑ Up</span>'
+    ) in html
+    assert "Move “Observing weather” up" not in html  # the first group
+    assert 'Change<span class="visually-hidden"> “Keep a weather log for two weeks”</span>' in html
+    assert "aria-label=" not in html
     assert "Beginning, Developing, Secure, Extending" in html
 
 
@@ -389,7 +400,7 @@ def test_a_prerequisite_is_added_and_removed(goals: Goals):
     ]
     assert Prerequisite.objects.filter(goal=w.goals["present"], needs=w.goals["record"]).exists()
     html = main(client.get(url))
-    assert 'aria-label="Remove “Keep a weather log for two weeks”"' in html
+    assert 'Remove<span class="visually-hidden"> “Keep a weather log for two weeks”</span>' in html
     client.post(f"{url}{w.goals['record'].pk}/remove/")
     assert not Prerequisite.objects.filter(goal=w.goals["present"]).exists()
 
@@ -551,5 +562,12 @@ def test_the_builder_speaks_spanish_to_a_teacher_who_reads_it(goals: Goals):
     translation.activate("en")
     assert "Sobre este conjunto de metas" in html
     assert "Ocultar a los estudiantes" in html
-    assert 'aria-label="Subir «Keep a weather log for two weeks»"' in html
-    assert 'lang="en"' in html  # what Ms. Rivera wrote is marked as English
+    # What Ms. Rivera wrote is marked as English, in the actions' hidden names too.
+    log = '<span lang="en">Keep a weather log for two weeks</span>'
+    assert f'<span class="visually-hidden">Subir «{log}»</span>' in html
+    assert f'Cambiar<span class="visually-hidden"> «{log}»</span>' in html
+    assert f'Eliminar<span class="visually-hidden"> «{log}»</span>' in html
+    observing = '<span lang="en">Observing weather</span>'
+    assert f'Agregar una meta<span class="visually-hidden"> a «{observing}»</span>' in html
+    assert f"Grupo «{observing}»</span>" in html
+    assert "aria-label=" not in html

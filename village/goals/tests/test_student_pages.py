@@ -663,7 +663,10 @@ def test_the_plan_page_reads_in_spanish_with_the_teachers_words_marked_english(
     assert "Mis metas" in html
     assert "Esperando al maestro o la maestra" in html
     log = "Keep a weather log for two weeks"
-    assert f'Mover<span class="visually-hidden"> «{log}»</span> antes' in html
+    # The hidden name is Spanish; the teacher's title inside it is marked English.
+    assert (
+        f'Mover<span class="visually-hidden"> «<span lang="en">{log}</span>»</span> antes' in html
+    )
     assert '<h1 class="page-title" lang="en">Weather and the water cycle</h1>' in html
 
 

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -27,11 +28,12 @@ from village.classwork import downloads
 from village.classwork.services.submissions import accepted_extensions
 from village.goals import policies
 from village.goals.forms.student import EffortForm, HelpForm
-from village.goals.models import GoalSet, PlanGoal
+from village.goals.models import GoalSet, HelpRequest, PlanGoal
 from village.goals.selectors.plans import EffortView, LevelView, plan_view
 from village.goals.services import efforts as effort_services
 from village.goals.services import family as family_services
-from village.goals.views.common import students_shown, viewer
+from village.goals.translations import written_in
+from village.goals.views.common import lang_of, students_shown, viewer
 
 # --- one goal: efforts and help at home -------------------------------------------------------
 
@@ -65,6 +67,15 @@ def _effort_form(request: HttpRequest | None, goal_set: GoalSet) -> EffortForm:
     )
 
 
+def _answered(asks: list[HelpRequest]) -> list[tuple[HelpRequest, SafeString]]:
+    """Each request for help with the ``lang`` of its answer, written in the language of the
+    person who answered (read with the request)."""
+    return [
+        (ask, lang_of(written_in(ask.answered_by)) if ask.answered_by else SafeString(""))
+        for ask in asks
+    ]
+
+
 def _goal_page(
     request: HttpRequest,
     plan_goal: PlanGoal,
@@ -85,6 +96,8 @@ def _goal_page(
         "effort_form": effort_form or _effort_form(None, goal_set),
         "help_form": help_form or HelpForm(prefix="help"),
         "working": policies.working_open(goal_set),
+        "written": lang_of(written_in(viewer(request))),
+        "help_requests": _answered(goal.help_requests),
     }
     return render(request, "goals/student/goal.html", context, status=status)
 

@@ -27,12 +27,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from village.accounts.models import User
 from village.goals import pictures, policies, rules
 from village.goals.forms.student import ActivityForm, ChooseForm, group_field
-from village.goals.models import GoalSet, Plan, PlanGoal, PlanState
+from village.goals.models import Activity, GoalSet, Plan, PlanGoal, PlanState
 from village.goals.progress import GoalState
 from village.goals.selectors.family import SetProgress, own_progress
 from village.goals.selectors.plans import GoalView, GroupView, PlanView, plan_view
 from village.goals.services import plans as plan_services
-from village.goals.views.common import GET_POST, given_id, viewer
+from village.goals.translations import written_in
+from village.goals.views.common import (
+    GET_POST,
+    given_id,
+    in_language,
+    lang_of,
+    titled,
+    viewer,
+)
 
 
 def _first_message(error: ValidationError) -> str:
@@ -88,13 +96,21 @@ def index(request: HttpRequest) -> HttpResponse:
 @dataclass
 class PlanItem:
     """A goal of the plan as its group's list shows it; ``focus`` names the move button
-    ("earlier", "later") that takes the focus when the page loads after a move."""
+    ("earlier", "later") that takes the focus when the page loads after a move; ``language``:
+    the one the student writes in."""
 
     view: GoalView
     form: ActivityForm
     first: bool
     last: bool
+    language: str
     focus: str = ""
+
+    @property
+    def activities(self) -> list[tuple[Activity, SafeString]]:
+        """Each activity with its text marked with its language where the page's differs (for
+        the hidden name of its button)."""
+        return [(one, in_language(one.text, self.language)) for one in self.view.activities]
 
     @property
     def plan_goal(self) -> PlanGoal:
@@ -123,6 +139,7 @@ def _plan_groups(
     problems: list[rules.Problem],
     bound: tuple[int, ActivityForm] | None,
     moved: tuple[int | None, int],
+    language: str,
 ) -> list[PlanGroup]:
     laid_out = []
     for group in groups:
@@ -131,7 +148,7 @@ def _plan_groups(
             assert view.plan_goal is not None
             pk = view.plan_goal.pk
             form = bound[1] if bound and bound[0] == pk else ActivityForm(prefix=f"activity-{pk}")
-            item = PlanItem(view, form, index == 0, index == len(group.chosen) - 1)
+            item = PlanItem(view, form, index == 0, index == len(group.chosen) - 1, language)
             if moved[0] == pk:
                 item.focus = _focus(item, moved[1])
             items.append(item)
@@ -173,7 +190,8 @@ def _plan_page(
         "goal_set": goal_set,
         "plan": plan,
         "view": view,
-        "groups": _plan_groups(view.groups, problems, bound, _moved(request)),
+        "groups": _plan_groups(view.groups, problems, bound, _moved(request), written_in(student)),
+        "written": lang_of(written_in(student)),
         "problems": _named(problems, view.groups),
         "met": view.counts().get(GoalState.MET, 0),
         "choosing": choosing,
@@ -263,20 +281,24 @@ def move(request: HttpRequest, plan_goal_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _first_message(error))
     else:
-        messages.success(request, _place_message(plan_goal.plan, plan_goal.goal))
+        messages.success(request, _place_message(plan_goal.plan, plan_goal.goal, marked=True))
     # No fragment: a page with a target element ignores autofocus, which brings the focus (and
     # the view) back to the goal's button.
     return redirect(_plan_url(goal_set.pk, query=f"moved={plan_goal.pk}&step={step}"))
 
 
-def _place_message(plan: Plan, goal: Any) -> str:
+def _place_message(plan: Plan, goal: Any, *, marked: bool = False) -> str:
+    """Where the goal is now; ``marked``: its titles marked with their language, for a page
+    (a script reads the message out as plain text)."""
     order = plan_services.plan_order(plan).get(goal.group_id, [])
-    return _("“%(goal)s” is now number %(place)s of %(count)s in “%(group)s”.") % {
+    message = _("“%(goal)s” is now number %(place)s of %(count)s in “%(group)s”.")
+    values: dict[str, str | int] = {
         "goal": goal.title,
         "place": order.index(goal.pk) + 1,
         "count": len(order),
         "group": goal.group.title,
     }
+    return titled(message, **values) if marked else message % values
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -299,20 +321,21 @@ def reorder(request: HttpRequest, set_id: int, group_id: int) -> HttpResponse:
     except ValidationError as error:
         message, status = _first_message(error), 400
     else:
-        message, status = _reordered_message(current, request.POST.get("moved")), 200
+        moved = request.POST.get("moved")
+        message, status = _reordered_message(current, moved, marked=not _wants_json(request)), 200
     if _wants_json(request):
         return JsonResponse({"message": message}, status=status)
     (messages.success if status == 200 else messages.error)(request, message)
     return redirect(_plan_url(goal_set.pk, f"group-{group_id}"))
 
 
-def _reordered_message(plan: Plan, moved: str | None) -> str:
+def _reordered_message(plan: Plan, moved: str | None, *, marked: bool) -> str:
     goal_id = given_id(moved)
     chosen = plan.chosen.select_related("goal__group")
     found = chosen.filter(goal_id=goal_id).first() if goal_id is not None else None
     if found is None:
         return _("The new order is saved.")
-    return _place_message(plan, found.goal)
+    return _place_message(plan, found.goal, marked=marked)
 
 
 @login_required
@@ -350,9 +373,8 @@ def activity_add(request: HttpRequest, plan_goal_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(
-                request, _("Activity added to “%(goal)s”.") % {"goal": plan_goal.goal.title}
-            )
+            added = _("Activity added to “%(goal)s”.")
+            messages.success(request, titled(added, goal=plan_goal.goal.title))
             return redirect(_plan_url(goal_set.pk, f"goal-{plan_goal.pk}"))
     return _plan_page(request, user, goal_set, bound=(plan_goal.pk, form), status=400)
 
@@ -365,9 +387,8 @@ def activity_remove(request: HttpRequest, plan_goal_id: int, activity_id: int) -
     goal_set = plan_goal.plan.goal_set
     activity = policies.activity_for_editor(plan_goal, activity_id)
     plan_services.activity_remove(activity=activity)
-    messages.success(
-        request, _("Activity removed from “%(goal)s”.") % {"goal": plan_goal.goal.title}
-    )
+    removed = _("Activity removed from “%(goal)s”.")
+    messages.success(request, titled(removed, goal=plan_goal.goal.title))
     return redirect(_plan_url(goal_set.pk, f"goal-{plan_goal.pk}"))
 
 
