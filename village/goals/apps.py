@@ -7,9 +7,10 @@ class GoalsConfig(AppConfig):
     verbose_name = "Learning goals"
 
     def ready(self) -> None:
-        from village.goals import digest, notices, panels, parts
+        from village.goals import digest, notices, panels, parts, quiet
 
         parts.register()
         notices.register()
+        quiet.register()
         digest.register()
         panels.register()
