@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "village.messaging",
     "village.announcements",
     "village.goals",
+    "village.support",
     "village.translation",
     "village.rostering",
     "village.onboarding",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SupportConfig(AppConfig):
+    name = "village.support"
+    label = "support"
+    verbose_name = "Support and profiles"
