@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("work/", include("village.classwork.urls")),
     path("conferences/", include("village.conferences.urls")),
     path("goals/", include("village.goals.urls")),
+    path("support/", include("village.support.urls")),
     path("family/", include("village.families.urls")),
     path("family/", include("village.calendar.urls")),
     path("roster/", include("village.rostering.urls")),

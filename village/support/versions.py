@@ -6,8 +6,8 @@ area, in the same transaction.
   a school note shared with the family, before or after the change);
 - an accommodation added, changed or ended that is shared with the family, before or after.
 
-The area is not yet registered with the family surface (it has no family pages yet); the tokens
-are kept from the first write so that its pages, once registered, start from true versions.
+The area is registered with the family surface by ``parts``: the child page leads to the
+profile.
 """
 
 from __future__ import annotations

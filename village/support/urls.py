@@ -1,0 +1,13 @@
+"""Profile pages under ``/support/``; each views module lists its own paths."""
+
+from django.urls import URLPattern
+
+from village.support.views import accommodations, entries, profile
+
+app_name = "support"
+
+urlpatterns: list[URLPattern] = [
+    *profile.urlpatterns,
+    *entries.urlpatterns,
+    *accommodations.urlpatterns,
+]
