@@ -130,7 +130,7 @@ def test_a_restricted_entry_shows_its_lock_and_readers_and_its_view_is_audited(
 ) -> None:
     entry = restricted(support)
     html = client_for(support.ortiz).get(profile_path(support)).content.decode()
-    assert "🔒" in html
+    assert '<svg class="sp-lock" aria-hidden="true"' in html
     assert "Only Ana Ortiz" in html
     [event] = AuditEvent.objects.filter(actor=support.ortiz, object_type=RESTRICTED_ENTRY_OBJECT)
     assert event.object_id == str(entry.pk)

@@ -25,6 +25,7 @@ from village.demo.goals import demo_goals_build
 from village.demo.logins import logins_table
 from village.demo.messaging import demo_messaging_build
 from village.demo.notifications import demo_notifications_build
+from village.demo.support import demo_support_build
 
 
 class Command(BaseCommand):
@@ -80,6 +81,7 @@ def _build() -> dict[str, int]:
         conferences = demo_conferences_build()
         announcements = demo_announcements_build()
         goals = demo_goals_build()
+        support = demo_support_build(today=today)
         return (
             demo_school_counts()
             | classwork
@@ -88,4 +90,5 @@ def _build() -> dict[str, int]:
             | conferences
             | announcements
             | goals
+            | support
         )
