@@ -19,7 +19,9 @@ PostgreSQL only, in the family benchmark's database and district (``bench/family
    with their cookie), then the trivial view, with the family bench's load.
 
 Prints requests per second and latency of both, the child page's share of the trivial view's
-throughput (target: at least 20 %), and the SQL queries one child page runs.
+throughput (target: at least 20 %), and the SQL queries one child page runs with its sections
+built and with them kept (``village.families.sections``: each gunicorn worker keeps its own
+in memory unless ``VILLAGE_CACHE_URL`` points at Redis).
 """
 
 from __future__ import annotations
@@ -341,19 +343,26 @@ def _check_pages(base: str, targets: list[Target]) -> str:
     return f"{len(targets)} child pages: 200, the child's name and the goal set"
 
 
-def _queries(target: Target) -> int:
+def _queries(target: Target) -> str:
+    """The SQL queries of one child page with its sections built (nothing kept in this
+    process), then of the next request, with the sections kept by the first."""
     from django.conf import settings
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     client.cookies[settings.SESSION_COOKIE_NAME] = target.session
-    client.get(target.path)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(target.path)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
+    client.get(target.path)  # the session and the compiled queries are warm
+    caches["pages"].clear()
+    counts = []
+    for _kept in (False, True):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(target.path)
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    return f"{counts[0]} SQL queries per child page built, {counts[1]} with its sections kept"
 
 
 def _report(
@@ -361,7 +370,7 @@ def _report(
     database: str,
     district: str,
     checked: str,
-    queries: int,
+    queries: str,
     child: family_home.Load,
     plain: family_home.Load,
     trivial: family_home.Load,
@@ -381,7 +390,7 @@ def _report(
         f"{options.duration} s per page after {options.warmup} s warm-up"
     )
     print(f"  checked         {checked}")
-    print(f"  queries         {queries} SQL queries per child page")
+    print(f"  queries         {queries}")
     print()
     print(f"  {'page':<36}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'non-200':>9}")
     for load in (child, plain, trivial):

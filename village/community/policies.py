@@ -307,10 +307,16 @@ def visible_people(user: AnyUser) -> QuerySet[User]:
 # --- single objects -------------------------------------------------------------------------
 
 
+#: Which of a student's roles names their school in the audit log (any role, current or not)…
+RECORDED_SCHOOL_ORDER = ("-is_primary", "-status", "id")
+#: … and on pages (``student_schools``: current roles only).
+SHOWN_SCHOOL_ORDER = ("-is_primary", "id")
+
+
 def _student_school_id(student_id: int) -> int | None:
     return (
         OrgRole.objects.filter(user_id=student_id, role=Role.STUDENT)
-        .order_by("-is_primary", "-status", "id")
+        .order_by(*RECORDED_SCHOOL_ORDER)
         .values_list("organisation_id", flat=True)
         .first()
     )
@@ -429,7 +435,7 @@ def student_schools(student_ids: Iterable[int]) -> dict[int, Organisation]:
         OrgRole.objects.current(today())
         .filter(user_id__in=list(student_ids), role=Role.STUDENT)
         .select_related("organisation")
-        .order_by("-is_primary", "id")
+        .order_by(*SHOWN_SCHOOL_ORDER)
     )
     schools: dict[int, Organisation] = {}
     for org_role in rows:

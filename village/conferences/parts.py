@@ -7,6 +7,7 @@ section of each child's page and printed summary.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.template.loader import get_template
 from django.urls import reverse
@@ -40,11 +41,10 @@ def overview_part(asked: OverviewRequest) -> OverviewPart:
     plans = family_plan(asked.user, asked.now, child_ids=list(children))
     template = get_template(ITEM_TEMPLATE)
     items: list[AttentionItem] = []
-    moments: list[dt.datetime] = []
+    moments: list[dt.datetime] = [moment for plan in plans for moment in plan_moments(plan)]
     for plan in plans:
         child = children[plan.child.pk]
         for booking in plan.bookings:
-            moments.append(booking.slot.ends_at)
             if booking.slot.starts_at - SOON > asked.now:
                 moments.append(booking.slot.starts_at - SOON)
                 continue
@@ -61,11 +61,7 @@ def overview_part(asked: OverviewRequest) -> OverviewPart:
                 )
             )
         for child_round in plan.rounds:
-            moments.append(child_round.round.closes_at)
-            if not child_round.open:
-                moments.append(child_round.round.opens_at)
-                continue
-            if not child_round.to_book:
+            if not child_round.open or not child_round.to_book:
                 continue
             link = reverse("conferences:family_round", args=[child.id, child_round.round.pk])
             context = {"child": child, "round": child_round, "kind": "to_book"}
@@ -80,8 +76,25 @@ def overview_part(asked: OverviewRequest) -> OverviewPart:
                     template.render(context),
                 )
             )
-    later = [moment for moment in moments if moment > asked.now]
-    return OverviewPart(attention=items, valid_until=min(later, default=None))
+    return OverviewPart(attention=items, valid_until=first_after(moments, asked.now))
+
+
+def plan_moments(plan: FamilyChild) -> list[dt.datetime]:
+    """The moments at which the clock alone changes what ``plan`` holds: a conference starting
+    (one of a round closed since is no longer listed) and ending; a round opening and closing;
+    a teacher's last free time passing the round's cut-off (nothing left to book with them)."""
+    moments: list[dt.datetime] = []
+    for booking in plan.bookings:
+        moments += (booking.slot.starts_at, booking.slot.ends_at)
+    for child_round in plan.rounds:
+        moments += (child_round.round.opens_at, child_round.round.closes_at)
+        moments += (c.free_until for c in child_round.teachers if c.free_until is not None)
+    return moments
+
+
+def first_after(moments: Iterable[dt.datetime], now: dt.datetime) -> dt.datetime | None:
+    """The first of ``moments`` after ``now`` (``None``: none is)."""
+    return min((moment for moment in moments if moment > now), default=None)
 
 
 def _item(
@@ -113,14 +126,18 @@ def child_section(asked: ChildRequest) -> Section | None:
     if not plans:
         return None
     plan: FamilyChild = plans[0]
+    until = first_after(plan_moments(plan), asked.now)
     if asked.printing:
         if not plan.bookings:
             return None
-        return Section("conferences/family/_child_print.html", {"plan": plan})
-    return Section("conferences/family/_child_section.html", {"plan": plan, "now": asked.now})
+        return Section("conferences/family/_child_print.html", {"plan": plan}, valid_until=until)
+    return Section("conferences/family/_child_section.html", {"plan": plan}, valid_until=until)
 
 
 def register() -> None:
     surface.register_area(Area(AREA, policies.SCOPE))
     surface.register_overview(AREA, overview_part)
-    surface.register_child_section(AREA, "conferences.child", child_section, order=50)
+    # Kept between requests (``village.families.sections``): every write it shows gives the
+    # child a new version (``village.conferences.versions``), and ``plan_moments`` says when
+    # the clock changes it. Its templates hold links only, no form.
+    surface.register_child_section(AREA, "conferences.child", child_section, order=50, keep=True)

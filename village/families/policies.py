@@ -10,7 +10,8 @@ from django.http import Http404
 from village.accounts.models import User
 from village.community.models import Scope
 from village.community.selectors import guardian_links
-from village.families import selectors, surface
+from village.families import selectors, surface, versions
+from village.families.selectors import ChildVersions
 from village.families.surface import Child
 
 
@@ -25,13 +26,14 @@ def family_child_for_viewer(user: User, student_id: int, scope: Scope) -> Child:
     raise Http404("No such student.")
 
 
-def child_page_for_viewer(user: User, student_id: int) -> tuple[Child, list[Scope]]:
-    """The child whose page ``user`` opens, and the scopes of the page's sections their link
-    allows (in the sections' order); ``Http404`` when it allows none (or there is no link)."""
+def child_page_for_viewer(user: User, student_id: int) -> tuple[Child, list[Scope], ChildVersions]:
+    """The child whose page ``user`` opens, the scopes of the page's sections their link allows
+    (in the sections' order), and every area's versions read with the link (before anything
+    the page shows); ``Http404`` when it allows none (or there is no link). One query."""
     scopes = list(dict.fromkeys(area.scope for area, _builder in surface.child_sections()))
-    for link in guardian_links(user):
+    for link in guardian_links(user, versions.link_values()):
         if link.student_id == student_id:
             allowed = [scope for scope in scopes if link.allows(scope)]
             if allowed:
-                return selectors.linked_child(link), allowed
+                return selectors.linked_child(link), allowed, selectors.link_versions(link)
     raise Http404("No such student.")

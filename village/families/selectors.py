@@ -9,7 +9,7 @@ Nothing here writes: the caller audits the view.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from village.accounts.models import User
@@ -88,6 +88,25 @@ def family_versions(user: User, links: list[LinkedChild] | None = None) -> list[
             )
         )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class ChildVersions:
+    """One child's version of each area and the guardian's own version of each area that keeps
+    one, as read along with the guardian's link (``versions.link_values``)."""
+
+    values: Mapping[str, int | None]
+
+    def student(self, area: str) -> int:
+        return self.values.get(versions.student_value(area)) or versions.UNCHANGED
+
+    def reader(self, area: str) -> int:
+        return self.values.get(versions.reader_value(area)) or versions.UNCHANGED
+
+
+def link_versions(link: LinkedChild) -> ChildVersions:
+    """The versions read with ``link`` (``guardian_links(user, versions.link_values())``)."""
+    return ChildVersions(dict(link.extra))
 
 
 def overview_children(found: Iterable[AreaVersions]) -> list[Child]:

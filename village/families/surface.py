@@ -12,7 +12,11 @@ Such an app registers, in its ``AppConfig.ready()``:
   its sections of the overview, for the children whose links allow its scope. The overview keeps
   each area's part under a key naming that area's versions only, so a change in one area rebuilds
   that area's part and leaves the others' kept parts alone;
-- **child-page sections** (``register_child_section``): template and context, in ``order``.
+- **child-page sections** (``register_child_section``): template and context, in ``order``. A
+  section registered with ``keep=True`` depends only on its area's versions of the child (and the
+  reader's own, where the area keeps them), on the viewer and on the clock: its rendered HTML is
+  kept between requests (``village.families.sections``) until one of those changes, or until its
+  ``valid_until``.
 
 Sections of the weekly family email are registered with ``village.notifications``.
 
@@ -132,11 +136,17 @@ OverviewBuilder = Callable[[OverviewRequest], OverviewPart]
 @dataclass(frozen=True)
 class Section:
     """A section of a child's page: a template with its context (``child`` is added to it), or
-    HTML the builder rendered already (``html``, e.g. kept in a cache), shown as it is."""
+    HTML the builder rendered already (``html``, e.g. kept in a cache), shown as it is.
+
+    ``valid_until``: until when the clock alone leaves the section as it is (work falling due,
+    feedback no longer recent, a translation on its way); ``None``: no such moment. Only kept
+    sections read it.
+    """
 
     template: str = ""
     context: dict[str, Any] = field(default_factory=dict)
     html: SafeString | None = None
+    valid_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +163,27 @@ class ChildRequest:
 SectionBuilder = Callable[[ChildRequest], Section | None]
 
 
+@dataclass(frozen=True, slots=True)
+class ChildSection:
+    """A registered section of the child page.
+
+    ``keep``: its HTML may be kept between requests under its area's versions of the child
+    (``village.families.sections``): everything it shows changes that version, or the reader's
+    own version of the area, or with the clock before its ``valid_until``. Its templates hold no
+    form (no CSRF token) and nothing else made for one request.
+    """
+
+    name: str
+    area: Area
+    builder: SectionBuilder
+    keep: bool = False
+
+
 # --- registries ----------------------------------------------------------------------------------
 
 _areas: dict[str, Area] = {}
 _overview: dict[str, OverviewBuilder] = {}
-_sections: dict[str, tuple[int, str, SectionBuilder]] = {}
+_sections: dict[str, tuple[int, str, SectionBuilder, bool]] = {}
 
 
 def register_area(area: Area) -> None:
@@ -170,10 +196,11 @@ def register_overview(area: str, builder: OverviewBuilder) -> None:
 
 
 def register_child_section(
-    area: str, name: str, builder: SectionBuilder, *, order: int = 100
+    area: str, name: str, builder: SectionBuilder, *, order: int = 100, keep: bool = False
 ) -> None:
-    """Add ``builder``'s section to each child's page of the area, in ``order``."""
-    _sections[name] = (order, area, builder)
+    """Add ``builder``'s section to each child's page of the area, in ``order``; ``keep``: its
+    HTML may be kept between requests under the area's versions (see ``ChildSection``)."""
+    _sections[name] = (order, area, builder, keep)
 
 
 def unregister(name: str) -> None:
@@ -195,5 +222,13 @@ def overview_builders() -> list[tuple[Area, OverviewBuilder]]:
 
 def child_sections() -> list[tuple[Area, SectionBuilder]]:
     """The child-page section builders in order, each with its area."""
-    entries = sorted((order, name, owner) for name, (order, owner, _b) in _sections.items())
-    return [(_areas[owner], _sections[name][2]) for _order, name, owner in entries]
+    return [(entry.area, entry.builder) for entry in child_section_entries()]
+
+
+def child_section_entries() -> list[ChildSection]:
+    """The registered child-page sections in order."""
+    entries = sorted((entry[0], name, entry) for name, entry in _sections.items())
+    return [
+        ChildSection(name, _areas[owner], builder, keep)
+        for _order, name, (_o, owner, builder, keep) in entries
+    ]

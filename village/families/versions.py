@@ -74,11 +74,24 @@ def reader_value(area: str) -> str:
     return f"families_reader_version_{area}"
 
 
+#: ``link_values`` for each set of registered areas: built once, as the compiled links query
+#: that reads them (``community.selectors.home.guardian_links``) is, not on every page.
+_LINK_VALUES: dict[tuple[surface.Area, ...], dict[str, Subquery]] = {}
+
+
 def link_values() -> dict[str, Subquery]:
     """Every registered area's versions, as values to read with each of a guardian's links:
     the child's version, and the guardian's own where the area keeps one."""
+    areas = tuple(surface.areas())
+    found = _LINK_VALUES.get(areas)
+    if found is None:
+        found = _LINK_VALUES[areas] = _link_values(areas)
+    return dict(found)
+
+
+def _link_values(areas: tuple[surface.Area, ...]) -> dict[str, Subquery]:
     values: dict[str, Subquery] = {}
-    for area in surface.areas():
+    for area in areas:
         values[student_value(area.name)] = Subquery(
             StudentVersion.objects.filter(student_id=OuterRef("student_id"), area=area.name).values(
                 "token"

@@ -98,14 +98,19 @@ def child_section(asked: ChildRequest) -> Section | None:
     found = children_progress(asked.user, [asked.child.id], today=timezone.localdate(asked.now))
     if not found:
         return None
-    context = {"progress": found, "translations": progress_translations(asked.user, found)}
+    shown = progress_translations(asked.user, found)
+    context = {"progress": found, "translations": shown}
+    # kept by the family page under goals' versions: briefly while a translation is on its way
+    until = asked.now + PENDING_KEEP if shown.pending else None
     if asked.printing:
-        return Section("goals/family/_child_print.html", context)
-    return Section("goals/family/_child_section.html", context)
+        return Section("goals/family/_child_print.html", context, valid_until=until)
+    return Section("goals/family/_child_section.html", context, valid_until=until)
 
 
 def register() -> None:
     """Add goals' area and parts to the family surface."""
     surface.register_area(Area(versions.AREA, policies.SCOPE))
     surface.register_overview(versions.AREA, overview_part)
-    surface.register_child_section(versions.AREA, "goals.progress", child_section, order=30)
+    surface.register_child_section(
+        versions.AREA, "goals.progress", child_section, order=30, keep=True
+    )

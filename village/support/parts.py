@@ -38,5 +38,7 @@ def student_panel(request: HttpRequest, user: User, home: HomeData) -> Panel | N
 def register() -> None:
     """Add support's area and child-page section, and the student's home panel."""
     surface.register_area(Area(versions.AREA, policies.SCOPE))
-    surface.register_child_section(versions.AREA, "support.profile", child_section, order=40)
+    surface.register_child_section(
+        versions.AREA, "support.profile", child_section, order=40, keep=True
+    )
     home_panels.register(Role.STUDENT, "support.about_me", student_panel, order=60)

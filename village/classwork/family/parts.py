@@ -5,6 +5,7 @@ recent feedback) and its sections of each child's page and printable summary.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.template.loader import get_template, render_to_string
@@ -87,14 +88,16 @@ def child_section(asked: ChildRequest) -> Section:
     summary (printing)."""
     page = child.child_page(asked.user, asked.child, now=asked.now)
     limit = PRINT_STARTERS if asked.printing else PAGE_STARTERS
+    shown = translated.child_page(asked.user, page)
     context: dict[str, Any] = {
         "page": page,
         "classes": [(view, child.sparkline(view.grade)) for view in page.classes],
         "starters": starters.for_child_page(page, limit=limit),
-        "translations": translated.child_page(asked.user, page),
+        "translations": shown,
     }
+    until = translated.kept_until(shown, child_page_changes(page), asked.now)
     if not asked.printing:
-        return Section("classwork/family/child_work.html", context)
+        return Section("classwork/family/child_work.html", context, valid_until=until)
     context.update(
         missing=page.missing[:PRINT_ROWS],
         missing_more=max(len(page.missing) - PRINT_ROWS, 0),
@@ -102,11 +105,28 @@ def child_section(asked: ChildRequest) -> Section:
         upcoming_more=max(len(page.upcoming) - PRINT_ROWS, 0),
         feedback=page.recent_feedback[:PRINT_FEEDBACK],
     )
-    return Section("classwork/family/child_print_work.html", context)
+    return Section("classwork/family/child_print_work.html", context, valid_until=until)
+
+
+def child_page_changes(page: child.ChildPage) -> dt.datetime | None:
+    """The first moment after ``page.now`` at which the clock alone changes the child's
+    section: work falls due (turns missing), feedback stops being recent or new, an event ends.
+    Work published or entering the two weeks ahead later shows within the families' keep."""
+    moments = [work.due_at for work in page.upcoming if work.due_at is not None]
+    for work in page.recent_feedback:
+        if work.returned_at is not None:
+            moments += (
+                work.returned_at + overview.RECENT_FEEDBACK,
+                work.returned_at + overview.UNSEEN_FEEDBACK,
+            )
+    moments += (event.until for event in page.events)
+    return min((moment for moment in moments if moment > page.now), default=None)
 
 
 def register() -> None:
     """Add classwork's area and parts to the family surface."""
     surface.register_area(Area(versions.AREA, Scope.CLASSWORK, reader_versions=True))
     surface.register_overview(versions.AREA, overview_part)
-    surface.register_child_section(versions.AREA, "classwork.work", child_section, order=10)
+    surface.register_child_section(
+        versions.AREA, "classwork.work", child_section, order=10, keep=True
+    )

@@ -24,12 +24,14 @@ ADJACENT = dt.timedelta(minutes=15)
 
 @dataclass(frozen=True, slots=True)
 class TeacherChoice:
-    """One of the child's teachers in a round: how many times are still free, and the child's
-    booking with them (if any)."""
+    """One of the child's teachers in a round: how many times are still free, the child's
+    booking with them (if any), and until when the last of the free times may be booked (its
+    start less the round's cut-off; ``None`` when none is free)."""
 
     teacher: User
     free: int
     booking: Booking | None
+    free_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +164,18 @@ def _child_plan(
     own_teachers = reads.teachers[child.pk]
     classes = reads.classes[child.pk]
     free: dict[tuple[int, int], int] = defaultdict(int)
+    free_until: dict[tuple[int, int], dt.datetime] = {}
     offered: set[tuple[int, int]] = set()
-    cutoffs = {r.pk: now + r.cutoff for r in rounds}
+    cutoffs = {r.pk: r.cutoff for r in rounds}
     for round_id, teacher_id, class_id, starts_at, booked in slots:
         if teacher_id not in own_teachers or (class_id is not None and class_id not in classes):
             continue
         offered.add((round_id, teacher_id))
-        if not booked and starts_at > cutoffs[round_id]:
+        bookable_until = starts_at - cutoffs[round_id]
+        if not booked and bookable_until > now:
             free[(round_id, teacher_id)] += 1
+            last = free_until.get((round_id, teacher_id), bookable_until)
+            free_until[(round_id, teacher_id)] = max(last, bookable_until)
     child_rounds = []
     for conference_round in rounds:
         if conference_round.school_id not in reads.schools[child.pk]:
@@ -186,6 +192,7 @@ def _child_plan(
                     ),
                     None,
                 ),
+                free_until.get((conference_round.pk, teacher_id)),
             )
             for teacher_id in sorted(
                 {t for r, t in offered if r == conference_round.pk},

@@ -169,7 +169,7 @@ def booking_create(
             )
     except IntegrityError as error:
         raise _conflict(locked, child) from error
-    versions.children_changed([child.pk])
+    versions.booking_changed(child.pk, locked.round, locked, now=now)
     notices.booking_notify(booking, notices.BOOKED, now=now)
     return booking
 
@@ -213,6 +213,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot, now: dt.datetime | None 
         raise ValidationError({"slot": [_("This is the time booked already.")]})
     new_slot = _lock_slot(slot.pk)
     _check_bookable(new_slot, now)
+    old_slot = locked.slot
     locked.slot = new_slot
     locked.sequence += 1
     try:
@@ -220,7 +221,7 @@ def booking_reschedule(*, booking: Booking, slot: Slot, now: dt.datetime | None 
             locked.save(update_fields=["slot", "sequence", "updated_at"])
     except IntegrityError as error:
         raise _conflict(new_slot, locked.child) from error
-    versions.children_changed([locked.child_id])
+    versions.booking_changed(locked.child_id, locked.round, old_slot, new_slot, now=now)
     notices.booking_notify(locked, notices.MOVED, now=now)
     return locked
 
@@ -258,6 +259,6 @@ def booking_cancel(
             "updated_at",
         ]
     )
-    versions.children_changed([locked.child_id])
+    versions.booking_changed(locked.child_id, locked.round, locked.slot, now=now)
     notices.booking_notify(locked, notices.CANCELLED, now=now, by_school=by_school)
     return locked
