@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,7 @@ from village.conferences.models import ConferenceRound, Mode, Slot
 from village.conferences.services.bookings import NOTE_LENGTH
 from village.conferences.services.rounds import MAX_CUTOFF_HOURS, RoundSpec
 from village.conferences.services.slots import MAX_GAP, MAX_MINUTES, MIN_MINUTES, SlotRange
+from village.core.forms import ServiceErrors
 from village.core.text import single_line
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -25,18 +25,6 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 LENGTHS = [10, 15, 20, 30, 45, 60]
 assert min(LENGTHS) >= MIN_MINUTES
 assert max(LENGTHS) <= MAX_MINUTES
-
-
-class ServiceErrors:
-    """Show a service's ``ValidationError`` on the fields it names (others at the top)."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
 
 
 def _datetime(label: Any, help_text: Any = "") -> forms.DateTimeField:

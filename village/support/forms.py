@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from village.accounts.models import User
+from village.core.forms import ServiceErrors
 from village.support.models import (
     ACCOMMODATION_VISIBILITIES,
     TEXT_MAX,
@@ -25,18 +25,6 @@ from village.support.models import (
     Section,
     Visibility,
 )
-
-
-class ServiceErrors:
-    """Show a service's field errors on the form's fields; others go to the top of the form."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
 
 
 def _too_long_student(limit: int) -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django_stubs_ext import StrOrPromise
+
+from village.core.forms import ServiceErrors
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -30,20 +31,8 @@ def date_field(label: StrOrPromise) -> forms.Field:
     )
 
 
-class ServiceErrorsMixin:
-    """Show a service's field errors on the form's fields (renamed through ``service_fields``);
-    errors about fields the form lacks go to the top of the form."""
-
-    service_fields: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            target = self.service_fields.get(name, name)
-            form.add_error(target if target in form.fields else None, messages)
+#: Classwork's forms call the shared mixin by this name.
+ServiceErrorsMixin = ServiceErrors
 
 
 def class_choices(field: forms.Field, queryset: Any) -> None:
