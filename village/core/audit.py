@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connections, router
 from django.http import HttpRequest
 from django.utils import timezone
@@ -86,3 +87,24 @@ _COLUMNS = (
     "channel",
     "path",
 )
+
+
+def students_shown(
+    request: HttpRequest,
+    actor: AbstractBaseUser,
+    shown: Iterable[tuple[int, int | None]],
+    *,
+    channel: str = "web",
+) -> None:
+    """A page or endpoint showed ``actor`` these students' records (``(student id, school
+    id)``): one ``VIEW_STUDENT`` entry per student, each student once, in one INSERT; none when
+    nobody was shown. A student's views of their own record are not kept."""
+    viewed = {pk: Viewed(student_id=pk, organisation_id=school) for pk, school in shown}
+    if viewed:
+        audit_views(
+            actor_id=actor.pk,
+            action=AuditAction.VIEW_STUDENT,
+            viewed=viewed.values(),
+            request=request,
+            channel=channel,
+        )

@@ -27,7 +27,8 @@ from village.conferences.services.bookings import (
     changes_until,
     default_interpreter,
 )
-from village.conferences.views.common import GET_POST, audit_children, viewer
+from village.conferences.views.common import GET_POST, viewer
+from village.core.audit import students_shown
 from village.core.policies import require_page
 from village.notifications.services.notify import site_link
 
@@ -39,7 +40,7 @@ def family(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
     require_page(policies.may_book(user))
     plans = family_plan(user, timezone.now())
-    audit_children(request, user, [(plan.child.pk, _school_id(plan)) for plan in plans])
+    students_shown(request, user, [(plan.child.pk, _school_id(plan)) for plan in plans])
     return render(request, "conferences/family/index.html", {"plans": plans})
 
 
@@ -57,7 +58,7 @@ def family_round(request: HttpRequest, child_id: int, round_id: int) -> HttpResp
     child = policies.child_for_family(user, child_id)
     conference_round = policies.round_for_family(user, child, round_id)
     (plan,) = family_plan(user, timezone.now(), child_ids=[child.pk], round_id=round_id)
-    audit_children(request, user, [(child.pk, conference_round.school_id)])
+    students_shown(request, user, [(child.pk, conference_round.school_id)])
     context = {"child": child, "round": conference_round, "plan": plan, "choice": plan.rounds[0]}
     return render(request, "conferences/family/round.html", context)
 
@@ -103,7 +104,7 @@ def family_teacher(
                 % {"teacher": teacher.display_name},
             )
             return redirect("conferences:family_booking", booking.pk)
-    audit_children(request, user, [(child.pk, conference_round.school_id)])
+    students_shown(request, user, [(child.pk, conference_round.school_id)])
     existing = (
         policies.family_bookings(user)
         .filter(child=child, round=conference_round, teacher=teacher, state=BookingState.BOOKED)
@@ -138,7 +139,7 @@ def _booking_page(
         if changeable and booking.round.is_open(now)
         else []
     )
-    audit_children(request, user, [(booking.child_id, booking.round.school_id)])
+    students_shown(request, user, [(booking.child_id, booking.round.school_id)])
     context = {
         "booking": booking,
         "until": until,
@@ -195,7 +196,7 @@ def family_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Cancelled. The teacher is told."))
             return redirect("conferences:family_booking", booking.pk)
-    audit_children(request, user, [(booking.child_id, booking.round.school_id)])
+    students_shown(request, user, [(booking.child_id, booking.round.school_id)])
     context = {
         "booking": booking,
         "form": form,

@@ -40,7 +40,8 @@ from village.conferences.services.slots import (
     slot_change_place,
     slots_generate,
 )
-from village.conferences.views.common import GET_POST, audit_children, viewer
+from village.conferences.views.common import GET_POST, viewer
+from village.core.audit import students_shown
 from village.core.policies import require_page
 
 
@@ -170,7 +171,7 @@ def slots(request: HttpRequest, round_id: int) -> HttpResponse:
             )
             return redirect(_slots_url(conference_round, teacher, user))
     rows = selectors.teacher_slots(conference_round, teacher)
-    audit_children(
+    students_shown(
         request,
         user,
         [(row.booking.child_id, conference_round.school_id) for row in rows if row.booking],
@@ -206,7 +207,7 @@ def slot_cancel_view(request: HttpRequest, slot_id: int) -> HttpResponse:
                 messages.success(request, _("The slot is cancelled."))
             return redirect(_slots_url(slot.round, slot.teacher, user))
     if booked is not None:
-        audit_children(request, user, [(booked.child_id, slot.round.school_id)])
+        students_shown(request, user, [(booked.child_id, slot.round.school_id)])
     context = {"slot": slot, "booking": booked, "form": form}
     return render(request, "conferences/staff/slot_cancel.html", context)
 
@@ -235,7 +236,7 @@ def slot_place_view(request: HttpRequest, slot_id: int) -> HttpResponse:
                 messages.success(request, _("The place is changed."))
             return redirect(_slots_url(slot.round, slot.teacher, user))
     if booked is not None:
-        audit_children(request, user, [(booked.child_id, slot.round.school_id)])
+        students_shown(request, user, [(booked.child_id, slot.round.school_id)])
     context = {"slot": slot, "booking": booked, "form": form}
     return render(request, "conferences/staff/slot_place.html", context)
 
@@ -255,7 +256,7 @@ def booking_cancel_view(request: HttpRequest, booking_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The conference is cancelled, and the family is told."))
             return redirect(_day_url(booking.teacher, user, booking.slot.starts_at))
-    audit_children(request, user, [(booking.child_id, booking.round.school_id)])
+    students_shown(request, user, [(booking.child_id, booking.round.school_id)])
     return render(
         request, "conferences/staff/booking_cancel.html", {"booking": booking, "form": form}
     )
@@ -302,7 +303,7 @@ def _schedule(request: HttpRequest, template: str) -> HttpResponse:
     asked, problem = _asked_day(request)
     day = asked or (days[0] if days else timezone.localdate())
     rows = selectors.day_schedule(slots, teacher, day, zone)
-    audit_children(
+    students_shown(
         request,
         user,
         [(row.booking.child_id, row.slot.round.school_id) for row in rows if row.booking],

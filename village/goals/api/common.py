@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 
 from village.accounts.models import User
-from village.goals.audit import students_shown
+from village.core.audit import students_shown
 from village.goals.selectors.plans import Assessed
 
 #: The most items one page of a list holds.

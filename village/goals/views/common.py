@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from village.accounts.models import User
 from village.community.templatetags.content_lang import content_language, in_content_lang
-from village.goals.audit import students_shown
+from village.core.audit import students_shown
 from village.goals.pictures import state_icon
 from village.goals.progress import GoalState
 from village.translation import languages
