@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -17,6 +15,7 @@ from village.accounts.models import User
 from village.classwork import policies
 from village.community.models import SchoolClass
 from village.core.audit import Viewed, audit_views
+from village.core.confirm import delete_asked
 from village.core.models import AuditAction
 
 GET_POST = ["GET", "POST"]
@@ -61,15 +60,10 @@ def confirm_delete(
 ) -> HttpResponse:
     """GET shows the question (changing nothing); POST deletes and returns to the class (or to
     ``done``). A deletion the service refuses shows the question again, with the reason."""
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, _("“%(title)s” is deleted.") % {"title": title})
-            return redirect(done or reverse("classwork:class_stream", args=[school_class.pk]))
+    back = done or reverse("classwork:class_stream", args=[school_class.pk])
+    answer, errors = delete_asked(request, delete, title, back)
+    if answer is not None:
+        return answer
     return render(
         request,
         template,

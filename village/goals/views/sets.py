@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from village.accounts.models import User
 from village.community.models import SchoolClass
 from village.community.policies import today
+from village.core.confirm import delete_asked
 from village.core.policies import require_page
 from village.goals import policies
 from village.goals.forms.sets import CopyForm, ImportForm, PublishForm, SetForm, set_initial
@@ -74,15 +75,9 @@ def confirm_delete(
 ) -> HttpResponse:
     """GET asks (changing nothing); POST deletes and goes to ``done``. A deletion the service
     refuses shows the question again, with the reason."""
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, _("“%(title)s” is deleted.") % {"title": title})
-            return redirect(done)
+    answer, errors = delete_asked(request, delete, title, done)
+    if answer is not None:
+        return answer
     back = reverse("goals:set", args=[goal_set.pk])
     context = {"title": title, "consequence": consequence, "errors": errors, "back": back}
     return set_page(request, "delete.html", goal_set, **context)
