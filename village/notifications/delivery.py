@@ -48,7 +48,6 @@ import json
 import logging
 import re
 import smtplib
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -150,25 +149,34 @@ def claim(*, batch: int = 100, now: dt.datetime | None = None) -> tuple[str, lis
 
 
 class Lease:
-    """The rows of one claimed batch this worker still holds, renewed as it goes."""
+    """The rows of one claimed batch this worker still holds, renewed as it goes.
+
+    Its clock is the one other workers read: the ``lease_until`` written on the rows (the wall
+    clock, as the claiming ``UPDATE`` of another worker compares it), not the moment this
+    object was made. A claim that waited for SQLite's write lock, or a batch that took long to
+    compose, has already spent part of its lease when sending starts; counting from here would
+    renew too late, and another worker could take a row this one is about to send."""
 
     def __init__(self, token: str, rows: list[Delivery]) -> None:
         self.token = token
         self.held = {row.pk for row in rows}
-        self.renewed = time.monotonic()
+        ends = [row.lease_until for row in rows if row.lease_until is not None]
+        self.until = min(ends) if ends else timezone.now()
 
     def holds(self, delivery: Delivery) -> bool:
-        """Whether this worker may send ``delivery`` now (renewing the batch when a third of the
+        """Whether this worker may send ``delivery`` now (renewing the batch once a third of the
         lease has passed: a row another worker took meanwhile is left to it)."""
-        if time.monotonic() - self.renewed >= lease_seconds() / 3:
+        left = (self.until - timezone.now()).total_seconds()
+        if left <= lease_seconds() * 2 / 3:
             self.renew()
         return delivery.pk in self.held
 
     def renew(self) -> None:
+        until = timezone.now() + dt.timedelta(seconds=lease_seconds())
         mine = Delivery.objects.filter(lease=self.token, state=DeliveryState.QUEUED)
-        mine.update(lease_until=timezone.now() + dt.timedelta(seconds=lease_seconds()))
+        mine.update(lease_until=until)
         self.held = set(mine.values_list("pk", flat=True))
-        self.renewed = time.monotonic()
+        self.until = until
 
 
 def email_message(delivery: Delivery, connection: BaseEmailBackend) -> EmailMultiAlternatives:

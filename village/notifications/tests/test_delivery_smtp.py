@@ -236,6 +236,31 @@ def test_a_worker_whose_lease_ended_sends_nothing_another_worker_took(settings, 
     assert renewed > timezone.now() + dt.timedelta(seconds=50)
 
 
+def test_a_lease_counts_from_when_it_was_written_not_from_when_sending_starts(settings):
+    """A claim that waited (SQLite's write lock) or a batch slow to compose has spent part of
+    its lease before the first row goes out: the worker renews by the rows' own clock."""
+    settings.VILLAGE_DELIVERY_LEASE_SECONDS = 60
+    _queue(ADDRESSES[:2])
+    with time_machine.travel(NOON, tick=False):
+        token, rows = delivery.claim(batch=10)
+    with time_machine.travel(NOON + dt.timedelta(seconds=25), tick=False):
+        lease = delivery.Lease(token, rows)  # 25 of its 60 seconds already gone
+        assert lease.holds(rows[0])
+        until = set(Delivery.objects.values_list("lease_until", flat=True))
+    assert until == {NOON + dt.timedelta(seconds=85)}  # renewed before sending
+
+
+def test_a_fresh_lease_is_not_renewed_before_a_third_of_it_has_passed(settings):
+    settings.VILLAGE_DELIVERY_LEASE_SECONDS = 60
+    _queue(ADDRESSES[:2])
+    with time_machine.travel(NOON, tick=False):
+        token, rows = delivery.claim(batch=10)
+    with time_machine.travel(NOON + dt.timedelta(seconds=19), tick=False):
+        assert delivery.Lease(token, rows).holds(rows[0])
+    until = set(Delivery.objects.values_list("lease_until", flat=True))
+    assert until == {NOON + dt.timedelta(seconds=60)}
+
+
 def test_a_batch_slower_than_its_lease_is_not_taken_over_halfway(
     smtp: SmtpServer, settings, monkeypatch
 ):
