@@ -5,13 +5,15 @@ from __future__ import annotations
 import copy
 import os
 import shutil
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 from pytest_django.fixtures import Settings
 
 from village.demo.personas import Personas, build_personas
+
+T = TypeVar("T")
 
 # Every test runs with these: mail goes to django.core.mail.outbox (the database outbox is tested
 # on its own), background tasks run at once, and passwords hash with a cheap hasher (Argon2 is
@@ -113,6 +115,52 @@ def module_personas(request: pytest.FixtureRequest) -> Iterator[Personas | None]
         with blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+class ModuleData:
+    """Builds what a module's tests share on top of the personas (a world of goal sets, plans,
+    hand-ins...) once, in the module's transaction, as ``module_personas`` builds the personas.
+
+    A module asks for it in a module-scoped fixture of its own and hands each test a deep copy::
+
+        @pytest.fixture(scope="module")
+        def _world(module_data: ModuleData | None) -> World | None:
+            return module_data.build(build_world) if module_data else None
+
+        @pytest.fixture
+        def world(personas: Personas, _world: World | None) -> World:
+            return each_test(_world, personas, build_world)
+
+    Being module-scoped, ``_world`` is made before any test's own transaction opens, so each
+    test's rollback leaves it in place; where the module does not share the personas (it has a
+    transactional test, or one that needs an empty database) ``module_data`` is ``None`` and
+    every test builds its own world, as before."""
+
+    def __init__(self, request: pytest.FixtureRequest, personas: Personas) -> None:
+        self.request = request
+        self.personas = personas
+
+    def build(self, builder: Callable[[Personas], T], **settings: Any) -> T:
+        """``builder`` run once on a copy of the module's personas, with the test settings (and
+        ``settings``, e.g. a module's own ``MEDIA_ROOT``)."""
+        from django.test.utils import override_settings
+
+        blocker = self.request.getfixturevalue("django_db_blocker")
+        with blocker.unblock(), override_settings(**TEST_SETTINGS, **settings):
+            return builder(copy.deepcopy(self.personas))
+
+
+@pytest.fixture(scope="module")
+def module_data(
+    request: pytest.FixtureRequest, module_personas: Personas | None
+) -> ModuleData | None:
+    """The builder of the module's shared data, or ``None`` where the module does not share."""
+    return None if module_personas is None else ModuleData(request, module_personas)
+
+
+def each_test(shared: T | None, personas: Personas, builder: Callable[[Personas], T]) -> T:
+    """A test's own copy of the module's shared data, or its own build where nothing is shared."""
+    return copy.deepcopy(shared) if shared is not None else builder(personas)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conftest import ModuleData, each_test
 from tests.authorization import EVERYONE, STAFF, STUDENTS, client_for
 from village.classwork.tests.test_student_support import PDF, media_root, upload
 from village.community.models import Enrollment
@@ -79,8 +80,10 @@ def _plan(people: Personas, weather: WeatherSet, student_name: str) -> Built:
     return Built(weather, plan, cycle, effort, activity)
 
 
-@pytest.fixture
-def world(personas: Personas, media_root: Path) -> dict[str, Built]:
+World = dict[str, Built]
+
+
+def _build(personas: Personas) -> World:
     homeroom = weather_set(personas.homeroom5, personas.rivera)
     science = weather_set(personas.science8, personas.rivera)
     return {
@@ -88,6 +91,28 @@ def world(personas: Personas, media_root: Path) -> dict[str, Built]:
         "maya": _plan(personas, homeroom, "maya"),
         "science8": _plan(personas, science, "leo"),
     }
+
+
+@pytest.fixture(scope="module")
+def _world(
+    module_data: ModuleData | None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[World, Path] | None:
+    """The sets, plans and evidence files, built once for the module (files in its own folder)."""
+    if module_data is None:
+        return None
+    media = tmp_path_factory.mktemp("media")
+    return module_data.build(_build, MEDIA_ROOT=media), media
+
+
+@pytest.fixture
+def world(
+    personas: Personas, _world: tuple[World, Path] | None, settings, media_root: Path
+) -> World:
+    if _world is None:
+        return _build(personas)
+    shared, media = _world
+    settings.MEDIA_ROOT = media
+    return each_test(shared, personas, _build)
 
 
 def _counts() -> tuple[int, int, int, int]:
