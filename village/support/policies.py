@@ -40,12 +40,13 @@ import operator
 from collections.abc import Iterable
 from functools import reduce
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 
 from village.accounts.models import User
 from village.community.models import Enrollment, EnrollmentRole, Organisation, OrgRole, Role, Scope
 from village.community.policies import (
+    STAFF_CLASS_ROLES,
     AnyUser,
     IdQuery,
     Roles,
@@ -133,6 +134,44 @@ def is_student_staff(user: AnyUser, student_id: int) -> bool:
     return staff_student_ids(user).filter(pk=student_id).exists()
 
 
+def student_staff_ids(student_id: int) -> IdQuery:
+    """Ids of the student's current staff (a subquery): the same people, seen from the student,
+    as ``is_student_staff`` tells one by one — the teachers and aides of the student's current
+    classes (holding a teacher or aide role), the admins of the student's current schools and of
+    their districts, and those schools' support team while they hold a staff role there."""
+    now = today()
+    current = OrgRole.objects.current(now)
+    classes = (
+        Enrollment.objects.current(now)
+        .filter(user_id=student_id, role=EnrollmentRole.STUDENT)
+        .values("school_class_id")
+    )
+    teaching = (
+        Enrollment.objects.current(now)
+        .filter(school_class_id__in=classes, role__in=STAFF_CLASS_ROLES)
+        .values("user_id")
+    )
+    class_staff = current.filter(user_id__in=teaching, role__in=(Role.TEACHER, Role.AIDE))
+    schools = current.filter(user_id=student_id, role=Role.STUDENT).values("organisation_id")
+    districts = Organisation.objects.filter(pk__in=schools).values("parent_id")
+    admins = current.filter(
+        Q(organisation_id__in=schools, role=Role.SCHOOL_ADMIN)
+        | Q(organisation_id__in=districts, role=Role.DISTRICT_ADMIN)
+    )
+    team = TeamMember.objects.filter(
+        school_id__in=schools,
+        user_id__in=current.filter(
+            organisation_id=OuterRef("school_id"), role__in=SCHOOL_STAFF_ROLES
+        ).values("user_id"),
+    )
+    condition = (
+        Q(pk__in=class_staff.values("user_id"))
+        | Q(pk__in=admins.values("user_id"))
+        | Q(pk__in=team.values("user_id"))
+    )
+    return User.objects.filter(condition, is_active=True).values("pk")
+
+
 def profile_student_ids(user: AnyUser) -> IdQuery:
     """Ids of the students whose profile ``user`` may open: themself, their children through a
     usable ``support_plan`` link, the students they are staff of (a subquery)."""
@@ -204,8 +243,17 @@ def may_write_section(user: AnyUser, student_id: int, section: Section) -> bool:
 
 
 def readers_not_staff(readers: Iterable[User], student_id: int) -> list[User]:
-    """Those of ``readers`` who are not the student's staff now, so may not be named."""
-    return [reader for reader in readers if not is_student_staff(reader, student_id)]
+    """Those of ``readers`` who are not the student's staff now, so may not be named (one
+    query)."""
+    named = list(readers)
+    if not named:
+        return []
+    staff = set(
+        student_staff_ids(student_id)
+        .filter(pk__in=[reader.pk for reader in named])
+        .values_list("pk", flat=True)
+    )
+    return [reader for reader in named if reader.pk not in staff]
 
 
 # --- accommodations -----------------------------------------------------------------------------

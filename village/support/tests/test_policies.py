@@ -160,3 +160,31 @@ def test_a_counsellor_without_a_staff_role_is_not_staff(support: Support) -> Non
     support.ortiz.org_roles.update(end_date=today() - dt.timedelta(days=1))
     forget_roles(support.ortiz)
     assert not policies.is_student_staff(support.ortiz, support.people.ada.pk)
+    staff = policies.student_staff_ids(support.people.ada.pk)
+    assert not staff.filter(pk=support.ortiz.pk).exists()
+
+
+#: Ada's current staff, written out: who a restricted note on her may name.
+ADAS_STAFF = {"rivera", "diaz", "ortiz", "bakr", "nguyen", "priya"}
+
+
+@pytest.mark.parametrize("label", list(MATRIX) + ["diaz (aide of her homeroom)"])
+def test_the_students_staff_are_the_same_seen_from_either_side(
+    support: Support, label: str
+) -> None:
+    """Who a restricted entry may name (seen from the student) is exactly who counts as her
+    staff (seen from each member of staff), district admins included."""
+    user = persona(support, label)
+    ada = support.people.ada.pk
+    named = user.pk in set(policies.student_staff_ids(ada).values_list("pk", flat=True))
+    assert named == policies.is_student_staff(user, ada) == (user.username in ADAS_STAFF)
+    assert policies.readers_not_staff([user], ada) == ([] if named else [user])
+
+
+def test_naming_readers_checks_them_all_in_one_query(
+    support: Support, django_assert_num_queries
+) -> None:
+    people = [support.ortiz, support.bakr, support.vance, support.people.chen, support.diaz]
+    with django_assert_num_queries(1):
+        outside = policies.readers_not_staff(people, support.people.ada.pk)
+    assert outside == [support.vance, support.people.chen]
