@@ -168,7 +168,7 @@ def test_a_counsellor_without_a_staff_role_is_not_staff(support: Support) -> Non
 ADAS_STAFF = {"rivera", "diaz", "ortiz", "bakr", "nguyen", "priya"}
 
 
-@pytest.mark.parametrize("label", list(MATRIX) + ["diaz (aide of her homeroom)"])
+@pytest.mark.parametrize("label", [*MATRIX, "diaz (aide of her homeroom)"])
 def test_the_students_staff_are_the_same_seen_from_either_side(
     support: Support, label: str
 ) -> None:
