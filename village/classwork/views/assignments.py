@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from village.accounts.models import User
-from village.classwork import policies, richtext
+from village.classwork import policies, richtext, student_notes
 from village.classwork.forms.assignments import AssignmentForm, assignment_initial
 from village.classwork.models import Assignment
 from village.classwork.selectors.grading import assignment_page
@@ -117,10 +117,14 @@ def assignment_manage(request: HttpRequest, class_id: int, assignment_id: int) -
     school_class = policies.class_for_staff(user, class_id)
     work = policies.class_assignment_for_viewer(school_class, assignment_id)
     page = assignment_page(work, now=timezone.now())
-    audit_students(request, user, school_class, [row.student.id for row in page.rows])
+    shown = [row.student.id for row in page.rows]
+    audit_students(request, user, school_class, shown)
+    notes = student_notes.notes_for(user, shown)
     context = {
         "school_class": school_class,
         "page": page,
+        # each student's row with their notes from other apps (accommodations)
+        "rows": [(row, notes.get(row.student.id, [])) for row in page.rows],
         "manage": policies.teaches_class(user, school_class),
     }
     return render(request, "classwork/teacher/assignment_manage.html", context)

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -21,13 +21,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from village.classwork import policies
+from village.classwork import policies, student_notes
 from village.classwork.forms.gradebook import GradebookFilterForm
 from village.classwork.grades import CourseGrade, Trend
 from village.classwork.scores import points_text
 from village.classwork.selectors import gradebook as gradebook_reads
 from village.classwork.selectors.gradebook import Gradebook, GradebookCell, GradebookRow
 from village.classwork.selectors.notes import class_notes, note_week
+from village.classwork.student_notes import NoteGroup
 from village.classwork.views.common import audit_students, viewer
 from village.community.models import SchoolClass
 
@@ -45,9 +46,10 @@ def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
         tz=timezone.get_current_timezone(),
         attention_only=attention,
     )
-    audit_students(request, user, school_class, [row.student.id for row in book.rows])
+    shown = [row.student.id for row in book.rows]
+    audit_students(request, user, school_class, shown)
     manage = policies.teaches_class(user, school_class)
-    grid = _grid(book)
+    grid = _grid(book, student_notes.notes_for(user, shown))
     if manage:  # the class's teachers write each student's note for the week
         grid = _with_notes(grid, book, school_class)
     context = {
@@ -133,13 +135,14 @@ def _headers(book: Gradebook, school_class: SchoolClass) -> SafeString:
     return mark_safe("".join(headers))  # noqa: S308 - each filled in by _Slots
 
 
-def _grid(book: Gradebook) -> list[_Row]:
-    """Each student's row, written here from pieces the templates render once. The cells'
-    links come from one reversed pattern, escaped once, and hold only digits besides it."""
+def _grid(book: Gradebook, notes: Mapping[int, list[NoteGroup]]) -> list[_Row]:
+    """Each student's row, written here from pieces the templates render once, with the
+    student's ``notes`` from other apps. The cells' links come from one reversed pattern,
+    escaped once, and hold only digits besides it."""
     pattern = reverse("classwork:grade", args=[1111111111, 2222222222])
     start, end = escape(pattern).split("2222222222")
     starts = [start.replace("1111111111", str(work.id)) for work in book.columns]
-    student, grade, cell = _Students(), _Grades(), _Cells()
+    student, grade, cell = _Students(notes), _Grades(), _Cells()
     rows = []
     for row in book.rows:
         link = f"{row.student.id}{end}"
@@ -178,17 +181,27 @@ def _with_notes(grid: list[_Row], book: Gradebook, school_class: SchoolClass) ->
 
 class _Students:
     """Each row's header, the student's name and how much of their work is missing: rendered
-    from ``_gradebook_student.html`` once for each number missing."""
+    from ``_gradebook_student.html`` once for each number missing; with the student's notes
+    from other apps (accommodations), rendered for each student who has some."""
 
-    def __init__(self) -> None:
+    def __init__(self, notes: Mapping[int, list[NoteGroup]]) -> None:
         self.rendered: dict[int, _Slots] = {}
+        self.notes = notes
 
     def __call__(self, row: GradebookRow) -> SafeString:
         found = self.rendered.get(row.missing)
         if found is None:
-            slots = _Slots("_gradebook_student.html", {"missing": row.missing}, ("name",))
+            slots = _Slots("_gradebook_student.html", {"missing": row.missing}, ("name", "notes"))
             found = self.rendered[row.missing] = slots
-        return found.fill({"name": row.student.name})
+        groups = self.notes.get(row.student.id)
+        marked = (
+            render_to_string(
+                "classwork/teacher/_notes_mark.html", {"groups": groups, "name": row.student.name}
+            )
+            if groups
+            else ""
+        )
+        return found.fill({"name": row.student.name, "notes": marked})
 
 
 class _Grades:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from village.accounts.models import User
-from village.classwork import policies
+from village.classwork import policies, student_notes
 from village.classwork.forms.grading import FeedbackForm, feedback_initial
 from village.classwork.models import Assignment
 from village.classwork.selectors.grading import GradingPage, grading_page
@@ -52,6 +52,7 @@ def grade(request: HttpRequest, assignment_id: int, student_id: int) -> HttpResp
     context = {
         "school_class": school_class,
         "page": page,
+        "student_notes": student_notes.notes_for(user, [page.student.pk]).get(page.student.pk, []),
         "form": form,
         "manage": manage,
     }
