@@ -66,6 +66,10 @@ from village.notifications import registry
 from village.notifications.registry import AlertKind
 from village.notifications.tests.factories import notification
 from village.notifications.tests.kinds import KINDS, registered_kinds
+from village.support.models import TeamKind, Topic, Visibility
+from village.support.services.accommodations import AccommodationFields, accommodation_add
+from village.support.services.entries import entry_save
+from village.support.services.team import team_member_add
 from village.wsgi import application
 
 CHECKS = [
@@ -130,6 +134,7 @@ def district(
             **_conferences(personas),
             **_messages(personas),
             **_goals(personas),
+            **_support(personas),
         }
         tokens = {
             name: token_create(user=getattr(personas, name), name="contract")[1] for name in CALLERS
@@ -335,6 +340,36 @@ def _goals(p: Personas) -> dict[str, list[int]]:
         "effort_id": [asked.pk, answered.pk],
         "request_id": [ask.pk],
     }
+
+
+def _support(p: Personas) -> dict[str, list[int]]:
+    """Ada's profile: her about me, Sam's from home in Spanish, Ms. Rivera's restricted note
+    naming herself; accommodations for Ada (shared with the family) and Leo (for staff), set
+    by Ms. Nguyen. Ms. Rivera is on the support team too, so accommodations she adds and
+    changes are answered with data."""
+    team_member_add(actor=p.nguyen, school=p.school, user=p.rivera, kind=TeamKind.COUNSELLOR)
+    entry_save(author=p.ada, student=p.ada, topic=Topic.INTERESTS, text="Maps and rivers.")
+    entry_save(author=p.sam, student=p.ada, topic=Topic.CULTURE, text="Cocinamos juntos.")
+    entry_save(
+        author=p.rivera,
+        student=p.ada,
+        topic=Topic.NEEDS,
+        text="Check in on Mondays.",
+        visibility=Visibility.RESTRICTED,
+        readers=[p.rivera],
+    )
+    today = timezone.localdate()
+    found = [
+        accommodation_add(
+            author=p.nguyen,
+            student=student,
+            fields=AccommodationFields(
+                category="timing", title="Extended time", starts_on=today, visibility=visibility
+            ),
+        )
+        for student, visibility in ((p.ada, Visibility.FAMILY), (p.leo, Visibility.STAFF))
+    ]
+    return {"accommodation_id": [accommodation.pk for accommodation in found]}
 
 
 def _aim(case: schemathesis.Case, ids: dict[str, list[int]]) -> None:

@@ -21,6 +21,7 @@ from village.conferences.api import router as conferences_api
 from village.goals.api import router as goals_api
 from village.messaging import api as messaging_api
 from village.notifications import api as notifications_api
+from village.support.api import router as support_api
 
 api = NinjaAPI(
     title="Village API",
@@ -62,3 +63,4 @@ api.add_router("/v1/messages", messaging_api.router)
 api.add_router("/v1/conferences", conferences_api.router)
 api.add_router("/v1/goals", goals_api.router)
 api.add_router("/v1/announcements", announcements_api.router)
+api.add_router("/v1/support", support_api.router)

@@ -23,15 +23,20 @@ RESTRICTED_ENTRY_OBJECT = "support_entry"
 
 @dataclass(frozen=True)
 class StudentProfile:
-    """What ``viewer`` may see of a student's profile: entries by section, in topic order, and
-    the accommodations not yet ended."""
+    """What ``viewer`` may see of a student's profile: entries by section, in topic order, the
+    accommodations not yet ended (or all of them, when asked), and the student's current
+    school, where what is written about them is translated (``None`` without one)."""
 
     student: User
     entries: dict[Section, list[Entry]] = field(default_factory=dict)
     accommodations: Sequence[Accommodation] = ()
+    school_id: int | None = None
 
     def section(self, section: Section) -> list[Entry]:
         return self.entries.get(section, [])
+
+    def all_entries(self) -> list[Entry]:
+        return [entry for entries in self.entries.values() for entry in entries]
 
 
 def student_profile(
@@ -40,23 +45,29 @@ def student_profile(
     *,
     request: HttpRequest | None = None,
     channel: str = "web",
+    ended: bool = False,
 ) -> StudentProfile:
     """The student's profile as ``viewer`` may see it, or ``Http404``; the view is written to
-    the audit log (one entry for the profile, one per restricted entry shown). Six queries,
-    however long the profile, with the viewer's roles read."""
+    the audit log (one entry for the profile, one per restricted entry shown). ``ended``: the
+    accommodations that have ended too. Six queries, however long the profile, with the
+    viewer's roles read."""
     student = policies.profile_student_for_viewer(viewer, student_id)
     entries = _entries(viewer, student.pk)
-    accommodations = list(
-        policies.visible_accommodations(viewer)
-        .filter(student_id=student.pk)
-        .exclude(ends_on__lt=today())
-        .order_by("category", "starts_on", "pk")
-    )
-    _audit(viewer, student.pk, entries, request=request, channel=channel)
+    accommodations = policies.visible_accommodations(viewer).filter(student_id=student.pk)
+    if not ended:
+        accommodations = accommodations.exclude(ends_on__lt=today())
+    school = student_schools([student.pk]).get(student.pk)
+    school_id = school.pk if school is not None else None
+    _audit(viewer, student.pk, school_id, entries, request=request, channel=channel)
     by_section: dict[Section, list[Entry]] = {}
     for entry in entries:
         by_section.setdefault(Section(entry.section), []).append(entry)
-    return StudentProfile(student=student, entries=by_section, accommodations=accommodations)
+    return StudentProfile(
+        student=student,
+        entries=by_section,
+        accommodations=list(accommodations.order_by("category", "starts_on", "pk")),
+        school_id=school_id,
+    )
 
 
 def _entries(viewer: AnyUser, student_id: int) -> list[Entry]:
@@ -73,13 +84,12 @@ def _entries(viewer: AnyUser, student_id: int) -> list[Entry]:
 def _audit(
     viewer: AnyUser,
     student_id: int,
+    school_id: int | None,
     entries: list[Entry],
     *,
     request: HttpRequest | None,
     channel: str,
 ) -> None:
-    school = student_schools([student_id]).get(student_id)
-    school_id = school.pk if school is not None else None
     viewed = [Viewed(student_id, school_id, PROFILE_OBJECT, str(student_id))]
     viewed += [
         Viewed(student_id, school_id, RESTRICTED_ENTRY_OBJECT, str(entry.pk))

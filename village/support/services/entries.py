@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.support import policies, versions
+from village.support import policies, translations, versions
 from village.support.models import (
     DEFAULT_VISIBILITY,
     TEXT_MAX,
@@ -100,6 +100,7 @@ def _write(
     entry.save()
     EntryReader.objects.filter(entry=entry).delete()
     EntryReader.objects.bulk_create([EntryReader(entry=entry, reader=r) for r in readers])
+    translations.entry_saved(entry, student)
     if family_saw or _family_sees(section, visibility):
         versions.children_changed([student.pk])
     return entry

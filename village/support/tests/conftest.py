@@ -56,7 +56,11 @@ def _guardian(username: str, people: Personas, **link: object) -> User:
 
 @pytest.fixture
 def support(personas: Personas) -> Support:
-    people = personas
+    return build_support(personas)
+
+
+def build_support(people: Personas) -> Support:
+    """The people around Ada (see the module), on top of the personas."""
     diaz = community.person_create(
         username="diaz", first_name="Tom", last_name="Diaz", role=Role.AIDE,
         organisation=people.school,

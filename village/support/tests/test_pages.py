@@ -332,9 +332,16 @@ def _queries(client: Client, path: str) -> int:
 
 
 def test_the_profile_page_reads_a_constant_number_of_queries(support: Support) -> None:
+    """However many entries, and in whatever languages: one query finds every translation."""
     client = client_for(support.ortiz)
     restricted(support)
     about_me(support)
+    entry_save(
+        author=support.people.sam,
+        student=support.people.ada,
+        topic=Topic.HOME_LANGUAGES,
+        text="Inglés y yoruba.",
+    )
     before = _queries(client, profile_path(support))
     for author, topic in [
         (support.people.ada, Topic.STRENGTHS),

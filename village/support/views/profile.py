@@ -1,5 +1,6 @@
 """A student's profile: its sections in order, each entry with its author, date and readers,
-the accommodations in force, and what the viewer may write or set."""
+in the viewer's language where a machine translation is ready (``village.support.translations``,
+the original one tap away), the accommodations in force, and what the viewer may write or set."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from village.accounts.models import User
 from village.support import policies
+from village.support import translations as support_translations
 from village.support.models import TOPICS, Entry, Section, Topic
 from village.support.selectors.profile import StudentProfile, student_profile
 from village.support.views.common import viewer
@@ -53,6 +55,8 @@ def profile(request: HttpRequest, student_id: int) -> HttpResponse:
         "student": shown.student,
         "own": user.pk == shown.student.pk,
         "sections": _sections(user, shown),
+        "translations": support_translations.profile_translations(user, shown),
+        "place": support_translations.place(shown),
         "accommodations": shown.accommodations,
         "manages": policies.may_manage_accommodations(user, shown.student.pk),
     }

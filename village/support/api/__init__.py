@@ -1,0 +1,1 @@
+"""Student profiles in the JSON API, at ``/api/v1/support`` (``village.support.api.router``)."""
