@@ -7,6 +7,9 @@ class SupportConfig(AppConfig):
     verbose_name = "Support and profiles"
 
     def ready(self) -> None:
-        from village.support import parts
+        from village.support import classwork_notes, parts, plan_notices, reminders
 
         parts.register()
+        plan_notices.register()
+        reminders.register()
+        classwork_notes.register()

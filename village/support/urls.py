@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern
 
-from village.support.views import accommodations, entries, profile
+from village.support.views import accommodations, entries, know, plans, profile
 
 app_name = "support"
 
@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern] = [
     *profile.urlpatterns,
     *entries.urlpatterns,
     *accommodations.urlpatterns,
+    *know.urlpatterns,
+    *plans.urlpatterns,
 ]
