@@ -297,6 +297,9 @@ class SupportPlan(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     accommodations = models.ManyToManyField(Accommodation, related_name="support_plans", blank=True)
+    #: The student's own view of the plan, in their words and language (``student_view_language``).
+    student_view = models.TextField(_("in the student's words"), blank=True, max_length=TEXT_MAX)
+    student_view_language = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["student_id", "-created_at", "-id"]

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern
 
-from village.support.views import accommodations, entries, know, plans, profile
+from village.support.views import accommodations, entries, know, plan_voice, plans, profile
 
 app_name = "support"
 
@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     *accommodations.urlpatterns,
     *know.urlpatterns,
     *plans.urlpatterns,
+    *plan_voice.urlpatterns,
 ]

@@ -60,6 +60,9 @@ class ContentView:
     school_actions: list[ActionView]
     home_actions: list[ActionView]
     accommodations: list[AccommodationView]
+    #: The student's own view, in the student's words and language.
+    student_view: str = ""
+    student_view_language: str = ""
 
     @property
     def accommodation_ids(self) -> list[int]:
@@ -121,6 +124,8 @@ def content_view(content: dict[str, Any]) -> ContentView:
             AccommodationView(row["id"], row["title"], _category(row["category"]))
             for row in content.get("accommodations", [])
         ],
+        student_view=str((content.get("student_view") or {}).get("text", "")),
+        student_view_language=str((content.get("student_view") or {}).get("language", "")),
     )
 
 
@@ -151,6 +156,7 @@ _FIELDS = {
     "review_on": lambda: gettext("the review date"),
     "check_every_days": lambda: gettext("how often progress is checked"),
     "accommodations": lambda: gettext("the accommodations"),
+    "student_view": lambda: gettext("the student's view"),
 }
 
 

@@ -283,6 +283,7 @@ def plan_content(plan: SupportPlan) -> dict[str, Any]:
             }
             for action in actions
         ],
+        "student_view": {"text": plan.student_view, "language": plan.student_view_language},
         "accommodations": [
             {"id": pk, "title": title, "category": category}
             for pk, title, category in plan.accommodations.order_by(
@@ -318,7 +319,14 @@ def content_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str
     found += _row_changes(old["actions"], new["actions"], lambda row: f"{row['side']}_action")
     if [row["id"] for row in old["accommodations"]] != [row["id"] for row in new["accommodations"]]:
         found.append("accommodations")
+    if _view_text(old) != _view_text(new):
+        found.append("student_view")
     return found
+
+
+def _view_text(content: dict[str, Any]) -> str:
+    """The student's view in a version's content (none in a version made before it existed)."""
+    return str((content.get("student_view") or {}).get("text", ""))
 
 
 def _row_changes(old: list[dict[str, Any]], new: list[dict[str, Any]], kind: Any) -> list[str]:

@@ -54,6 +54,7 @@ def plan_url(plan_id: int, anchor: str = "") -> str:
 def page_translations(reader: User, page: PlanPage) -> Translations:
     """What ``reader`` sees of every text the plan's page shows (one query)."""
     wanted = Wanted(page.plan).staff(*page.content.texts(), page.version.note)
+    wanted.add([page.content.student_view], page.content.student_view_language)
     for notes in page.notes.values():
         for note in notes:
             wanted.add([note.note, note.measured], note.language)
@@ -268,6 +269,7 @@ def plan_version(request: HttpRequest, plan_id: int, number: int) -> HttpRespons
     _audit(request, user, plan)
     content = content_view(version.content)
     wanted = Wanted(plan).staff(*content.texts(), version.note)
+    wanted.add([content.student_view], content.student_view_language)
     context = {
         "plan": plan,
         "version": version,
