@@ -5,10 +5,10 @@
 - an accommodation for Leo in Ms. Rivera's science class (extended time), set by Ms. Nguyen;
 - Ms. Nguyen on the school's support team as its counsellor, with one note on Leo only she reads;
 - Leo's support plan for math, written by Ms. Rivera with Sam (in Spanish: she proposed the
-  practice at home) and Leo, agreed by the three of them five weeks ago: two goals (one names
-  his science goal on speed), school and home actions, his extended time, two progress checks
-  (the next one due in nine days), and evenings of practice Sam and Leo marked done. Jordan's
-  link has no support-plan area: he sees none of it.
+  practice at home) and Leo (his view, in his own words), agreed by the three of them five weeks
+  ago: two goals (one names his science goal on speed), school and home actions, his extended
+  time, two progress checks (the next one due in nine days), and evenings of practice Sam and
+  Leo marked done. Jordan's link has no support-plan area: he sees none of it.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from village.support.models import (
 )
 from village.support.services.accommodations import AccommodationFields, accommodation_add
 from village.support.services.entries import entry_save
+from village.support.services.plan_voice import plan_student_view
 from village.support.services.plans import (
     ActionFields,
     GoalFields,
@@ -234,10 +235,13 @@ def _leos_plan(people: dict[str, User], extended: Accommodation, day: dt.date) -
         fields=_with_ids(plan, _plan_fields(day, extended, [_CALM, _PRACTICE])),
         note="Sam's idea: practice at home after dinner",
     )
-    comment_add(
-        author=leo,
+    plan_student_view(
+        student=leo,
         plan=plan,
-        text="I want to try explaining my steps, but in my group, not in front of everyone.",
+        text=(
+            "I know the steps when nobody is timing me. I want to try explaining my steps, but "
+            "in my group, not in front of everyone."
+        ),
     )
     plan.refresh_from_db()
     plan_confirm(party=rivera, plan=plan, version=plan.version)
@@ -260,12 +264,12 @@ def _as_five_weeks_ago(plan: SupportPlan, now: dt.datetime, day: dt.date) -> Non
     _backdate(SupportPlan.objects.filter(pk=plan.pk), "created_at", written)
     _backdate(SupportPlan.objects.filter(pk=plan.pk), "shared_at", written + dt.timedelta(days=1))
     _backdate(SupportPlan.objects.filter(pk=plan.pk), "agreed_on", day - dt.timedelta(days=35))
-    for number, days in ((1, 42), (2, 37)):
+    for number, days in ((1, 42), (2, 37), (3, 36)):
         moment = now - dt.timedelta(days=days)
         _backdate(PlanVersion.objects.filter(plan=plan, number=number), "created_at", moment)
     _backdate(Agreement.objects.filter(plan=plan), "at", now - dt.timedelta(days=35))
     comments = PlanComment.objects.filter(plan=plan).order_by("pk")
-    for comment, days in zip(comments, (39, 36), strict=True):
+    for comment, days in zip(comments, (39,), strict=True):
         _backdate(
             PlanComment.objects.filter(pk=comment.pk), "created_at", now - dt.timedelta(days=days)
         )

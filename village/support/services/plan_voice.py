@@ -32,11 +32,11 @@ def plan_student_view(
     new version; ``language`` defaults to the student's preferred one. ``None`` when nothing
     changed. ``PermissionDenied`` for anyone but the plan's student, or a plan that cannot
     change now; a ``ValidationError`` on ``text`` or ``language``."""
+    plan = _locked(plan)
     plan_policies.require(
         plan_policies.party_role(student, plan) == PartyRole.STUDENT,
         pgettext("student", "Only the student writes their own view of the plan."),
     )
-    plan = _locked(plan)
     plan_policies.require(
         plan.state in OPEN_TO_THE_STUDENT,
         pgettext(
