@@ -1,10 +1,12 @@
 """Classwork's section of the weekly family digest (``village.notifications``), per child: the
 teachers' notes for the week, missing work, work due in the coming week, feedback returned since
 the last digest with the teacher's words, course grades that moved (only where the link allows
-grades), what each class studies next week, and one conversation starter.
+grades), what each class studies next week, and one conversation starter (which may quote the
+child's interests, where the guardian may read them: ``village.classwork.family.interests``).
 
 Everything is read once for the whole batch of guardians being composed (``DigestBatch.once``):
-seven queries whatever the number of guardians, children and classes. Each guardian's builder
+seven queries whatever the number of guardians, children and classes, and the interests' provider
+once (one or two more). Each guardian's builder
 then takes its own children's part, within the period its digest covers, and writes it from
 pieces of ``classwork/family/digest/pieces.html`` (and ``.txt``) rendered once per language and
 filled in per child (``village.classwork.family.digest_pieces``).
@@ -25,7 +27,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from village.accounts.models import User, display_name, short_name
+from village.classwork.family import interests as child_interests
 from village.classwork.family.digest_pieces import Pieces, write_child
+from village.classwork.family.interests import Interest
 from village.classwork.family.overview import ATTENTION_WINDOW
 from village.classwork.family.starters import Starter, TopicFact, WorkFact, conversation_starters
 from village.classwork.family.work import FeedbackRow, GradeMove, feedback_rows, grade_moves
@@ -342,10 +346,12 @@ def child_digest(
     since: dt.datetime,
     now: dt.datetime,
     translate: Translate | None = None,
+    interests: Sequence[Interest] = (),
 ) -> ChildDigest:
     """One child's part, for a guardian whose digest covers ``since`` to ``now`` (in the
     active time zone: the guardian's), what the teachers wrote in their language where its
-    translation is ready (``translate``)."""
+    translation is ready (``translate``); ``interests``: the child's that the guardian may
+    read, for the starter."""
     translate = translate or NO_TRANSLATION
     keep = names(child.name, child.full_name)
     today = timezone.localdate(now)
@@ -397,7 +403,9 @@ def child_digest(
             DigestTopic(t.class_title, t.title, _words(t.summary, SUMMARY_WORDS), t.translated)
             for t in next_week
         ],
-        starter=_starter(child, today, this_week, feedback, shown_due, shown_missing),
+        starter=_starter(
+            child, today, this_week, feedback, shown_due, shown_missing, interests=interests
+        ),
     )
 
 
@@ -446,6 +454,8 @@ def _starter(
     feedback: list[DigestFeedback],
     due: list[DigestWork],
     missing: list[DigestWork],
+    *,
+    interests: Sequence[Interest] = (),
 ) -> Starter | None:
     starters = conversation_starters(
         name=child.name,
@@ -462,6 +472,7 @@ def _starter(
             if work.due_at is not None
         ],
         missing=[WorkFact(work.title, work.class_title) for work in missing[:1]],
+        interests=interests,
         limit=1,
     )
     return starters[0] if starters else None
@@ -567,8 +578,19 @@ def digest_section(asked: DigestRequest) -> DigestSection | None:
     zone = timezone.get_current_timezone_name()
     pieces = batch.once(f"classwork.digest.pieces:{language}:{zone}", Pieces)
     translate = translate_for(batch, read, asked.user)
+    enjoys = batch.once(
+        "classwork.digest.interests",
+        lambda: child_interests.for_families(batch.student_ids(Scope.CLASSWORK)),
+    )
     children = [
-        child_digest(child, read, since=asked.since, now=asked.until, translate=translate)
+        child_digest(
+            child,
+            read,
+            since=asked.since,
+            now=asked.until,
+            translate=translate,
+            interests=child_interests.read_by(enjoys, asked.user.pk, child.id),
+        )
         for child in asked.children
     ]
     written = [write_child(part, pieces) for part in children]

@@ -12,7 +12,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from village.classwork import versions
-from village.classwork.family import child, overview, starters, translated
+from village.classwork.family import child, interests, overview, starters, translated
 from village.classwork.grades import LOW_GRADE
 from village.community.models import Scope
 from village.families import surface
@@ -85,14 +85,16 @@ def sections_context(data: overview.FamilyOverview) -> dict[str, Any]:
 
 def child_section(asked: ChildRequest) -> Section:
     """The child's classes, work, events, feedback and starters (the page), or their one-page
-    summary (printing)."""
+    summary (printing). The starters quote the child's interests the viewer may read (one
+    query); whoever gives them gives the child a new classwork version when they change."""
     page = child.child_page(asked.user, asked.child, now=asked.now)
     limit = PRINT_STARTERS if asked.printing else PAGE_STARTERS
     shown = translated.child_page(asked.user, page)
+    enjoys = interests.for_reader(asked.user, [asked.child.id]).get(asked.child.id, [])
     context: dict[str, Any] = {
         "page": page,
         "classes": [(view, child.sparkline(view.grade)) for view in page.classes],
-        "starters": starters.for_child_page(page, limit=limit),
+        "starters": starters.for_child_page(page, limit=limit, interests=enjoys),
         "translations": shown,
     }
     until = translated.kept_until(shown, child_page_changes(page), asked.now)

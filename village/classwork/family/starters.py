@@ -1,33 +1,43 @@
 """Conversation starters: specific questions a family can ask a child about school, built from
-what the child's classes study now and the child's recent work.
+what the child's classes study now, the child's recent work and, where the family may read them,
+the child's interests (``village.classwork.family.interests``: in the child's words, then the
+family's).
 
 Each starter names the child and a real topic or piece of work, with its title exactly as the
 teacher wrote it; the sentence around it is a translatable template, so it reads in the family's
-language (the active one). Templates avoid pronouns, so they fit every child.
+language (the active one). Templates avoid pronouns, so they fit every child. An interest is
+quoted as its writer wrote it, shortened (``quoted``), and marked with its language on pages
+where that is not the page's.
 
 Picks are deterministic: a hash of the day, the child and the subject chooses the template and the
-order of topics, so the page is the same all day and changes from day to day. When nothing is
-current the result is empty: the page says so instead of inventing a question.
+order of topics, so the page is the same all day and changes from day to day. At most one
+starter comes from interests: among a page's starters on every day, as the one starter of the
+weekly digest on its share of days. When nothing is current the result is empty: the page says
+so instead of inventing a question.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
-from django.utils import dateformat, formats, timezone
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from village.classwork.family.child import ChildPage
+from village.classwork.family.interests import Interest
 from village.classwork.status import WorkStatus
 from village.community.templatetags.content_lang import in_content_lang
+from village.translation import languages
 
 
 class StarterKind(models.TextChoices):
@@ -35,13 +45,15 @@ class StarterKind(models.TextChoices):
     FEEDBACK = "feedback", _("Feedback")
     DUE = "due", _("Work due soon")
     MISSING = "missing", _("Missing work")
+    INTEREST = "interest", _("Interests")
 
 
 @dataclass(frozen=True, slots=True)
 class Starter:
     kind: StarterKind
     text: str
-    #: The text for a page: escaped, teacher-written titles marked with their language.
+    #: The text for a page: escaped, teacher-written titles and quoted interests marked with
+    #: their language.
     html: str = ""
 
 
@@ -49,11 +61,30 @@ class Starter:
 _TEACHER_WRITTEN = frozenset({"topic", "title", "class"})
 
 
-def _starter(kind: StarterKind, template: str, values: dict[str, str]) -> Starter:
-    marked = {
-        key: in_content_lang(value) if key in _TEACHER_WRITTEN else conditional_escape(value)
-        for key, value in values.items()
-    }
+def in_language(value: str, language: str) -> SafeString:
+    """``value``, escaped, in a ``<span lang="…">`` when ``language`` is not the page's."""
+    page = translation.get_language() or settings.LANGUAGE_CODE
+    if not language or languages.same(language, page):
+        return conditional_escape(value)
+    return format_html('<span lang="{}">{}</span>', language, value)
+
+
+def _marked(key: str, value: str, written_in: str | None) -> SafeString:
+    if written_in is not None:
+        return in_language(value, written_in)
+    return in_content_lang(value) if key in _TEACHER_WRITTEN else conditional_escape(value)
+
+
+def _starter(
+    kind: StarterKind,
+    template: str,
+    values: dict[str, str],
+    written_in: Mapping[str, str] | None = None,
+) -> Starter:
+    """A starter of ``template`` filled with ``values``; ``written_in``: the language of a
+    value someone other than a teacher wrote (an interest), by placeholder."""
+    written_in = written_in or {}
+    marked = {key: _marked(key, value, written_in.get(key)) for key, value in values.items()}
     html = mark_safe(conditional_escape(template) % marked)  # noqa: S308 - escaped parts
     return Starter(kind, template % values, html)
 
@@ -135,6 +166,57 @@ MISSING_TEMPLATES: tuple[Promise, ...] = (
 )
 
 
+# Placeholders: name, interest (quoted as the child or a guardian wrote it), topic.
+INTEREST_TEMPLATES: tuple[Promise, ...] = (
+    _("In “About me”, %(name)s wrote: “%(interest)s”. Ask how that could help with “%(topic)s”."),
+    _(
+        "%(name)s wrote in “About me”: “%(interest)s”. Ask for one way it connects with "
+        "“%(topic)s”."
+    ),
+)
+INTEREST_WITHOUT_TOPIC_TEMPLATES: tuple[Promise, ...] = (
+    _(
+        "In “About me”, %(name)s wrote: “%(interest)s”. Ask what the best part of it is, and "
+        "what to find out about it next."
+    ),
+)
+HOME_INTEREST_TEMPLATES: tuple[Promise, ...] = (
+    _("From home: “%(interest)s”. Ask %(name)s how that could help with “%(topic)s”."),
+    _(
+        "From home: “%(interest)s”. Ask %(name)s whether any of it could come up in "
+        "“%(topic)s”, and how."
+    ),
+)
+HOME_INTEREST_WITHOUT_TOPIC_TEMPLATES: tuple[Promise, ...] = (
+    _(
+        "From home: “%(interest)s”. Ask %(name)s which subject at school comes closest to it, "
+        "and why."
+    ),
+)
+
+#: The longest quote of an interest, in characters, before it is cut at a word boundary.
+QUOTE_CHARS = 80
+#: The end of a sentence: its mark, then a space or the end of the text.
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+#: What a cut quote does not end with, before its ellipsis.
+_TRAILING = " ,;:.!?-\u2013\u2014"  # and the en and em dashes
+
+
+def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
+    """What a starter quotes of an interest: all of it when it is short, else its first
+    sentence when that is, else its first ``limit`` characters up to a word; an ellipsis where
+    it is cut, and no closing full stop (the starter's sentence goes on after the quote)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+    end = _SENTENCE_END.search(text)
+    if end is not None and end.start() <= limit:
+        return text[: end.start()].rstrip(_TRAILING) + "…"
+    cut = text[: limit + 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else text[:limit]
+    return cut.rstrip(_TRAILING) + "…"
+
+
 def _digest(*parts: object) -> int:
     """A stable number from ``parts`` (Python's ``hash`` changes from process to process)."""
     text = "\x1f".join(str(part) for part in parts)
@@ -197,6 +279,32 @@ def _missing_starter(name: str, child_id: int, today: dt.date, work: WorkFact) -
     return _starter(StarterKind.MISSING, _pick(MISSING_TEMPLATES, *key), values)
 
 
+def _interest_starter(
+    name: str, child_id: int, today: dt.date, interests: Sequence[Interest], topics: Sequence[str]
+) -> Starter:
+    """A starter quoting one of the child's interests (which one changes day by day), with one
+    of the current topics where there is one."""
+    key = (today.isoformat(), child_id, StarterKind.INTEREST)
+    interest = interests[_digest(*key, "which") % len(interests)]
+    if interest.by_child:
+        templates = INTEREST_TEMPLATES if topics else INTEREST_WITHOUT_TOPIC_TEMPLATES
+    else:
+        templates = HOME_INTEREST_TEMPLATES if topics else HOME_INTEREST_WITHOUT_TOPIC_TEMPLATES
+    values = {"name": name, "interest": quoted(interest.text)}
+    if topics:
+        values["topic"] = topics[_digest(*key, "topic") % len(topics)]
+    template = _pick(templates, *key, interest.text)
+    return _starter(StarterKind.INTEREST, template, values, {"interest": interest.language})
+
+
+def _interest_place(today: dt.date, child_id: int, others: int, limit: int) -> int:
+    """Where the interest starter goes among ``others`` first starters: first on its share of
+    days (one in ``others + 1``), so that a single starter (the digest's) is sometimes the
+    interest's; always within ``limit`` when there is room for more than one."""
+    place = _digest(today.isoformat(), child_id, StarterKind.INTEREST, "place") % (others + 1)
+    return place if limit <= 1 else min(place, limit - 1)
+
+
 def conversation_starters(
     *,
     name: str,
@@ -206,13 +314,15 @@ def conversation_starters(
     feedback: Sequence[WorkFact] = (),
     due: Sequence[WorkFact] = (),
     missing: Sequence[WorkFact] = (),
+    interests: Sequence[Interest] = (),
     limit: int = 4,
 ) -> list[Starter]:
     """Up to ``limit`` starters about the child called ``name``, in the active language.
 
-    ``feedback`` newest first, ``due`` soonest first. The first starters come from the newest
-    feedback, a current topic (which one changes day by day), the work due soonest and missing
-    work; then further topics.
+    ``feedback`` newest first, ``due`` soonest first, ``interests`` in the child's words
+    first. The first starters come from the newest feedback, a current topic (which one changes
+    day by day), the work due soonest and missing work, with one from the interests among them
+    (``_interest_place``); then further topics.
     """
     rotated = sorted(
         topics, key=lambda topic: _digest(today.isoformat(), child_id, "order", topic.title)
@@ -227,6 +337,10 @@ def conversation_starters(
         first.append(_due_starter(name, child_id, today, soon[0]))
     if missing:
         first.append(_missing_starter(name, child_id, today, missing[0]))
+    if interests:
+        titles = sorted({topic.title for topic in topics})
+        starter = _interest_starter(name, child_id, today, interests, titles)
+        first.insert(_interest_place(today, child_id, len(first), limit), starter)
     if len(first) >= limit:
         return first[: max(limit, 0)]
     more = [_topic_starter(name, child_id, today, topic) for topic in rotated[1:]]
@@ -234,8 +348,11 @@ def conversation_starters(
     return (first + more)[: max(limit, 0)]
 
 
-def for_child_page(page: ChildPage, *, limit: int) -> list[Starter]:
-    """Starters from a child page's topics, feedback with a comment, upcoming and missing work."""
+def for_child_page(
+    page: ChildPage, *, limit: int, interests: Sequence[Interest] = ()
+) -> list[Starter]:
+    """Starters from a child page's topics, feedback with a comment, upcoming and missing work,
+    and the child's ``interests`` the reader may read."""
     teachers = {view.id: view.teachers[0] if view.teachers else "" for view in page.classes}
     today = timezone.localdate(page.now)
     return conversation_starters(
@@ -257,5 +374,6 @@ def for_child_page(page: ChildPage, *, limit: int) -> list[Starter]:
             if work.due_at is not None and work.status == WorkStatus.NOT_YET_DUE
         ],
         missing=[WorkFact(work.title, work.class_title) for work in reversed(page.missing)],
+        interests=interests,
         limit=limit,
     )

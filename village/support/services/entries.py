@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from village.accounts.models import User
-from village.support import policies, translations, versions
+from village.support import policies, starters, translations, versions
 from village.support.models import (
     DEFAULT_VISIBILITY,
     TEXT_MAX,
@@ -103,6 +103,7 @@ def _write(
     translations.entry_saved(entry, student)
     if family_saw or _family_sees(section, visibility):
         versions.children_changed([student.pk])
+        starters.interests_changed(topic=topic, student_id=student.pk)
     return entry
 
 
@@ -113,4 +114,5 @@ def entry_remove(*, author: User, entry: Entry) -> None:
         raise PermissionDenied(_("Only its author removes an entry."))
     if _family_sees(Section(entry.section), entry.visibility):
         versions.children_changed([entry.student_id])
+        starters.interests_changed(topic=entry.topic, student_id=entry.student_id)
     entry.delete()
