@@ -9,9 +9,10 @@ schema published for that status.
 The run is bounded and the same on every machine: a fixed number of examples per endpoint and
 caller, derandomised. Generated ids are mostly aimed at the persona district's real classes,
 students, assignments, materials and goals (Ada's plan for Ms. Rivera's weather unit, its
-efforts and requests for help), made through the real services, so that answers with data are
-checked, not only 404s. What the requests write is rolled back with each test's transaction,
-and files go to a temporary folder. ``pytest -v -s`` lists the requests sent to each endpoint.
+efforts and requests for help), profiles and support plans (Ada's, agreed, with its record), made
+through the real services, so that answers with data are checked, not only 404s. What the
+requests write is rolled back with each test's transaction, and files go to a temporary folder.
+``pytest -v -s`` lists the requests sent to each endpoint.
 """
 
 from __future__ import annotations
@@ -66,10 +67,14 @@ from village.notifications import registry
 from village.notifications.registry import AlertKind
 from village.notifications.tests.factories import notification
 from village.notifications.tests.kinds import KINDS, registered_kinds
-from village.support.models import TeamKind, Topic, Visibility
+from village.support import plan_notices
+from village.support.models import ActionSide, ProgressStatus, TeamKind, Topic, Visibility
 from village.support.services.accommodations import AccommodationFields, accommodation_add
 from village.support.services.entries import entry_save
+from village.support.services.plans import comment_add, plan_confirm, plan_create, plan_propose
+from village.support.services.progress import home_action_done, progress_note_add
 from village.support.services.team import team_member_add
+from village.support.tests.plan_helpers import plan_fields
 from village.wsgi import application
 
 CHECKS = [
@@ -124,7 +129,9 @@ def district(
         _connections_kept(),
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media),
-        registered_kinds([*KINDS, *_conference_kinds(), *_message_kinds(), *_goal_kinds()]),
+        registered_kinds(
+            [*KINDS, *_conference_kinds(), *_message_kinds(), *_goal_kinds(), *_plan_kinds()]
+        ),
         transaction.atomic(),
     ):
         personas = build_personas()
@@ -342,6 +349,12 @@ def _goals(p: Personas) -> dict[str, list[int]]:
     }
 
 
+def _plan_kinds() -> list[AlertKind]:
+    """Support plans' kinds stay registered: proposing, answering and commenting notify."""
+    found = [registry.kind(name) for name in plan_notices.kind_names()]
+    return [kind for kind in found if kind is not None]
+
+
 def _support(p: Personas) -> dict[str, list[int]]:
     """Ada's profile: her about me, Sam's from home in Spanish, Ms. Rivera's restricted note
     naming herself; accommodations for Ada (shared with the family) and Leo (for staff), set
@@ -369,7 +382,27 @@ def _support(p: Personas) -> dict[str, list[int]]:
         )
         for student, visibility in ((p.ada, Visibility.FAMILY), (p.leo, Visibility.STAFF))
     ]
-    return {"accommodation_id": [accommodation.pk for accommodation in found]}
+    return {"accommodation_id": [accommodation.pk for accommodation in found], **_plans(p)}
+
+
+def _plans(p: Personas) -> dict[str, list[int]]:
+    """Ada's reading plan, agreed by Ms. Rivera, Sam and Ada, with Sam's comment in Spanish, a
+    progress note and a home action Ada marked done; Leo's plan, a draft of Ms. Rivera's."""
+    rivera = p.rivera
+    reading = plan_create(author=rivera, student=p.ada, fields=plan_fields())
+    plan_propose(actor=rivera, plan=reading)
+    for party in (rivera, p.sam, p.ada):
+        plan_confirm(party=party, plan=reading, version=reading.version)
+    comment_add(author=p.sam, plan=reading, text="¿Leemos en español también?")
+    progress_note_add(author=rivera, goal=reading.goals.get(), status=ProgressStatus.ON_TRACK)
+    home = reading.actions.get(side=ActionSide.HOME)
+    home_action_done(by=p.ada, action=home)
+    maths = plan_create(author=rivera, student=p.leo, fields=plan_fields(title="Fractions"))
+    return {
+        "plan_id": [reading.pk, maths.pk],
+        "action_id": list(reading.actions.values_list("pk", flat=True)),
+        "number": [1],
+    }
 
 
 def _aim(case: schemathesis.Case, ids: dict[str, list[int]]) -> None:

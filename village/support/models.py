@@ -312,8 +312,10 @@ class SupportPlan(TimeStampedModel):
                 & Q(check_every_days__lte=CHECK_EVERY_MAX),
                 name="support_plan_check_every",
             ),
+            # A draft closed without being proposed stays the staff's: never shared.
             models.CheckConstraint(
-                condition=Q(state=PlanState.DRAFT) | Q(shared_at__isnull=False),
+                condition=Q(state__in=[PlanState.DRAFT, PlanState.CLOSED])
+                | Q(shared_at__isnull=False),
                 name="support_plan_shared_once_proposed",
             ),
             models.CheckConstraint(

@@ -268,18 +268,18 @@ def goal_for_progress(user: AnyUser, goal_id: int) -> SupportGoal:
     return goal
 
 
-def home_action_for_logger(user: AnyUser, action_id: int) -> SupportAction:
-    """A home action of a plan in force that ``user`` marks done: 404 if they may not read the
-    plan, 403 if they may not mark it (staff, a plan not in force)."""
-    action = one_or_404(
-        SupportAction.objects.filter(
-            pk=action_id,
-            in_plan=True,
-            side=ActionSide.HOME,
-            plan__in=visible_plans(user).values("pk"),
-        ).select_related("plan__student", "plan__school"),
-        "No such action.",
+def home_action_for_logger(
+    user: AnyUser, action_id: int, *, plan_id: int | None = None
+) -> SupportAction:
+    """A home action of a plan in force (of ``plan_id``, when given) that ``user`` marks done:
+    404 if they may not read the plan, 403 if they may not mark it (staff, a plan not in
+    force)."""
+    actions = SupportAction.objects.filter(
+        pk=action_id, in_plan=True, side=ActionSide.HOME, plan__in=visible_plans(user).values("pk")
     )
+    if plan_id is not None:
+        actions = actions.filter(plan_id=plan_id)
+    action = one_or_404(actions.select_related("plan__student", "plan__school"), "No such action.")
     access = plan_access(user, action.plan)
     require(access.log_home, _("The family marks home actions done while the plan is in force."))
     return action

@@ -18,7 +18,7 @@ plan's readers: the student, the guardians who see the plan, and the staff's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -31,6 +31,9 @@ from village.support.models import SupportPlan
 from village.support.plan_policies import SCOPE
 from village.translation import selectors, services
 from village.translation.texts import Reason, Shown, Text, Translations
+
+if TYPE_CHECKING:
+    from village.support.selectors.plans import PlanPage
 
 
 def written_in(person: User) -> str:
@@ -82,6 +85,24 @@ class Wanted:
         if missing:
             services.request(school_id=self.school_id, texts=missing, targets=[target])
         return Translations(found)
+
+
+def page_translations(reader: User, page: PlanPage) -> Translations:
+    """What ``reader`` sees of every text the plan's page shows (one query): the page and the
+    API read a plan through it."""
+    wanted = Wanted(page.plan).staff(*page.content.texts(), page.version.note)
+    wanted.add([page.content.student_view], page.content.student_view_language)
+    for notes in page.notes.values():
+        for note in notes:
+            wanted.add([note.note, note.measured], note.language)
+    for comment in page.comments:
+        wanted.add([comment.text], comment.language)
+    for answer in page.parties.answers:
+        wanted.add([answer.note], answer.language)
+    for logs in page.logs.values():
+        for log in logs:
+            wanted.add([log.note], log.language)
+    return wanted.shown_to(reader)
 
 
 # --- asking ahead, when text is saved ------------------------------------------------------------

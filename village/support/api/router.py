@@ -15,8 +15,12 @@ from ninja import Router
 
 from village.accounts.api_auth import api_auth
 from village.support.api.accommodations import router as accommodations_router
+from village.support.api.plan_record import router as plan_record_router
+from village.support.api.plans import router as plans_router
 from village.support.api.profiles import router as profiles_router
 
 router = Router(auth=api_auth, tags=["support"])
 router.add_router("", profiles_router)
 router.add_router("", accommodations_router)
+router.add_router("", plans_router)
+router.add_router("", plan_record_router)

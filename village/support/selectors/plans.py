@@ -148,8 +148,12 @@ class Names:
     viewer_id: int
     hide_guardians: bool
 
+    def hidden(self, user: User, *, guardian: bool) -> bool:
+        """Is ``user`` (a guardian, if ``guardian``) unnamed to the viewer?"""
+        return guardian and self.hide_guardians and user.pk != self.viewer_id
+
     def of(self, user: User, *, guardian: bool) -> str:
-        if guardian and self.hide_guardians and user.pk != self.viewer_id:
+        if self.hidden(user, guardian=guardian):
             return gettext("Another of the child's guardians")
         return user.display_name
 

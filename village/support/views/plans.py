@@ -29,7 +29,7 @@ from village.core.models import AuditAction
 from village.support import plan_policies, policies
 from village.support.forms_plans import PlanEditor, plan_editor
 from village.support.models import PartyRole, SupportPlan
-from village.support.plan_translations import Wanted
+from village.support.plan_translations import Wanted, page_translations
 from village.support.selectors.plan_content import bare_rows, changes_in_words, content_view
 from village.support.selectors.plans import (
     PLAN_OBJECT,
@@ -43,29 +43,11 @@ from village.support.selectors.plans import (
 from village.support.services.plans import plan_change, plan_create
 from village.support.views import plan_steps
 from village.support.views.common import GET_POST, viewer
-from village.translation.texts import Translations
 
 
 def plan_url(plan_id: int, anchor: str = "") -> str:
     url = reverse("support:plan", args=[plan_id])
     return f"{url}#{anchor}" if anchor else url
-
-
-def page_translations(reader: User, page: PlanPage) -> Translations:
-    """What ``reader`` sees of every text the plan's page shows (one query)."""
-    wanted = Wanted(page.plan).staff(*page.content.texts(), page.version.note)
-    wanted.add([page.content.student_view], page.content.student_view_language)
-    for notes in page.notes.values():
-        for note in notes:
-            wanted.add([note.note, note.measured], note.language)
-    for comment in page.comments:
-        wanted.add([comment.text], comment.language)
-    for answer in page.parties.answers:
-        wanted.add([answer.note], answer.language)
-    for logs in page.logs.values():
-        for log in logs:
-            wanted.add([log.note], log.language)
-    return wanted.shown_to(reader)
 
 
 def _as_student(page_or_role: PlanPage | PartyRole | None) -> bool:
@@ -88,9 +70,18 @@ def plan_list(request: HttpRequest, student_id: int) -> HttpResponse:
         "student": student,
         "own": user.pk == student.pk,
         "rows": rows,
+        **_titles(user, rows),
         "may_create": plan_policies.may_create_plan(user, student.pk),
     }
     return render(request, "support/plans/list.html", context)
+
+
+def _titles(user: User, rows: list[Any]) -> dict[str, Any]:
+    """The plans' titles in the reader's language (the plans of one student, at one school)."""
+    if not rows:
+        return {}
+    wanted = Wanted(rows[0].plan).staff(*(row.plan.title for row in rows))
+    return {"translations": wanted.shown_to(user), "place": rows[0].plan.school_id}
 
 
 # --- writing and changing a plan ----------------------------------------------------------------
@@ -231,7 +222,7 @@ def plan_history(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_policies.plan_for_viewer(user, plan_id)
     found = plan_versions(plan)
     _audit(request, user, plan)
-    wanted = Wanted(plan)
+    wanted = Wanted(plan).staff(plan.title)
     for version in found:
         wanted.staff(version.note)
         for answer in version.agreements.all():
