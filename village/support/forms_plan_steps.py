@@ -68,6 +68,13 @@ class AnswerForm(ServiceErrors, forms.Form):
             ]
 
 
+#: Under "Your words": each party writes in their own language.
+_WRITES = _("Write in the language you prefer: the others read it in theirs, with your words kept.")
+_STUDENT_WRITES = pgettext_lazy(
+    "student", "Write in the language you like best: the others read it in theirs."
+)
+
+
 class CommentForm(ServiceErrors, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -85,6 +92,8 @@ class CommentForm(ServiceErrors, forms.Form):
             if student
             else _("Write something here.")
         )
+        # Said before the box (and linked to it), not after the button.
+        text.help_text = _STUDENT_WRITES if student else _WRITES
         if student:
             text.label = pgettext_lazy("student", "Your words")
 

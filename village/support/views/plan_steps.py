@@ -31,6 +31,7 @@ from village.support.forms_plan_steps import (
     progress_editor,
 )
 from village.support.models import Decision, PartyRole, PlanState, SupportPlan
+from village.support.plan_translations import Wanted
 from village.support.selectors.plan_content import content_view
 from village.support.selectors.plans import PlanPage, current_version
 from village.support.services import plans as plan_services
@@ -45,6 +46,13 @@ def _plan_url(plan_id: int, anchor: str = "") -> str:
 
 def _student(user: User, plan: SupportPlan) -> bool:
     return plan_policies.party_role(user, plan) == PartyRole.STUDENT
+
+
+def _titled(user: User, plan: SupportPlan, *texts: str) -> dict[str, Any]:
+    """What a step's page shows of the plan's own words (its title, and ``texts`` of the
+    staff's) in the reader's language: ``translations`` and ``place`` for its templates."""
+    shown = Wanted(plan).staff(plan.title, *texts).shown_to(user)
+    return {"translations": shown, "place": plan.school_id}
 
 
 def forms_for(page: PlanPage) -> dict[str, Any]:
@@ -126,7 +134,7 @@ def plan_answer(request: HttpRequest, plan_id: int) -> HttpResponse:
             plan.refresh_from_db()
             _answered(request, decision, plan.state == PlanState.AGREED, student)
             return redirect(_plan_url(plan.pk, "answers"))
-    context = {"plan": plan, "form": form, "as_student": student}
+    context = {"plan": plan, "form": form, "as_student": student, **_titled(user, plan)}
     return render(
         request, "support/plans/answer.html", context, status=400 if form.is_bound else 200
     )
@@ -154,7 +162,7 @@ def plan_close(request: HttpRequest, plan_id: int) -> HttpResponse:
         plan_services.plan_close(actor=user, plan=plan)
         messages.success(request, _("Plan closed. It stays on record."))
         return redirect(_plan_url(plan.pk))
-    return render(request, "support/plans/close.html", {"plan": plan})
+    return render(request, "support/plans/close.html", {"plan": plan, **_titled(user, plan)})
 
 
 # --- comments -----------------------------------------------------------------------------------
@@ -184,7 +192,7 @@ def plan_comment(request: HttpRequest, plan_id: int) -> HttpResponse:
             sent = pgettext("student", "Sent.") if student else _("Sent.")
             messages.success(request, sent)
             return redirect(_plan_url(plan.pk, f"comment-{comment.pk}"))
-    context = {"plan": plan, "form": form, "as_student": student}
+    context = {"plan": plan, "form": form, "as_student": student, **_titled(user, plan)}
     return render(
         request, "support/plans/comment.html", context, status=400 if form.is_bound else 200
     )
@@ -218,7 +226,7 @@ def progress_check(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Progress noted."))
             return redirect(_plan_url(plan.pk, "goals"))
-    context = {"plan": plan, "editor": editor, "content": content}
+    context = {"plan": plan, "editor": editor, "content": content, **_titled(user, plan)}
     status = 400 if request.method == "POST" else 200
     return render(request, "support/plans/progress.html", context, status=status)
 
@@ -252,6 +260,7 @@ def home_done(request: HttpRequest, action_id: int) -> HttpResponse:
         "form": form,
         "as_student": student,
         "today": timezone.localdate(),
+        **_titled(user, plan, action.what),
     }
     return render(
         request, "support/plans/home_done.html", context, status=400 if form.is_bound else 200
