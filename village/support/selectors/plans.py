@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from village.accounts.models import User
 from village.community.policies import AnyUser, today
@@ -199,9 +199,15 @@ class PlanPage:
 
     @property
     def waiting_names(self) -> list[str]:
+        """Whose answer the plan waits for, the reader named as "you"."""
         student = self.plan.student_id
         return [
-            self.names.of(person, guardian=person.pk != student) for person in self.parties.waiting
+            (
+                (pgettext("student", "you") if person.pk == student else gettext("you"))
+                if person.pk == self.viewer_id
+                else self.names.of(person, guardian=person.pk != student)
+            )
+            for person in self.parties.waiting
         ]
 
     @property

@@ -19,6 +19,7 @@ from village.support import plan_policies
 from village.support.models import TEXT_MAX, PartyRole
 from village.support.services.plan_voice import OPEN_TO_THE_STUDENT, plan_student_view
 from village.support.views.common import GET_POST, viewer
+from village.support.views.plan_steps import _titled
 
 
 class StudentViewForm(ServiceErrors, forms.Form):
@@ -60,9 +61,8 @@ def student_view(request: HttpRequest, plan_id: int) -> HttpResponse:
             messages.success(request, pgettext("student", "Your view is in the plan."))
             return redirect(reverse("support:plan", args=[plan.pk]) + "#student-view")
     status = 400 if form.is_bound else 200
-    return render(
-        request, "support/plans/student_view.html", {"plan": plan, "form": form}, status=status
-    )
+    context = {"plan": plan, "form": form, **_titled(user, plan)}
+    return render(request, "support/plans/student_view.html", context, status=status)
 
 
 urlpatterns: list[URLPattern] = [
