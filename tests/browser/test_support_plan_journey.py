@@ -2,11 +2,16 @@
 
 1. Ms. Rivera, at her desk with the keyboard alone, writes Leo's plan (a goal with its baseline,
    target and measure; a school action and a home action), proposes it and signs it for the staff.
-2. Sam, on her phone in Spanish, finds it on Leo's page, reads it, proposes a change in Spanish
+2. Leo adds his view in his own words: a new version, which everyone answers again.
+3. Sam, on her phone in Spanish, finds it on Leo's page, reads it, proposes a change in Spanish
    (Ms. Rivera then reads Sam's words marked as Spanish) and agrees.
-3. Leo agrees: the plan is agreed, in force.
-4. Ms. Rivera records a progress check; Sam marks the home action done.
-5. The printed plan fits on one or two A4 pages.
+4. Leo agrees, then Ms. Rivera signs the new version: the plan is agreed, in force; its history
+   says who changed what.
+5. Ms. Rivera records a progress check; Sam marks the home action done.
+6. The printed plan fits on one or two A4 pages.
+7. Jordan (Leo's father, whose link leaves out the support plan) finds nothing of it; Mr. Chen,
+   who teaches Leo math, sees Leo's extended time on his gradebook but not the note Ms. Rivera
+   keeps for herself; Eve, at another school, finds nothing.
 
 Every page visited passes axe-core with no violation and does not scroll sideways. Screenshots
 are kept with ``VILLAGE_SCREENSHOTS``.
@@ -23,8 +28,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.pages import assert_accessible, main_text, shoot
+from village.classwork.tests.factories import assignment
+from village.community.policies import today
 from village.demo.personas import DEMO_PASSWORD, Personas, build_personas
-from village.support.models import PlanState, SupportPlan
+from village.support.models import Category, PlanState, SupportPlan, Topic, Visibility
+from village.support.services.accommodations import AccommodationFields, accommodation_add
+from village.support.services.entries import entry_save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +44,9 @@ TITLE = "Reading for science"
 GOAL = "Say the main idea of a one-page science text"
 HOME = "Read the text together the evening before each lab"
 CHANGE = "¿Podemos leerlo dos veces, la segunda en voz alta? A Leo le ayuda oírlo."
+VIEW = "I get lost in long texts. Reading it the day before helps me."
+EXTENDED = "Extended time on reading checks"
+PRIVATE = "Leo told me about a hard month at home; I keep this to myself."
 
 
 @dataclass
@@ -158,25 +170,65 @@ def sam_changes_then_agrees(people: People, leo: int, plan: int) -> Any:
     return page
 
 
+def leo_adds_his_view(people: People, plan: int) -> Any:
+    student = people.sign_in("leo", f"/support/plans/{plan}/", PHONE)
+    checked(student, "leo-proposed")
+    with student.expect_navigation():
+        student.get_by_role("link", name="Write your view").click()
+    checked(student, "leo-view")
+    student.get_by_label("Your view of the plan").fill(VIEW)
+    send(student, student.locator("main form"), "Save")
+    assert "Your view is in the plan." in student.inner_text("body")
+    expect(student.locator("#student-view")).to_contain_text(VIEW)
+    return student
+
+
 def test_rivera_sam_and_leo_write_and_carry_out_a_support_plan(people: People) -> None:
     personas: Personas = build_personas()
     leo = personas.leo.pk
+    accommodation_add(
+        author=personas.nguyen,
+        student=personas.leo,
+        fields=AccommodationFields(Category.TIMING, EXTENDED, starts_on=today()),
+    )
+    entry_save(
+        author=personas.rivera,
+        student=personas.leo,
+        topic=Topic.NEEDS,
+        text=PRIVATE,
+        visibility=Visibility.RESTRICTED,
+        readers=[personas.rivera],
+    )
+    assignment(personas.math8, "Ratios worksheet", due_in_days=3)
     rivera, plan = rivera_writes_the_plan(people, leo)
+    student = leo_adds_his_view(people, plan)
     sam = sam_changes_then_agrees(people, leo, plan)
 
     # Ms. Rivera reads Sam's proposal, marked as written in Spanish.
     rivera.reload()
     assert rivera.locator("#comments [lang=es]").first.inner_text() == CHANGE
 
-    # Leo agrees, and with him the last of the parties: the plan is in force.
-    student = people.sign_in("leo", f"/support/plans/{plan}/", PHONE)
-    checked(student, "leo-proposed")
+    # Leo agrees; Ms. Rivera signs the version with his view, the last answer: in force.
+    student.reload()
     answer = student.locator("#answer")
     answer.get_by_label("I agree", exact=True).check()
     send(student, answer, "Send my answer")
-    assert "Everyone has agreed: the plan is in force." in student.inner_text("body")
-    checked(student, "leo-agreed")
+    assert SupportPlan.objects.get(pk=plan).state == PlanState.PROPOSED
+    answer = rivera.locator("#answer")
+    answer.get_by_label("I agree", exact=True).check()
+    send(rivera, answer, "Send my answer")
+    assert "Everyone has agreed: the plan is in force." in rivera.inner_text("body")
+    checked(rivera, "rivera-agreed")
     assert SupportPlan.objects.get(pk=plan).state == PlanState.AGREED
+
+    # The history: who made each version and what it changed.
+    enter(rivera, rivera.get_by_role("link", name="Versions"))
+    history = main_text(rivera)
+    names = (personas.leo.display_name, personas.rivera.display_name)
+    for shown in (*names, "Changed: the student's view.", "First version."):
+        assert shown in history, shown
+    checked(rivera, "rivera-history")
+    rivera.goto(f"{people.live_server.url}/support/plans/{plan}/")
 
     # Ms. Rivera's progress check, with the keyboard.
     rivera.reload()
@@ -208,3 +260,22 @@ def test_rivera_sam_and_leo_write_and_carry_out_a_support_plan(people: People) -
     pdf = rivera.pdf(format="A4")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2, f"the printed plan takes {pages} pages"
+
+    # Jordan's link leaves out the support plan: nothing of it, on Leo's page or by its address.
+    jordan = people.sign_in("jordan", f"/family/children/{leo}/", PHONE)
+    assert TITLE not in main_text(jordan)
+    assert jordan.goto(f"{people.live_server.url}/support/plans/{plan}/").status == 404
+    # Mr. Chen teaches Leo math: the accommodation where he grades, never Ms. Rivera's note.
+    chen = people.sign_in("chen", f"/work/classes/{personas.math8.pk}/gradebook/", DESK)
+    marks = chen.get_by_text(re.compile(r"Accommodations \(1\)"))
+    marks.first.click()
+    expect(chen.locator("main")).to_contain_text(EXTENDED)
+    checked(chen, "chen-gradebook")
+    chen.goto(f"{people.live_server.url}/support/students/{leo}/")
+    assert EXTENDED in main_text(chen)
+    assert PRIVATE not in chen.content()
+    assert chen.goto(f"{people.live_server.url}/support/plans/{plan}/").status == 200
+    # Eve, at Lakeside, finds nothing.
+    eve = people.sign_in("eve", "/", PHONE)
+    for path in (f"/support/plans/{plan}/", f"/support/students/{leo}/"):
+        assert eve.goto(f"{people.live_server.url}{path}").status == 404
