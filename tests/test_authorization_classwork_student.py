@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from conftest import ModuleData, each_test
 from tests.authorization import CLASSES, EVERYONE, STUDENTS
-from village.classwork.models import Submission
+from village.classwork.models import Assignment, AssignmentMaterial, Submission
 from village.classwork.services.submissions import submission_hand_in
 from village.classwork.tests.test_student_support import (
     PDF,
@@ -29,6 +31,7 @@ from village.classwork.tests.test_student_support import (
     upload,
 )
 from village.core.models import AuditAction, AuditEvent
+from village.demo.personas import Personas
 
 pytestmark = pytest.mark.django_db
 __all__ = ["media_root"]
@@ -71,8 +74,10 @@ FILE_OWNER = {
 SEES_GRADES = {"sam", "olga", "eve"}
 
 
-@pytest.fixture
-def work(personas, media_root):
+Work = dict[str, tuple[Assignment, AssignmentMaterial, Submission]]
+
+
+def _build(personas: Personas) -> Work:
     """In each class: a family-visible assignment with a material file, and one handed-in file
     with returned feedback (grade 7 out of 10, comment "Keep going")."""
     built = {}
@@ -86,6 +91,26 @@ def work(personas, media_root):
         give_feedback(piece, owner, comment="Keep going", score=Decimal(7))
         built[name] = (piece, material_file(piece), submission)
     return built
+
+
+@pytest.fixture(scope="module")
+def _work(
+    module_data: ModuleData | None, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Work, Path] | None:
+    """The work of every class, built once for the module (files in its own folder)."""
+    if module_data is None:
+        return None
+    media = tmp_path_factory.mktemp("media")
+    return module_data.build(_build, MEDIA_ROOT=media), media
+
+
+@pytest.fixture
+def work(personas: Personas, _work: tuple[Work, Path] | None, settings, media_root: Path) -> Work:
+    if _work is None:
+        return _build(personas)
+    shared, media = _work
+    settings.MEDIA_ROOT = media
+    return each_test(shared, personas, _build)
 
 
 @pytest.mark.parametrize("viewer", PERSONAS)

@@ -10,12 +10,14 @@ nothing of it is shown or changed. Views of students' work leave one audit entry
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conftest import ModuleData, each_test
 from tests.authorization import CLASSES, RIVERSIDE_STUDENTS_AND_ADULTS, api_client_for, client_for
 from village.classwork.models import (
     Assignment,
@@ -31,6 +33,7 @@ from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_
 from village.classwork.services.topics import topic_create
 from village.classwork.tests.factories import assignment, hand_in
 from village.core.models import AuditEvent
+from village.demo.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +83,18 @@ def expected_change(viewer: str, name: str, ok: int) -> int:
     return 403 if sees(viewer, name) else 404
 
 
-@pytest.fixture
-def work(personas) -> dict[str, Assignment]:
+Calendar = dict[str, tuple[Topic, ClassEvent, ClassEvent]]
+Rubrics = dict[str, tuple[Rubric, Rubric]]
+
+
+@dataclass
+class World:
+    work: dict[str, Assignment]
+    calendar: Calendar
+    rubrics: Rubrics
+
+
+def _work(personas: Personas) -> dict[str, Assignment]:
     """One published piece of work in each class, handed in by the class's student."""
     found = {}
     for name in CLASSES:
@@ -90,8 +103,7 @@ def work(personas) -> dict[str, Assignment]:
     return found
 
 
-@pytest.fixture
-def calendar(personas) -> dict[str, tuple[Topic, ClassEvent, ClassEvent]]:
+def _calendar(personas: Personas) -> Calendar:
     """A topic and two events in each class: one event to edit, one to delete."""
     found = {}
     today, start = timezone.localdate(), timezone.now() + dt.timedelta(days=3)
@@ -110,8 +122,7 @@ def calendar(personas) -> dict[str, tuple[Topic, ClassEvent, ClassEvent]]:
     return found
 
 
-@pytest.fixture
-def rubrics(personas) -> dict[str, tuple[Rubric, Rubric]]:
+def _rubrics(personas: Personas) -> Rubrics:
     """Two rubrics in each class: one to edit, one to delete."""
     found = {}
     criteria = [CriterionSpec(title="Care", levels=[LevelSpec("Done", Decimal(2))])]
@@ -125,6 +136,36 @@ def rubrics(personas) -> dict[str, tuple[Rubric, Rubric]]:
         )
         found[name] = (rubric, doomed)
     return found
+
+
+def _build(personas: Personas) -> World:
+    return World(_work(personas), _calendar(personas), _rubrics(personas))
+
+
+@pytest.fixture(scope="module")
+def _world(module_data: ModuleData | None) -> World | None:
+    """The work, calendars and rubrics of every class, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def world(personas: Personas, _world: World | None) -> World:
+    return each_test(_world, personas, _build)
+
+
+@pytest.fixture
+def work(world: World) -> dict[str, Assignment]:
+    return world.work
+
+
+@pytest.fixture
+def calendar(world: World) -> Calendar:
+    return world.calendar
+
+
+@pytest.fixture
+def rubrics(world: World) -> Rubrics:
+    return world.rubrics
 
 
 def audited(before: int) -> int:

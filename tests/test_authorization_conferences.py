@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from conftest import ModuleData, each_test
 from tests.authorization import EVERYONE, api_client_for, client_for
 from village.community.models import GuardianLink, LinkStatus
 from village.conferences.models import Booking, ConferenceRound, Slot
@@ -39,8 +40,7 @@ class District:
     booking: Booking
 
 
-@pytest.fixture
-def district(personas: Personas) -> District:
+def _build(personas: Personas) -> District:
     riverside = open_round(personas)
     rivera = add_slots(riverside, personas.rivera)
     chen = add_slots(riverside, personas.chen, place="Room 21")
@@ -48,6 +48,17 @@ def district(personas: Personas) -> District:
     add_slots(open_round(personas, school=personas.other_school, by=personas.stone), personas.stone)
     booking = booking_create(guardian=personas.sam, child=personas.leo, slot=rivera[0])
     return District(personas, riverside, rivera, chen, booking)
+
+
+@pytest.fixture(scope="module")
+def _district(module_data: ModuleData | None) -> District | None:
+    """The three schools' rounds, their times and Sam's booking, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def district(personas: Personas, _district: District | None) -> District:
+    return each_test(_district, personas, _build)
 
 
 def pages(d: District) -> dict[str, tuple[str, dict[str, int]]]:

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conftest import ModuleData, each_test
 from tests.authorization import CLASSES, EVERYONE, api_client_for, client_for
 from village.classwork.models import Assignment, Feedback, WeeklyNote
 from village.classwork.services.notes import weekly_note_save
@@ -45,8 +46,7 @@ FAMILIES = {
 }
 
 
-@pytest.fixture
-def district(personas: Personas) -> Personas:
+def _build(personas: Personas) -> Personas:
     """In every class: feedback with a comment and a score on the student's work, and the
     teacher's note; and a digest of this week for every guardian, which Sam confirmed."""
     now = timezone.now()
@@ -85,6 +85,17 @@ def district(personas: Personas) -> Personas:
             confirmed_at=now if name == "sam" else None,
         )
     return personas
+
+
+@pytest.fixture(scope="module")
+def _district(module_data: ModuleData | None) -> Personas | None:
+    """The feedback, notes and digests, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def district(personas: Personas, _district: Personas | None) -> Personas:
+    return each_test(_district, personas, _build)
 
 
 def last_id() -> int:

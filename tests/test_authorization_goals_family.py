@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import ModuleData, each_test
 from tests.authorization import (
     EVERYONE,
     STUDENTS,
@@ -55,12 +56,23 @@ class District:
     leo_ask: HelpRequest
 
 
-@pytest.fixture
-def district(personas: Personas) -> District:
+def _build(personas: Personas) -> District:
     goals = Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
     fam = build_family(goals, ada_plan(personas, goals.weather))
     wind = plan_goal(fam.leo, fam.science.goals["wind"])
     return District(fam, wind, family.help_ask(plan_goal=wind, text="A plastic bottle"))
+
+
+@pytest.fixture(scope="module")
+def _district(module_data: ModuleData | None) -> District | None:
+    """The sets, plans, efforts, encouragement and requests for help, built once for the
+    module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def district(personas: Personas, _district: District | None) -> District:
+    return each_test(_district, personas, _build)
 
 
 def pages(d: District) -> dict[str, tuple[str, str, dict[str, Any], dict[str, int]]]:

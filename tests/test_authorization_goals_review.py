@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from conftest import ModuleData, each_test
 from tests.authorization import EVERYONE, api_client_for, client_for
 from village.community import services as community_services
 from village.community.models import Role
@@ -43,8 +44,7 @@ class District:
     note: Encouragement
 
 
-@pytest.fixture
-def district(personas: Personas) -> District:
+def _build(personas: Personas) -> District:
     weather = weather_set(personas.homeroom5, personas.rivera)
     ada = ada_plan(personas, weather)
     cycle = plan_goal(ada, weather.goals["cycle"])
@@ -62,6 +62,17 @@ def district(personas: Personas) -> District:
     )
     plans.plan_submit(plan=leo)
     return District(personas, weather, ada, leo, effort, cycle, note)
+
+
+@pytest.fixture(scope="module")
+def _district(module_data: ModuleData | None) -> District | None:
+    """The two sets, the plans, Ada's effort and Sam's note, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def district(personas: Personas, _district: District | None) -> District:
+    return each_test(_district, personas, _build)
 
 
 def pages(d: District) -> dict[str, tuple[str, dict[str, int]]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from conftest import ModuleData, each_test
 from tests.authorization import EVERYONE, client_for
 from village.classwork.tests.factories import assignment
 from village.demo.personas import Personas
@@ -32,8 +33,7 @@ class District:
     stone: WeatherSet
 
 
-@pytest.fixture
-def district(personas: Personas) -> District:
+def _build(personas: Personas) -> District:
     rivera = weather_set(personas.homeroom5, personas.rivera)
     work = assignment(personas.homeroom5, "Cloud diary")
     sets.assignment_link(goal=rivera.goals["clouds"], assignment=work)
@@ -43,6 +43,17 @@ def district(personas: Personas) -> District:
         park=weather_set(personas.sister_class, personas.park),
         stone=weather_set(personas.other_class, personas.stone, published=False),
     )
+
+
+@pytest.fixture(scope="module")
+def _district(module_data: ModuleData | None) -> District | None:
+    """The three sets and the linked work, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def district(personas: Personas, _district: District | None) -> District:
+    return each_test(_district, personas, _build)
 
 
 def _editor(teacher: str) -> dict[str, int]:

@@ -13,11 +13,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from conftest import ModuleData, each_test
 from tests.authorization import api_client_for
 from village.community import services as community_services
 from village.community.models import Enrollment, EnrollmentRole
 from village.core.models import AuditEvent
-from village.goals.models import Effort, EffortFeedback, Encouragement, Plan
+from village.demo.personas import Personas
+from village.goals.models import Effort, EffortFeedback, Encouragement
 from village.goals.services import family
 from village.goals.tests.conftest import Goals
 from village.goals.tests.factories import ada_plan, levels, plan_goal, weather_set
@@ -28,9 +30,27 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/goals"
 
 
+def _build(personas: Personas) -> Family:
+    """The goals tests' set and Ada's plan (``village.goals.tests.conftest``), then the family."""
+    goals = Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
+    return build_family(goals, ada_plan(personas, goals.weather))
+
+
+@pytest.fixture(scope="module")
+def _fam(module_data: ModuleData | None) -> Family | None:
+    """The family's goals, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
 @pytest.fixture
-def fam(goals: Goals, ada: Plan) -> Family:
-    return build_family(goals, ada)
+def fam(personas: Personas, _fam: Family | None) -> Family:
+    return each_test(_fam, personas, _build)
+
+
+@pytest.fixture
+def goals(fam: Family) -> Goals:
+    """The set of the module's family (the goals tests' set, ``village.goals.tests.conftest``)."""
+    return Goals(people=fam.people, weather=fam.weather)
 
 
 def get(user: object, path: str, status: int = 200) -> Any:

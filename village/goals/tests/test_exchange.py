@@ -14,16 +14,35 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import ModuleData, each_test
 from village.classwork.models import Rubric, Topic
 from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
+from village.demo.personas import Personas
 from village.goals import set_file
 from village.goals.models import Goal, GoalSet, Prerequisite
 from village.goals.selectors.sets import set_outline
 from village.goals.services import exchange, sets
 from village.goals.services.sets import GoalFields, SetFields
 from village.goals.tests.conftest import Goals
+from village.goals.tests.factories import weather_set
 
 pytestmark = pytest.mark.django_db
+
+
+def _build(personas: Personas) -> Goals:
+    return Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
+
+
+@pytest.fixture(scope="module")
+def _goals(module_data: ModuleData | None) -> Goals | None:
+    """Ms. Rivera's set, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def goals(personas: Personas, _goals: Goals | None) -> Goals:
+    """The goals tests' set (``village.goals.tests.conftest``), shared by the module's tests."""
+    return each_test(_goals, personas, _build)
 
 
 def shape(goal_set: GoalSet) -> dict[str, Any]:

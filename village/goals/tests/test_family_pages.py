@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
+from conftest import ModuleData, each_test
 from village.community.models import GuardianLink, Scope
 from village.community.services import guardian_link_set_access
 from village.core.models import AuditEvent
@@ -24,7 +25,7 @@ from village.goals import translations as goal_translations
 from village.goals.models import Encouragement, HelpRequest, Plan, PlanGoal
 from village.goals.services import efforts, family, plans
 from village.goals.tests.conftest import Goals
-from village.goals.tests.factories import WeatherSet, levels, plan_goal, weather_set
+from village.goals.tests.factories import WeatherSet, ada_plan, levels, plan_goal, weather_set
 from village.translation import worker
 from village.translation.models import Translation
 
@@ -81,9 +82,21 @@ def build_family(goals: Goals, ada: Plan) -> Family:
     return Family(p, goals.weather, ada, cycle, ask, science, leo_plan(p, science))
 
 
+def _build(personas: Personas) -> Family:
+    """The goals tests' set and Ada's plan (``village.goals.tests.conftest``), then the family."""
+    goals = Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
+    return build_family(goals, ada_plan(personas, goals.weather))
+
+
+@pytest.fixture(scope="module")
+def _fam(module_data: ModuleData | None) -> Family | None:
+    """The family's goals, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
 @pytest.fixture
-def fam(goals: Goals, ada: Plan) -> Family:
-    return build_family(goals, ada)
+def fam(personas: Personas, _fam: Family | None) -> Family:
+    return each_test(_fam, personas, _build)
 
 
 def client_for(user: object) -> Client:

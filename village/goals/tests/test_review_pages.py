@@ -17,11 +17,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from conftest import ModuleData, each_test
 from tests.authorization import client_for
 from village.classwork.models import AssessmentKind, RubricLevel
 from village.community import services as community
 from village.community.models import Enrollment, EnrollmentRole
 from village.core.models import AuditEvent
+from village.demo.personas import Personas
 from village.goals.models import Effort, EffortFeedback, Encouragement, Plan, PlanState
 from village.goals.services import efforts, family, plans
 from village.goals.tests.conftest import Goals
@@ -29,6 +31,35 @@ from village.goals.tests.factories import ada_plan, levels, plan_goal, weather_s
 from village.goals.tests.test_overview import more_students
 
 pytestmark = pytest.mark.django_db
+
+
+def _build(personas: Personas) -> tuple[Goals, Plan]:
+    goals = Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
+    return goals, ada_plan(personas, goals.weather)
+
+
+@pytest.fixture(scope="module")
+def _world(module_data: ModuleData | None) -> tuple[Goals, Plan] | None:
+    """Ms. Rivera's set and Ada's plan, sent, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def world(personas: Personas, _world: tuple[Goals, Plan] | None) -> tuple[Goals, Plan]:
+    return each_test(_world, personas, _build)
+
+
+@pytest.fixture
+def goals(world: tuple[Goals, Plan]) -> Goals:
+    """The goals tests' set (``village.goals.tests.conftest``), shared by the module's tests."""
+    return world[0]
+
+
+@pytest.fixture
+def ada(world: tuple[Goals, Plan]) -> Plan:
+    """Ada's plan, sent (``village.goals.tests.conftest``), shared by the module's tests."""
+    return world[1]
+
 
 HTMX = {"HX-Request": "true"}
 

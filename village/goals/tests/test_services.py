@@ -10,8 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import ModuleData, each_test
 from village.classwork.models import AssessmentKind
 from village.classwork.tests.test_student_support import PDF, media_root, stored_files, upload
+from village.demo.personas import Personas
 from village.goals import notices
 from village.goals.models import (
     Effort,
@@ -28,6 +30,22 @@ from village.goals.tests.factories import ada_plan, levels, plan_goal, weather_s
 
 pytestmark = pytest.mark.django_db
 __all__ = ["media_root"]
+
+
+def _build(personas: Personas) -> Goals:
+    return Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
+
+
+@pytest.fixture(scope="module")
+def _goals(module_data: ModuleData | None) -> Goals | None:
+    """Ms. Rivera's set, built once for the module (Ada's plan, ``ada``, is each test's own)."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def goals(personas: Personas, _goals: Goals | None) -> Goals:
+    """The goals tests' set (``village.goals.tests.conftest``), shared by the module's tests."""
+    return each_test(_goals, personas, _build)
 
 
 def _messages(error: pytest.ExceptionInfo[ValidationError]) -> str:

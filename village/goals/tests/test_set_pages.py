@@ -16,10 +16,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from conftest import ModuleData, each_test
 from tests.authorization import client_for
 from village.classwork.tests.factories import assignment
 from village.community import services as community_services
 from village.community.models import EnrollmentRole
+from village.demo.personas import Personas
 from village.goals.models import Goal, GoalAssignment, GoalGroup, GoalKind, GoalSet, Prerequisite
 from village.goals.selectors.sets import set_outline
 from village.goals.services import efforts, exchange, sets
@@ -28,6 +30,22 @@ from village.goals.tests.conftest import Goals
 from village.goals.tests.factories import ada_plan, levels, plan_goal, weather_set
 
 pytestmark = pytest.mark.django_db
+
+
+def _build(personas: Personas) -> Goals:
+    return Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
+
+
+@pytest.fixture(scope="module")
+def _goals(module_data: ModuleData | None) -> Goals | None:
+    """Ms. Rivera's set, built once for the module."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def goals(personas: Personas, _goals: Goals | None) -> Goals:
+    """The goals tests' set (``village.goals.tests.conftest``), shared by the module's tests."""
+    return each_test(_goals, personas, _build)
 
 
 def main(response: Any) -> str:

@@ -22,11 +22,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import ModuleData, each_test
 from tests.authorization import client_for
 from village.accounts.models import User
 from village.classwork.services.rubrics import CriterionSpec, LevelSpec, rubric_create
 from village.classwork.tests.test_student_support import EXE, PDF, media_root, upload
 from village.community.models import Enrollment
+from village.demo.personas import Personas
 from village.goals.models import Activity, Effort, GoalKind, HelpRequest, Plan, PlanState
 from village.goals.services import efforts, family, plans, sets
 from village.goals.services.sets import GoalFields, SetFields
@@ -68,6 +70,22 @@ def effort_post(goal_set: Any, **fields: Any) -> dict[str, Any]:
     data.update({f"criterion_{c}": level for c, level in levels(goal_set).items()})
     data.update(fields)
     return data
+
+
+def _build(personas: Personas) -> Goals:
+    return Goals(people=personas, weather=weather_set(personas.homeroom5, personas.rivera))
+
+
+@pytest.fixture(scope="module")
+def _goals(module_data: ModuleData | None) -> Goals | None:
+    """Ms. Rivera's set, built once for the module (Ada's plan, ``ada``, is each test's own)."""
+    return module_data.build(_build) if module_data else None
+
+
+@pytest.fixture
+def goals(personas: Personas, _goals: Goals | None) -> Goals:
+    """The goals tests' set (``village.goals.tests.conftest``), shared by the module's tests."""
+    return each_test(_goals, personas, _build)
 
 
 @pytest.fixture

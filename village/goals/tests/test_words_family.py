@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from village.goals.tests.test_family_pages import COUNTING, Family, fam, page, plan_path
+from village.goals.tests.test_family_pages import COUNTING, Family, _fam, fam, page, plan_path
 from village.translation import worker
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fam"]
+__all__ = ["_fam", "fam"]
 
 PENDING = "Traducción en camino"
 ENGLISH = '<span class="mt-note mt-compact">(Idioma original: Inglés)</span>'
