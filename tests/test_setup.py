@@ -101,11 +101,14 @@ def test_the_command_line_check_passes_on_the_committed_locks():
 
 
 def _make_dry_run(*args: str, env: dict[str, str] | None = None) -> str:
-    """What ``make -n`` would run; ``env`` replaces the ``VILLAGE_*`` environment."""
+    """What ``make -n`` would run; ``env`` replaces the ``VILLAGE_*`` environment. The Makefile
+    is read with its own defaults, not the variables of a ``make`` this suite may run under
+    (CI runs one suite with ``VENV=.venv-coverage``)."""
     make = shutil.which("make")
     if make is None:
         pytest.fail("make is needed to check the set-up commands")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("VILLAGE_")}
+    inherited = ("VILLAGE_", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     done = subprocess.run(  # noqa: S603 - make, dry run of our own Makefile
         [make, "--no-print-directory", "-n", "-B", *args],
         cwd=ROOT,
