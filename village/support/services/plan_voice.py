@@ -13,12 +13,11 @@ from django.db import transaction
 from django.utils.translation import pgettext
 
 from village.accounts.models import User
-from village.support import plan_notices, plan_policies
+from village.support import plan_policies
 from village.support import plan_translations as words
 from village.support.models import TEXT_MAX, PartyRole, PlanState, PlanVersion, SupportPlan
 from village.support.services.checks import Errors
-from village.support.services.plan_content import content_changes, plan_content
-from village.support.services.plans import _current_content, _family_changed, _locked, _new_version
+from village.support.services.plans import _current_content, _locked, record_change
 
 #: The states in which the student's view may change.
 OPEN_TO_THE_STUDENT = (PlanState.PROPOSED, PlanState.IN_REVIEW)
@@ -50,13 +49,7 @@ def plan_student_view(
     before = _current_content(plan)
     plan.student_view, plan.student_view_language = text, (language if text else "")
     plan.save(update_fields=["student_view", "student_view_language", "updated_at"])
-    after = plan_content(plan)
-    changes = content_changes(before, after)
-    if not changes:
-        return None
-    version = _new_version(plan, student, after, changes, "")
-    words.ask(plan, [text], language)
-    _family_changed(plan)
-    if plan.state == PlanState.PROPOSED:
-        plan_notices.proposed(plan, version)
+    version = record_change(plan, student, before, "")
+    if version is not None:
+        words.ask(plan, [text], language)
     return version

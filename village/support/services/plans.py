@@ -158,6 +158,15 @@ def plan_change(
     goals = write_goals(plan, fields.goals)
     write_actions(plan, fields.actions, goals)
     plan.accommodations.set(accommodations)
+    return record_change(plan, editor, before, note)
+
+
+def record_change(
+    plan: SupportPlan, editor: User, before: dict[str, Any] | None, note: str
+) -> PlanVersion | None:
+    """After ``editor`` wrote a change on the plan's rows: a new version when its content differs
+    from ``before`` (the current version's), the family's pages told, and a proposed plan's new
+    version sent for everyone's answer; ``None`` when nothing changed."""
     after = plan_content(plan)
     changes = content_changes(before, after)
     if not changes:
