@@ -16,8 +16,6 @@ from ninja import Field, Query, Router, Schema, Status
 from village.accounts.api import api_caller
 from village.accounts.models import User
 from village.core.api import READ, WRITE, Id, InputSchema, PageIn, Ref, SingleLine, Text
-from village.core.audit import Viewed, audit_views
-from village.core.models import AuditAction
 from village.support import plan_policies
 from village.support.api.common import MAX_PAGE_SIZE
 from village.support.api.plan_shapes import (
@@ -40,7 +38,7 @@ from village.support.models import (
 )
 from village.support.plan_translations import Wanted
 from village.support.selectors.plan_content import content_view
-from village.support.selectors.plans import PLAN_OBJECT, names_for, plan_versions
+from village.support.selectors.plans import names_for, plan_versions, plan_viewed
 from village.support.services import progress as progress_services
 from village.support.services.plan_content import MAX_GOALS
 
@@ -86,16 +84,6 @@ class SupportProgressNotesPage(Schema):
     count: int = Field(description="How many notes there are in all.")
 
 
-def _audit(request: HttpRequest, user: User, plan: SupportPlan) -> None:
-    audit_views(
-        actor_id=user.pk,
-        action=AuditAction.VIEW_STUDENT,
-        viewed=[Viewed(plan.student_id, plan.school_id, PLAN_OBJECT, str(plan.pk))],
-        request=request,
-        channel="api",
-    )
-
-
 # --- versions -----------------------------------------------------------------------------------
 
 
@@ -118,7 +106,7 @@ def plan_version_list(
     plan = plan_policies.plan_for_viewer(user, plan_id)
     found = plan_versions(plan)
     shown = found[page.offset : page.offset + min(page.limit, MAX_PAGE_SIZE)]
-    _audit(request, user, plan)
+    plan_viewed(user, plan, request=request, channel="api")
     wanted = Wanted(plan)
     for version in shown:
         wanted.staff(version.note)
@@ -148,7 +136,7 @@ def plan_version_get(request: HttpRequest, plan_id: Id, number: Id) -> SupportPl
     version = plan_policies.version_for_viewer(plan, number)
     answers = Agreement.objects.select_related("party").order_by("at", "pk")
     prefetch_related_objects([version], Prefetch("agreements", queryset=answers))
-    _audit(request, user, plan)
+    plan_viewed(user, plan, request=request, channel="api")
     content = content_view(version.content)
     wanted = Wanted(plan).staff(*content.texts(), version.note)
     wanted.add([content.student_view], content.student_view_language)
@@ -224,7 +212,7 @@ def progress_list(
             page.offset : page.offset + limit
         ]
     )
-    _audit(request, user, plan)
+    plan_viewed(user, plan, request=request, channel="api")
     return _notes_page(user, plan, notes, found.count())
 
 

@@ -293,7 +293,7 @@ def plan_page(
         viewer_id=viewer.pk,
     )
     _add_logs(page)
-    _audit(viewer, plan, request=request, channel=channel)
+    plan_viewed(viewer, plan, request=request, channel=channel)
     return page
 
 
@@ -306,7 +306,10 @@ def _add_logs(page: PlanPage) -> None:
             shown.append(log)
 
 
-def _audit(viewer: User, plan: SupportPlan, *, request: HttpRequest | None, channel: str) -> None:
+def plan_viewed(
+    viewer: User, plan: SupportPlan, *, request: HttpRequest | None, channel: str = "web"
+) -> None:
+    """Write to the audit log that ``viewer`` saw the plan (its page, its history, a version)."""
     audit_views(
         actor_id=viewer.pk,
         action=AuditAction.VIEW_STUDENT,

@@ -24,20 +24,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from village.accounts.models import User
-from village.core.audit import Viewed, audit_views
-from village.core.models import AuditAction
 from village.support import plan_policies, policies
 from village.support.forms_plans import PlanEditor, plan_editor
 from village.support.models import PartyRole, SupportPlan
 from village.support.plan_translations import Wanted, page_translations
 from village.support.selectors.plan_content import bare_rows, changes_in_words, content_view
 from village.support.selectors.plans import (
-    PLAN_OBJECT,
     PlanPage,
     current_version,
     names_for,
     plan_page,
     plan_versions,
+    plan_viewed,
     student_plans,
 )
 from village.support.services.plans import plan_change, plan_create
@@ -205,15 +203,6 @@ def plan_print(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "support/plans/print.html", context)
 
 
-def _audit(request: HttpRequest, user: User, plan: SupportPlan) -> None:
-    audit_views(
-        actor_id=user.pk,
-        action=AuditAction.VIEW_STUDENT,
-        viewed=[Viewed(plan.student_id, plan.school_id, PLAN_OBJECT, str(plan.pk))],
-        request=request,
-    )
-
-
 @login_required
 @require_safe
 def plan_history(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -221,7 +210,7 @@ def plan_history(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = viewer(request)
     plan = plan_policies.plan_for_viewer(user, plan_id)
     found = plan_versions(plan)
-    _audit(request, user, plan)
+    plan_viewed(user, plan, request=request)
     wanted = Wanted(plan).staff(plan.title)
     for version in found:
         wanted.staff(version.note)
@@ -257,7 +246,7 @@ def plan_version(request: HttpRequest, plan_id: int, number: int) -> HttpRespons
     user = viewer(request)
     plan = plan_policies.plan_for_viewer(user, plan_id)
     version = plan_policies.version_for_viewer(plan, number)
-    _audit(request, user, plan)
+    plan_viewed(user, plan, request=request)
     content = content_view(version.content)
     wanted = Wanted(plan).staff(*content.texts(), version.note)
     wanted.add([content.student_view], content.student_view_language)
